@@ -1,0 +1,59 @@
+/// An Ethernet MAC address. Printed in lower-case colon form (`08:00:27:43:19:35`),
+/// the form the plan and `status` use; VirtualBox wants it without colons (`vboxForm`).
+public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    /// The 48 bits, first octet in the most significant position.
+    public let value: UInt64
+
+    public init(_ value: UInt64) { self.value = value & 0xFFFF_FFFF_FFFF }
+
+    public init(octets: [UInt8]) {
+        precondition(octets.count == 6)
+        self.init(octets.reduce(0) { $0 << 8 | UInt64($1) })
+    }
+
+    /// Accepts `080027AABBCC`, `08:00:27:aa:bb:cc` and `08-00-27-AA-BB-CC`, case-insensitively.
+    public init?(_ text: String) {
+        var hex = text
+        if text.count == 17 {
+            let seps = Set(text.enumerated().filter { $0.offset % 3 == 2 }.map(\.element))
+            guard seps == [":"] || seps == ["-"] else { return nil }
+            hex = String(text.enumerated().filter { $0.offset % 3 != 2 }.map(\.element))
+        }
+        guard hex.count == 12, hex.allSatisfy(\.isHexDigit), let v = UInt64(hex, radix: 16) else { return nil }
+        self.init(v)
+    }
+
+    public static let broadcast = MACAddress(0xFFFF_FFFF_FFFF)
+
+    public var octets: [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: value >> UInt64(40 - 8 * $0)) } }
+    /// Bit 0 of the first octet: group address (multicast or broadcast).
+    public var isMulticast: Bool { (value >> 40) & 0x01 != 0 }
+    /// Bit 1 of the first octet: locally administered, never assigned by a vendor.
+    public var isLocallyAdministered: Bool { (value >> 40) & 0x02 != 0 }
+    public var isZero: Bool { value == 0 }
+    public var isBroadcast: Bool { self == .broadcast }
+
+    public var description: String { octets.map { hex2($0) }.joined(separator: ":") }
+    /// The form `VBoxManage modifyvm --macaddressN` takes: 12 upper-case hex digits.
+    public var vboxForm: String { octets.map { hex2($0) }.joined().uppercased() }
+
+    public static func < (a: MACAddress, b: MACAddress) -> Bool { a.value < b.value }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let mac = MACAddress(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a MAC address: \(text)"))
+        }
+        self = mac
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+func hex2(_ b: UInt8) -> String {
+    let digits = Array("0123456789abcdef")
+    return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
+}
