@@ -1,0 +1,163 @@
+/// How a frame crosses a lab: VirtualBox's registering switch on every internal
+/// network (lab-spec §3, virtualbox.md §1) and a learning Linux bridge in every
+/// bridging guest. Pure: a `LabState` in, traces out.
+public struct FrameModel: Sendable {
+    public let state: LabState
+    private var nicsOnNetwork: [String: [NICRef]] = [:]
+    private var nicByRef: [NICRef: NICState] = [:]
+    private var running: [String: Bool] = [:]
+
+    public init(_ state: LabState) {
+        self.state = state
+        for vm in state.vms {
+            running[vm.name] = vm.running
+            for nic in vm.nics {
+                let ref = NICRef(vm: vm.name, slot: nic.slot)
+                nicsOnNetwork[nic.network, default: []].append(ref)
+                nicByRef[ref] = nic
+            }
+        }
+    }
+
+    /// Pings `to` from `from`: ARP request, ARP reply, echo request, echo reply. Stops at the first frame lost.
+    public func ping(from: EndpointRef, to: EndpointRef, target: IPv4CIDR) -> PingTrace {
+        var trace = PingTrace(from: from, to: to, frames: [])
+        guard let fromMac = mac(of: from), let toMac = mac(of: to) else { return trace }
+        var learned: [BridgeRef: [MACAddress: NICRef]] = [:]
+        let frames = [Frame(kind: .arpRequest, source: fromMac, destination: .broadcast),
+                      Frame(kind: .arpReply, source: toMac, destination: fromMac),
+                      Frame(kind: .echoRequest, source: fromMac, destination: toMac),
+                      Frame(kind: .echoReply, source: toMac, destination: fromMac)]
+        for frame in frames {
+            let isRequest = frame.kind == .arpRequest || frame.kind == .echoRequest
+            let (sender, receiver) = isRequest ? (from, to) : (to, from)
+            let t = send(frame, from: sender, to: receiver, target: target, learned: &learned)
+            trace.frames.append(t)
+            if !t.delivered { break }
+        }
+        return trace
+    }
+
+    /// The MAC an endpoint sends from.
+    public func mac(of endpoint: EndpointRef) -> MACAddress? {
+        switch endpoint {
+        case .nic(let n): return nicByRef[n]?.guestMac
+        case .bridge(let b): return state.vm(b.vm)?.bridge(b.name)?.mac
+        }
+    }
+
+    private enum Place: Hashable {
+        case network(String, sender: NICRef?)
+        case nic(NICRef)
+        case bridge(BridgeRef, from: NICRef?)
+    }
+
+    private func send(_ frame: Frame, from: EndpointRef, to: EndpointRef, target: IPv4CIDR,
+                      learned: inout [BridgeRef: [MACAddress: NICRef]]) -> FrameTrace {
+        var hops: [Hop] = [], drops: [(Drop, depth: Int)] = []
+        var delivered = false
+        var queue: [(Place, Int)] = [], seen = Set<Place>()
+        func push(_ p: Place, _ depth: Int) { if seen.insert(p).inserted { queue.append((p, depth)) } }
+        func drop(_ d: Drop, _ at: String, _ depth: Int) { hops.append(.dropped(d, at: at)); drops.append((d, depth)) }
+
+        switch from {
+        case .nic(let n):
+            hops.append(.sent(from: from, network: nicByRef[n]?.network))
+            if let nic = nicByRef[n], nic.linkUp, nic.interface != nil { push(.network(nic.network, sender: n), 0) }
+            else { drop(.linkDown(n), n.vm, 0) }
+        case .bridge(let b):
+            hops.append(.sent(from: from, network: nil))
+            push(.bridge(b, from: nil), 0)
+        }
+
+        var head = 0
+        while head < queue.count {
+            let (place, depth) = queue[head]; head += 1
+            switch place {
+            case .network(let network, let sender):
+                let receivers = switchReceivers(frame, network: network, sender: sender)
+                if receivers.isEmpty {
+                    if !frame.destination.isMulticast { drop(whyNoReceiver(frame, network: network, sender: sender), network, depth) }
+                    continue
+                }
+                hops.append(.switched(network: network, to: receivers))
+                for r in receivers { push(.nic(r), depth + 1) }
+
+            case .nic(let ref):
+                let nic = nicByRef[ref]!
+                guard nic.linkUp, nic.interface != nil else { drop(.linkDown(ref), ref.vm, depth); continue }
+                if let bridgeName = nic.bridge {
+                    let b = BridgeRef(vm: ref.vm, name: bridgeName)
+                    if state.vm(ref.vm)?.bridge(bridgeName)?.up == true { push(.bridge(b, from: ref), depth + 1) }
+                    else { drop(.bridgeDown(b), ref.vm, depth) }
+                    continue
+                }
+                guard frame.destination.isMulticast || frame.destination == nic.guestMac else {
+                    drop(.guestFilter(ref), ref.vm, depth); continue
+                }
+                if isTarget(.nic(ref), frame: frame, to: to, target: target) { hops.append(.delivered(.nic(ref))); delivered = true }
+
+            case .bridge(let b, let inPort):
+                guard let bridge = state.vm(b.vm)?.bridge(b.name), bridge.up else { drop(.bridgeDown(b), b.vm, depth); continue }
+                let ports = state.vm(b.vm)!.nics.filter { $0.bridge == b.name }.map { NICRef(vm: b.vm, slot: $0.slot) }
+                if let inPort { learned[b, default: [:]][frame.source] = inPort }
+                var local = frame.destination.isMulticast || frame.destination == bridge.mac
+                var clashPort: NICRef?
+                if !local, let p = ports.first(where: { nicByRef[$0]?.guestMac == frame.destination }) { local = true; clashPort = p }
+                if local && inPort != nil {
+                    if isTarget(.bridge(b), frame: frame, to: to, target: target) { hops.append(.delivered(.bridge(b))); delivered = true }
+                    else if !frame.destination.isMulticast {
+                        if let clashPort { drop(.bridgeLocal(b, port: clashPort), b.vm, depth) } else { drop(.notForBridge(b), b.vm, depth) }
+                    }
+                    if !frame.destination.isMulticast { continue }
+                }
+                var out = ports.filter { $0 != inPort }
+                if !frame.destination.isMulticast, let known = learned[b]?[frame.destination] { out = known == inPort ? [] : [known] }
+                let sending = out.filter { nicByRef[$0]!.linkUp && nicByRef[$0]!.interface != nil }
+                if let inPort { hops.append(.bridged(b, from: inPort, out: sending)) }
+                for p in sending { push(.network(nicByRef[p]!.network, sender: p), depth + 1) }
+            }
+        }
+        // The drop deepest along the frame's way is the one nearest its destination.
+        let loss = delivered ? nil : drops.max { $0.depth < $1.depth }?.0
+        return FrameTrace(frame: frame, hops: hops, delivered: delivered, loss: loss)
+    }
+
+    /// VirtualBox's switch: broadcast to every other NIC; unicast to the NIC registered
+    /// with the destination, and to NICs whose policy allows promiscuity and whose guest is promiscuous.
+    private func switchReceivers(_ frame: Frame, network: String, sender: NICRef?) -> [NICRef] {
+        nicsOnNetwork[network, default: []].filter { ref in
+            guard ref != sender, running[ref.vm] == true, let nic = nicByRef[ref] else { return false }
+            if frame.destination.isMulticast || nic.registeredMac == frame.destination { return true }
+            return nic.promisc.receivesAll && nic.bridge != nil && nic.linkUp
+        }
+    }
+
+    private func whyNoReceiver(_ frame: Frame, network: String, sender: NICRef?) -> Drop {
+        let others = nicsOnNetwork[network, default: []].filter { $0 != sender }
+        if let down = others.first(where: { nicByRef[$0]!.registeredMac == frame.destination && running[$0.vm] != true }) {
+            return .vmDown(vm: down.vm, network: network)
+        }
+        if let idle = others.first(where: { nicByRef[$0]!.promisc.receivesAll && running[$0.vm] == true }) {
+            return .notPromiscuousInGuest(idle, network: network)
+        }
+        return .unregistered(network: network)
+    }
+
+    /// Whether this endpoint is the one the frame is for: the holder of the target address
+    /// for the ARP and echo requests, the pinging endpoint for the replies.
+    private func isTarget(_ endpoint: EndpointRef, frame: Frame, to: EndpointRef, target: IPv4CIDR) -> Bool {
+        guard endpoint == to else { return false }
+        switch frame.kind {
+        case .arpRequest, .echoRequest: return addresses(of: endpoint).contains { $0.address == target.address }
+        case .arpReply, .echoReply: return true
+        }
+    }
+
+    private func addresses(of endpoint: EndpointRef) -> [IPv4CIDR] {
+        switch endpoint {
+        case .nic(let n): return nicByRef[n]?.addresses ?? []
+        case .bridge(let b): return state.vm(b.vm)?.bridge(b.name)?.addresses ?? []
+        }
+    }
+}
