@@ -41,32 +41,3 @@ enum CLI {
     }
 }
 
-/// Runs one parsed command.
-struct Runner {
-    let command: String
-    let args: ParsedArguments
-
-    func run() throws(VBoxLabError) -> Int32 {
-        switch command {
-        case "validate":
-            _ = try LabLoader.load(args.positionals[0])
-            return 0
-        case "plan":
-            let spec = try LabLoader.load(args.positionals[0])
-            let plan = try Solver.plan(spec, strategy: try strategyOverride())
-            print(args.flag("json") ? plan.json.rendered(indent: 2) : plan.table)
-            return 0
-        default:
-            throw .failed("'\(command)' is not available yet")
-        }
-    }
-
-    func strategyOverride() throws(VBoxLabError) -> Strategy? {
-        guard let text = args.value("strategy") else { return nil }
-        guard let s = Strategy(rawValue: text) else {
-            throw .usage(message: "'\(text)' is not a strategy (valid: \(Strategy.allCases.map(\.rawValue).joined(separator: ", ")))",
-                         usage: "USAGE: vboxlab \(command) LAB --strategy auto|mac-swap|promisc|none")
-        }
-        return s
-    }
-}

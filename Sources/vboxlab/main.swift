@@ -2,6 +2,17 @@ import Foundation
 import VBoxLab
 
 // The executable only parses, calls the library and prints. Exit codes: lab-spec §5.
-let argv = Array(CommandLine.arguments.dropFirst())
-let code = CLI.run(argv)
-exit(code)
+// Ctrl-C and SIGTERM undo what a running create made, then exit.
+var signalSources: [DispatchSourceSignal] = []
+for (number, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+        FileHandle.standardError.write(Data("vboxlab: interrupted; removing what this run made\n".utf8))
+        Cleanup.shared.runAll()
+        exit(code)
+    }
+    source.resume()
+    signalSources.append(source)
+}
+exit(CLI.run(Array(CommandLine.arguments.dropFirst())))

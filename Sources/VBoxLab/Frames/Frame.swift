@@ -33,6 +33,21 @@ public enum Drop: Sendable, Equatable {
     case bridgeDown(BridgeRef)
 }
 
+extension Drop: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .unregistered(let n): return "no NIC on \(n) is registered with the destination MAC, and none may be promiscuous"
+        case .vmDown(let vm, let n): return "the NIC on \(n) registered with the destination belongs to \(vm), which is not running"
+        case .notPromiscuousInGuest(let nic, let n): return "\(nic.vm) slot \(nic.slot) on \(n) may be promiscuous, but its guest interface is no bridge port"
+        case .linkDown(let nic): return "\(nic.vm) slot \(nic.slot) has no interface up in the guest"
+        case .guestFilter(let nic): return "\(nic.vm) slot \(nic.slot) is not promiscuous and the frame is not for its MAC"
+        case .bridgeLocal(let b, let port): return "\(b) holds the destination as the MAC of its port (slot \(port.slot)) and keeps the frame"
+        case .notForBridge(let b): return "\(b) does not hold the address asked for"
+        case .bridgeDown(let b): return "bridge \(b) is missing or down"
+        }
+    }
+}
+
 /// One step of a frame through the lab, for `check --pair`'s trace.
 public enum Hop: Sendable, Equatable {
     case sent(from: EndpointRef, network: String?)

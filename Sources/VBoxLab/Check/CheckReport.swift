@@ -1,0 +1,85 @@
+/// The outcome of `check`: one result per ordered pair, with the cause of each failure.
+public struct PairResult: Sendable {
+    public var pair: PingPair
+    public var ok: Bool
+    public var diagnosis: Diagnosis?
+}
+
+public struct CheckReport: Sendable {
+    public var lab: String
+    public var provider: String
+    public var results: [PairResult]
+
+    public var reached: Int { results.filter(\.ok).count }
+    public var allPassed: Bool { reached == results.count }
+
+    /// lab-spec §7.
+    public var json: JSONOut {
+        .object([
+            ("lab", .string(lab)), ("reached", .int(reached)), ("total", .int(results.count)),
+            ("pairs", .array(results.map { r in
+                var m: [(String, JSONOut)] = [("from", .string(r.pair.from.vm)), ("to", .string(r.pair.to.vm)),
+                                             ("fromIp", .string(r.pair.from.address.ip)), ("toIp", .string(r.pair.to.address.ip)), ("ok", .bool(r.ok))]
+                if !r.ok {
+                    m.append(("cause", .string(r.diagnosis?.cause.rawValue ?? FailureCause.unknown.rawValue)))
+                    m.append(("reason", .string(r.diagnosis?.reason ?? "the ping failed and the lab could not be read to say why")))
+                }
+                return .object(m)
+            })),
+        ])
+    }
+
+    /// The matrix for people (rows from, columns to), then one paragraph per cause.
+    public func text(fixCommand: String) -> String {
+        var hosts: [String] = []
+        for r in results { for a in [r.pair.from, r.pair.to] where !hosts.contains(label(a)) { hosts.append(label(a)) } }
+        var cell: [String: String] = [:]
+        for r in results { cell["\(label(r.pair.from))→\(label(r.pair.to))"] = r.ok ? "ok" : "FAIL" }
+        let rows = [["from \\ to"] + hosts] + hosts.map { f in [f] + hosts.map { t in f == t ? "-" : cell["\(f)→\(t)"] ?? "" } }
+        var lines = ["\(lab): \(reached) of \(results.count) pairs reached"] + TextTable.render(rows)
+        for cause in FailureCause.allCases {
+            let failed = results.filter { !$0.ok && ($0.diagnosis?.cause ?? .unknown) == cause }
+            guard !failed.isEmpty else { continue }
+            lines += ["", "\(cause.rawValue): \(failed.count) pair\(failed.count == 1 ? "" : "s")"]
+            for r in failed {
+                lines.append("  \(label(r.pair.from)) → \(label(r.pair.to)): \(r.diagnosis?.reason ?? "no explanation")")
+            }
+            lines.append("  fix: " + fix(for: cause, command: fixCommand))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func fix(for cause: FailureCause, command: String) -> String {
+        switch cause {
+        case .unregisteredMac, .guestMacClash: return "\(command) (registers the MACs and sets the guest port MACs the plan gives)"
+        case .vmDown: return "start the VM (vboxlab create \(lab) brings a lab up)"
+        case .guestNotSetUp: return "run the guest setup again (vboxlab create \(lab), or vboxlab ssh-setup VM --lab \(lab))"
+        case .unknown: return "run vboxlab check \(lab) --pair A B for the trace, and compare with a capture (--capture)"
+        }
+    }
+
+    private func label(_ a: LabAddress) -> String { "\(a.vm) \(a.address.ip)" }
+}
+
+extension PingTrace {
+    /// `check --pair`: every frame, hop by hop.
+    public func rendered(using diagnoser: Diagnoser) -> String {
+        var lines: [String] = []
+        for f in frames {
+            lines.append("\(f.frame.kind.rawValue): \(f.frame.source) → \(f.frame.destination.isBroadcast ? "broadcast" : f.frame.destination.description) \(f.delivered ? "delivered" : "LOST")")
+            for hop in f.hops { lines.append("    " + describe(hop, diagnoser)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func describe(_ hop: Hop, _ d: Diagnoser) -> String {
+        switch hop {
+        case .sent(let from, let network): return "sent by \(from)" + (network.map { " onto \($0)" } ?? "")
+        case .switched(let network, let to): return "\(network) switch delivers it to " + to.map { "\($0.vm) \(d.label($0))" }.joined(separator: ", ")
+        case .bridged(let b, let from, let out):
+            return "\(b.vm) \(b.name) takes it from \(d.label(from)) and " + (out.isEmpty ? "forwards it nowhere" : "forwards it out " + out.map { d.label($0) }.joined(separator: ", "))
+        case .delivered(let e): return "delivered to \(e)"
+        case .dropped(let drop, let at): return "dropped at \(at): \(drop)"
+        }
+    }
+}

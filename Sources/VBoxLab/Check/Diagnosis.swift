@@ -1,0 +1,111 @@
+/// lab-spec §7's causes.
+public enum FailureCause: String, Sendable, CaseIterable {
+    case unregisteredMac = "unregistered-mac"
+    case guestMacClash = "guest-mac-clash"
+    case vmDown = "vm-down"
+    case guestNotSetUp = "guest-not-set-up"
+    case unknown
+}
+
+public struct Diagnosis: Sendable, Equatable {
+    public var cause: FailureCause
+    public var reason: String
+    /// The model's view of the ping, hop by hop (absent when the model could not run).
+    public var trace: PingTrace?
+}
+
+/// Explains a failed ping by running the frame model over the lab as observed, and
+/// naming the first frame that is lost, where, and the rule that dropped it.
+public struct Diagnoser: Sendable {
+    public let observed: LabState
+    public let plan: RegistrationPlan
+    let model: FrameModel
+
+    public init(observed: LabState, plan: RegistrationPlan) {
+        self.observed = observed; self.plan = plan; model = FrameModel(observed)
+    }
+
+    /// The model's verdict for a pair, whatever the ping said.
+    public func trace(_ pair: PingPair) -> PingTrace? {
+        guard let from = holder(of: pair.from), let to = holder(of: pair.to) else { return nil }
+        return model.ping(from: from, to: to, target: pair.to.address)
+    }
+
+    public func diagnose(_ pair: PingPair, pinged ok: Bool) -> Diagnosis? {
+        for end in [pair.from, pair.to] {
+            guard let vm = observed.vm(end.vm), vm.running else {
+                return Diagnosis(cause: .vmDown, reason: "\(end.vm) is not running, so \(end.address.ip) cannot answer or ask", trace: nil)
+            }
+            if holder(of: end) == nil {
+                return Diagnosis(cause: .guestNotSetUp, reason: "\(end.vm) has no interface with \(end.address) (the plan puts it on \(where_(end)))", trace: nil)
+            }
+        }
+        guard let t = trace(pair) else { return nil }
+        if ok { return nil }
+        guard let lost = t.lost else {
+            return Diagnosis(cause: .unknown, reason: "the ping from \(pair.from.address.ip) to \(pair.to.address.ip) failed, but the model of the lab as observed delivers all four frames; look for a firewall, a stale neighbour entry or a kernel drop", trace: t)
+        }
+        return explain(lost, pair: pair, trace: t)
+    }
+
+    private func explain(_ lost: FrameTrace, pair: PingPair, trace: PingTrace) -> Diagnosis {
+        let isRequest = lost.frame.kind == .arpRequest || lost.frame.kind == .echoRequest
+        let sender = isRequest ? pair.from.vm : pair.to.vm
+        let dst = lost.frame.destination
+        let what = dst.isBroadcast ? "\(sender)'s \(lost.frame.kind.rawValue) for \(pair.to.address.ip)"
+                                   : "\(sender)'s \(lost.frame.kind.rawValue) to \(dst) (\(owner(of: dst)))"
+        func d(_ c: FailureCause, _ r: String) -> Diagnosis { Diagnosis(cause: c, reason: r, trace: trace) }
+        switch lost.loss {
+        case .unregistered(let network)?:
+            return d(.unregisteredMac, "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous")
+        case .vmDown(let vm, let network)?:
+            return d(.vmDown, "\(what) is dropped on \(network): the NIC registered with that MAC belongs to \(vm), which is not running")
+        case .notPromiscuousInGuest(let nic, let network)?:
+            return d(.guestNotSetUp, "\(what) is dropped on \(network): \(nic.vm)'s \(label(nic)) may be promiscuous but is no bridge port in the guest")
+        case .linkDown(let nic)?:
+            let i = observed.nic(nic)
+            let state = i?.interface == nil ? "has no interface for slot \(nic.slot)" : "has \(label(nic)) down"
+            return d(.guestNotSetUp, "\(what) is lost in \(nic.vm): it \(state) (\(i?.network ?? "?"))")
+        case .guestFilter(let nic)?:
+            if let planned = plan.nic(nic), let bridge = planned.bridge {
+                return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: \(label(nic)) is not a port of bridge \(bridge), which the plan makes it")
+            }
+            return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: it carries MAC \(observed.nic(nic)?.guestMac?.description ?? "none"), not \(dst)")
+        case .bridgeLocal(let b, let port)?:
+            let planned = plan.nic(port)?.guestMac.description ?? "another, locally administered MAC"
+            return d(.guestMacClash, "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)")
+        case .notForBridge(let b)?:
+            return d(.guestNotSetUp, "\(what) reaches \(b.vm)'s bridge \(b.name), which does not hold \(pair.to.address.ip)")
+        case .bridgeDown(let b)?:
+            let exists = observed.vm(b.vm)?.bridge(b.name) != nil
+            return d(.guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")")
+        case nil:
+            if lost.frame.kind == .arpRequest {
+                return d(.guestNotSetUp, "\(what) reaches no interface that holds \(pair.to.address.ip): \(pair.to.vm) does not answer ARP for it")
+            }
+            return d(.unknown, "\(what) is not delivered, and no rule of the model drops it")
+        }
+    }
+
+    /// Who holds an address now, in the observed lab.
+    func holder(of a: LabAddress) -> EndpointRef? {
+        observed.addresses.first { $0.owner.vm == a.vm && $0.address == a.address }?.owner
+    }
+
+    /// The VM whose endpoint sends from this MAC by the plan (or as observed).
+    func owner(of mac: MACAddress) -> String {
+        if let n = plan.nics.first(where: { $0.ip != nil && $0.guestMac == mac }) { return n.vm }
+        if let b = plan.bridges.first(where: { $0.mac == mac }) { return "\(b.vm) \(b.name)" }
+        if let (vm, _) = observed.allNICs.first(where: { $0.nic.guestMac == mac }) { return vm.name }
+        return "no lab host"
+    }
+
+    func label(_ nic: NICRef) -> String { observed.nic(nic)?.label ?? "slot \(nic.slot)" }
+
+    private func where_(_ a: LabAddress) -> String {
+        switch a.endpoint {
+        case .nic(let n): return "\(plan.nic(n)?.interface ?? GuestInterfaceName.forSlot(n.slot)), slot \(n.slot)"
+        case .bridge(let b): return "bridge \(b.name)"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Pings pairs from inside the VM namespaces: one `fping` per source address, all
+/// sources in parallel, each probe's wait bounded (performance.md); plain `ping`
+/// per pair when fping is not installed.
+public struct NetnsPinger: Sendable {
+    public let runner: CommandRunner
+    public let names: NetnsNames
+    /// Per-probe wait in milliseconds; a failed pair costs about this times 2.5.
+    public var timeoutMs = 300
+
+    public init(runner: CommandRunner, lab: String) { self.runner = runner; names = NetnsNames(lab: lab) }
+
+    /// Whether each pair's ping was answered, in the order given.
+    public func ping(_ pairs: [PingPair]) -> [Bool] {
+        let useFping = ProcessRunner.resolve("fping") != nil
+        let existing = NetnsObserver.existingNamespaces()
+        var groups: [(ns: String, source: String, targets: [String])] = []
+        var index: [String: Int] = [:]
+        for p in pairs {
+            let key = "\(p.from.vm) \(p.from.address.ip)"
+            if index[key] == nil { index[key] = groups.count; groups.append((names.vmNamespace(p.from.vm), p.from.address.ip, [])) }
+            groups[index[key]!].targets.append(p.to.address.ip)
+        }
+        let runner = self.runner, timeout = timeoutMs
+        var alive = Set<String>()
+        if useFping {
+            let answers = parallelMap(groups, width: 64) { g -> [String] in
+                guard existing.contains(g.ns) else { return [] }
+                let c = Command("ip", ["netns", "exec", g.ns, "fping", "-S", g.source, "-r", "1", "-t", String(timeout), "-i", "1", "-p", "20"] + g.targets)
+                let out = (try? runner.run(c))?.stdout ?? ""
+                return out.split(separator: "\n").compactMap { $0.hasSuffix(" is alive") ? "\(g.ns) \(g.source) \($0.split(separator: " ")[0])" : nil }
+            }
+            alive = Set(answers.flatMap { $0 })
+        } else {
+            let jobs = groups.flatMap { g in g.targets.map { (g.ns, g.source, $0) } }
+            let answers = parallelMap(jobs, width: 64) { j -> String? in
+                guard existing.contains(j.0) else { return nil }
+                let c = Command("ip", ["netns", "exec", j.0, "ping", "-c", "1", "-W", "1", "-I", j.1, "-q", j.2])
+                return (try? runner.run(c))?.status == 0 ? "\(j.0) \(j.1) \(j.2)" : nil
+            }
+            alive = Set(answers.compactMap { $0 })
+        }
+        return pairs.map { alive.contains("\(names.vmNamespace($0.from.vm)) \($0.from.address.ip) \($0.to.address.ip)") }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Undo work registered while a command builds something, run on failure and on
+/// SIGINT/SIGTERM (the executable installs the signal handlers), so a failed `create`
+/// leaves nothing of its own behind.
+public final class Cleanup: @unchecked Sendable {
+    public static let shared = Cleanup()
+    private let lock = NSLock()
+    private var actions: [(id: Int, run: @Sendable () -> Void)] = []
+    private var nextID = 0
+
+    /// Registers an undo action; returns a token to drop it once the work is kept.
+    public func push(_ action: @escaping @Sendable () -> Void) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        nextID += 1
+        actions.append((nextID, action))
+        return nextID
+    }
+
+    public func drop(_ id: Int) { lock.lock(); actions.removeAll { $0.id == id }; lock.unlock() }
+
+    /// Runs and forgets every registered action, newest first.
+    public func runAll() {
+        lock.lock(); let pending = actions.reversed(); actions = []; lock.unlock()
+        for a in pending { a.run() }
+    }
+
+    public func run(_ id: Int) {
+        lock.lock(); let found = actions.first { $0.id == id }; actions.removeAll { $0.id == id }; lock.unlock()
+        found?.run()
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One command at a time per lab: an exclusive `flock` on /run/vboxlab/LAB.lock.
+/// A second `create` of the same lab waits up to `timeout` seconds, then refuses.
+public final class LabLock: @unchecked Sendable {
+    private let fd: Int32
+    public let path: String
+
+    public init(lab: String, directory: String = "/run/vboxlab", timeout: Double = 60, progress: ProgressHandler? = nil) throws(VBoxLabError) {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = "\(directory)/\(lab).lock"
+        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .failed("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }
+        let deadline = Date().addingTimeInterval(timeout)
+        var told = false
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if !told { progress?("another vboxlab command is working on lab \(lab); waiting for it (lock \(path))"); told = true }
+            if Date() > deadline {
+                close(fd)
+                throw .failed("lab \(lab) is busy: another vboxlab command holds \(path) (waited \(Int(timeout)) s)")
+            }
+            usleep(100_000)
+        }
+    }
+
+    deinit { flock(fd, LOCK_UN); close(fd) }
+}

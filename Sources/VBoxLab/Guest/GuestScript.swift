@@ -1,0 +1,74 @@
+/// The guest setup of one VM as a POSIX `sh` script: find each NIC by its MAC (never
+/// by a name the guest may have chosen), create the bridges, enslave the ports, set
+/// the port MACs and addresses, bring the links up, and print one line per change.
+/// Every step first looks (in /sys, without a process), so a second run changes nothing
+/// and says so. All changes go to one `ip -batch -` at the end: one process, not one per step.
+/// The same text runs through `ip netns exec NS sh -s` and through ssh.
+public struct GuestScript: Sendable {
+    public let vm: String
+    public let text: String
+
+    /// `interfaces` names NICs the caller already knows (slot → name); others are found by MAC.
+    public init(plan: RegistrationPlan, vm: String, interfaces: [Int: String] = [:]) {
+        self.vm = vm
+        var s = ScriptWriter()
+        s.line("# vboxlab guest setup for \(vm) of lab \(plan.lab) (generated; running it twice changes nothing)")
+        s.line("set -u")
+        s.line("batch=''; changes=0; net=/sys/class/net")
+        s.line("change() { printf '%s\\n' \"$2\"; batch=\"$batch$1\n\"; changes=$((changes+1)); }")
+        s.line("has_mac() { for d in $net/*; do [ -r \"$d/address\" ] && [ ! -d \"$d/bridge\" ] || continue; read -r a < \"$d/address\"; [ \"$a\" = \"$1\" ] && { echo \"${d##*/}\"; return 0; }; done; return 1; }")
+        s.line("is_up() { read -r f < \"$net/$1/flags\"; [ $(( f & 1 )) -eq 1 ]; }")
+        s.line("master_of() { [ -e \"$net/$1/master\" ] && basename \"$(readlink \"$net/$1/master\")\"; }")
+        s.line("addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" \"$dev\"; done)\"")
+        let nics = plan.nics(of: vm)
+        for nic in nics {
+            let v = "nic\(nic.slot)"
+            if let name = interfaces[nic.slot] ?? nic.interface {
+                s.line("\(v)=\(shellQuote(name)); [ -e \"$net/$\(v)\" ] || { echo \"\(vm): no interface \(name) for slot \(nic.slot) (\(nic.network))\" >&2; exit 3; }")
+            } else {
+                // The guest MAC if a previous run set it, else the registered MAC VirtualBox gives the NIC.
+                let candidates = [nic.guestMac, nic.mac, nic.ownMac].map(\.description)
+                var seen = Set<String>()
+                let find = candidates.filter { seen.insert($0).inserted }.map { "has_mac \($0)" }.joined(separator: " || ")
+                s.line("\(v)=$(\(find)) || { echo \"\(vm): no interface with MAC \(nic.mac) (slot \(nic.slot), \(nic.network))\" >&2; exit 3; }")
+            }
+        }
+        for bridge in plan.bridges(of: vm) {
+            let b = shellQuote(bridge.name)
+            s.line("if [ ! -d \"$net/\(bridge.name)/bridge\" ]; then change 'link add \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)' 'created bridge \(bridge.name)'; fresh=1; else fresh=0; fi")
+            s.line("[ $fresh = 1 ] || { read -r st < \"$net/\(bridge.name)/bridge/stp_state\"; [ \"$st\" = \(bridge.stp ? 1 : 0) ] || change 'link set dev \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)' 'set stp \(bridge.stp ? "on" : "off") on \(bridge.name)'; }")
+            if let mac = bridge.mac {
+                s.line("{ [ $fresh = 0 ] && read -r a < \"$net/\(bridge.name)/address\" && [ \"$a\" = \(mac) ]; } || change 'link set dev \(bridge.name) address \(mac)' 'set \(bridge.name) MAC \(mac)'")
+            }
+            for slot in bridge.portSlots {
+                let v = "$nic\(slot)"
+                s.line("[ \"$(master_of \(v))\" = \(b) ] || change \"link set dev \(v) master \(bridge.name)\" \"added \(v) to \(bridge.name)\"")
+            }
+        }
+        for nic in nics {
+            let v = "$nic\(nic.slot)"
+            s.line("read -r a < \"$net/\(v)/address\"; [ \"$a\" = \(nic.guestMac) ] || change \"link set dev \(v) address \(nic.guestMac)\" \"set \(v) MAC \(nic.guestMac) (was $a)\"")
+            s.line("is_up \(v) || change \"link set dev \(v) up\" \"brought \(v) up\"")
+            if let ip = nic.ip {
+                s.line("case \"$addrs\" in *\" \(ip)@\(v) \"*) ;; *) change \"addr add \(ip) dev \(v)\" \"added \(ip) to \(v)\";; esac")
+            }
+        }
+        for bridge in plan.bridges(of: vm) {
+            s.line("{ [ -d \"$net/\(bridge.name)\" ] && is_up \(bridge.name); } || change 'link set dev \(bridge.name) up' 'brought \(bridge.name) up'")
+            if let ip = bridge.ip {
+                s.line("case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev \(bridge.name)' 'added \(ip) to \(bridge.name)';; esac")
+            }
+        }
+        s.line("if [ $changes -eq 0 ]; then echo '\(vm): already set up; nothing changed'; exit 0; fi")
+        // Forget neighbours learnt before the change, so the next ping asks afresh.
+        s.line("batch=\"${batch}neigh flush all\n\"")
+        s.line("printf '%s' \"$batch\" | ip -batch - || { echo '\(vm): ip -batch failed' >&2; exit 3; }")
+        s.line("echo \"\(vm): $changes changes\"")
+        text = s.text
+    }
+}
+
+struct ScriptWriter {
+    private(set) var text = "#!/bin/sh\n"
+    mutating func line(_ l: String) { text += l + "\n" }
+}
