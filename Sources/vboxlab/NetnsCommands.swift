@@ -13,7 +13,8 @@ struct NetnsCommands {
         if dry == nil { try NetnsProvider.checkPrerequisites(needPing: command == "check" || command == "create") }
         let real = ProcessRunner()
         // fix-macs shows its changes on stdout as it makes them; other commands report progress on stderr.
-        let progress: ProgressHandler = command == "fix-macs" && dry == nil ? { print($0) } : progressToStderr
+        let toStdout: ProgressHandler = { line in print(line) }
+        let progress: ProgressHandler = command == "fix-macs" && dry == nil ? toStdout : progressToStderr
         let provider = NetnsProvider(runner: real, dryRun: dry, progress: progress)
         let lock = dry == nil && command != "status" ? try LabLock(lab: plan.lab, progress: progressToStderr) : nil
         defer { withExtendedLifetime(lock) {} }
