@@ -11,6 +11,7 @@ public struct CheckReport: Sendable {
     public var results: [PairResult]
 
     public var reached: Int { results.filter(\.ok).count }
+    public var total: Int { results.count }
     public var allPassed: Bool { reached == results.count }
 
     /// lab-spec §7.

@@ -21,6 +21,10 @@ public struct NetnsPinger: Sendable {
             groups[index[key]!].targets.append(p.to.address.ip)
         }
         let runner = self.runner, timeout = timeoutMs
+        // Every ping starts from an empty neighbour table, as the frame model assumes:
+        // an entry left by an earlier probe would skip the ARP exchange and blur the cause.
+        let sources = Array(Set(groups.map(\.ns))).filter(existing.contains)
+        _ = parallelMap(sources, width: 16) { ns in try? runner.run(Command("ip", ["-n", ns, "neigh", "flush", "all"])) }
         var alive = Set<String>()
         if useFping {
             let answers = parallelMap(groups, width: 64) { g -> [String] in

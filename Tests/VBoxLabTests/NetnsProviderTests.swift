@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+@Test func namespaceTestsRunWhereRequired() {
+    if NetnsGate.required { #expect(NetnsGate.reason == nil, "VBOXLAB_REQUIRE_NETNS=1 but: \(NetnsGate.reason ?? "")") }
+}
+
+@Suite(.serialized, .enabled(if: NetnsGate.available, "needs root and network namespaces"))
+struct NetnsProviderTests {
+    /// The seed lab with the default strategy: the kernel's own ping crosses the bridge both ways.
+    @Test func seedLabPingsBothWays() throws {
+        let lab = NetnsLab(try testLab("bridge-lab", as: "vt-seed"))
+        defer { lab.destroy() }
+        let outcome = try lab.provider.create(try lab.plan(), setup: true)
+        #expect(outcome.created)
+        #expect(lab.ping(from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
+        #expect(lab.ping(from: "centos-3", "1.1.1.20", to: "1.1.1.10"))
+        // A second create converges: nothing to change.
+        let again = try lab.provider.create(try lab.plan(), setup: true)
+        #expect(!again.created && again.changes.isEmpty)
+    }
+
+    /// lab-spec §4's three facts: none fails; fix-macs passes; the mac-swap without
+    /// the guest port MACs fails again (the bridge takes the hosts' MACs as its own).
+    @Test func theThreeFactsOfTheRegisteringSwitch() throws {
+        let lab = NetnsLab(try testLab("bridge-lab", as: "vt-facts"))
+        defer { lab.destroy() }
+        _ = try lab.provider.create(try lab.plan(Strategy.none), setup: true)
+        #expect(!lab.ping(from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
+        #expect(!lab.ping(from: "centos-3", "1.1.1.20", to: "1.1.1.10"))
+        let none = try lab.check(Strategy.none)
+        #expect(none.reached == 0 && none.results.allSatisfy { $0.diagnosis?.cause == .unregisteredMac })
+
+        let changes = try lab.provider.converge(try lab.plan(.macSwap))
+        #expect(changes.contains { $0.contains("register") })
+        #expect(lab.ping(from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
+        #expect(lab.ping(from: "centos-3", "1.1.1.20", to: "1.1.1.10"))
+
+        // Put the ports' guest MACs back to their registered MACs, as a guest left alone would have them.
+        let plan = try lab.plan(.macSwap)
+        for port in plan.nics(of: "centos-2") {
+            try lab.inVM("centos-2", ["link", "set", "dev", GuestInterfaceName.forSlot(port.slot), "address", port.mac.description])
+        }
+        for vm in ["centos-1", "centos-3"] { try lab.inVM(vm, ["neigh", "flush", "all"]) }
+        #expect(!lab.ping(from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
+        #expect(!lab.ping(from: "centos-3", "1.1.1.20", to: "1.1.1.10"))
+    }
+
+    /// Every bundled lab builds, passes check, and leaves nothing behind after destroy.
+    @Test(arguments: bundledLabs) func bundledLabCreateCheckDestroy(lab name: String) throws {
+        let testName = "vt-" + String(name.prefix(12)).replacingOccurrences(of: "-lab", with: "")
+        let lab = NetnsLab(try testLab(name, as: testName))
+        defer { lab.destroy() }
+        _ = try lab.provider.create(try lab.plan(), setup: true)
+        let report = try lab.check()
+        #expect(report.total > 0)
+        #expect(report.allPassed, "\(report.text(fixCommand: "fix"))")
+        let removed = try lab.provider.destroy(lab: lab.spec.name, vmNames: lab.spec.vms.map(\.name))
+        #expect(removed == lab.spec.vms.count + 1)
+        #expect(lab.leftovers.isEmpty)
+        let links = try ProcessRunner().check(Command("ip", ["-o", "link", "show"])).stdout
+        #expect(!links.contains("vs0@") && !links.contains(lab.names.switchPort(NICRef(vm: lab.spec.vms[0].name, slot: 2)) + "@"))
+    }
+
+    /// status reads registrations and policies from the switch, guest MACs from the VMs.
+    @Test func statusReadsTheKernel() throws {
+        let lab = NetnsLab(try testLab("two-hosts-lab", as: "vt-status"))
+        defer { lab.destroy() }
+        let plan = try lab.plan()
+        _ = try lab.provider.create(plan, setup: true)
+        // Change the switch behind vboxlab's back: status must show it, not the plan.
+        let port = lab.names.switchPort(NICRef(vm: "mid", slot: 3))
+        try ProcessRunner().check(Command("bridge", ["-n", lab.names.switchNamespace, "link", "set", "dev", port, "flood", "off"]))
+        let observation = try NetnsObserver(runner: ProcessRunner(), lab: plan.lab, vmNames: plan.vmNames).observe()
+        for planned in plan.nics {
+            let seen = try #require(observation.state.nic(planned.ref))
+            #expect(seen.registeredMac == planned.mac)
+            #expect(seen.guestMac == planned.guestMac)
+            #expect(seen.interface == GuestInterfaceName.forSlot(planned.slot))
+            #expect(seen.promisc == (planned.ref == NICRef(vm: "mid", slot: 3) ? .deny : planned.promisc))
+        }
+        let json = observation.statusJSON(lab: plan.lab).rendered()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["provider"] as? String == "netns")
+        let vms = try #require(object["vms"] as? [[String: Any]])
+        #expect(vms.map { $0["name"] as? String } == ["left-1", "left-2", "mid", "right"])
+        #expect(vms[0]["namespace"] as? String == "vbl-vt-status-left-1")
+        #expect((object["switches"] as? [[String: Any]])?.count == 2)
+    }
+
+    /// A name clash half-way through create: exit 3 with the command, and nothing of that run left.
+    @Test func failedCreateLeavesNothingBehind() throws {
+        let lab = NetnsLab(try testLab("bridge-lab", as: "vt-clash"))
+        defer { lab.destroy(); _ = try? ProcessRunner().run(Command("ip", ["netns", "del", "vbl-vt-clash-centos-3"])) }
+        try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-clash-centos-3"]))
+        do {
+            _ = try lab.provider.create(try lab.plan(), setup: true)
+            Issue.record("create should have failed")
+        } catch let error as VBoxLabError {
+            #expect(error.exitCode == 3)
+            #expect(error.explanation.contains("ip -batch -"))
+            #expect(error.explanation.contains("vbl-vt-clash-centos-3"))
+        }
+        #expect(lab.leftovers == ["vbl-vt-clash-centos-3"])
+    }
+}
