@@ -80,11 +80,31 @@ public struct Diagnoser: Sendable {
             let exists = observed.vm(b.vm)?.bridge(b.name) != nil
             return d(.guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")")
         case nil:
+            if let missing = missingSetup() {
+                return d(.guestNotSetUp, "\(what) goes no further: \(missing)")
+            }
             if lost.frame.kind == .arpRequest {
                 return d(.guestNotSetUp, "\(what) reaches no interface that holds \(pair.to.address.ip): \(pair.to.vm) does not answer ARP for it")
             }
             return d(.unknown, "\(what) is not delivered, and no rule of the model drops it")
         }
+    }
+
+    /// The first thing the plan gives a guest that the guest lacks: a bridge, a port, a link.
+    func missingSetup() -> String? {
+        for b in plan.bridges {
+            guard let vm = observed.vm(b.vm), vm.running else { continue }
+            guard let seen = vm.bridge(b.name) else { return "\(b.vm) has no bridge \(b.name) (the plan bridges slots \(b.portSlots.map(String.init).joined(separator: ", ")))" }
+            if !seen.up { return "\(b.vm)'s bridge \(b.name) is down" }
+            for slot in b.portSlots {
+                let ref = NICRef(vm: b.vm, slot: slot)
+                if let nic = observed.nic(ref), nic.bridge != b.name { return "\(b.vm)'s \(label(ref)) is not a port of \(b.name)" }
+            }
+        }
+        for n in plan.nics {
+            if let nic = observed.nic(n.ref), observed.vm(n.vm)?.running == true, !nic.linkUp { return "\(n.vm)'s \(label(n.ref)) is down" }
+        }
+        return nil
     }
 
     /// Who holds an address now, in the observed lab.

@@ -101,9 +101,10 @@ public struct FrameModel: Sendable {
                 guard let bridge = state.vm(b.vm)?.bridge(b.name), bridge.up else { drop(.bridgeDown(b), b.vm, depth); continue }
                 let ports = state.vm(b.vm)!.nics.filter { $0.bridge == b.name }.map { NICRef(vm: b.vm, slot: $0.slot) }
                 if let inPort { learned[b, default: [:]][frame.source] = inPort }
-                var local = frame.destination.isMulticast || frame.destination == bridge.mac
-                var clashPort: NICRef?
-                if !local, let p = ports.first(where: { nicByRef[$0]?.guestMac == frame.destination }) { local = true; clashPort = p }
+                // A port's MAC is a local address of the bridge: checked first, since a bridge
+                // without a MAC of its own carries one of its ports'.
+                let clashPort = frame.destination.isMulticast ? nil : ports.first { nicByRef[$0]?.guestMac == frame.destination }
+                let local = frame.destination.isMulticast || frame.destination == bridge.mac || clashPort != nil
                 if local && inPort != nil {
                     if isTarget(.bridge(b), frame: frame, to: to, target: target) { hops.append(.delivered(.bridge(b))); delivered = true }
                     else if !frame.destination.isMulticast {
