@@ -61,8 +61,9 @@ public enum ArgumentParser {
             if arg == "-h" || arg == "--help" { out.wantsHelp = true; continue }
             guard arg.hasPrefix("--") else { throw usage("unknown option '\(arg)'") }
             let body = arg.dropFirst(2)
-            let name = String(body.split(separator: "=", maxSplits: 1)[0])
-            let inline = body.contains("=") ? String(body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[1]) : nil
+            let parts = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            let inline = parts.count > 1 ? String(parts[1]) : nil
             guard let option = command.options.first(where: { $0.name == name }) else {
                 var message = "unknown option '--\(name)'"
                 if let near = suggestion(for: name, among: command.options.map(\.name)) { message += "; did you mean '--\(near)'?" }

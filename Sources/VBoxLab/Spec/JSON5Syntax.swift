@@ -24,11 +24,12 @@ struct JSON5Syntax {
     private var peek: Character? { i < chars.count ? chars[i] : nil }
     private func describe(_ c: Character?) -> String {
         guard let c else { return "end of file" }
-        return c == "\n" ? "end of line" : "'\(c)'"
+        return c.isNewline ? "end of line" : "'\(c)'"
     }
 
     private mutating func advance() {
-        if chars[i] == "\n" { line += 1; column = 1 } else { column += 1 }
+        // "\r\n" is one Character in Swift: any newline Character ends a line.
+        if chars[i].isNewline { line += 1; column = 1 } else { column += 1 }
         i += 1
     }
 
@@ -42,7 +43,7 @@ struct JSON5Syntax {
             if c.isWhitespace || c == "\u{FEFF}" { advance(); continue }
             guard c == "/", i + 1 < chars.count else { return }
             if chars[i + 1] == "/" {
-                while let d = peek, d != "\n" { _ = d; advance() }
+                while let d = peek, !d.isNewline { advance() }
             } else if chars[i + 1] == "*" {
                 let start = fail("unterminated /* comment")
                 advance(); advance()
@@ -63,9 +64,10 @@ struct JSON5Syntax {
         case "\"", "'": try string()
         default:
             if c.isNumber || "+-.".contains(c) { try number(); return }
+            let start = fail("")
             let word = identifier()
             guard ["true", "false", "null", "Infinity", "NaN"].contains(word) else {
-                throw fail(word.isEmpty ? "expected a value, found \(describe(c))"
+                throw JSON5SyntaxError(line: start.line, column: start.column, message: word.isEmpty ? "expected a value, found \(describe(c))"
                                         : "expected a value, found '\(word)' (strings need quotes)")
             }
         }
@@ -119,7 +121,7 @@ struct JSON5Syntax {
         while true {
             guard let c = peek else { throw start }
             if c == quote { advance(); return out }
-            if c == "\n" { throw fail("line break inside a string (end it with \(quote) or escape the line break)") }
+            if c.isNewline { throw fail("line break inside a string (end it with \(quote) or escape the line break)") }
             if c == "\\" {
                 advance()
                 guard let e = peek else { throw start }
@@ -136,6 +138,7 @@ struct JSON5Syntax {
     }
 
     private mutating func number() throws(JSON5SyntaxError) {
+        let start = fail("")
         var text = ""
         while let c = peek, c.isLetter || c.isNumber || "+-.".contains(c) { text.append(c); advance() }
         var body = Substring(text)
@@ -145,6 +148,6 @@ struct JSON5Syntax {
         else if body.lowercased().hasPrefix("0x") { ok = body.count > 2 && body.dropFirst(2).allSatisfy(\.isHexDigit) }
         else { ok = !body.isEmpty && body != "." && Double(body.hasPrefix(".") ? "0" + body : String(body)) != nil
             && body.allSatisfy { $0.isNumber || "eE+-.".contains($0) } }
-        if !ok { throw fail("'\(text)' is not a number") }
+        if !ok { throw JSON5SyntaxError(line: start.line, column: start.column, message: "'\(text)' is not a number") }
     }
 }

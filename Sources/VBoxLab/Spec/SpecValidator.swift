@@ -97,7 +97,8 @@ enum LoopFinder {
         for (v, vm) in spec.vms.enumerated() {
             for (b, bridge) in vm.bridges.enumerated() where !bridge.stp {
                 let node = "\(vm.name)/\(bridge.name)"
-                for network in Set(bridge.ports) where vm.nics.contains(where: { $0.network == network }) {
+                var seen = Set<String>()
+                for network in bridge.ports where seen.insert(network).inserted && vm.nics.contains(where: { $0.network == network }) {
                     let netNode = "net:" + network
                     let (a, c) = (find(node), find(netNode))
                     if a == c {
