@@ -9,7 +9,6 @@ struct SyntaxCase: Sendable, CustomTestStringConvertible {
     var line: Int
     var column: Int
     var message: String
-    var knownIssue: String? = nil
     var testDescription: String { name }
 }
 
@@ -85,7 +84,7 @@ let syntaxCases: [SyntaxCase] = [
                 #expect(error.exitCode == 2)
             }
         }
-        if let known = c.knownIssue { withKnownIssue(Comment(rawValue: known)) { check() } } else { check() }
+        check()
     }
 
     @Test func json5FeaturesAreAccepted() throws {

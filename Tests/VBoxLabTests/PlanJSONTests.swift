@@ -236,6 +236,27 @@ import Testing
     @Test func executableEmptyOptionNameIsAUsageError() throws {
         let r = try Self.run(["plan", "bridge-lab", "--="])
         #expect(r.reason == .exit && r.status == 2)
-        #expect(r.stderr.hasPrefix("error: unknown option '--"))
+        #expect(r.stderr.hasPrefix("error: unknown option '--'"))
+    }
+
+    /// Hashing is seeded per process: a diagnostic that depended on it would differ between runs.
+    @Test func executableLoopMessageIsTheSameInEveryProcess() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("loop.json5").path
+        try Data("""
+        { name: "loop", vms: [
+          { name: "h1", nics: [ { network: "n1", ip: "1.1.1.1/24" } ] },
+          { name: "b1", nics: [ { network: "n1" }, { network: "n2" }, { network: "n3" } ], bridges: [ { name: "br0", ports: ["n1", "n2", "n3"] } ] },
+          { name: "b2", nics: [ { network: "n3" }, { network: "n2" }, { network: "n1" } ], bridges: [ { name: "br0", ports: ["n3", "n2", "n1"] } ] },
+        ] }
+        """.utf8).write(to: URL(fileURLWithPath: file))
+        var outputs = Set<String>()
+        for _ in 0..<6 {
+            let r = try Self.run(["validate", file])
+            #expect(r.status == 2)
+            outputs.insert(r.stderr)
+        }
+        #expect(outputs == ["error: \(file): vms[2].bridges[0]: the lab has a loop: n2 → b1/br0 → n3 → b2/br0 → n2; set stp: true on one of its bridges, or break the loop\n1 error in the spec; nothing was created\n"])
     }
 }
