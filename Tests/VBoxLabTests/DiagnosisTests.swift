@@ -10,7 +10,7 @@ struct DiagnosisTests {
     }
 
     @Test func noneFailsWithUnregisteredMacOnTheFarNetwork() throws {
-        let lab = NetnsLab(try testLab("bridge-lab", as: "vd-none"))
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vd-none"))
         defer { lab.destroy() }
         let plan = try lab.plan(Strategy.none)
         _ = try lab.provider.create(plan, setup: true)
@@ -26,7 +26,7 @@ struct DiagnosisTests {
     }
 
     @Test func portsLeftWithTheHostsMacsClash() throws {
-        let lab = NetnsLab(try testLab("bridge-lab", as: "vd-clash"))
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vd-clash"))
         defer { lab.destroy() }
         let plan = try lab.plan(.macSwap)
         _ = try lab.provider.create(plan, setup: true)
@@ -43,7 +43,7 @@ struct DiagnosisTests {
     }
 
     @Test func linkDownBridgeMissingAndAddressRemovedAreGuestNotSetUp() throws {
-        let lab = NetnsLab(try testLab("bridge-lab", as: "vd-setup"))
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vd-setup"))
         defer { lab.destroy() }
         _ = try lab.provider.create(try lab.plan(), setup: true)
         #expect(try lab.check().allPassed)
@@ -68,7 +68,7 @@ struct DiagnosisTests {
     }
 
     @Test func hubPortSwitchedToDenyFailsOnlyThePairsThroughIt() throws {
-        let lab = NetnsLab(try testLab("hub-lab", as: "vd-hub"))
+        let lab = NetnsLab(try renamedLab("hub-lab", as: "vd-hub"))
         defer { lab.destroy() }
         _ = try lab.provider.create(try lab.plan(), setup: true)
         let port = lab.names.switchPort(NICRef(vm: "hub", slot: 2))   // the hub's port on hub-1, where h1 is

@@ -10,7 +10,7 @@ import Testing
 struct NetnsProviderTests {
     /// The seed lab with the default strategy: the kernel's own ping crosses the bridge both ways.
     @Test func seedLabPingsBothWays() throws {
-        let lab = NetnsLab(try testLab("bridge-lab", as: "vt-seed"))
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-seed"))
         defer { lab.destroy() }
         let outcome = try lab.provider.create(try lab.plan(), setup: true)
         #expect(outcome.created)
@@ -24,7 +24,7 @@ struct NetnsProviderTests {
     /// lab-spec §4's three facts: none fails; fix-macs passes; the mac-swap without
     /// the guest port MACs fails again (the bridge takes the hosts' MACs as its own).
     @Test func theThreeFactsOfTheRegisteringSwitch() throws {
-        let lab = NetnsLab(try testLab("bridge-lab", as: "vt-facts"))
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-facts"))
         defer { lab.destroy() }
         _ = try lab.provider.create(try lab.plan(Strategy.none), setup: true)
         #expect(!lab.ping(from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
@@ -50,7 +50,7 @@ struct NetnsProviderTests {
     /// Every bundled lab builds, passes check, and leaves nothing behind after destroy.
     @Test(arguments: bundledLabs) func bundledLabCreateCheckDestroy(lab name: String) throws {
         let testName = "vt-" + String(name.prefix(12)).replacingOccurrences(of: "-lab", with: "")
-        let lab = NetnsLab(try testLab(name, as: testName))
+        let lab = NetnsLab(try renamedLab(name, as: testName))
         defer { lab.destroy() }
         _ = try lab.provider.create(try lab.plan(), setup: true)
         let report = try lab.check()
@@ -65,7 +65,7 @@ struct NetnsProviderTests {
 
     /// status reads registrations and policies from the switch, guest MACs from the VMs.
     @Test func statusReadsTheKernel() throws {
-        let lab = NetnsLab(try testLab("two-hosts-lab", as: "vt-status"))
+        let lab = NetnsLab(try renamedLab("two-hosts-lab", as: "vt-status"))
         defer { lab.destroy() }
         let plan = try lab.plan()
         _ = try lab.provider.create(plan, setup: true)
@@ -91,7 +91,7 @@ struct NetnsProviderTests {
 
     /// A name clash half-way through create: exit 3 with the command, and nothing of that run left.
     @Test func failedCreateLeavesNothingBehind() throws {
-        let lab = NetnsLab(try testLab("bridge-lab", as: "vt-clash"))
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-clash"))
         defer { lab.destroy(); _ = try? ProcessRunner().run(Command("ip", ["netns", "del", "vbl-vt-clash-centos-3"])) }
         try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-clash-centos-3"]))
         do {

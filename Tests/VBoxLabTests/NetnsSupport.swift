@@ -53,7 +53,7 @@ struct NetnsLab {
 }
 
 /// Specs for namespace tests carry names of their own so they never touch a user's lab.
-func testLab(_ bundled: String, as name: String) throws -> LabSpec {
+func renamedLab(_ bundled: String, as name: String) throws -> LabSpec {
     var spec = try loadBundled(bundled)
     spec.name = name
     return spec
