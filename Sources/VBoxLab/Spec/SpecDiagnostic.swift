@@ -30,7 +30,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// The closest of `candidates` to `word`, when close enough to be a likely typo.
-func suggestion(for word: String, among candidates: [String]) -> String? {
+public func suggestion(for word: String, among candidates: [String]) -> String? {
     guard !word.isEmpty else { return nil }
     let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
     guard let (best, distance) = scored else { return nil }
