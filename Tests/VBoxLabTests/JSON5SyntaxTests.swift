@@ -155,9 +155,22 @@ let syntaxCases: [SyntaxCase] = [
         #expect((try? parseSpec(crlf)) == expected)
     }
 
-    @Test func firstProblemIsNilForValidDocuments() {
-        for text in ["{}", "[]", "1", "'s'", "null", "  {a:[{}]}  ", "-Infinity", "{ a: NaN }", "\u{FEFF}{}"] {
-            #expect(JSON5Syntax.firstProblem(in: text) == nil, "\(text)")
+    /// The parser gives the very values Foundation's JSON5 decoder (the contract's reference) gives.
+    @Test func parserAgreesWithFoundationsDecoder() throws {
+        let texts = ["{}", "[]", "1", "'s'", "null", "  {a:[{}]}  ", "-Infinity", "\u{FEFF}{}", "{ a: 0x1F, b: .5, c: 5., d: +1e3, e: -2.5E-2 }",
+                     #"{ 'k': "a\u00e9\x41\n", $x_1: [true, false, null,], "q": 'it\'s' }"#, "{ a: 1, /* c */ b: [1, 2,], // end\n }"]
+        let decoder = JSONDecoder()
+        decoder.allowsJSON5 = true
+        for text in texts {
+            var parser = JSON5Parser(Array(text.utf8))
+            let ours = try parser.document()
+            let foundation = try decoder.decode(JSONValue.self, from: Data(text.utf8))
+            #expect(ours == foundation, "\(text)")
+        }
+        for lab in bundledLabs {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/labs/\(lab).json5"))
+            var parser = JSON5Parser(Array(data))
+            #expect(try parser.document() == decoder.decode(JSONValue.self, from: data), "\(lab)")
         }
     }
 

@@ -21,7 +21,7 @@ public indirect enum JSONOut: Sendable, Equatable {
     }
 
     private func write(to out: inout String, indent: Int?, level: Int) {
-        let pad = { (l: Int) -> String in indent.map { "\n" + String(repeating: " ", count: $0 * l) } ?? "" }
+        func pad(_ l: Int) -> String { indent.map { "\n" + String(repeating: " ", count: $0 * l) } ?? "" }
         switch self {
         case .object(let members):
             guard !members.isEmpty else { out += "{}"; return }
@@ -48,6 +48,8 @@ public indirect enum JSONOut: Sendable, Equatable {
     }
 
     static func quote(_ s: String) -> String {
+        // Nearly every string needs no escape; skip the scalar-by-scalar copy for those.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -28,16 +28,17 @@ public indirect enum JSONValue: Decodable, Equatable, Sendable {
         }
     }
 
-    /// Decodes JSON5 with Foundation's decoder (the contract); when that fails, or the
-    /// text repeats a key (which the decoder would silently accept), `JSON5Syntax`
-    /// finds the line and column to report.
+    /// Parses JSON5 (lab-spec §1) with `JSON5Parser`, which reports line and column. Text it
+    /// rejects for any reason but a repeated key goes to Foundation's `JSONDecoder`
+    /// (`allowsJSON5`), the contract's reference, so nothing that decoder accepts is refused.
     public static func parseJSON5(_ data: Data) throws(JSON5SyntaxError) -> JSONValue {
-        let text = String(decoding: data, as: UTF8.self)
-        if let problem = JSON5Syntax.firstProblem(in: text) { throw problem }
-        let decoder = JSONDecoder()
-        decoder.allowsJSON5 = true
-        do { return try decoder.decode(JSONValue.self, from: data) } catch {
-            throw JSON5SyntaxError(line: nil, column: nil, message: "not valid JSON5")
+        var parser = JSON5Parser(Array(data))
+        do { return try parser.document() } catch {
+            if error.message.hasPrefix("duplicate key") { throw error }
+            let decoder = JSONDecoder()
+            decoder.allowsJSON5 = true
+            if let value = try? decoder.decode(JSONValue.self, from: data) { return value }
+            throw error
         }
     }
 

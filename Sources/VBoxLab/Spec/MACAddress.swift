@@ -33,9 +33,22 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var isZero: Bool { value == 0 }
     public var isBroadcast: Bool { self == .broadcast }
 
-    public var description: String { octets.map { hex2($0) }.joined(separator: ":") }
+    public var description: String { hexDigits(separator: UInt8(ascii: ":"), upper: false) }
     /// The form `VBoxManage modifyvm --macaddressN` takes: 12 upper-case hex digits.
-    public var vboxForm: String { octets.map { hex2($0) }.joined().uppercased() }
+    public var vboxForm: String { hexDigits(separator: nil, upper: true) }
+
+    /// Written byte by byte: plans print a MAC several times per NIC, for labs of 100,000 VMs.
+    private func hexDigits(separator: UInt8?, upper: Bool) -> String {
+        let digits: [UInt8] = Array((upper ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(17)
+        for k in 0..<6 {
+            if k > 0, let separator { out.append(separator) }
+            let byte = Int(value >> UInt64(40 - 8 * k) & 0xFF)
+            out.append(digits[byte >> 4]); out.append(digits[byte & 0xF])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     public static func < (a: MACAddress, b: MACAddress) -> Bool { a.value < b.value }
 
@@ -51,9 +64,4 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
-}
-
-func hex2(_ b: UInt8) -> String {
-    let digits = Array("0123456789abcdef")
-    return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
 }
