@@ -48,7 +48,7 @@ struct NetnsCommands {
     }
 
     private func check(_ plan: RegistrationPlan, _ real: ProcessRunner) throws(VBoxLabError) -> Int32 {
-        let (report, diagnoser) = try LabChecker(runner: real, progress: progressToStderr).check(plan)
+        let (report, diagnoser) = try LabChecker(runner: real, progress: progressToStderr).check(plan, trace: args.value("pair") != nil)
         if let pair = args.value("pair") {
             let ends = pair.split(separator: " ").map(String.init)
             let picked = report.results.filter { r in
@@ -58,7 +58,7 @@ struct NetnsCommands {
             for r in picked {
                 print("\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping \(r.ok ? "ok" : "failed")")
                 if let d = r.diagnosis { print("\(d.cause.rawValue): \(d.reason)") }
-                if let t = diagnoser.trace(r.pair) { print(t.rendered(using: diagnoser)) }
+                if let diagnoser, let t = diagnoser.trace(r.pair) { print(t.rendered(using: diagnoser)) }
             }
             return picked.allSatisfy { $0.ok } ? 0 : 1
         }

@@ -27,9 +27,10 @@ public struct NetnsPinger: Sendable {
         _ = parallelMap(sources, width: 16) { ns in try? runner.run(Command("ip", ["-n", ns, "neigh", "flush", "all"])) }
         var alive = Set<String>()
         if useFping {
+            // Every source at once: the work is the kernel's (ARP floods, echo), the processes mostly wait.
             let answers = parallelMap(groups, width: 64) { g -> [String] in
                 guard existing.contains(g.ns) else { return [] }
-                let c = Command("ip", ["netns", "exec", g.ns, "fping", "-S", g.source, "-r", "1", "-t", String(timeout), "-i", "1", "-p", "20"] + g.targets)
+                let c = Command("ip", ["netns", "exec", g.ns, "fping", "-S", g.source, "-r", "1", "-t", String(timeout), "-i", "0"] + g.targets)
                 let out = (try? runner.run(c))?.stdout ?? ""
                 return out.split(separator: "\n").compactMap { $0.hasSuffix(" is alive") ? "\(g.ns) \(g.source) \($0.split(separator: " ")[0])" : nil }
             }

@@ -3,13 +3,23 @@
 public typealias ProgressHandler = @Sendable (String) -> Void
 
 /// Runs `body` over `items` on up to `width` threads, keeping the results in order.
-func parallelMap<T: Sendable, R: Sendable>(_ items: [T], width: Int = 8, _ body: @Sendable (T) -> R) -> [R] {
+func parallelMap<T: Sendable, R: Sendable>(_ items: [T], width: Int = 8, _ body: @escaping @Sendable (T) -> R) -> [R] {
     guard items.count > 1 else { return items.map(body) }
     let results = ResultSlots<R>(count: items.count)
     let next = Counter()
-    DispatchQueue.concurrentPerform(iterations: min(width, items.count)) { _ in
-        while let i = next.take(below: items.count) { results.set(i, body(items[i])) }
+    // Real threads, not `concurrentPerform`: that runs about one worker per core, and the
+    // work here is mostly waiting on child processes, so it wants `width` at once.
+    let done = DispatchGroup()
+    for _ in 0..<min(width, items.count) {
+        done.enter()
+        let thread = Thread {
+            while let i = next.take(below: items.count) { results.set(i, body(items[i])) }
+            done.leave()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
+    done.wait()
     return results.values
 }
 
@@ -33,3 +43,4 @@ private final class Counter: @unchecked Sendable {
 }
 
 import Foundation
+

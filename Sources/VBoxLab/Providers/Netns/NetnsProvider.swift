@@ -99,13 +99,17 @@ public struct NetnsProvider: Sendable {
             let known = interfaces[vm] ?? Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) })
             return Command("ip", ["netns", "exec", names.vmNamespace(vm), "sh", "-s"], input: GuestScript(plan: plan, vm: vm, interfaces: known).text)
         }
-        let results = parallelMap(commands, width: 4) { c in Result { () throws(VBoxLabError) in try mutator.check(c) } }
+        let started = Date()
+        let results = parallelMap(commands, width: 16) { c in Result { () throws(VBoxLabError) in try mutator.check(c) } }
+        // Small labs get a line per change; large ones a line per guest would drown the terminal.
+        let detailed = commands.count <= 12
         var changes: [String] = []
         for (vm, r) in zip(plan.vmNames, results) {
             let out = try r.get().stdout.split(separator: "\n").map(String.init)
-            if out.last?.hasSuffix("nothing changed") == true { if !quietWhenUnchanged { progress(out.last!) }; continue }
-            for line in out.dropLast() { progress("\(vm): \(line)"); changes.append("\(vm): \(line)") }
+            if out.last?.hasSuffix("nothing changed") == true { if !quietWhenUnchanged && detailed { progress(out.last!) }; continue }
+            for line in out.dropLast() { if detailed { progress("\(vm): \(line)") }; changes.append("\(vm): \(line)") }
         }
+        progress(String(format: "set up %d guests in %.2f s (%d changes)", commands.count, Date().timeIntervalSince(started), changes.count))
         return changes
     }
 
