@@ -48,7 +48,7 @@ struct NetnsCommands {
     }
 
     private func check(_ plan: RegistrationPlan, _ real: ProcessRunner) throws(VBoxLabError) -> Int32 {
-        let (report, diagnoser) = try LabChecker(runner: real, progress: progressToStderr).check(plan, trace: args.value("pair") != nil)
+        let (report, diagnoser) = try LabChecker(runner: real, progress: progressToStderr).check(plan, trace: args.value("pair") != nil, capture: args.flag("capture") ? 4 : 0)
         if let pair = args.value("pair") {
             let ends = pair.split(separator: " ").map(String.init)
             let picked = report.results.filter { r in

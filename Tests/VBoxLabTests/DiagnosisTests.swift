@@ -21,6 +21,11 @@ struct DiagnosisTests {
         #expect(ac.diagnosis?.reason == "centos-3's ARP reply to \(a) (centos-1) is dropped on intnet-2: no NIC there is registered with that MAC and none may be promiscuous")
         #expect(!ca.ok && ca.diagnosis?.cause == .unregisteredMac)
         #expect(ca.diagnosis?.reason == "centos-1's ARP reply to \(c) (centos-3) is dropped on intnet-1: no NIC there is registered with that MAC and none may be promiscuous")
+        for r in [ac, ca] {
+            let seen = try #require(try lab.capture(r, Strategy.none))
+            #expect(seen.frame == .arpReply && seen.agrees, "\(seen)")
+        }
+        #expect(try lab.capture(ac, Strategy.none)?.place == .network("intnet-2"))
         let json = report.json.rendered()
         #expect(json.contains("\"cause\":\"unregistered-mac\""))
     }
@@ -40,6 +45,8 @@ struct DiagnosisTests {
         #expect(ac.diagnosis?.cause == .guestMacClash)
         let reason = ac.diagnosis?.reason ?? ""
         #expect(reason.contains("centos-2's bridge br0") && reason.contains("enp0s9") && reason.contains("\(a) (centos-1)"), "\(reason)")
+        let seen = try #require(try lab.capture(ac, .macSwap))
+        #expect(seen.agrees && seen.place == .vm("centos-2"), "\(seen)")
     }
 
     @Test func linkDownBridgeMissingAndAddressRemovedAreGuestNotSetUp() throws {
@@ -52,12 +59,16 @@ struct DiagnosisTests {
         var r = try pair(try lab.check(), "centos-1", "centos-3")
         #expect(!r.ok && r.diagnosis?.cause == .guestNotSetUp)
         #expect(r.diagnosis?.reason.contains("enp0s8 down") == true, "\(r.diagnosis?.reason ?? "")")
+        var seen = try #require(try lab.capture(r))
+        #expect(seen.agrees && seen.place == .vm("centos-1"), "\(seen)")
         try lab.inVM("centos-1", ["link", "set", "dev", "enp0s8", "up"])
 
         try lab.inVM("centos-2", ["link", "del", "br0"])
         r = try pair(try lab.check(), "centos-1", "centos-3")
         #expect(!r.ok && r.diagnosis?.cause == .guestNotSetUp)
         #expect(r.diagnosis?.reason.contains("centos-2") == true && r.diagnosis?.reason.contains("br0") == true, "\(r.diagnosis?.reason ?? "")")
+        seen = try #require(try lab.capture(r))
+        #expect(seen.agrees && seen.place == .vm("centos-2"), "\(seen)")
         _ = try lab.provider.converge(try lab.plan())
         #expect(try lab.check().allPassed)
 
@@ -65,6 +76,8 @@ struct DiagnosisTests {
         r = try pair(try lab.check(), "centos-1", "centos-3")
         #expect(!r.ok && r.diagnosis?.cause == .guestNotSetUp)
         #expect(r.diagnosis?.reason.contains("1.1.1.20") == true, "\(r.diagnosis?.reason ?? "")")
+        seen = try #require(try lab.capture(r))
+        #expect(seen.agrees && seen.place == .vm("centos-3"), "\(seen)")
     }
 
     @Test func hubPortSwitchedToDenyFailsOnlyThePairsThroughIt() throws {
@@ -83,5 +96,8 @@ struct DiagnosisTests {
             }
         }
         #expect(report.reached == 2 && report.total == 6)
+        let failing = try #require(report.results.first { $0.pair.from.vm == "h2" && $0.pair.to.vm == "h1" })
+        let seen = try #require(try lab.capture(failing))
+        #expect(seen.agrees && seen.place == .network("hub-1"), "\(seen)")
     }
 }

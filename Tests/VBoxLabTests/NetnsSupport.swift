@@ -43,6 +43,12 @@ struct NetnsLab {
 
     func check(_ strategy: Strategy? = nil) throws -> CheckReport { try LabChecker(runner: runner).check(try plan(strategy)).0 }
 
+    /// `check --capture` for one failing pair: what tcpdump saw on the switch ports.
+    func capture(_ result: PairResult, _ strategy: Strategy? = nil) throws -> CaptureVerdict? {
+        guard let diagnosis = result.diagnosis else { return nil }
+        return try NetnsCapture(runner: runner, plan: try plan(strategy)).capture(result.pair, diagnosis: diagnosis)
+    }
+
     /// Runs `ip ARGS` inside a VM namespace, as a person would by hand.
     func inVM(_ vm: String, _ args: [String]) throws {
         try runner.check(Command("ip", ["-n", names.vmNamespace(vm)] + args))

@@ -3,6 +3,11 @@ public struct PairResult: Sendable {
     public var pair: PingPair
     public var ok: Bool
     public var diagnosis: Diagnosis?
+    /// `check --capture`: what tcpdump saw of the lost frame.
+    public var capture: CaptureVerdict?
+    public init(pair: PingPair, ok: Bool, diagnosis: Diagnosis?, capture: CaptureVerdict? = nil) {
+        self.pair = pair; self.ok = ok; self.diagnosis = diagnosis; self.capture = capture
+    }
 }
 
 public struct CheckReport: Sendable {
@@ -25,6 +30,11 @@ public struct CheckReport: Sendable {
                     m.append(("cause", .string(r.diagnosis?.cause.rawValue ?? FailureCause.unknown.rawValue)))
                     m.append(("reason", .string(r.diagnosis?.reason ?? "the ping failed and the lab could not be read to say why")))
                 }
+                if let c = r.capture {
+                    m.append(("capture", .object([("frame", .string(c.frame.rawValue)), ("lastSeen", .string(c.lastSeen)),
+                                                  ("lost", .string(c.place.description)), ("model", .optional(c.model?.description)),
+                                                  ("agrees", .bool(c.agrees))])))
+                }
                 return .object(m)
             })),
         ])
@@ -44,6 +54,11 @@ public struct CheckReport: Sendable {
             lines += ["", "\(cause.rawValue): \(failed.count) pair\(failed.count == 1 ? "" : "s")"]
             for r in failed {
                 lines.append("  \(label(r.pair.from)) → \(label(r.pair.to)): \(r.diagnosis?.reason ?? "no explanation")")
+                if let c = r.capture {
+                    let verdict = c.agrees ? "agrees with the model (lost \(c.place))"
+                                           : "DISAGREES with the model: capture says lost \(c.place), model says \(c.model?.description ?? "nothing")"
+                    lines.append("    capture: \(c.lastSeen); \(verdict)")
+                }
             }
             lines.append("  fix: " + fix(for: cause, command: fixCommand))
         }

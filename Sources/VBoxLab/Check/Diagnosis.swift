@@ -12,6 +12,17 @@ public struct Diagnosis: Sendable, Equatable {
     public var reason: String
     /// The model's view of the ping, hop by hop (absent when the model could not run).
     public var trace: PingTrace?
+    /// Where the model loses the frame, for comparing with a capture.
+    public var place: LossPlace? = nil
+}
+
+/// Where a frame is lost: inside an internal network's switch, or inside a VM.
+public enum LossPlace: Sendable, Equatable, CustomStringConvertible {
+    case network(String)
+    case vm(String)
+    public var description: String {
+        switch self { case .network(let n): return "on \(n)"; case .vm(let v): return "in \(v)" }
+    }
 }
 
 /// Explains a failed ping by running the frame model over the lab as observed, and
@@ -37,7 +48,7 @@ public struct Diagnoser: Sendable {
                 return Diagnosis(cause: .vmDown, reason: "\(end.vm) is not running, so \(end.address.ip) cannot answer or ask", trace: nil)
             }
             if holder(of: end) == nil {
-                return Diagnosis(cause: .guestNotSetUp, reason: "\(end.vm) has no interface with \(end.address) (the plan puts it on \(where_(end)))", trace: nil)
+                return Diagnosis(cause: .guestNotSetUp, reason: "\(end.vm) has no interface with \(end.address) (the plan puts it on \(where_(end)))", trace: nil, place: .vm(end.vm))
             }
         }
         guard let t = trace(pair) else { return nil }
@@ -54,55 +65,55 @@ public struct Diagnoser: Sendable {
         let dst = lost.frame.destination
         let what = dst.isBroadcast ? "\(sender)'s \(lost.frame.kind.rawValue) for \(pair.to.address.ip)"
                                    : "\(sender)'s \(lost.frame.kind.rawValue) to \(dst) (\(owner(of: dst)))"
-        func d(_ c: FailureCause, _ r: String) -> Diagnosis { Diagnosis(cause: c, reason: r, trace: trace) }
+        func d(_ c: FailureCause, _ r: String, _ p: LossPlace? = nil) -> Diagnosis { Diagnosis(cause: c, reason: r, trace: trace, place: p) }
         switch lost.loss {
         case .unregistered(let network)?:
-            return d(.unregisteredMac, "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous")
+            return d(.unregisteredMac, "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous", .network(network))
         case .vmDown(let vm, let network)?:
-            return d(.vmDown, "\(what) is dropped on \(network): the NIC registered with that MAC belongs to \(vm), which is not running")
+            return d(.vmDown, "\(what) is dropped on \(network): the NIC registered with that MAC belongs to \(vm), which is not running", .network(network))
         case .notPromiscuousInGuest(let nic, let network)?:
-            return d(.guestNotSetUp, "\(what) is dropped on \(network): \(nic.vm)'s \(label(nic)) may be promiscuous but is no bridge port in the guest")
+            return d(.guestNotSetUp, "\(what) is dropped on \(network): \(nic.vm)'s \(label(nic)) may be promiscuous but is no bridge port in the guest", .network(network))
         case .linkDown(let nic)?:
             let i = observed.nic(nic)
             let state = i?.interface == nil ? "has no interface for slot \(nic.slot)" : "has \(label(nic)) down"
-            return d(.guestNotSetUp, "\(what) is lost in \(nic.vm): it \(state) (\(i?.network ?? "?"))")
+            return d(.guestNotSetUp, "\(what) is lost in \(nic.vm): it \(state) (\(i?.network ?? "?"))", nic.vm == sender ? .vm(nic.vm) : .network(i?.network ?? ""))
         case .guestFilter(let nic)?:
             if let planned = plan.nic(nic), let bridge = planned.bridge {
-                return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: \(label(nic)) is not a port of bridge \(bridge), which the plan makes it")
+                return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: \(label(nic)) is not a port of bridge \(bridge), which the plan makes it", .vm(nic.vm))
             }
-            return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: it carries MAC \(observed.nic(nic)?.guestMac?.description ?? "none"), not \(dst)")
+            return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: it carries MAC \(observed.nic(nic)?.guestMac?.description ?? "none"), not \(dst)", .vm(nic.vm))
         case .bridgeLocal(let b, let port)?:
             let planned = plan.nic(port)?.guestMac.description ?? "another, locally administered MAC"
-            return d(.guestMacClash, "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)")
+            return d(.guestMacClash, "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)", .vm(b.vm))
         case .notForBridge(let b)?:
-            return d(.guestNotSetUp, "\(what) reaches \(b.vm)'s bridge \(b.name), which does not hold \(pair.to.address.ip)")
+            return d(.guestNotSetUp, "\(what) reaches \(b.vm)'s bridge \(b.name), which does not hold \(pair.to.address.ip)", .vm(b.vm))
         case .bridgeDown(let b)?:
             let exists = observed.vm(b.vm)?.bridge(b.name) != nil
-            return d(.guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")")
+            return d(.guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")", .vm(b.vm))
         case nil:
             if let missing = missingSetup() {
-                return d(.guestNotSetUp, "\(what) goes no further: \(missing)")
+                return d(.guestNotSetUp, "\(what) goes no further: \(missing.text)", .vm(missing.vm))
             }
             if lost.frame.kind == .arpRequest {
-                return d(.guestNotSetUp, "\(what) reaches no interface that holds \(pair.to.address.ip): \(pair.to.vm) does not answer ARP for it")
+                return d(.guestNotSetUp, "\(what) reaches no interface that holds \(pair.to.address.ip): \(pair.to.vm) does not answer ARP for it", .vm(pair.to.vm))
             }
             return d(.unknown, "\(what) is not delivered, and no rule of the model drops it")
         }
     }
 
     /// The first thing the plan gives a guest that the guest lacks: a bridge, a port, a link.
-    func missingSetup() -> String? {
+    func missingSetup() -> (vm: String, text: String)? {
         for b in plan.bridges {
             guard let vm = observed.vm(b.vm), vm.running else { continue }
-            guard let seen = vm.bridge(b.name) else { return "\(b.vm) has no bridge \(b.name) (the plan bridges slots \(b.portSlots.map(String.init).joined(separator: ", ")))" }
-            if !seen.up { return "\(b.vm)'s bridge \(b.name) is down" }
+            guard let seen = vm.bridge(b.name) else { return (b.vm, "\(b.vm) has no bridge \(b.name) (the plan bridges slots \(b.portSlots.map(String.init).joined(separator: ", ")))") }
+            if !seen.up { return (b.vm, "\(b.vm)'s bridge \(b.name) is down") }
             for slot in b.portSlots {
                 let ref = NICRef(vm: b.vm, slot: slot)
-                if let nic = observed.nic(ref), nic.bridge != b.name { return "\(b.vm)'s \(label(ref)) is not a port of \(b.name)" }
+                if let nic = observed.nic(ref), nic.bridge != b.name { return (b.vm, "\(b.vm)'s \(label(ref)) is not a port of \(b.name)") }
             }
         }
         for n in plan.nics {
-            if let nic = observed.nic(n.ref), observed.vm(n.vm)?.running == true, !nic.linkUp { return "\(n.vm)'s \(label(n.ref)) is down" }
+            if let nic = observed.nic(n.ref), observed.vm(n.vm)?.running == true, !nic.linkUp { return (n.vm, "\(n.vm)'s \(label(n.ref)) is down") }
         }
         return nil
     }

@@ -9,7 +9,7 @@ public struct LabChecker: Sendable {
 
     /// Pings every pair; reads the lab back and diagnoses only when a pair failed or
     /// `trace` asks for the model's view (a passing lab needs no explanation).
-    public func check(_ plan: RegistrationPlan, trace: Bool = false) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
+    public func check(_ plan: RegistrationPlan, trace: Bool = false, capture: Int = 0) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
         let pairs = plan.pingPairs
         progress("pinging \(pairs.count) pairs")
         var started = Date()
@@ -22,8 +22,20 @@ public struct LabChecker: Sendable {
         let observed = try NetnsObserver(runner: runner, lab: plan.lab, vmNames: plan.vmNames).observe().state
         progress(String(format: "read the lab back in %.2f s", Date().timeIntervalSince(started)))
         let diagnoser = Diagnoser(observed: observed, plan: plan)
-        let results = zip(pairs, pinged).map { pair, ok in
+        var results = zip(pairs, pinged).map { pair, ok in
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
+        }
+        if capture > 0 {
+            // One pair of each cause first, then more, up to `capture`: each costs a capture window.
+            let failed = results.indices.filter { !results[$0].ok && results[$0].diagnosis != nil }
+            var chosen: [Int] = [], causes = Set<String>()
+            for i in failed where causes.insert(results[i].diagnosis!.cause.rawValue).inserted { chosen.append(i) }
+            for i in failed where !chosen.contains(i) { chosen.append(i) }
+            let capturer = NetnsCapture(runner: runner, plan: plan)
+            for i in chosen.prefix(capture) {
+                progress("capturing \(results[i].pair.from.vm) → \(results[i].pair.to.vm) on the switch ports")
+                results[i].capture = try capturer.capture(results[i].pair, diagnosis: results[i].diagnosis!)
+            }
         }
         return (CheckReport(lab: plan.lab, provider: "netns", results: results), diagnoser)
     }
