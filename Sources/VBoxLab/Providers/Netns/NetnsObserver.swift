@@ -15,9 +15,11 @@ public struct NetnsObserver: Sendable {
     /// What `status` shows and `check` diagnoses from.
     public struct Observation: Sendable {
         public var state: LabState
-        /// Guest interface found for each NIC.
+        /// Each internal network and the switch bridge that plays it.
         public var switches: [(network: String, bridge: String)]
+        /// The namespace of each VM that has one.
         public var namespaces: [String: String]
+        /// Whether the lab's switch namespace exists at all.
         public var exists: Bool
     }
 
