@@ -24,6 +24,8 @@ enum CLI {
     }
 
     static func fail(_ error: VBoxLabError) -> Int32 {
+        // An interrupt makes the running command fail; the signal handler reports and exits.
+        while Cleanup.shared.interrupted { sleep(1) }
         FileHandle.standardError.write(Data((error.explanation + "\n").utf8))
         return error.exitCode
     }

@@ -9,8 +9,8 @@ for (number, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
     let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
     source.setEventHandler {
         FileHandle.standardError.write(Data("vboxlab: interrupted; removing what this run made\n".utf8))
-        Cleanup.shared.runAll()
-        exit(code)
+        Cleanup.shared.interrupt()
+        _exit(code)
     }
     source.resume()
     signalSources.append(source)

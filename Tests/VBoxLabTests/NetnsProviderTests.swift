@@ -104,4 +104,32 @@ struct NetnsProviderTests {
         }
         #expect(lab.leftovers == ["vbl-vt-clash-centos-3"])
     }
+
+    /// SIGTERM in the middle of create: the handler deletes what that run made, exit 143.
+    @Test func sigtermDuringCreateLeavesNothingBehind() throws {
+        let binary = try #require(PlanJSONTests.executable, "no built vboxlab")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-sig-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hosts = (0..<120).map { #"{ name: "h\#($0)", nics: [ { network: "sig", ip: "10.6.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"# }
+        let file = dir.appendingPathComponent("vt-sig.json5").path
+        try Data("{ name: \"vt-sig\", vms: [\(hosts.joined(separator: ",\n"))] }".utf8).write(to: URL(fileURLWithPath: file))
+        let lab = NetnsLab(try LabLoader.load(file))
+        defer { lab.destroy() }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["create", file, "--provider", "netns"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the run has made something, then stop it.
+        let deadline = Date().addingTimeInterval(20)
+        while lab.leftovers.isEmpty && process.isRunning && Date() < deadline { usleep(2_000) }
+        #expect(!lab.leftovers.isEmpty, "create made no namespace before it ended")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(lab.leftovers.isEmpty, "left behind: \(lab.leftovers)")
+    }
 }

@@ -25,6 +25,18 @@ public final class Cleanup: @unchecked Sendable {
         for a in pending { a.run() }
     }
 
+    /// Set once a signal asked the command to stop; the main path then leaves the exit to `interrupt`.
+    public var interrupted: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
+    private var stopping = false
+
+    /// For SIGINT/SIGTERM: stop the running programs first (an `ip -batch` still running
+    /// would go on creating after the undo), then undo.
+    public func interrupt() {
+        lock.lock(); stopping = true; lock.unlock()
+        ChildProcess.stopAll(timeout: 2)
+        runAll()
+    }
+
     public func run(_ id: Int) {
         lock.lock(); let found = actions.first { $0.id == id }; actions.removeAll { $0.id == id }; lock.unlock()
         found?.run()

@@ -51,6 +51,21 @@ final class ChildProcess {
         }
         pid = child
         stdinFD = inPipe[1]; stdoutFD = outPipe[0]; stderrFD = errPipe[0]
+        ChildProcess.running.insert(child)
+    }
+
+    /// Children not yet reaped (guarded by `spawnLock`), so an interrupt can stop them
+    /// before undoing their work.
+    nonisolated(unsafe) private static var running = Set<pid_t>()
+
+    /// Sends SIGTERM to every running child and waits (up to `timeout`) for their
+    /// owners to reap them; SIGKILL for any still there.
+    static func stopAll(timeout: Double) {
+        func snapshot() -> Set<pid_t> { spawnLock.lock(); defer { spawnLock.unlock() }; return running }
+        for pid in snapshot() { kill(pid, SIGTERM) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
+        for pid in snapshot() { kill(pid, SIGKILL) }
     }
 
     /// Writes `input` and reads both outputs to their end, with `poll` so that no pipe can
@@ -90,6 +105,7 @@ final class ChildProcess {
     func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        ChildProcess.spawnLock.lock(); ChildProcess.running.remove(pid); ChildProcess.spawnLock.unlock()
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
