@@ -8,6 +8,8 @@ public final class Cleanup: @unchecked Sendable {
     private let lock = NSLock()
     private var actions: [(id: Int, run: @Sendable () -> Void)] = []
     private var nextID = 0
+    /// Held while actions run, so an interrupt waits for an undo already under way.
+    private let executing = NSLock()
 
     /// Registers an undo action; returns a token to drop it once the work is kept.
     public func push(_ action: @escaping @Sendable () -> Void) -> Int {
@@ -21,6 +23,7 @@ public final class Cleanup: @unchecked Sendable {
 
     /// Runs and forgets every registered action, newest first.
     public func runAll() {
+        executing.lock(); defer { executing.unlock() }
         lock.lock(); let pending = actions.reversed(); actions = []; lock.unlock()
         for a in pending { a.run() }
     }
@@ -37,8 +40,13 @@ public final class Cleanup: @unchecked Sendable {
         runAll()
     }
 
+    /// Runs one action. It stays registered until it has finished, and stays for good
+    /// when an interrupt came meanwhile (the interrupt may have stopped its programs), so
+    /// `interrupt` runs it again: undo actions must be safe to repeat.
     public func run(_ id: Int) {
-        lock.lock(); let found = actions.first { $0.id == id }; actions.removeAll { $0.id == id }; lock.unlock()
+        executing.lock(); defer { executing.unlock() }
+        lock.lock(); let found = actions.first { $0.id == id }; lock.unlock()
         found?.run()
+        lock.lock(); if !stopping { actions.removeAll { $0.id == id } }; lock.unlock()
     }
 }
