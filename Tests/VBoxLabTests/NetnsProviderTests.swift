@@ -132,4 +132,21 @@ struct NetnsProviderTests {
         #expect(process.terminationStatus == 143)
         #expect(lab.leftovers.isEmpty, "left behind: \(lab.leftovers)")
     }
+
+    /// The README's main command, exactly, from the package root: the seed lab, checked.
+    /// It would replace a bridge-lab the user already has, so it stands aside for one.
+    @Test func readmeMainCommandPasses() throws {
+        guard !NetnsObserver.existingNamespaces().contains("vbl-bridge-lab-sw") else {
+            print("skipping the README command: a lab bridge-lab exists on this host"); return
+        }
+        defer { _ = try? PlanJSONTests.run(["destroy", "bridge-lab", "--provider", "netns"]) }
+        let r = try PlanJSONTests.run(["create", "bridge-lab", "--provider", "netns"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("bridge-lab: 2 of 2 pairs reached"), "\(r.stdout)")
+        let again = try PlanJSONTests.run(["create", "bridge-lab", "--provider", "netns"])
+        #expect(again.status == 0 && again.stdout.hasPrefix("lab bridge-lab is already as planned; nothing changed"), "\(again.stdout)")
+        let gone = try PlanJSONTests.run(["destroy", "bridge-lab", "--provider", "netns"])
+        #expect(gone.stdout == "removed lab bridge-lab: 4 namespaces\n")
+        #expect(!NetnsObserver.existingNamespaces().contains { $0.hasPrefix("vbl-bridge-lab-") })
+    }
 }

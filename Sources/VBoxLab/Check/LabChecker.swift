@@ -25,6 +25,19 @@ public struct LabChecker: Sendable {
         var results = zip(pairs, pinged).map { pair, ok in
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
         }
+        // A failure the model cannot explain may be a slow first answer (a loaded host, a
+        // long chain of fresh bridges): ask those pairs once more, patiently, before
+        // reporting `unknown`. Failures the model explains are not retried.
+        let puzzling = results.indices.filter { !results[$0].ok && results[$0].diagnosis?.cause == .unknown }
+        if !puzzling.isEmpty {
+            progress("asking \(puzzling.count) unexplained pairs again with a longer wait")
+            var patient = NetnsPinger(runner: runner, lab: plan.lab)
+            patient.timeoutMs = 1000
+            patient.retries = 2
+            for (i, ok) in zip(puzzling, patient.ping(puzzling.map { pairs[$0] })) where ok {
+                results[i] = PairResult(pair: pairs[i], ok: true, diagnosis: nil)
+            }
+        }
         if capture > 0 {
             // One pair of each cause first, then more, up to `capture`: each costs a capture window.
             let failed = results.indices.filter { !results[$0].ok && results[$0].diagnosis != nil }

@@ -6,6 +6,7 @@ public struct NetnsPinger: Sendable {
     public let names: NetnsNames
     /// Per-probe wait in milliseconds; a failed pair costs about this times 2.5.
     public var timeoutMs = 300
+    public var retries = 1
 
     public init(runner: CommandRunner, lab: String) { self.runner = runner; names = NetnsNames(lab: lab) }
 
@@ -30,7 +31,7 @@ public struct NetnsPinger: Sendable {
             // Every source at once: the work is the kernel's (ARP floods, echo), the processes mostly wait.
             let answers = parallelMap(groups, width: 64) { g -> [String] in
                 guard existing.contains(g.ns) else { return [] }
-                let c = Command("ip", ["netns", "exec", g.ns, "fping", "-S", g.source, "-r", "1", "-t", String(timeout), "-i", "0"] + g.targets)
+                let c = Command("ip", ["netns", "exec", g.ns, "fping", "-S", g.source, "-r", String(retries), "-t", String(timeout), "-i", "0"] + g.targets)
                 let out = (try? runner.run(c))?.stdout ?? ""
                 return out.split(separator: "\n").compactMap { $0.hasSuffix(" is alive") ? "\(g.ns) \(g.source) \($0.split(separator: " ")[0])" : nil }
             }
