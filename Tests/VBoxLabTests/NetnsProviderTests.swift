@@ -150,3 +150,42 @@ struct NetnsProviderTests {
         #expect(!NetnsObserver.existingNamespaces().contains { $0.hasPrefix("vbl-bridge-lab-") })
     }
 }
+
+@Suite struct ProcessAndLockTests {
+    /// A program that is not installed is exit 4 with how to get it, not a crash.
+    @Test func missingProgramIsExitFourWithAHint() {
+        do {
+            _ = try ProcessRunner().run(Command("fping-not-installed-here", ["-v"]))
+            Issue.record("must throw")
+        } catch {
+            #expect(error.exitCode == 4)
+            #expect(error.explanation == "error: 'fping-not-installed-here' is missing: install it or put it on PATH")
+        }
+        #expect(ProcessRunner.installHint("bridge") == "install iproute2 (apt-get install -y iproute2)")
+    }
+
+    /// The runner hands input to the program and keeps stdout, stderr and the status apart.
+    @Test func runnerFeedsInputAndSeparatesOutputs() throws {
+        let r = try ProcessRunner().run(Command("sh", ["-s"], input: "read x; echo \"out $x\"; echo err >&2; exit 7\n"))
+        #expect(r == CommandResult(status: 7, stdout: "out \n", stderr: "err\n"))
+        let big = String(repeating: "0123456789", count: 20_000)
+        let cat = try ProcessRunner().run(Command("cat", [], input: big))
+        #expect(cat.stdout == big && cat.status == 0)
+    }
+
+    /// Two commands on one lab never interleave: the second waits, then refuses with the lock's path.
+    @Test func secondCommandOnALabWaitsThenRefuses() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-lock-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let held = try LabLock(lab: "vt-lock", directory: dir)
+        do {
+            _ = try LabLock(lab: "vt-lock", directory: dir, timeout: 0.3)
+            Issue.record("the second lock must not be granted")
+        } catch {
+            #expect(error.exitCode == 1)
+            #expect(error.explanation == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s)")
+        }
+        withExtendedLifetime(held) {}
+        _ = try LabLock(lab: "other-lab", directory: dir, timeout: 0.3)
+    }
+}

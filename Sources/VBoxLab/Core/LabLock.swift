@@ -20,7 +20,7 @@ public final class LabLock: @unchecked Sendable {
             if !told { progress?("another vboxlab command is working on lab \(lab); waiting for it (lock \(path))"); told = true }
             if Date() > deadline {
                 close(fd)
-                throw .failed("lab \(lab) is busy: another vboxlab command holds \(path) (waited \(Int(timeout)) s)")
+                throw .failed("lab \(lab) is busy: another vboxlab command holds \(path) (waited \(String(format: "%g", timeout)) s)")
             }
             usleep(100_000)
         }
