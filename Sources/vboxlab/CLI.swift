@@ -3,21 +3,21 @@ import VBoxLab
 
 enum CLI {
     static func run(_ argv: [String]) -> Int32 {
-        guard let name = argv.first, name != "--help", name != "-h", name != "help" else {
+        guard let word = argv.first, word != "--help", word != "-h", word != "help" else {
             print(Commands.overview)
             return argv.isEmpty ? 2 : 0
         }
-        guard let command = Commands.all.first(where: { $0.name == name }) else {
-            var message = "unknown command '\(name)'"
-            if let near = suggestion(for: name, among: Commands.all.map(\.name)) {
-                message += "; did you mean '\(near)'?"
-            }
+        guard let name = CommandName(rawValue: word) else {
+            var message = "unknown command '\(word)'"
+            let safe = CommandName.allCases.filter { !$0.isDestructive }.map(\.rawValue)
+            if let near = suggestion(for: word, among: safe) { message += "; did you mean '\(near)'?" }
             return fail(.usage(message: message, usage: "USAGE: vboxlab <command> [options]\n  See 'vboxlab --help'."))
         }
+        let command = Commands.spec(name)
         do {
             let args = try ArgumentParser.parse(Array(argv.dropFirst()), for: command)
             if args.wantsHelp { print(command.help); return 0 }
-            return try Runner(command: command.name, args: args).run()
+            return try LabCommands(command: name, args: args).run()
         } catch {
             return fail(error)
         }
@@ -31,3 +31,5 @@ enum CLI {
     }
 }
 
+/// Progress lines go to stderr, so stdout stays data.
+let progressToStderr: ProgressHandler = { line in FileHandle.standardError.write(Data(("vboxlab: " + line + "\n").utf8)) }

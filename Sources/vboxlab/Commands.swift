@@ -1,43 +1,64 @@
 import VBoxLab
 
+/// The commands, as an enum: a word on the command line maps to one case or to none.
+enum CommandName: String, CaseIterable {
+    case validate, plan, create
+    case fixMacs = "fix-macs"
+    case sshSetup = "ssh-setup"
+    case ssh, check, status, list, destroy
+
+    /// Commands that change a lab: never offered as a "did you mean" for an unknown word.
+    var isDestructive: Bool { self == .destroy }
+}
+
 /// Every command's arguments, options and help text.
 enum Commands {
-    static let provider = OptionSpec("provider", value: "P", help: "virtualbox or netns (default: $VBOXLAB_PROVIDER, else virtualbox).")
+    static let provider = OptionSpec("provider", value: "P", help: "virtualbox or netns. Default: $VBOXLAB_PROVIDER, else the provider the lab was made with, else virtualbox when VBoxManage is found, else netns.")
     static let strategy = OptionSpec("strategy", value: "S", help: "Override the spec's strategy: auto, mac-swap, promisc or none.")
     static let json = OptionSpec("json", help: "Print JSON for programs instead of text.")
-    static let dryRun = OptionSpec("dry-run", help: "Print every command that would run, one per line; change nothing.")
+    static let dryRun = OptionSpec("dry-run", help: "Print the changes and every command that would run; change nothing.")
+    static let lab = "LAB?"
+    static let finding = "LAB is a path to a spec, ./LAB.json5, ./labs/LAB.json5, or the name of a lab that create recorded. Left out, it is the one recorded lab on this host, else the only spec in . or ./labs."
 
-    static let all: [CommandSpec] = [
-        CommandSpec(name: "validate", summary: "Check a lab spec; print nothing else on success.",
-                    arguments: ["LAB"], options: [provider],
-                    discussion: "LAB is a name (labs/LAB.json5) or a path. Every problem of the file is reported, with its JSON path."),
-        CommandSpec(name: "plan", summary: "Show the MAC registrations, promiscuous policies and guest MACs the lab needs, and why.",
-                    arguments: ["LAB"], options: [json, strategy, provider]),
-        CommandSpec(name: "create", summary: "Build the lab, set up the guests, then run check.",
-                    arguments: ["LAB"], options: [dryRun, OptionSpec("no-setup", help: "Stop once the VMs run; skip guest setup and check."), strategy, provider],
-                    discussion: "Run twice, it changes nothing the second time. A failed create removes what it made."),
-        CommandSpec(name: "fix-macs", summary: "Bring an existing lab's registrations, policies and guest MACs to the plan.",
-                    arguments: ["LAB"], options: [dryRun, strategy, provider]),
-        CommandSpec(name: "ssh-setup", summary: "Push one VM's guest setup (bridges, port MACs, addresses) over ssh.",
-                    arguments: ["VM"], options: [OptionSpec("lab", value: "LAB", help: "The lab of the VM (optional when one lab in labs/ has it)."), dryRun, provider]),
-        CommandSpec(name: "check", summary: "Ping every pair of lab addresses; print the matrix and say why a pair fails.",
-                    arguments: ["LAB"], options: [json, OptionSpec("pair", value: "A B", help: "Trace one pair (VM names or addresses) hop by hop."),
-                                                  OptionSpec("capture", help: "Capture on the switch ports (netns) to confirm where a frame was lost."), provider]),
-        CommandSpec(name: "status", summary: "Show the lab as the system has it: VMs, NICs, registered and guest MACs, policies.",
-                    arguments: ["LAB"], options: [json, provider]),
-        CommandSpec(name: "destroy", summary: "Remove everything that create made, and nothing else.",
-                    arguments: ["LAB"], options: [provider]),
+    static let all: [CommandName: CommandSpec] = [
+        .validate: CommandSpec(name: "validate", summary: "Check a lab spec; print nothing else on success (warnings go to stderr).",
+                               arguments: [lab], options: [], discussion: finding + " Every problem of the file is reported, with its JSON path."),
+        .plan: CommandSpec(name: "plan", summary: "Show the MAC registrations, promiscuous policies and guest MACs the lab needs, and why.",
+                           arguments: [lab], options: [json, strategy], discussion: finding),
+        .create: CommandSpec(name: "create", summary: "Build the lab (or bring it to its spec), set up the guests, then run check.",
+                             arguments: [lab], options: [dryRun, OptionSpec("no-setup", help: "Stop once the VMs run; skip guest setup and check."), strategy, provider],
+                             discussion: finding + " Run twice, it changes nothing the second time; on a lab whose spec changed it adds, changes and removes VMs, NICs, addresses and bridge ports to match. A failed create removes what it made."),
+        .fixMacs: CommandSpec(name: "fix-macs", summary: "Bring an existing lab's registrations, policies and guest MACs to the plan.",
+                              arguments: [lab], options: [dryRun, strategy, provider], discussion: finding),
+        .sshSetup: CommandSpec(name: "ssh-setup", summary: "Push one VM's guest setup (bridges, port MACs, addresses) into the VM.",
+                               arguments: ["VM"], options: [OptionSpec("lab", value: "LAB", help: "The lab of the VM (default: the lab that has a VM of that name)."), dryRun, provider],
+                               discussion: "On netns the setup goes through ip netns exec; the ssh transport for VirtualBox guests is not in this build yet."),
+        .ssh: CommandSpec(name: "ssh", summary: "Open a shell in a VM, or run one command there.",
+                          arguments: ["VM", "COMMAND..."], options: [OptionSpec("lab", value: "LAB", help: "The lab of the VM (default: the lab that has a VM of that name)."), provider],
+                          discussion: "vboxlab ssh centos-1 -- ping -c1 1.1.1.20 runs one command; without a command, an interactive shell."),
+        .check: CommandSpec(name: "check", summary: "Ping every pair of lab addresses; print the matrix and say why a pair fails.",
+                            arguments: [lab], options: [json, OptionSpec("pair", value: "A B", help: "Ping and trace one pair (VM names or addresses) hop by hop."),
+                                                        OptionSpec("capture", help: "Capture on the switch ports (netns) to confirm where a frame was lost."), provider],
+                            discussion: finding + " Exit 0 when every pair answers, 1 when one does not or there is nothing to check."),
+        .status: CommandSpec(name: "status", summary: "Show the lab as the system has it: VMs, NICs, registered and guest MACs, policies.",
+                             arguments: [lab], options: [json, provider], discussion: finding + " Works from the record when the spec is gone."),
+        .list: CommandSpec(name: "list", summary: "List every lab vboxlab made on this host.",
+                           arguments: [], options: [json], discussion: "Name, provider, VMs running of total, spec path, and whether the system still matches the record."),
+        .destroy: CommandSpec(name: "destroy", summary: "Remove everything that create made, and nothing else.",
+                              arguments: [lab], options: [OptionSpec("all", help: "Remove every lab vboxlab made on this host."), dryRun, provider],
+                              discussion: finding + " Works from the record when the spec is gone or invalid."),
     ]
+
+    static func spec(_ name: CommandName) -> CommandSpec { all[name]! }
 
     static var overview: String {
         var lines = ["OVERVIEW: vboxlab builds VirtualBox labs whose Linux bridges work, and says why a ping fails.", "",
-                     "USAGE: vboxlab <command> [options]", "", "COMMANDS:"]
-        lines += all.map { "  " + $0.name.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.summary }
+                     "USAGE: vboxlab <command> [LAB] [options]", "", "COMMANDS:"]
+        lines += CommandName.allCases.map { "  " + $0.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + spec($0).summary }
         lines += ["", "  See 'vboxlab <command> --help' for a command's options.",
-                  "", "ENVIRONMENT:", "  VBOXLAB_PROVIDER    default provider (virtualbox or netns)",
-                  "  VBOXLAB_VBOXMANAGE  the VBoxManage program to run"]
+                  "", "ENVIRONMENT:", "  VBOXLAB_PROVIDER    provider to use (virtualbox or netns)",
+                  "  VBOXLAB_VBOXMANAGE  the VBoxManage program to run",
+                  "  XDG_STATE_HOME      lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)"]
         return lines.joined(separator: "\n")
     }
 }
-
-import Foundation

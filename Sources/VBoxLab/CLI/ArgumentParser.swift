@@ -12,7 +12,8 @@ public struct OptionSpec: Sendable {
 public struct CommandSpec: Sendable {
     public var name: String
     public var summary: String
-    /// Positional arguments in order; a trailing "?" marks one as optional.
+    /// Positional arguments in order; a trailing "?" marks one as optional, a trailing
+    /// "..." a last one that takes every remaining word (the command after `--`).
     public var arguments: [String]
     public var options: [OptionSpec]
     public var discussion: String
@@ -22,7 +23,7 @@ public struct CommandSpec: Sendable {
     }
 
     public var usageLine: String {
-        let args = arguments.map { $0.hasSuffix("?") ? "[\($0.dropLast())]" : $0 }
+        let args = arguments.map { $0.hasSuffix("?") ? "[\($0.dropLast())]" : $0.hasSuffix("...") ? "[-- \($0)]" : $0 }
         let opts = options.map { o in o.valueName.map { "[--\(o.name) \($0)]" } ?? "[--\(o.name)]" }
         return (["vboxlab", name] + args + opts).joined(separator: " ")
     }
@@ -84,11 +85,11 @@ public enum ArgumentParser {
             }
         }
         if out.wantsHelp { return out }
-        let required = command.arguments.filter { !$0.hasSuffix("?") }
+        let required = command.arguments.filter { !$0.hasSuffix("?") && !$0.hasSuffix("...") }
         if out.positionals.count < required.count {
             throw usage("missing argument \(required[out.positionals.count])")
         }
-        if out.positionals.count > command.arguments.count {
+        if out.positionals.count > command.arguments.count && command.arguments.last?.hasSuffix("...") != true {
             throw usage("unexpected argument '\(out.positionals[command.arguments.count])'")
         }
         return out

@@ -15,9 +15,17 @@ public struct CheckReport: Sendable {
     public var provider: String
     public var results: [PairResult]
 
+    /// Why there is nothing to ping, when `results` is empty.
+    public var emptyReason: String?
+
+    public init(lab: String, provider: String, results: [PairResult], emptyReason: String? = nil) {
+        self.lab = lab; self.provider = provider; self.results = results; self.emptyReason = emptyReason
+    }
+
     public var reached: Int { results.filter(\.ok).count }
     public var total: Int { results.count }
-    public var allPassed: Bool { reached == results.count }
+    /// Every pair answered, and there was at least one: a lab with nothing to check does not pass.
+    public var allPassed: Bool { !results.isEmpty && reached == results.count }
 
     /// lab-spec §7.
     public var json: JSONOut {
@@ -37,11 +45,12 @@ public struct CheckReport: Sendable {
                 }
                 return .object(m)
             })),
-        ])
+        ] + (emptyReason.map { [("cause", JSONOut.string("no-pairs")), ("reason", .string($0))] } ?? []))
     }
 
     /// The matrix for people (rows from, columns to), then one paragraph per cause.
-    public func text(fixCommand: String) -> String {
+    public func text(fixes: FixCommands) -> String {
+        if let emptyReason { return "\(lab): nothing to check: \(emptyReason)" }
         var hosts: [String] = []
         for r in results { for a in [r.pair.from, r.pair.to] where !hosts.contains(label(a)) { hosts.append(label(a)) } }
         var cell: [String: String] = [:]
@@ -60,17 +69,24 @@ public struct CheckReport: Sendable {
                     lines.append("    capture: \(c.lastSeen); \(verdict)")
                 }
             }
-            lines.append("  fix: " + fix(for: cause, command: fixCommand))
+            lines += advice(for: cause, first: failed[0], fixes: fixes).map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
     }
 
-    private func fix(for cause: FailureCause, command: String) -> String {
+    /// What to do about a cause. A `fix:` line is only ever a command that works when pasted.
+    private func advice(for cause: FailureCause, first: PairResult, fixes: FixCommands) -> [String] {
         switch cause {
-        case .unregisteredMac, .guestMacClash: return "\(command) (registers the MACs and sets the guest port MACs the plan gives)"
-        case .vmDown: return "start the VM (vboxlab create \(lab) brings a lab up)"
-        case .guestNotSetUp: return "run the guest setup again (vboxlab create \(lab), or vboxlab ssh-setup VM --lab \(lab))"
-        case .unknown: return "run vboxlab check \(lab) --pair A B for the trace, and compare with a capture (--capture)"
+        case .unregisteredMac, .guestMacClash:
+            return ["fix-macs registers the MACs, sets the policies and gives the bridge ports the guest MACs of the plan:", "fix: " + fixes.fixMacs]
+        case .vmDown:
+            return ["create starts what is not running and sets it up again:", "fix: " + fixes.create]
+        case .guestNotSetUp:
+            return ["create runs the guest setup again (bridges, ports, MACs, addresses):", "fix: " + fixes.create]
+        case .noPath:
+            return ["no command fixes this: edit the spec to join those networks with a bridge, or give the hosts different subnets"]
+        case .unknown:
+            return ["the trace and a capture of one such pair show where the frame goes:", "next: " + fixes.trace(first.pair.from.vm, first.pair.to.vm)]
         }
     }
 

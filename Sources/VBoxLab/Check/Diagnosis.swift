@@ -4,6 +4,8 @@ public enum FailureCause: String, Sendable, CaseIterable {
     case guestMacClash = "guest-mac-clash"
     case vmDown = "vm-down"
     case guestNotSetUp = "guest-not-set-up"
+    /// The two addresses share a subnet, but the spec joins their networks by no bridge.
+    case noPath = "no-path"
     case unknown
 }
 
@@ -32,8 +34,10 @@ public struct Diagnoser: Sendable {
     public let plan: RegistrationPlan
     let model: FrameModel
 
+    let segments: Segments
+
     public init(observed: LabState, plan: RegistrationPlan) {
-        self.observed = observed; self.plan = plan; model = FrameModel(observed)
+        self.observed = observed; self.plan = plan; model = FrameModel(observed); segments = Segments(plan: plan)
     }
 
     /// The model's verdict for a pair, whatever the ping said.
@@ -43,6 +47,11 @@ public struct Diagnoser: Sendable {
     }
 
     public func diagnose(_ pair: PingPair, pinged ok: Bool) -> Diagnosis? {
+        // The spec's topology first: no setup or registration makes a frame cross a gap.
+        let from = Segments.network(of: pair.from, in: plan), to = Segments.network(of: pair.to, in: plan)
+        if !ok && !segments.joined(from, to) {
+            return Diagnosis(cause: .noPath, reason: "\(pair.from.vm) (\(from)) and \(pair.to.vm) (\(to)) share subnet \(IPv4CIDR.format(pair.to.address.network))/\(pair.to.address.prefix), but no bridge joins \(from) to \(to): the spec gives no layer-2 path between them", trace: nil)
+        }
         for end in [pair.from, pair.to] {
             guard let vm = observed.vm(end.vm), vm.running else {
                 return Diagnosis(cause: .vmDown, reason: "\(end.vm) is not running, so \(end.address.ip) cannot answer or ask", trace: nil)

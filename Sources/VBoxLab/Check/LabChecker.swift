@@ -1,25 +1,42 @@
 import Foundation
 
-/// `check` on the netns provider: read the lab, ping every pair, diagnose the failures.
+/// `check` on any provider: ping every pair inside the guests, read the lab back,
+/// diagnose the failures. It sees the provider only through `LabProvider`.
 public struct LabChecker: Sendable {
-    public let runner: CommandRunner
+    public let provider: LabProvider
     public let progress: ProgressHandler
 
-    public init(runner: CommandRunner, progress: @escaping ProgressHandler = { _ in }) { self.runner = runner; self.progress = progress }
+    public init(provider: LabProvider, progress: @escaping ProgressHandler = { _ in }) { self.provider = provider; self.progress = progress }
 
-    /// Pings every pair; reads the lab back and diagnoses only when a pair failed or
-    /// `trace` asks for the model's view (a passing lab needs no explanation).
-    public func check(_ plan: RegistrationPlan, trace: Bool = false, capture: Int = 0) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
-        let pairs = plan.pingPairs
-        progress("pinging \(pairs.count) pairs")
+    /// Why a plan has no pair to ping, or nil when it has some.
+    public static func emptyReason(_ plan: RegistrationPlan) -> String? {
+        let addresses = plan.addresses
+        guard plan.pingPairs.isEmpty else { return nil }
+        switch addresses.count {
+        case 0: return "the lab has no addresses (give a NIC or a bridge an ip)"
+        case 1: return "the lab has one address (\(addresses[0].address) on \(addresses[0].vm)), so there is nothing to ping it from"
+        default: return "no two of its \(addresses.count) addresses share a subnet, so no pair can ping"
+        }
+    }
+
+    /// Pings `pairs` (every pair of the plan when nil); reads the lab back and diagnoses only
+    /// when a pair failed or `trace` asks for the model's view (a passing lab needs no explanation).
+    public func check(_ plan: RegistrationPlan, record: LabRecord?, pairs chosen: [PingPair]? = nil,
+                      trace: Bool = false, capture: Int = 0) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
+        if chosen == nil, let reason = Self.emptyReason(plan) {
+            return (CheckReport(lab: plan.lab, provider: provider.name, results: [], emptyReason: reason), nil)
+        }
+        let pairs = chosen ?? plan.pingPairs
+        let transports = Dictionary(uniqueKeysWithValues: plan.vmNames.map { ($0, provider.transport(lab: plan.lab, vm: $0)) })
+        progress("pinging \(pairs.count) pair\(pairs.count == 1 ? "" : "s")")
         var started = Date()
-        let pinged = NetnsPinger(runner: runner, lab: plan.lab).ping(pairs)
-        progress(String(format: "pinged %d pairs in %.2f s", pairs.count, Date().timeIntervalSince(started)))
+        let pinged = Pinger(transports: transports).ping(pairs)
+        progress(String(format: "pinged %d pair%@ in %.2f s", pairs.count, pairs.count == 1 ? "" : "s", Date().timeIntervalSince(started)))
         guard trace || pinged.contains(false) else {
-            return (CheckReport(lab: plan.lab, provider: "netns", results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil)
+            return (CheckReport(lab: plan.lab, provider: provider.name, results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil)
         }
         started = Date()
-        let observed = try NetnsObserver(runner: runner, lab: plan.lab, vmNames: plan.vmNames).observe().state
+        let observed = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record).state
         progress(String(format: "read the lab back in %.2f s", Date().timeIntervalSince(started)))
         let diagnoser = Diagnoser(observed: observed, plan: plan)
         var results = zip(pairs, pinged).map { pair, ok in
@@ -30,26 +47,25 @@ public struct LabChecker: Sendable {
         // reporting `unknown`. Failures the model explains are not retried.
         let puzzling = results.indices.filter { !results[$0].ok && results[$0].diagnosis?.cause == .unknown }
         if !puzzling.isEmpty {
-            progress("asking \(puzzling.count) unexplained pairs again with a longer wait")
-            var patient = NetnsPinger(runner: runner, lab: plan.lab)
+            progress("asking \(puzzling.count) unexplained pair\(puzzling.count == 1 ? "" : "s") again with a longer wait")
+            var patient = Pinger(transports: transports)
             patient.timeoutMs = 1000
             patient.retries = 2
             for (i, ok) in zip(puzzling, patient.ping(puzzling.map { pairs[$0] })) where ok {
                 results[i] = PairResult(pair: pairs[i], ok: true, diagnosis: nil)
             }
         }
-        if capture > 0 {
+        if capture > 0, let capturer = provider.switchCapture(plan) {
             // One pair of each cause first, then more, up to `capture`: each costs a capture window.
-            let failed = results.indices.filter { !results[$0].ok && results[$0].diagnosis != nil }
+            let failed = results.indices.filter { !results[$0].ok && results[$0].diagnosis != nil && results[$0].diagnosis!.cause != .noPath }
             var chosen: [Int] = [], causes = Set<String>()
             for i in failed where causes.insert(results[i].diagnosis!.cause.rawValue).inserted { chosen.append(i) }
             for i in failed where !chosen.contains(i) { chosen.append(i) }
-            let capturer = NetnsCapture(runner: runner, plan: plan)
             for i in chosen.prefix(capture) {
                 progress("capturing \(results[i].pair.from.vm) → \(results[i].pair.to.vm) on the switch ports")
                 results[i].capture = try capturer.capture(results[i].pair, diagnosis: results[i].diagnosis!)
             }
         }
-        return (CheckReport(lab: plan.lab, provider: "netns", results: results), diagnoser)
+        return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)
     }
 }

@@ -14,10 +14,12 @@ public enum VBoxLabError: Error, Sendable, Equatable, CustomStringConvertible {
     case missing(what: String, fix: String)
     /// A state the command cannot work from (a lock held, a VM unknown, ...).
     case failed(String)
+    /// More than one thing fits where one is needed (labs, spec files): exit 2, listing them.
+    case ambiguous(what: String, candidates: [String], fix: String)
 
     public var exitCode: Int32 {
         switch self {
-        case .usage, .labNotFound, .unreadable, .syntax, .invalidSpec: return 2
+        case .usage, .labNotFound, .unreadable, .syntax, .invalidSpec, .ambiguous: return 2
         case .unmeetablePlan, .failed: return 1
         case .commandFailed: return 3
         case .missing: return 4
@@ -47,6 +49,8 @@ public enum VBoxLabError: Error, Sendable, Equatable, CustomStringConvertible {
             return "error: \(what) is missing: \(fix)"
         case .failed(let message):
             return "error: \(message)"
+        case .ambiguous(let what, let candidates, let fix):
+            return "error: more than one of the \(what):\n" + candidates.map { "    \($0)" }.joined(separator: "\n") + "\n\(fix)"
         }
     }
 

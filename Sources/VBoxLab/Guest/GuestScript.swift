@@ -20,6 +20,8 @@ public struct GuestScript: Sendable {
         s.line("is_up() { read -r f < \"$net/$1/flags\"; [ $(( f & 1 )) -eq 1 ]; }")
         s.line("master_of() { [ -e \"$net/$1/master\" ] && basename \"$(readlink \"$net/$1/master\")\"; }")
         s.line("addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" \"$dev\"; done)\"")
+        s.line("strip() { for a in $addrs; do [ \"${a##*@}\" = \"$1\" ] && [ \"${a%@*}\" != \"$2\" ] && change \"addr del ${a%@*} dev $1\" \"removed ${a%@*} from $1\"; done; }")
+        let mark = "vboxlab:\(plan.lab)"
         let nics = plan.nics(of: vm)
         for nic in nics {
             let v = "nic\(nic.slot)"
@@ -33,9 +35,19 @@ public struct GuestScript: Sendable {
                 s.line("\(v)=$(\(find)) || { echo \"\(vm): no interface with MAC \(nic.mac) (slot \(nic.slot), \(nic.network))\" >&2; exit 3; }")
             }
         }
+        // What the spec no longer has: a NIC in a bridge the plan does not put it in, the
+        // lab's own bridges the plan dropped (marked by their alias; nobody else's is touched).
+        for nic in nics {
+            let v = "$nic\(nic.slot)"
+            let want = nic.bridge.map(shellQuote) ?? "''"
+            s.line("m=$(master_of \(v)); [ -z \"$m\" ] || [ \"$m\" = \(want) ] || change \"link set dev \(v) nomaster\" \"removed \(v) from $m\"")
+        }
+        let planned = plan.bridges(of: vm).map { shellQuote($0.name) }
+        s.line("for d in $net/*; do [ -d \"$d/bridge\" ] && [ -r \"$d/ifalias\" ] || continue; read -r al < \"$d/ifalias\" || al=''; [ \"$al\" = \(shellQuote(mark)) ] || continue; case \"${d##*/}\" in \(planned.isEmpty ? "''" : planned.joined(separator: "|"))) ;; *) change \"link del ${d##*/}\" \"removed bridge ${d##*/}\";; esac; done")
         for bridge in plan.bridges(of: vm) {
             let b = shellQuote(bridge.name)
-            s.line("if [ ! -d \"$net/\(bridge.name)/bridge\" ]; then change 'link add \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)' 'created bridge \(bridge.name)'; fresh=1; else fresh=0; fi")
+            // The alias marks the bridge as this lab's, so a later run may remove it when the spec drops it.
+            s.line("if [ ! -d \"$net/\(bridge.name)/bridge\" ]; then change 'link add \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)\nlink set dev \(bridge.name) alias \(mark)' 'created bridge \(bridge.name)'; fresh=1; else fresh=0; fi")
             s.line("[ $fresh = 1 ] || { read -r st < \"$net/\(bridge.name)/bridge/stp_state\"; [ \"$st\" = \(bridge.stp ? 1 : 0) ] || change 'link set dev \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)' 'set stp \(bridge.stp ? "on" : "off") on \(bridge.name)'; }")
             if let mac = bridge.mac {
                 s.line("{ [ $fresh = 0 ] && read -r a < \"$net/\(bridge.name)/address\" && [ \"$a\" = \(mac) ]; } || change 'link set dev \(bridge.name) address \(mac)' 'set \(bridge.name) MAC \(mac)'")
@@ -49,12 +61,14 @@ public struct GuestScript: Sendable {
             let v = "$nic\(nic.slot)"
             s.line("read -r a < \"$net/\(v)/address\"; [ \"$a\" = \(nic.guestMac) ] || change \"link set dev \(v) address \(nic.guestMac)\" \"set \(v) MAC \(nic.guestMac) (was $a)\"")
             s.line("is_up \(v) || change \"link set dev \(v) up\" \"brought \(v) up\"")
+            s.line("strip \(v) \(nic.ip.map { $0.description } ?? "-")")
             if let ip = nic.ip {
                 s.line("case \"$addrs\" in *\" \(ip)@\(v) \"*) ;; *) change \"addr add \(ip) dev \(v)\" \"added \(ip) to \(v)\";; esac")
             }
         }
         for bridge in plan.bridges(of: vm) {
             s.line("{ [ -d \"$net/\(bridge.name)\" ] && is_up \(bridge.name); } || change 'link set dev \(bridge.name) up' 'brought \(bridge.name) up'")
+            s.line("strip \(bridge.name) \(bridge.ip.map { $0.description } ?? "-")")
             if let ip = bridge.ip {
                 s.line("case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev \(bridge.name)' 'added \(ip) to \(bridge.name)';; esac")
             }

@@ -68,6 +68,27 @@ final class ChildProcess {
         for pid in snapshot() { kill(pid, SIGKILL) }
     }
 
+    /// Runs a program on this process's own standard input, output and error (an
+    /// interactive shell) with default signal dispositions, and waits for it.
+    static func runAttached(path: String, arguments: [String]) -> Int32? {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all); sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        guard posix_spawn(&child, path, nil, &attributes, argv, environ) == 0 else { return nil }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
     /// Writes `input` and reads both outputs to their end, with `poll` so that no pipe can
     /// fill up and stall the child.
     func communicate(input: [UInt8]) -> (stdout: [UInt8], stderr: [UInt8]) {

@@ -36,6 +36,17 @@ public struct ProcessRunner: CommandRunner {
         return CommandResult(status: child.wait(), stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
+    /// Runs a command on this terminal (`vboxlab ssh`): the user talks to it directly.
+    public func runAttached(_ command: Command) throws(VBoxLabError) -> Int32 {
+        guard let path = ProcessRunner.resolve(command.program) else {
+            throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
+        }
+        guard let status = ChildProcess.runAttached(path: path, arguments: command.arguments) else {
+            throw .missing(what: "'\(command.program)'", fix: "it could not be started: \(String(cString: strerror(errno)))")
+        }
+        return status
+    }
+
     public static func resolve(_ program: String) -> String? {
         if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"

@@ -1,144 +1,171 @@
 import Foundation
 
 /// Builds, converges, inspects and removes a lab made of network namespaces
-/// (lab-spec §4). Commands that change the system go through `mutator` (a recorder
-/// under `--dry-run`); commands that only read go through `reader`.
-public struct NetnsProvider: Sendable {
-    public let reader: CommandRunner
-    public let mutator: CommandRunner
-    public let progress: ProgressHandler
-    public var manifestDirectory = "/run/vboxlab"
+/// (lab-spec §4). Commands that change the system go through `context.mutator` (a
+/// recorder under `--dry-run`); commands that only read go through `context.reader`.
+public struct NetnsProvider: LabProvider {
+    public let context: ProviderContext
+    public var name: String { "netns" }
 
-    public init(runner: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in }) {
-        reader = runner; mutator = dryRun ?? runner; self.progress = progress
-    }
+    public init(context: ProviderContext) { self.context = context }
 
-    /// Root, `ip` and `bridge`: without them nothing here works (exit 4).
-    public static func checkPrerequisites(needPing: Bool = false) throws(VBoxLabError) {
+    var reader: CommandRunner { context.reader }
+    var mutator: CommandRunner { context.mutator }
+    var progress: ProgressHandler { context.progress }
+
+    /// Root, `ip` and `bridge` (and `ping` to check): without them nothing here works (exit 4).
+    public func checkPrerequisites(pinging: Bool) throws(VBoxLabError) {
         if geteuid() != 0 {
             throw .missing(what: "root", fix: "network namespaces need root; run it as root (sudo vboxlab ...)")
         }
-        for tool in ["ip", "bridge"] + (needPing ? ["ping"] : []) where ProcessRunner.resolve(tool) == nil {
+        for tool in ["ip", "bridge"] + (pinging ? ["ping"] : []) where ProcessRunner.resolve(tool) == nil {
             throw .missing(what: "'\(tool)'", fix: ProcessRunner.installHint(tool))
         }
     }
 
-    public struct CreateOutcome: Sendable { public var created: Bool; public var changes: [String] }
+    public func apply(_ plan: RegistrationPlan, record: LabRecord, mode: ApplyMode,
+                      persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
+        let names = NetnsNames(lab: plan.lab)
+        let before = NetnsHost.namespaces()
+        let owned = NetnsHost.owned(by: record, existing: before)
+        let desired = [names.switchNamespace] + plan.vmNames.map(names.vmNamespace)
+        // Refuse before making anything: a namespace of ours by name that is not ours by identity.
+        let foreign = desired.filter { before.contains($0) && !owned.contains($0) }
+        if !foreign.isEmpty { throw foreignNamespaces(foreign, lab: plan.lab) }
+        let fresh = owned.isEmpty
+        if fresh, mode == .fix { throw .failed("lab \(plan.lab) does not exist on this host (netns); create it first") }
+        let setup: Bool
+        if case .create(let s) = mode { setup = s } else { setup = true }
 
-    /// A new lab is built from three batches; an existing one is brought to the plan
-    /// (so a second `create` changes nothing and says so).
-    public func create(_ plan: RegistrationPlan, setup: Bool) throws(VBoxLabError) -> CreateOutcome {
-        let layout = NetnsLayout(plan: plan)
-        let before = NetnsObserver.existingNamespaces()
-        if before.contains(layout.names.switchNamespace) {
-            progress("lab \(plan.lab) exists; bringing it to the plan")
-            return CreateOutcome(created: false, changes: try converge(plan, setup: setup))
-        }
-        let ours = layout.allNamespaces.filter { !before.contains($0) }
+        let recordedVMs = Set(record.owned.filter { $0.kind == .namespace }.map(\.name))
+        let removeVMs = record.vms.filter { !plan.vmNames.contains($0) && owned.contains(names.vmNamespace($0)) && recordedVMs.contains(names.vmNamespace($0)) }
+        let snapshot = fresh ? nil : try NetnsObserver(runner: reader, lab: plan.lab).snapshot(vms: plan.vmNames, owned: owned)
+        var work = NetnsWork.diff(plan, snapshot: snapshot, removeVMs: removeVMs)
+        if let snapshot, !snapshot.switchExists { work.changes.insert("re-created the switch namespace \(names.switchNamespace)", at: 0) }
+        if fresh { progress("creating \(desired.count) namespaces, \(work.addBridges.count) switches, \(plan.nics.count) NICs") }
+        else if work.isEmpty { progress("lab \(plan.lab) exists; its switch is as planned") }
+        else { progress("lab \(plan.lab) exists; bringing it to the plan") }
+
+        // Written down before anything is made, so a run stopped half-way is found and adopted.
+        var record = record
+        record.vms = plan.vmNames
+        record.owned = record.owned.filter { !($0.kind == .namespace && work.deleteNamespaces.contains($0.name)) }
+        for ns in work.addNamespaces where record.owns(.namespace, named: ns) == nil { record.owned.append(OwnedObject(kind: .namespace, name: ns, id: nil)) }
+        record.pending = !work.addNamespaces.isEmpty
+        if !context.dryRun { try persist(record) }
+
+        let made = work.addNamespaces.filter { !before.contains($0) }
         let undo = Cleanup.shared.push { [mutator] in
-            let now = NetnsObserver.existingNamespaces()
-            let batch = ours.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
+            let now = NetnsHost.namespaces()
+            let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
             if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
         }
         do {
             let started = Date()
-            progress("creating \(layout.allNamespaces.count) namespaces, \(layout.networks.count) switches, \(plan.nics.count) NICs")
-            try mutator.check(Command("ip", ["-batch", "-"], input: layout.rootBatch))
-            try mutator.check(Command("ip", ["-n", layout.names.switchNamespace, "-batch", "-"], input: layout.switchBatch))
-            try mutator.check(Command("bridge", ["-n", layout.names.switchNamespace, "-batch", "-"], input: layout.fdbBatch))
-            writeManifest(plan.lab, layout.allNamespaces)
-            raiseNeighbourLimits(endpoints: plan.nics.filter { $0.ip != nil }.count + plan.bridges.filter { $0.ip != nil }.count)
-            progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started)))
-            var changes = ["created lab \(plan.lab)"]
-            if setup { changes += try setUpGuests(plan, interfaces: [:]) }
+            for c in work.changes { progress(c) }
+            if let b = work.deleteBatch { try mutator.check(Command("ip", ["-force", "-batch", "-"], input: b)) }
+            if let b = work.switchDeleteBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+            if let b = work.rootBatch { try mutator.check(Command("ip", ["-batch", "-"], input: b)) }
+            if let b = work.switchBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+            if let b = work.fdbBatch { try mutator.check(Command("bridge", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+            if !context.dryRun {
+                record.owned = record.owned.map { o in
+                    guard o.kind == .namespace, o.id == nil || work.addNamespaces.contains(o.name) else { return o }
+                    return OwnedObject(kind: .namespace, name: o.name, id: NetnsHost.identity(o.name))
+                }.filter { $0.kind != .namespace || $0.id != nil }
+                record.pending = false
+                try persist(record)
+            }
+            if fresh {
+                raiseNeighbourLimits(endpoints: plan.addresses.count)
+                progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started)))
+            }
+            var changes = fresh ? ["created lab \(plan.lab)"] : work.changes
+            if setup {
+                var hints: [String: [Int: String]] = [:]
+                for vm in snapshot?.observation.state.vms ?? [] { for nic in vm.nics { if let i = nic.interface { hints[vm.name, default: [:]][nic.slot] = i } } }
+                changes += try setUpGuests(plan, interfaces: hints, quietWhenUnchanged: !fresh)
+            }
             Cleanup.shared.drop(undo)
-            return CreateOutcome(created: true, changes: changes)
+            return ApplyOutcome(created: fresh, changes: changes, record: record)
         } catch {
-            progress("create failed; removing what this run made")
+            progress(fresh ? "create failed; removing what this run made" : "failed; removing the namespaces this run made")
             Cleanup.shared.run(undo)
             throw error
         }
     }
 
-    /// Registrations and policies on the switch, then the guests: only what differs.
-    public func converge(_ plan: RegistrationPlan, setup: Bool = true) throws(VBoxLabError) -> [String] {
-        let observation = try NetnsObserver(runner: reader, lab: plan.lab, vmNames: plan.vmNames).observe()
-        guard observation.exists else { throw .failed("lab \(plan.lab) does not exist on this host; create it first (vboxlab create \(plan.lab) --provider netns)") }
-        let names = NetnsNames(lab: plan.lab)
-        var lines: [String] = [], changes: [String] = []
-        for nic in plan.nics {
-            guard let seen = observation.state.nic(nic.ref) else {
-                throw .failed("lab \(plan.lab) has no NIC for \(nic.vm) slot \(nic.slot); the spec changed since create: destroy and create it again")
+    private func foreignNamespaces(_ names: [String], lab: String) -> VBoxLabError {
+        let others = context.store.all().filter { $0.lab != lab }
+        let described = names.map { ns -> String in
+            let id = NetnsHost.identity(ns)
+            if let other = others.first(where: { $0.owned.contains { $0.kind == .namespace && $0.name == ns && $0.id == id } }) {
+                return "\(ns) (lab \(other.lab)'s)"
             }
-            let port = names.switchPort(nic.ref)
-            if seen.registeredMac != nic.mac {
-                if !seen.registeredMac.isZero { lines.append("fdb del \(seen.registeredMac) dev \(port) master static") }
-                lines.append("fdb add \(nic.mac) dev \(port) master static")
-                changes.append("\(nic.vm) slot \(nic.slot) \(nic.network): register \(nic.mac) (was \(seen.registeredMac))")
-            }
-            if seen.promisc.receivesAll != nic.promisc.receivesAll {
-                lines.append("link set dev \(port) flood \(nic.promisc.receivesAll ? "on" : "off")")
-                changes.append("\(nic.vm) slot \(nic.slot) \(nic.network): promiscuous policy \(nic.promisc.rawValue) (was \(seen.promisc.rawValue))")
-            }
+            return "\(ns) (not made by vboxlab for lab \(lab))"
         }
-        for c in changes { progress(c) }
-        if !lines.isEmpty {
-            try mutator.check(Command("bridge", ["-n", names.switchNamespace, "-batch", "-"], input: lines.joined(separator: "\n") + "\n"))
-        }
-        guard setup else { return changes }
-        var hints: [String: [Int: String]] = [:]
-        for vm in observation.state.vms { for nic in vm.nics { if let i = nic.interface { hints[vm.name, default: [:]][nic.slot] = i } } }
-        return changes + (try setUpGuests(plan, interfaces: hints, quietWhenUnchanged: true))
+        return .failed("lab \(lab) would use namespaces that already exist and are not its own: \(described.joined(separator: ", ")); nothing was changed. Rename the lab or the VM, or remove them (ip netns del NAME) if nothing needs them")
     }
 
     /// Runs each VM's `GuestScript` in its namespace, several at a time.
     public func setUpGuests(_ plan: RegistrationPlan, interfaces: [String: [Int: String]], quietWhenUnchanged: Bool = false) throws(VBoxLabError) -> [String] {
         let names = NetnsNames(lab: plan.lab)
         let mutator = self.mutator
-        let commands = plan.vmNames.map { vm in
-            let known = interfaces[vm] ?? Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) })
-            return Command("ip", ["netns", "exec", names.vmNamespace(vm), "sh", "-s"], input: GuestScript(plan: plan, vm: vm, interfaces: known).text)
+        let transports = plan.vmNames.map { NetnsExecTransport(vm: $0, namespace: names.vmNamespace($0), runner: mutator) }
+        let scripts = plan.vmNames.map { vm in
+            GuestScript(plan: plan, vm: vm, interfaces: interfaces[vm] ?? Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
         }
         let started = Date()
-        let results = parallelMap(commands, width: 16) { c in Result { () throws(VBoxLabError) in try mutator.check(c) } }
+        let results = parallelMap(Array(zip(transports, scripts)), width: 16) { t, s in
+            Result { () throws(VBoxLabError) in try GuestSetup.run(s, through: t) }
+        }
         // Small labs get a line per change; large ones a line per guest would drown the terminal.
-        let detailed = commands.count <= 12
+        let detailed = scripts.count <= 12
         var changes: [String] = []
         for (vm, r) in zip(plan.vmNames, results) {
-            let out = try r.get().stdout.split(separator: "\n").map(String.init)
-            if out.last?.hasSuffix("nothing changed") == true { if !quietWhenUnchanged && detailed { progress(out.last!) }; continue }
-            for line in out.dropLast() { if detailed { progress("\(vm): \(line)") }; changes.append("\(vm): \(line)") }
+            let out = try r.get()
+            if out.isEmpty { if !quietWhenUnchanged && detailed { progress("\(vm): already set up; nothing changed") }; continue }
+            for line in out { if detailed { progress("\(vm): \(line)") }; changes.append("\(vm): \(line)") }
         }
-        progress(String(format: "set up %d guests in %.2f s (%d changes)", commands.count, Date().timeIntervalSince(started), changes.count))
+        progress(String(format: "set up %d guest%@ in %.2f s (%d change%@)", scripts.count, scripts.count == 1 ? "" : "s",
+                        Date().timeIntervalSince(started), changes.count, changes.count == 1 ? "" : "s"))
         return changes
     }
 
-    /// Deletes the lab's namespaces (their veths go with them); returns how many there were.
-    public func destroy(lab: String, vmNames: [String]) throws(VBoxLabError) -> Int {
-        let names = NetnsNames(lab: lab)
-        let existing = NetnsObserver.existingNamespaces()
-        var ours = [names.switchNamespace] + vmNames.map(names.vmNamespace) + readManifest(lab)
-        ours = ours.enumerated().filter { existing.contains($0.element) && !ours[..<$0.offset].contains($0.element) }.map(\.element)
-        if ours.isEmpty { return 0 }
-        try mutator.check(Command("ip", ["-force", "-batch", "-"], input: ours.map { "netns del \($0)" }.joined(separator: "\n") + "\n"))
-        try? FileManager.default.removeItem(atPath: manifestPath(lab))
-        return ours.count
+    public func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation {
+        let owned = NetnsHost.owned(by: record, existing: NetnsHost.namespaces())
+        return try NetnsObserver(runner: reader, lab: lab).snapshot(vms: vms, owned: owned).observation
     }
 
-    private func manifestPath(_ lab: String) -> String { "\(manifestDirectory)/netns-\(lab).list" }
-    private func writeManifest(_ lab: String, _ namespaces: [String]) {
-        guard mutator is ProcessRunner else { return }
-        try? FileManager.default.createDirectory(atPath: manifestDirectory, withIntermediateDirectories: true)
-        try? (namespaces.joined(separator: "\n") + "\n").write(toFile: manifestPath(lab), atomically: true, encoding: .utf8)
+    /// Deletes the lab's namespaces (their veths go with them), only those still the ones it made.
+    public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
+        let ours = NetnsHost.owned(by: record, existing: NetnsHost.namespaces())
+        let ordered = record.owned.map(\.name).filter(ours.contains)
+        if ordered.isEmpty { return [] }
+        try mutator.check(Command("ip", ["-force", "-batch", "-"], input: ordered.map { "netns del \($0)" }.joined(separator: "\n") + "\n"))
+        return ordered
     }
-    private func readManifest(_ lab: String) -> [String] {
-        ((try? String(contentsOfFile: manifestPath(lab), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+
+    public func survey(_ record: LabRecord) -> LabSurvey {
+        let existing = NetnsHost.namespaces()
+        let ours = NetnsHost.owned(by: record, existing: existing)
+        let names = NetnsNames(lab: record.lab)
+        let running = record.vms.filter { ours.contains(names.vmNamespace($0)) }.count
+        let missing = record.owned.filter { $0.kind == .namespace && !ours.contains($0.name) }.map(\.name)
+        let note = missing.isEmpty ? nil : "missing or replaced: \(missing.joined(separator: ", "))"
+        return LabSurvey(running: running, total: record.vms.count, matches: missing.isEmpty && !record.pending, note: record.pending ? "a create was stopped half-way" : note)
     }
+
+    public func transport(lab: String, vm: String) -> GuestTransport {
+        NetnsExecTransport(vm: vm, namespace: NetnsNames(lab: lab).vmNamespace(vm), runner: reader)
+    }
+
+    public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { NetnsCapture(runner: reader, plan: plan) }
 
     /// The neighbour table is host-wide: a full mesh of n endpoints needs about n² entries,
     /// and the default gc_thresh3 of 1024 overflows near 32 (performance.md). Raise, and say so.
     func raiseNeighbourLimits(endpoints n: Int) {
-        guard mutator is ProcessRunner else { return }
+        guard !context.dryRun else { return }
         let needed = max(1024, n * n * 2)
         let base = "/proc/sys/net/ipv4/neigh/default/"
         guard let current = (try? String(contentsOfFile: base + "gc_thresh3", encoding: .utf8)).flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),

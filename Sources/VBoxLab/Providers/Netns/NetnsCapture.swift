@@ -14,7 +14,7 @@ public struct CaptureVerdict: Sendable, Equatable {
 
 /// `check --capture` on netns: `tcpdump` on every port of the switch namespace while one
 /// failing pair pings again, then the last port where the model's lost frame was seen.
-public struct NetnsCapture: Sendable {
+public struct NetnsCapture: SwitchCapture {
     public let runner: CommandRunner
     public let plan: RegistrationPlan
     let names: NetnsNames

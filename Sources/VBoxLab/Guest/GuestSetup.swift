@@ -1,0 +1,14 @@
+/// Runs a VM's guest script through its transport and reads back what it changed.
+public enum GuestSetup {
+    /// The script's change lines; empty when the guest was already set up.
+    public static func run(_ script: GuestScript, through transport: GuestTransport) throws(VBoxLabError) -> [String] {
+        let r = try transport.run(script)
+        guard r.succeeded else {
+            throw .commandFailed(command: "\(transport.summary) sh -s (the guest setup of \(transport.vm))", status: r.status, stderr: r.stderr)
+        }
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        if lines.isEmpty || lines.last!.hasSuffix("nothing changed") { return [] }
+        // The last line is the script's count ("VM: N changes").
+        return Array(lines.dropLast())
+    }
+}

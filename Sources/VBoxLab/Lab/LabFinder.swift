@@ -1,0 +1,137 @@
+import Foundation
+
+/// A lab as the command line named it: its spec (when it can be read), its record
+/// (when `create` made it), and the word that names it in a printed command.
+public struct FoundLab: Sendable {
+    public var name: String
+    public var spec: LabSpec?
+    /// Absolute path of the spec.
+    public var specPath: String?
+    /// Why the spec could not be used, when only the record could.
+    public var specError: VBoxLabError?
+    public var record: LabRecord?
+    /// How a pasted command names this lab.
+    public var word: String
+    /// Things the user should know (a recorded spec that moved), for stderr.
+    public var notices: [String] = []
+
+    /// The spec, or the reason there is none.
+    public func requireSpec() throws(VBoxLabError) -> LabSpec {
+        if let spec { return spec }
+        throw specError ?? .failed("lab \(name) has no spec")
+    }
+}
+
+/// The finding rules of the command line (README, "Finding the lab"):
+/// a path; `./LAB.json5`; `./labs/LAB.json5`; `$VBOXLAB_HOME/labs/LAB.json5`; a recorded
+/// lab's name. Left out: the one recorded lab, else the one spec in `.` or `./labs`.
+/// Anything ambiguous is exit 2 with the candidates.
+public struct LabFinder: Sendable {
+    public let store: LabStore
+    public let directory: String
+    public let home: String?
+
+    public init(store: LabStore, directory: String = FileManager.default.currentDirectoryPath,
+                home: String? = ProcessInfo.processInfo.environment["VBOXLAB_HOME"]) {
+        self.store = store; self.directory = directory; self.home = home.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `allowMissingSpec`: a recorded lab whose spec is gone or broken is still found (destroy, status).
+    public func find(_ argument: String?, allowMissingSpec: Bool = false) throws(VBoxLabError) -> FoundLab {
+        guard let argument else { return try findUnnamed(allowMissingSpec: allowMissingSpec) }
+        if argument.isEmpty { throw .usage(message: "the lab name is empty", usage: "USAGE: vboxlab COMMAND [LAB]") }
+        if argument.contains("/") || argument.hasSuffix(".json5") || argument.hasSuffix(".json") {
+            guard FileManager.default.fileExists(atPath: absolute(argument)) else { throw .labNotFound(name: argument, looked: [argument]) }
+            return try fromFile(argument, word: argument, allowMissingSpec: allowMissingSpec)
+        }
+        let files = candidates(for: argument)
+        if let file = files.first(where: { FileManager.default.fileExists(atPath: absolute($0)) }) {
+            return try fromFile(file, word: argument, allowMissingSpec: allowMissingSpec)
+        }
+        if let record = store.record(argument) { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
+        throw .labNotFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"])
+    }
+
+    /// `ssh-setup VM` and `ssh VM`: the lab that has that VM.
+    public func find(vm: String, lab: String?) throws(VBoxLabError) -> FoundLab {
+        if lab != nil { return try find(lab) }
+        let recorded = store.all().filter { $0.vms.contains(vm) }
+        if recorded.count == 1 { return try fromRecord(recorded[0], allowMissingSpec: false) }
+        if recorded.count > 1 {
+            throw .ambiguous(what: "labs with a VM named \(vm)", candidates: recorded.map { "\($0.lab) (\($0.spec))" }, fix: "name one with --lab LAB")
+        }
+        let specs = specFiles().compactMap { f -> (String, LabSpec)? in (try? LabLoader.load(absolute(f))).map { (f, $0) } }.filter { $0.1.vm(named: vm) != nil }
+        if specs.count == 1 { return try fromFile(specs[0].0, word: specs[0].0, allowMissingSpec: false) }
+        if specs.count > 1 { throw .ambiguous(what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB") }
+        throw .failed("no lab has a VM named \(vm): none recorded in \(store.directory), and no spec in . or ./labs; name the lab with --lab LAB")
+    }
+
+    func candidates(for name: String) -> [String] {
+        ["\(name).json5", "labs/\(name).json5"] + (home.map { ["\($0)/labs/\(name).json5"] } ?? [])
+    }
+
+    func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : "\(directory)/\(path)"
+        return URL(fileURLWithPath: full).standardizedFileURL.path
+    }
+
+    /// Lab specs in `.` and `./labs`, as relative paths.
+    func specFiles() -> [String] {
+        var out: [String] = []
+        for (dir, prefix) in [(directory, ""), ("\(directory)/labs", "labs/")] {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            out += files.filter { $0.hasSuffix(".json5") }.sorted().map { prefix + $0 }
+        }
+        return out
+    }
+
+    private func findUnnamed(allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
+        let records = store.all()
+        if records.count == 1 { return try fromRecord(records[0], allowMissingSpec: allowMissingSpec) }
+        if records.count > 1 {
+            throw .ambiguous(what: "labs recorded on this host", candidates: records.map { "\($0.lab) (\($0.spec))" }, fix: "name one: vboxlab COMMAND LAB")
+        }
+        let specs = specFiles()
+        if specs.count == 1 { return try fromFile(specs[0], word: specs[0], allowMissingSpec: allowMissingSpec) }
+        if specs.isEmpty {
+            throw .failed("no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab COMMAND LAB")
+        }
+        throw .ambiguous(what: "lab specs in . and ./labs", candidates: specs, fix: "name one: vboxlab COMMAND LAB")
+    }
+
+    private func fromRecord(_ record: LabRecord, allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
+        do {
+            let spec = try LabLoader.load(record.spec)
+            return FoundLab(name: record.lab, spec: spec, specPath: record.spec, record: record, word: record.lab)
+        } catch {
+            guard allowMissingSpec else { throw error }
+            return FoundLab(name: record.lab, spec: nil, specPath: record.spec, specError: error, record: record, word: record.lab)
+        }
+    }
+
+    private func fromFile(_ path: String, word: String, allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
+        let full = absolute(path)
+        let spec: LabSpec
+        do { spec = try LabLoader.load(full) } catch {
+            // A broken spec of a recorded lab: the record still says what to remove.
+            if allowMissingSpec, let record = store.all().first(where: { $0.spec == full }) {
+                return FoundLab(name: record.lab, spec: nil, specPath: full, specError: error, record: record, word: record.lab)
+            }
+            throw error
+        }
+        var found = FoundLab(name: spec.name, spec: spec, specPath: full, record: nil, word: word)
+        if let record = store.record(spec.name) {
+            if record.spec != full {
+                if FileManager.default.fileExists(atPath: record.spec) {
+                    throw .ambiguous(what: "spec files for lab \(spec.name)",
+                                     candidates: ["\(record.spec) (the lab was created from it)", "\(full) (named now)"],
+                                     fix: "use the first, or remove the lab first (vboxlab destroy \(spec.name)), or give this one another name")
+                }
+                found.notices.append("lab \(spec.name) was created from \(record.spec), which is gone; it now follows \(full)")
+            }
+            found.record = record
+            found.word = spec.name
+        }
+        return found
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// What `create` wrote down about one lab: where its spec is, which provider made it,
+/// and what it made. The system stays the truth: the record is how a lab is found and
+/// which objects are the lab's to change or delete, and every command checks it against
+/// what the system shows (a namespace of the same name but another identity is not ours).
+public struct LabRecord: Codable, Sendable, Equatable {
+    public var lab: String
+    /// Absolute path of the spec the lab was made from.
+    public var spec: String
+    public var provider: String
+    /// The lab's VMs, as of the last create or fix-macs.
+    public var vms: [String]
+    /// Objects this lab owns on the system.
+    public var owned: [OwnedObject]
+    /// Set while a create is under way: objects named here but not yet identified were
+    /// being made by that run, and a later run may adopt them.
+    public var pending: Bool
+    public var created: String
+    public var updated: String
+
+    public init(lab: String, spec: String, provider: String, vms: [String], owned: [OwnedObject] = [], pending: Bool = false) {
+        self.lab = lab; self.spec = spec; self.provider = provider; self.vms = vms; self.owned = owned; self.pending = pending
+        let now = LabRecord.timestamp()
+        created = now; updated = now
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    public func owns(_ kind: OwnedObject.Kind, named name: String) -> OwnedObject? {
+        owned.first { $0.kind == kind && $0.name == name }
+    }
+}
+
+/// One thing a lab made: a namespace (identified by its nsfs inode) or a VM (by UUID).
+public struct OwnedObject: Codable, Sendable, Equatable, Hashable {
+    public enum Kind: String, Codable, Sendable { case namespace, vm }
+    public var kind: Kind
+    public var name: String
+    /// The identity that tells this object from another of the same name; nil while a
+    /// pending create has not yet read it.
+    public var id: String?
+    public init(kind: Kind, name: String, id: String?) { self.kind = kind; self.name = name; self.id = id }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Lab records on disk, one JSON file per lab in `STATE/labs/LAB.json`, written
+/// atomically so a crash leaves the old record or the new one, never half of one.
+public struct LabStore: Sendable {
+    public let directory: String
+
+    public init(paths: StatePaths) { directory = paths.labsDirectory }
+    public init(directory: String) { self.directory = directory }
+
+    func file(_ lab: String) -> String { "\(directory)/\(lab).json" }
+
+    public func record(_ lab: String) -> LabRecord? {
+        guard let data = FileManager.default.contents(atPath: file(lab)) else { return nil }
+        return try? JSONDecoder().decode(LabRecord.self, from: data)
+    }
+
+    /// Every readable record, by lab name.
+    public func all() -> [LabRecord] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.sorted().compactMap { record(String($0.dropLast(5))) }
+    }
+
+    public func save(_ record: LabRecord) throws(VBoxLabError) {
+        var r = record
+        r.updated = LabRecord.timestamp()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try encoder.encode(r).write(to: URL(fileURLWithPath: file(r.lab)), options: .atomic)
+        } catch {
+            throw .failed("cannot write the lab record \(file(r.lab)): \(error.localizedDescription)")
+        }
+    }
+
+    public func remove(_ lab: String) {
+        try? FileManager.default.removeItem(atPath: file(lab))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The seam between what vboxlab means (plans, checks, records) and a system that
+/// carries a lab. `Check/`, the lab lifecycle and the CLI see a provider only through
+/// this protocol and `GuestTransport`, so a provider is one folder and one line in
+/// `ProviderRegistry`. Narrow on purpose: only what those callers need of a provider.
+public protocol LabProvider: Sendable {
+    /// The name users type (`--provider NAME`) and records keep.
+    var name: String { get }
+
+    /// What the provider needs on this host (root, programs); `.missing` (exit 4) otherwise.
+    func checkPrerequisites(pinging: Bool) throws(VBoxLabError)
+
+    /// Builds the lab, or brings an existing one to the plan: adds what is missing,
+    /// changes what differs, removes what the plan no longer has. `record` is what
+    /// earlier runs made; `persist` writes it down before anything is made and after.
+    func apply(_ plan: RegistrationPlan, record: LabRecord, mode: ApplyMode,
+               persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome
+
+    /// The lab as the system has it, for `status` and the diagnosis of `check`.
+    func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation
+
+    /// Removes what the record says the lab owns, after checking each object is still the one it made.
+    func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String]
+
+    /// A cheap look for `list`: how many VMs run, and whether the system still matches the record.
+    func survey(_ record: LabRecord) -> LabSurvey
+
+    /// How to run a script or a command inside one VM.
+    func transport(lab: String, vm: String) -> GuestTransport
+
+    /// A capture on the lab's switch for `check --capture`, where the provider can make one.
+    func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture?
+}
+
+public enum ApplyMode: Sendable, Equatable {
+    /// `create`: build what is missing; `setup` runs the guest scripts.
+    case create(setup: Bool)
+    /// `fix-macs`: the lab must exist; registrations, policies and guests to the plan.
+    case fix
+}
+
+public struct ApplyOutcome: Sendable {
+    /// A new lab was built (nothing of it existed).
+    public var created: Bool
+    /// One line per change, for the summary.
+    public var changes: [String]
+    /// The record as it stands after the run.
+    public var record: LabRecord
+}
+
+public struct LabSurvey: Sendable, Equatable {
+    public var running: Int
+    public var total: Int
+    /// Whether every object of the record is on the system as recorded.
+    public var matches: Bool
+    /// What differs, when something does.
+    public var note: String?
+}
+
+/// What `check --capture` uses: listen on the switch while one failing pair pings again.
+public protocol SwitchCapture: Sendable {
+    func capture(_ pair: PingPair, diagnosis: Diagnosis) throws(VBoxLabError) -> CaptureVerdict?
+}
+
+/// What every provider is given: how to read, how to change (a recorder under
+/// `--dry-run`), where progress goes, and the other labs' records for ownership checks.
+public struct ProviderContext: Sendable {
+    public var reader: CommandRunner
+    public var mutator: CommandRunner
+    public var progress: ProgressHandler
+    public var store: LabStore
+    /// `--dry-run`: `mutator` records instead of running, and nothing is written down.
+    public var dryRun: Bool
+
+    public init(reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in }, store: LabStore) {
+        self.reader = reader; self.mutator = dryRun ?? reader; self.dryRun = dryRun != nil; self.progress = progress; self.store = store
+    }
+}
+
+/// Providers by name: adding one is a folder and a line here.
+public enum ProviderRegistry {
+    public typealias Maker = @Sendable (ProviderContext) throws(VBoxLabError) -> LabProvider
+
+    public static let makers: [(name: String, make: Maker)] = [
+        ("virtualbox", { (_: ProviderContext) throws(VBoxLabError) -> LabProvider in try VirtualBoxUnavailable.refuse() }),
+        ("netns", { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in NetnsProvider(context: c) }),
+    ]
+
+    public static var names: [String] { makers.map(\.name) }
+
+    public static func make(_ name: String, context: ProviderContext) throws(VBoxLabError) -> LabProvider {
+        guard let maker = makers.first(where: { $0.name == name }) else {
+            var message = "'\(name)' is not a provider; the providers are \(names.joined(separator: ", "))"
+            if let near = suggestion(for: name, among: names) { message += "; did you mean '\(near)'?" }
+            throw .usage(message: message, usage: "USAGE: vboxlab COMMAND [LAB] --provider \(names.joined(separator: "|"))")
+        }
+        return try maker.make(context)
+    }
+}
+
+/// The VirtualBox provider is the next one to arrive; until then it says so plainly:
+/// exit 4 when there is no VBoxManage at all, exit 1 when there is one.
+enum VirtualBoxUnavailable {
+    static func refuse() throws(VBoxLabError) -> LabProvider {
+        let program = ProcessInfo.processInfo.environment["VBOXLAB_VBOXMANAGE"] ?? "VBoxManage"
+        guard ProcessRunner.resolve(program) != nil else {
+            throw .missing(what: "VBoxManage ('\(program)')", fix: "install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns")
+        }
+        throw .failed("the VirtualBox provider is not in this build yet; use --provider netns")
+    }
+}

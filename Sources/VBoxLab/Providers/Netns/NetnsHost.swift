@@ -1,0 +1,34 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host's named network namespaces, read from `/run/netns` without a process.
+public enum NetnsHost {
+    public static let directory = "/run/netns"
+
+    public static func namespaces() -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+    }
+
+    /// The namespace's identity: the inode of its nsfs file, which `/run/netns/NAME` is a
+    /// bind mount of. A namespace deleted and made again under the same name gets another,
+    /// so a record's (name, identity) pair says whether the namespace is still the lab's.
+    public static func identity(_ name: String) -> String? {
+        var st = stat()
+        guard stat("\(directory)/\(name)", &st) == 0 else { return nil }
+        return String(st.st_ino)
+    }
+
+    /// The namespaces of `record` that are on the host and still the ones it made.
+    /// A pending record (a create that was stopped) adopts the names it meant to make.
+    public static func owned(by record: LabRecord?, existing: Set<String>) -> Set<String> {
+        guard let record else { return [] }
+        var out = Set<String>()
+        for o in record.owned where o.kind == .namespace && existing.contains(o.name) {
+            if let id = o.id { if identity(o.name) == id { out.insert(o.name) } }
+            else if record.pending { out.insert(o.name) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import VBoxLab
+
+/// `check` and `status`: they read a lab and report; they change nothing but the
+/// guests' neighbour tables (every check starts with fresh ARP).
+struct CheckCommands {
+    let base: LabCommands
+    var args: ParsedArguments { base.args }
+
+    func run() throws(VBoxLabError) -> Int32 {
+        let found = try base.finder.find(args.positionals.first, allowMissingSpec: base.command == .status)
+        let choice = base.choose(found)
+        let provider = try base.provider(choice)
+        if base.command == .status { return try status(found, provider) }
+        let plan = try Solver.plan(try found.requireSpec(), strategy: nil)
+        for n in found.notices { progressToStderr(n) }
+        return try check(found, plan: plan, provider: provider, choice: choice)
+    }
+
+    private func status(_ found: FoundLab, _ provider: LabProvider) throws(VBoxLabError) -> Int32 {
+        try provider.checkPrerequisites(pinging: false)
+        var vms = (try? found.spec.map { try Solver.plan($0, strategy: nil).vmNames }) ?? nil ?? []
+        for vm in found.record?.vms ?? [] where !vms.contains(vm) { vms.append(vm) }
+        let observation = try provider.observe(lab: found.name, vms: vms, record: found.record)
+        print(args.flag("json") ? observation.statusJSON.rendered() : observation.statusText)
+        return observation.exists ? 0 : 1
+    }
+
+    /// `locked`: the caller (create) already holds the lab's lock.
+    func check(_ found: FoundLab, plan: RegistrationPlan, provider: LabProvider, choice: ProviderChoice, locked: Bool = false) throws(VBoxLabError) -> Int32 {
+        try provider.checkPrerequisites(pinging: true)
+        let pairs = try pickedPairs(plan)
+        let held = locked ? nil : try base.lock(plan.lab)
+        defer { withExtendedLifetime(held) {} }
+        let checker = LabChecker(provider: provider, progress: progressToStderr)
+        let (report, diagnoser) = try checker.check(plan, record: found.record, pairs: pairs, trace: pairs != nil, capture: args.flag("capture") ? 4 : 0)
+        if pairs != nil && !args.flag("json") {
+            for r in report.results {
+                print("\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping \(r.ok ? "ok" : "failed")")
+                if let d = r.diagnosis { print("\(d.cause.rawValue): \(d.reason)") }
+                if let c = r.capture { print("capture: \(c.lastSeen); \(c.agrees ? "agrees with the model" : "DISAGREES with the model (\(c.model?.description ?? "nothing"))")") }
+                if let diagnoser, let t = diagnoser.trace(r.pair) { print(t.rendered(using: diagnoser)) }
+            }
+            return report.allPassed ? 0 : 1
+        }
+        print(args.flag("json") ? report.json.rendered() : report.text(fixes: base.fixes(found, choice)))
+        return report.allPassed ? 0 : 1
+    }
+
+    /// `--pair A B`: only that pair, checked before anything is pinged; nil for every pair.
+    private func pickedPairs(_ plan: RegistrationPlan) throws(VBoxLabError) -> [PingPair]? {
+        guard let value = args.value("pair") else { return nil }
+        let ends = value.split(separator: " ").map(String.init)
+        guard ends.count == 2 else { throw base.usage("--pair takes two endpoints, VM names or addresses: --pair A B") }
+        let picked = plan.pingPairs.filter { p in
+            [p.from.vm, p.from.address.ip].contains(ends[0]) && [p.to.vm, p.to.address.ip].contains(ends[1])
+        }
+        guard !picked.isEmpty else {
+            let valid = plan.addresses.map { "\($0.vm) (\($0.address.ip))" }.joined(separator: ", ")
+            throw base.usage("no pair from \(ends[0]) to \(ends[1]) in lab \(plan.lab); its endpoints are \(valid)")
+        }
+        return picked
+    }
+}
+
+/// `ssh-setup` and `ssh`: one VM, through its provider's transport.
+struct GuestCommands {
+    let base: LabCommands
+    var args: ParsedArguments { base.args }
+
+    func run() throws(VBoxLabError) -> Int32 {
+        let vm = args.positionals[0]
+        let found = try base.finder.find(vm: vm, lab: args.value("lab"))
+        let spec = try found.requireSpec()
+        guard spec.vm(named: vm) != nil else {
+            var message = "lab \(found.name) has no VM named \(vm)"
+            if let near = suggestion(for: vm, among: spec.vms.map(\.name)) { message += "; did you mean '\(near)'?" }
+            throw .failed(message + " (its VMs: \(spec.vms.map(\.name).joined(separator: ", ")))")
+        }
+        let provider = try base.provider(base.choose(found))
+        try provider.checkPrerequisites(pinging: false)
+        let transport = provider.transport(lab: found.name, vm: vm)
+        if base.command == .ssh {
+            return try ProcessRunner().runAttached(transport.interactive(Array(args.positionals.dropFirst())))
+        }
+        let plan = try Solver.plan(spec, strategy: nil)
+        let script = GuestScript(plan: plan, vm: vm)
+        if args.flag("dry-run") {
+            print(Command(transport.summary.split(separator: " ").map(String.init)[0],
+                          transport.summary.split(separator: " ").dropFirst().map(String.init) + ["sh", "-s"], input: script.text))
+            return 0
+        }
+        let held = try base.lock(found.name)
+        defer { withExtendedLifetime(held) {} }
+        progressToStderr("pushing the guest setup of \(vm) through \(transport.summary)")
+        let changes = try GuestSetup.run(script, through: transport)
+        if changes.isEmpty { print("\(vm): already set up; nothing changed") }
+        else { changes.forEach { print("\(vm): \($0)") }; print("\(vm): \(changes.count) change\(changes.count == 1 ? "" : "s")") }
+        return 0
+    }
+}
