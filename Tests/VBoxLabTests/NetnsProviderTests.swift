@@ -55,9 +55,10 @@ struct NetnsProviderTests {
         _ = try lab.provider.create(try lab.plan(), setup: true)
         let report = try lab.check()
         #expect(report.total > 0)
-        #expect(report.allPassed, "\(report.text(fixCommand: "fix"))")
-        let removed = try lab.provider.destroy(lab: lab.spec.name, vmNames: lab.spec.vms.map(\.name))
-        #expect(removed == lab.spec.vms.count + 1)
+        #expect(report.allPassed, "\(report.text(fixes: FixCommands(lab: "x", provider: nil)))")
+        let removed = try lab.provider.destroy()
+        #expect(removed.count == lab.spec.vms.count + 1)
+        #expect(lab.record == nil)
         #expect(lab.leftovers.isEmpty)
         let links = try ProcessRunner().check(Command("ip", ["-o", "link", "show"])).stdout
         #expect(!links.contains("vs0@") && !links.contains(lab.names.switchPort(NICRef(vm: lab.spec.vms[0].name, slot: 2)) + "@"))
@@ -72,7 +73,7 @@ struct NetnsProviderTests {
         // Change the switch behind vboxlab's back: status must show it, not the plan.
         let port = lab.names.switchPort(NICRef(vm: "mid", slot: 3))
         try ProcessRunner().check(Command("bridge", ["-n", lab.names.switchNamespace, "link", "set", "dev", port, "flood", "off"]))
-        let observation = try NetnsObserver(runner: ProcessRunner(), lab: plan.lab, vmNames: plan.vmNames).observe()
+        let observation = try lab.observe()
         for planned in plan.nics {
             let seen = try #require(observation.state.nic(planned.ref))
             #expect(seen.registeredMac == planned.mac)
@@ -80,7 +81,7 @@ struct NetnsProviderTests {
             #expect(seen.interface == GuestInterfaceName.forSlot(planned.slot))
             #expect(seen.promisc == (planned.ref == NICRef(vm: "mid", slot: 3) ? .deny : planned.promisc))
         }
-        let json = observation.statusJSON(lab: plan.lab).rendered()
+        let json = observation.statusJSON.rendered()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["provider"] as? String == "netns")
         let vms = try #require(object["vms"] as? [[String: Any]])
@@ -89,20 +90,38 @@ struct NetnsProviderTests {
         #expect((object["switches"] as? [[String: Any]])?.count == 2)
     }
 
-    /// A name clash half-way through create: exit 3 with the command, and nothing of that run left.
-    @Test func failedCreateLeavesNothingBehind() throws {
+    /// A namespace of the lab's name that the lab did not make: refused before anything is
+    /// made, naming it, and left alone.
+    @Test func foreignNamespaceIsRefusedBeforeAnythingIsMade() throws {
         let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-clash"))
-        defer { lab.destroy(); _ = try? ProcessRunner().run(Command("ip", ["netns", "del", "vbl-vt-clash-centos-3"])) }
+        defer { lab.destroy() }
         try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-clash-centos-3"]))
         do {
             _ = try lab.provider.create(try lab.plan(), setup: true)
             Issue.record("create should have failed")
         } catch let error as VBoxLabError {
-            #expect(error.exitCode == 3)
-            #expect(error.explanation.contains("ip -batch -"))
-            #expect(error.explanation.contains("vbl-vt-clash-centos-3"))
+            #expect(error.exitCode == 1)
+            #expect(error.explanation.hasPrefix("error: lab vt-clash would use namespaces that already exist and are not its own: vbl-vt-clash-centos-3 (not made by vboxlab for lab vt-clash); nothing was changed."))
         }
         #expect(lab.leftovers == ["vbl-vt-clash-centos-3"])
+        #expect(lab.record == nil)
+    }
+
+    /// A refused call half-way through create (the switch batch): exit 3 with the command,
+    /// and nothing of that run left, neither namespaces nor record.
+    @Test func failedCreateLeavesNothingBehind() throws {
+        let faulty = FaultyRunner { $0.program == "ip" && $0.arguments.starts(with: ["-n", "vbl-vt-fail-sw", "-batch"]) }
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-fail"), runner: faulty)
+        defer { lab.destroy() }
+        do {
+            _ = try lab.provider.create(try lab.plan(), setup: true)
+            Issue.record("create should have failed")
+        } catch let error as VBoxLabError {
+            #expect(error.exitCode == 3)
+            #expect(error.explanation == "error: command failed (exit 2): ip -n vbl-vt-fail-sw -batch -\n    injected failure")
+        }
+        #expect(lab.leftovers.isEmpty)
+        #expect(lab.record == nil)
     }
 
     /// SIGTERM in the middle of create: the handler deletes what that run made, exit 143.
@@ -136,7 +155,7 @@ struct NetnsProviderTests {
     /// The README's main command, exactly, from the package root: the seed lab, checked.
     /// It would replace a bridge-lab the user already has, so it stands aside for one.
     @Test func readmeMainCommandPasses() throws {
-        guard !NetnsObserver.existingNamespaces().contains("vbl-bridge-lab-sw") else {
+        guard !NetnsHost.namespaces().contains("vbl-bridge-lab-sw") else {
             print("skipping the README command: a lab bridge-lab exists on this host"); return
         }
         defer { _ = try? PlanJSONTests.run(["destroy", "bridge-lab", "--provider", "netns"]) }
@@ -147,7 +166,7 @@ struct NetnsProviderTests {
         #expect(again.status == 0 && again.stdout.hasPrefix("lab bridge-lab is already as planned; nothing changed"), "\(again.stdout)")
         let gone = try PlanJSONTests.run(["destroy", "bridge-lab", "--provider", "netns"])
         #expect(gone.stdout == "removed lab bridge-lab: 4 namespaces\n")
-        #expect(!NetnsObserver.existingNamespaces().contains { $0.hasPrefix("vbl-bridge-lab-") })
+        #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-bridge-lab-") })
     }
 }
 

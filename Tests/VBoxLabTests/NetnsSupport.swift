@@ -21,41 +21,91 @@ enum NetnsGate {
 }
 
 /// A lab of the test's own in namespaces, removed afterwards even when the test fails.
+/// Its record lives in a directory of the test's own, never the user's state.
 struct NetnsLab {
     let spec: LabSpec
-    let runner = ProcessRunner()
+    let runner: CommandRunner
+    let store: LabStore
 
-    init(_ spec: LabSpec) { self.spec = spec; destroy() }
+    init(_ spec: LabSpec, runner: CommandRunner = ProcessRunner()) {
+        self.spec = spec; self.runner = runner
+        store = LabStore(directory: testStateDirectory + "/labs")
+        destroy()
+    }
 
-    var provider: NetnsProvider { NetnsProvider(runner: runner) }
+    var provider: LabDriver { LabDriver(lab: self) }
+    var netns: NetnsProvider { NetnsProvider(context: ProviderContext(reader: runner, store: store)) }
+    var record: LabRecord? { store.record(spec.name) }
     func plan(_ strategy: Strategy? = nil) throws -> RegistrationPlan { try Solver.plan(spec, strategy: strategy) }
     var names: NetnsNames { NetnsNames(lab: spec.name) }
 
-    func destroy() { _ = try? provider.destroy(lab: spec.name, vmNames: spec.vms.map(\.name)) }
+    /// Everything named for this lab goes, record or not: test labs carry names of their own.
+    func destroy() {
+        let batch = leftovers.map { "netns del \($0)" }.joined(separator: "\n")
+        if !batch.isEmpty { _ = try? ProcessRunner().run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
+        store.remove(spec.name)
+    }
 
     /// Runs `ping` itself inside the source VM's namespace: the kernel's verdict, not vboxlab's.
     /// The source's neighbour table is flushed first, so every ping starts with a fresh ARP.
     func ping(from vm: String, _ source: String, to target: String) -> Bool {
-        _ = try? runner.run(Command("ip", ["-n", names.vmNamespace(vm), "neigh", "flush", "all"]))
+        _ = try? ProcessRunner().run(Command("ip", ["-n", names.vmNamespace(vm), "neigh", "flush", "all"]))
         let c = Command("ip", ["netns", "exec", names.vmNamespace(vm), "ping", "-c", "1", "-W", "2", "-I", source, target])
-        return (try? runner.run(c))?.status == 0
+        return (try? ProcessRunner().run(c))?.status == 0
     }
 
-    func check(_ strategy: Strategy? = nil) throws -> CheckReport { try LabChecker(runner: runner).check(try plan(strategy)).0 }
+    func check(_ strategy: Strategy? = nil) throws -> CheckReport { try LabChecker(provider: netns).check(try plan(strategy), record: record).0 }
+
+    func observe() throws -> LabObservation { try netns.observe(lab: spec.name, vms: try plan().vmNames, record: record) }
 
     /// `check --capture` for one failing pair: what tcpdump saw on the switch ports.
     func capture(_ result: PairResult, _ strategy: Strategy? = nil) throws -> CaptureVerdict? {
         guard let diagnosis = result.diagnosis else { return nil }
-        return try NetnsCapture(runner: runner, plan: try plan(strategy)).capture(result.pair, diagnosis: diagnosis)
+        return try NetnsCapture(runner: ProcessRunner(), plan: try plan(strategy)).capture(result.pair, diagnosis: diagnosis)
     }
 
     /// Runs `ip ARGS` inside a VM namespace, as a person would by hand.
     func inVM(_ vm: String, _ args: [String]) throws {
-        try runner.check(Command("ip", ["-n", names.vmNamespace(vm)] + args))
+        try ProcessRunner().check(Command("ip", ["-n", names.vmNamespace(vm)] + args))
     }
 
     /// Namespaces of this lab that the kernel still has.
-    var leftovers: [String] { NetnsObserver.existingNamespaces().filter { $0.hasPrefix("vbl-\(spec.name)-") }.sorted() }
+    var leftovers: [String] { NetnsHost.namespaces().filter { $0.hasPrefix("vbl-\(spec.name)-") }.sorted() }
+}
+
+/// The lab's lifecycle as the CLI drives it, with the record kept in the test's store.
+struct LabDriver {
+    let lab: NetnsLab
+    var lifecycle: LabLifecycle { LabLifecycle(provider: lab.netns, store: lab.store, dryRun: false) }
+
+    func create(_ plan: RegistrationPlan, setup: Bool) throws -> ApplyOutcome {
+        try lifecycle.apply(plan, specPath: lab.spec.file, record: lab.record, mode: .create(setup: setup))
+    }
+    func converge(_ plan: RegistrationPlan) throws -> [String] {
+        try lifecycle.apply(plan, specPath: lab.spec.file, record: lab.record, mode: .fix).changes
+    }
+    func destroy() throws -> [String] {
+        guard let r = lab.record else { return [] }
+        return try lifecycle.destroy(r)
+    }
+}
+
+/// A state directory of this test process's own, removed at exit.
+let testStateDirectory: String = {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path) }
+    return dir
+}()
+
+/// Runs real commands, but answers `fail` with a failure instead of running it: a refused
+/// call at an exact point, to prove what an undo leaves.
+struct FaultyRunner: CommandRunner {
+    let fail: @Sendable (Command) -> Bool
+    func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
+        if fail(command) { return CommandResult(status: 2, stderr: "injected failure") }
+        return try ProcessRunner().run(command)
+    }
 }
 
 /// Specs for namespace tests carry names of their own so they never touch a user's lab.
