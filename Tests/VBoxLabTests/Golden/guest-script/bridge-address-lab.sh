@@ -1,0 +1,84 @@
+#!/bin/sh
+# vboxlab guest setup for west of lab bridge-address-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:75:8a:6e) || { echo "west: no interface with MAC 08:00:27:75:8a:6e (slot 2, addr-1)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:bridge-address-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:75:8a:6e ] || change "link set dev $nic2 address 08:00:27:75:8a:6e" "set $nic2 MAC 08:00:27:75:8a:6e (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.3.0.1/24
+case "$addrs" in *" 10.3.0.1/24@$nic2 "*) ;; *) change "addr add 10.3.0.1/24 dev $nic2" "added 10.3.0.1/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'west: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'west: ip -batch failed' >&2; exit 3; }
+echo "west: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for router of lab bridge-address-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:c6:0a:bc) || { echo "router: no interface with MAC 08:00:27:c6:0a:bc (slot 2, addr-1)" >&2; exit 3; }
+nic3=$(has_mac 08:00:27:c6:0c:6f) || { echo "router: no interface with MAC 08:00:27:c6:0c:6f (slot 3, addr-2)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+m=$(master_of $nic3); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic3 nomaster" "removed $nic3 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:bridge-address-lab ] || continue; case "${d##*/}" in br0) ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+if [ ! -d "$net/br0/bridge" ]; then change 'link add br0 type bridge stp_state 0
+link set dev br0 alias vboxlab:bridge-address-lab' 'created bridge br0'; fresh=1; else fresh=0; fi
+[ $fresh = 1 ] || { read -r st < "$net/br0/bridge/stp_state"; [ "$st" = 0 ] || change 'link set dev br0 type bridge stp_state 0' 'set stp off on br0'; }
+{ [ $fresh = 0 ] && read -r a < "$net/br0/address" && [ "$a" = 08:00:27:52:42:64 ]; } || change 'link set dev br0 address 08:00:27:52:42:64' 'set br0 MAC 08:00:27:52:42:64'
+[ "$(master_of $nic2)" = br0 ] || change "link set dev $nic2 master br0" "added $nic2 to br0"
+[ "$(master_of $nic3)" = br0 ] || change "link set dev $nic3 master br0" "added $nic3 to br0"
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:c6:0a:bc ] || change "link set dev $nic2 address 08:00:27:c6:0a:bc" "set $nic2 MAC 08:00:27:c6:0a:bc (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 -
+read -r a < "$net/$nic3/address"; [ "$a" = 08:00:27:c6:0c:6f ] || change "link set dev $nic3 address 08:00:27:c6:0c:6f" "set $nic3 MAC 08:00:27:c6:0c:6f (was $a)"
+is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
+strip $nic3 -
+{ [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
+strip br0 10.3.0.254/24
+case "$addrs" in *" 10.3.0.254/24@br0 "*) ;; *) change 'addr add 10.3.0.254/24 dev br0' 'added 10.3.0.254/24 to br0';; esac
+if [ $changes -eq 0 ]; then echo 'router: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'router: ip -batch failed' >&2; exit 3; }
+echo "router: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for east of lab bridge-address-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:25:06:5c) || { echo "east: no interface with MAC 08:00:27:25:06:5c (slot 2, addr-2)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:bridge-address-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:25:06:5c ] || change "link set dev $nic2 address 08:00:27:25:06:5c" "set $nic2 MAC 08:00:27:25:06:5c (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.3.0.2/24
+case "$addrs" in *" 10.3.0.2/24@$nic2 "*) ;; *) change "addr add 10.3.0.2/24 dev $nic2" "added 10.3.0.2/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'east: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'east: ip -batch failed' >&2; exit 3; }
+echo "east: $changes changes"

@@ -1,0 +1,117 @@
+#!/bin/sh
+# vboxlab guest setup for a of lab chain-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:d8:14:09) || { echo "a: no interface with MAC 08:00:27:d8:14:09 (slot 2, chain-1)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:chain-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:d8:14:09 ] || change "link set dev $nic2 address 08:00:27:d8:14:09" "set $nic2 MAC 08:00:27:d8:14:09 (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.0.0.1/24
+case "$addrs" in *" 10.0.0.1/24@$nic2 "*) ;; *) change "addr add 10.0.0.1/24 dev $nic2" "added 10.0.0.1/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'a: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'a: ip -batch failed' >&2; exit 3; }
+echo "a: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for br1 of lab chain-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 02:fb:42:02:49:b6 || has_mac 08:00:27:3e:9b:a7 || has_mac 08:00:27:ad:f1:c9) || { echo "br1: no interface with MAC 08:00:27:3e:9b:a7 (slot 2, chain-1)" >&2; exit 3; }
+nic3=$(has_mac 02:14:1d:ad:d9:d5 || has_mac 08:00:27:d8:14:09 || has_mac 08:00:27:ad:f0:16) || { echo "br1: no interface with MAC 08:00:27:d8:14:09 (slot 3, chain-2)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+m=$(master_of $nic3); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic3 nomaster" "removed $nic3 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:chain-lab ] || continue; case "${d##*/}" in br0) ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+if [ ! -d "$net/br0/bridge" ]; then change 'link add br0 type bridge stp_state 0
+link set dev br0 alias vboxlab:chain-lab' 'created bridge br0'; fresh=1; else fresh=0; fi
+[ $fresh = 1 ] || { read -r st < "$net/br0/bridge/stp_state"; [ "$st" = 0 ] || change 'link set dev br0 type bridge stp_state 0' 'set stp off on br0'; }
+[ "$(master_of $nic2)" = br0 ] || change "link set dev $nic2 master br0" "added $nic2 to br0"
+[ "$(master_of $nic3)" = br0 ] || change "link set dev $nic3 master br0" "added $nic3 to br0"
+read -r a < "$net/$nic2/address"; [ "$a" = 02:fb:42:02:49:b6 ] || change "link set dev $nic2 address 02:fb:42:02:49:b6" "set $nic2 MAC 02:fb:42:02:49:b6 (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 -
+read -r a < "$net/$nic3/address"; [ "$a" = 02:14:1d:ad:d9:d5 ] || change "link set dev $nic3 address 02:14:1d:ad:d9:d5" "set $nic3 MAC 02:14:1d:ad:d9:d5 (was $a)"
+is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
+strip $nic3 -
+{ [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
+strip br0 -
+if [ $changes -eq 0 ]; then echo 'br1: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'br1: ip -batch failed' >&2; exit 3; }
+echo "br1: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for br2 of lab chain-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 02:35:31:6a:e3:bf || has_mac 08:00:27:3e:9b:a7 || has_mac 08:00:27:eb:25:1c) || { echo "br2: no interface with MAC 08:00:27:3e:9b:a7 (slot 2, chain-2)" >&2; exit 3; }
+nic3=$(has_mac 02:78:f7:76:d8:60 || has_mac 08:00:27:d8:14:09 || has_mac 08:00:27:eb:26:cf) || { echo "br2: no interface with MAC 08:00:27:d8:14:09 (slot 3, chain-3)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+m=$(master_of $nic3); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic3 nomaster" "removed $nic3 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:chain-lab ] || continue; case "${d##*/}" in br0) ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+if [ ! -d "$net/br0/bridge" ]; then change 'link add br0 type bridge stp_state 0
+link set dev br0 alias vboxlab:chain-lab' 'created bridge br0'; fresh=1; else fresh=0; fi
+[ $fresh = 1 ] || { read -r st < "$net/br0/bridge/stp_state"; [ "$st" = 0 ] || change 'link set dev br0 type bridge stp_state 0' 'set stp off on br0'; }
+[ "$(master_of $nic2)" = br0 ] || change "link set dev $nic2 master br0" "added $nic2 to br0"
+[ "$(master_of $nic3)" = br0 ] || change "link set dev $nic3 master br0" "added $nic3 to br0"
+read -r a < "$net/$nic2/address"; [ "$a" = 02:35:31:6a:e3:bf ] || change "link set dev $nic2 address 02:35:31:6a:e3:bf" "set $nic2 MAC 02:35:31:6a:e3:bf (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 -
+read -r a < "$net/$nic3/address"; [ "$a" = 02:78:f7:76:d8:60 ] || change "link set dev $nic3 address 02:78:f7:76:d8:60" "set $nic3 MAC 02:78:f7:76:d8:60 (was $a)"
+is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
+strip $nic3 -
+{ [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
+strip br0 -
+if [ $changes -eq 0 ]; then echo 'br2: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'br2: ip -batch failed' >&2; exit 3; }
+echo "br2: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for c of lab chain-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:3e:9b:a7) || { echo "c: no interface with MAC 08:00:27:3e:9b:a7 (slot 2, chain-3)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:chain-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:3e:9b:a7 ] || change "link set dev $nic2 address 08:00:27:3e:9b:a7" "set $nic2 MAC 08:00:27:3e:9b:a7 (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.0.0.2/24
+case "$addrs" in *" 10.0.0.2/24@$nic2 "*) ;; *) change "addr add 10.0.0.2/24 dev $nic2" "added 10.0.0.2/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'c: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'c: ip -batch failed' >&2; exit 3; }
+echo "c: $changes changes"

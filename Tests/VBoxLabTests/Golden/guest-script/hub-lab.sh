@@ -1,0 +1,112 @@
+#!/bin/sh
+# vboxlab guest setup for h1 of lab hub-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:6f:fe:f9) || { echo "h1: no interface with MAC 08:00:27:6f:fe:f9 (slot 2, hub-1)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:hub-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:6f:fe:f9 ] || change "link set dev $nic2 address 08:00:27:6f:fe:f9" "set $nic2 MAC 08:00:27:6f:fe:f9 (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.1.0.1/24
+case "$addrs" in *" 10.1.0.1/24@$nic2 "*) ;; *) change "addr add 10.1.0.1/24 dev $nic2" "added 10.1.0.1/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'h1: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'h1: ip -batch failed' >&2; exit 3; }
+echo "h1: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for h2 of lab hub-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:f3:8e:8c) || { echo "h2: no interface with MAC 08:00:27:f3:8e:8c (slot 2, hub-2)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:hub-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:f3:8e:8c ] || change "link set dev $nic2 address 08:00:27:f3:8e:8c" "set $nic2 MAC 08:00:27:f3:8e:8c (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.1.0.2/24
+case "$addrs" in *" 10.1.0.2/24@$nic2 "*) ;; *) change "addr add 10.1.0.2/24 dev $nic2" "added 10.1.0.2/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'h2: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'h2: ip -batch failed' >&2; exit 3; }
+echo "h2: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for h3 of lab hub-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:64:18:97) || { echo "h3: no interface with MAC 08:00:27:64:18:97 (slot 2, hub-3)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:hub-lab ] || continue; case "${d##*/}" in '') ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:64:18:97 ] || change "link set dev $nic2 address 08:00:27:64:18:97" "set $nic2 MAC 08:00:27:64:18:97 (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 10.1.0.3/24
+case "$addrs" in *" 10.1.0.3/24@$nic2 "*) ;; *) change "addr add 10.1.0.3/24 dev $nic2" "added 10.1.0.3/24 to $nic2";; esac
+if [ $changes -eq 0 ]; then echo 'h3: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'h3: ip -batch failed' >&2; exit 3; }
+echo "h3: $changes changes"
+
+#!/bin/sh
+# vboxlab guest setup for hub of lab hub-lab (generated; running it twice changes nothing)
+set -u
+batch=''; changes=0; net=/sys/class/net
+change() { printf '%s\n' "$2"; batch="$batch$1
+"; changes=$((changes+1)); }
+has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || continue; read -r a < "$d/address"; [ "$a" = "$1" ] && { echo "${d##*/}"; return 0; }; done; return 1; }
+is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
+master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
+addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
+nic2=$(has_mac 08:00:27:ca:9f:b3) || { echo "hub: no interface with MAC 08:00:27:ca:9f:b3 (slot 2, hub-1)" >&2; exit 3; }
+nic3=$(has_mac 08:00:27:ca:9e:00) || { echo "hub: no interface with MAC 08:00:27:ca:9e:00 (slot 3, hub-2)" >&2; exit 3; }
+nic4=$(has_mac 08:00:27:ca:a9:e5) || { echo "hub: no interface with MAC 08:00:27:ca:a9:e5 (slot 4, hub-3)" >&2; exit 3; }
+m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
+m=$(master_of $nic3); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic3 nomaster" "removed $nic3 from $m"
+m=$(master_of $nic4); [ -z "$m" ] || [ "$m" = br0 ] || change "link set dev $nic4 nomaster" "removed $nic4 from $m"
+for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read -r al < "$d/ifalias" || al=''; [ "$al" = vboxlab:hub-lab ] || continue; case "${d##*/}" in br0) ;; *) change "link del ${d##*/}" "removed bridge ${d##*/}";; esac; done
+if [ ! -d "$net/br0/bridge" ]; then change 'link add br0 type bridge stp_state 0
+link set dev br0 alias vboxlab:hub-lab' 'created bridge br0'; fresh=1; else fresh=0; fi
+[ $fresh = 1 ] || { read -r st < "$net/br0/bridge/stp_state"; [ "$st" = 0 ] || change 'link set dev br0 type bridge stp_state 0' 'set stp off on br0'; }
+[ "$(master_of $nic2)" = br0 ] || change "link set dev $nic2 master br0" "added $nic2 to br0"
+[ "$(master_of $nic3)" = br0 ] || change "link set dev $nic3 master br0" "added $nic3 to br0"
+[ "$(master_of $nic4)" = br0 ] || change "link set dev $nic4 master br0" "added $nic4 to br0"
+read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:ca:9f:b3 ] || change "link set dev $nic2 address 08:00:27:ca:9f:b3" "set $nic2 MAC 08:00:27:ca:9f:b3 (was $a)"
+is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
+strip $nic2 -
+read -r a < "$net/$nic3/address"; [ "$a" = 08:00:27:ca:9e:00 ] || change "link set dev $nic3 address 08:00:27:ca:9e:00" "set $nic3 MAC 08:00:27:ca:9e:00 (was $a)"
+is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
+strip $nic3 -
+read -r a < "$net/$nic4/address"; [ "$a" = 08:00:27:ca:a9:e5 ] || change "link set dev $nic4 address 08:00:27:ca:a9:e5" "set $nic4 MAC 08:00:27:ca:a9:e5 (was $a)"
+is_up $nic4 || change "link set dev $nic4 up" "brought $nic4 up"
+strip $nic4 -
+{ [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
+strip br0 -
+if [ $changes -eq 0 ]; then echo 'hub: already set up; nothing changed'; exit 0; fi
+batch="${batch}neigh flush all
+"
+printf '%s' "$batch" | ip -batch - || { echo 'hub: ip -batch failed' >&2; exit 3; }
+echo "hub: $changes changes"

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// What vboxlab would run, without root: the netns batches, the guest scripts and
+/// `create --dry-run`, for every bundled lab, against golden files.
+@Suite struct GoldenTests {
+    /// A fresh build: the three batches, exactly.
+    @Test(arguments: bundledLabs) func netnsBuildBatches(lab: String) throws {
+        let plan = try Solver.plan(try loadBundled(lab), strategy: nil)
+        let work = NetnsWork.diff(plan, snapshot: nil, removeVMs: [])
+        let text = ["# ip -batch -", work.rootBatch ?? "", "# ip -n \(work.names.switchNamespace) -batch -", work.switchBatch ?? "",
+                    "# bridge -n \(work.names.switchNamespace) -batch -", work.fdbBatch ?? ""].joined(separator: "\n")
+        expectGolden(text, "netns-build/\(lab).txt")
+        #expect(work.deleteBatch == nil && work.switchDeleteBatch == nil)
+    }
+
+    /// fix-macs on a lab built as VirtualBox gives it (strategy none): only the switch's
+    /// registrations and policies change, nothing is made or removed.
+    @Test(arguments: bundledLabs) func netnsFixBatches(lab: String) throws {
+        let spec = try loadBundled(lab)
+        let before = try Solver.plan(spec, strategy: Strategy.none), after = try Solver.plan(spec, strategy: nil)
+        let work = NetnsWork.diff(after, snapshot: snapshot(of: before), removeVMs: [])
+        #expect(work.rootBatch == nil && work.switchBatch == nil && work.deleteBatch == nil && work.switchDeleteBatch == nil)
+        expectGolden((work.changes.map { "# \($0)" } + [work.fdbBatch ?? ""]).joined(separator: "\n"), "netns-fix/\(lab).txt")
+        // And once there, nothing more to do.
+        #expect(NetnsWork.diff(after, snapshot: snapshot(of: after), removeVMs: []).isEmpty)
+    }
+
+    /// The guest script of every VM of every bundled lab.
+    @Test(arguments: bundledLabs) func guestScripts(lab: String) throws {
+        let plan = try Solver.plan(try loadBundled(lab), strategy: nil)
+        let text = plan.vmNames.map { GuestScript(plan: plan, vm: $0).text }.joined(separator: "\n")
+        expectGolden(text, "guest-script/\(lab).sh")
+    }
+
+    /// `create --dry-run` through the executable: the changes, then every command, and
+    /// nothing made. The lab is renamed so no real lab of the same name is in the way.
+    @Test(arguments: bundledLabs) func createDryRun(lab: String) throws {
+        let dir = try PlanJSONTests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = try String(contentsOfFile: "\(packageRoot)/labs/\(lab).json5", encoding: .utf8)
+        text = text.replacingOccurrences(of: "name: \"\(lab)\"", with: "name: \"gd-\(lab.prefix(8))\"")
+        try text.write(toFile: dir.appendingPathComponent("\(lab).json5").path, atomically: true, encoding: .utf8)
+        let r = try PlanJSONTests.run(["create", lab, "--provider", "netns", "--dry-run"], cwd: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        expectGolden(r.stdout, "create-dry-run/\(lab).txt")
+        #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-gd-\(lab.prefix(8))-") })
+    }
+
+    /// A switch as the plan leaves it, for diffs without a kernel.
+    func snapshot(of plan: RegistrationPlan) -> NetnsObserver.Snapshot {
+        let names = NetnsNames(lab: plan.lab)
+        var networks: [String] = []
+        for n in plan.nics where !networks.contains(n.network) { networks.append(n.network) }
+        var bridges: [String: String] = [:]
+        for (i, n) in networks.enumerated() { bridges[n] = names.switchBridge(i) }
+        var ports: [NICRef: NetnsObserver.SwitchPort] = [:]
+        for (i, n) in plan.nics.enumerated() {
+            ports[n.ref] = NetnsObserver.SwitchPort(name: names.switchPort(n.ref), bridge: bridges[n.network], network: n.network,
+                                                   registered: n.mac, flood: n.promisc.receivesAll, index: i)
+        }
+        let observation = LabObservation(lab: plan.lab, provider: "netns", state: LabState(lab: plan.lab, vms: []), details: [:], switches: [], exists: true)
+        return NetnsObserver.Snapshot(observation: observation, switchExists: true, bridges: bridges, ports: ports, running: Set(plan.vmNames))
+    }
+}
