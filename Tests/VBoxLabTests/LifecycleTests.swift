@@ -162,4 +162,23 @@ struct LifecycleTests {
         #expect(NetnsHost.namespaces().contains("vbl-vt-all-sw"))
         #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-vt-rb") })
     }
+
+    /// `fix-macs --dry-run` and `destroy --dry-run` on a real lab of every bundled spec: the
+    /// changes and commands, against golden files, and the lab untouched afterwards.
+    @Test(arguments: bundledLabs) func dryRunsOfFixAndDestroy(lab: String) throws {
+        let name = "vt-dr-" + String(lab.prefix(6))
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: [name]) }
+        try place.write("\(name).json5", bundled: lab, name: name)
+        #expect(try place.run(["create", "--provider", "netns"]).status == 0)
+        let fix = try place.run(["fix-macs", "--strategy", "none", "--dry-run"])
+        #expect(fix.status == 0, "\(fix.stderr)")
+        expectGolden(fix.stdout, "fix-macs-dry-run/\(lab).txt")
+        let destroy = try place.run(["destroy", "--dry-run"])
+        #expect(destroy.status == 0, "\(destroy.stderr)")
+        expectGolden(destroy.stdout, "destroy-dry-run/\(lab).txt")
+        // Nothing changed: the lab still passes as planned.
+        #expect(try place.run(["check"]).status == 0)
+        #expect(try place.run(["fix-macs"]).stdout.hasSuffix("is already as planned; nothing changed\n"))
+    }
 }

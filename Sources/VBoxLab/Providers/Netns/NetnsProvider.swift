@@ -116,7 +116,8 @@ public struct NetnsProvider: LabProvider {
             GuestScript(plan: plan, vm: vm, interfaces: interfaces[vm] ?? Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
         }
         let started = Date()
-        let results = parallelMap(Array(zip(transports, scripts)), width: 16) { t, s in
+        // A dry run records the scripts one after another, so what it prints has one order.
+        let results = parallelMap(Array(zip(transports, scripts)), width: context.dryRun ? 1 : 16) { t, s in
             Result { () throws(VBoxLabError) in try GuestSetup.run(s, through: t) }
         }
         // Small labs get a line per change; large ones a line per guest would drown the terminal.
