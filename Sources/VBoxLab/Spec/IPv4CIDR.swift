@@ -51,6 +51,24 @@ public struct IPv4CIDR: Hashable, Sendable, CustomStringConvertible {
         prefix <= 30 && (address == network || address == broadcastAddress)
     }
 
+    /// Why this cannot be the address of a NIC or bridge in a lab, as the end of a sentence
+    /// that starts with the address; nil when it can. Each of these validated before and
+    /// gave a lab whose pings could never work.
+    var endpointProblem: String? {
+        if prefix == 0 { return "has prefix /0, which puts every address in one subnet; use /1 to /32" }
+        switch address >> 24 {
+        case 0: return "is in 0.0.0.0/8 (\"this network\"), not a host address"
+        case 127: return "is in 127.0.0.0/8, the loopback range, not an address on a network"
+        case 224...239: return "is in 224.0.0.0/4, the multicast range, not a host address"
+        default: break
+        }
+        if address == UInt32.max { return "is the limited broadcast address, not a host address" }
+        if isNetworkOrBroadcast {
+            return "is the \(address == network ? "network" : "broadcast") address of its subnet, not a host address"
+        }
+        return nil
+    }
+
     public static func format(_ a: UInt32) -> String {
         "\(a >> 24).\(a >> 16 & 0xFF).\(a >> 8 & 0xFF).\(a & 0xFF)"
     }

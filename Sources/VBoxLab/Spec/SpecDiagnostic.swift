@@ -9,7 +9,11 @@ public struct SpecDiagnostic: Sendable, Equatable, CustomStringConvertible {
         self.file = file; self.path = path; self.message = message
     }
 
-    public var description: String { path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)" }
+    /// Escaped for the terminal as a whole: a path names keys from the spec, and a file
+    /// name may hold anything, so no part can be trusted to be free of control characters.
+    public var description: String {
+        (path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)").escapedForTerminal
+    }
 }
 
 /// Levenshtein distance, for "did you mean" on unknown keys.

@@ -24,7 +24,7 @@ struct SpecReader {
         if let text = walker.string(top, "strategy", at: "") {
             if let strategy = Strategy(rawValue: text) { spec.strategy = strategy } else {
                 let valid = Strategy.allCases.map(\.rawValue)
-                var message = "\"\(text)\" is not a strategy (valid: \(valid.joined(separator: ", ")))"
+                var message = "\(quoted(text)) is not a strategy (valid: \(valid.joined(separator: ", ")))"
                 if let near = suggestion(for: text, among: valid) { message += "; did you mean \"\(near)\"?" }
                 walker.error("strategy", message)
             }
@@ -36,17 +36,21 @@ struct SpecReader {
             return spec
         }
         if vms.isEmpty { walker.error("vms", "the lab has no VMs") }
-        spec.vms = vms.enumerated().map { readVM($0.element, at: "vms[\($0.offset)]") }
+        spec.vms = vms.enumerated().map { readVM($0.element, at: "vms[\($0.offset)]", lab: spec.name) }
         return spec
     }
 
-    private mutating func readVM(_ value: JSONValue, at path: String) -> VMSpec {
+    private mutating func readVM(_ value: JSONValue, at path: String, lab: String) -> VMSpec {
         var vm = VMSpec(name: "", nics: [])
         guard let m = walker.object(value, at: path, keys: Self.vmKeys) else { return vm }
         if let name = walker.string(m, "name", at: path, required: "every VM needs a name"),
            walker.name(name, at: join(path, "name"), what: "VM name", first: \.isAlnum,
                        rest: { $0.isAlnum || "._-".contains($0) }, pattern: "[A-Za-z0-9][A-Za-z0-9._-]*", maxLength: 64) {
-            vm.name = name
+            if name == "sw" {
+                // The netns provider names a VM's namespace vbl-LAB-VM, and its switch's vbl-LAB-sw.
+                let switchNamespace = NetnsNames(lab: lab.isEmpty ? "LAB" : lab).switchNamespace
+                walker.error(join(path, "name"), "\"sw\" is reserved: the netns provider's switch namespace is \(switchNamespace), the namespace this VM would get")
+            } else { vm.name = name }
         }
         if let mgmt = m["management"] { vm.management = readManagement(mgmt, at: join(path, "management")) }
         if let nics = walker.array(m, "nics", at: path) {
@@ -86,7 +90,9 @@ struct SpecReader {
         guard let m = walker.object(value, at: path, keys: Self.bridgeKeys) else { return bridge }
         if let name = walker.string(m, "name", at: path, required: "every bridge needs a device name, like br0"),
            checkInterfaceName(name, at: join(path, "name")) {
-            bridge.name = name
+            if let slot = InterfaceNameRule.guestNICSlot(name) {
+                walker.error(join(path, "name"), "\(quoted(name)) is the name the guest gives the NIC in slot \(slot); a bridge needs a name no NIC has")
+            } else { bridge.name = name }
         }
         if let ports = walker.array(m, "ports", at: path) {
             if ports.isEmpty { walker.error(join(path, "ports"), "a bridge needs at least one port") }
@@ -152,9 +158,13 @@ struct SpecReader {
                     rest: { $0.isAlnum || "._-".contains($0) }, pattern: "[A-Za-z0-9][A-Za-z0-9._-]*", maxLength: 64)
     }
 
-    /// Linux limits interface names to 15 bytes (IFNAMSIZ - 1) and forbids '/', ':' and spaces.
+    /// Linux limits interface names to 15 bytes (IFNAMSIZ - 1) and forbids "", ".", "..", '/', ':',
+    /// white space (the pattern, stricter, also keeps out control characters); then the
+    /// names that fit and are still refused (`InterfaceNameRule`).
     private mutating func checkInterfaceName(_ name: String, at path: String) -> Bool {
-        walker.name(name, at: path, what: "Linux interface name", first: \.isAlnum,
-                    rest: { $0.isAlnum || "._-".contains($0) }, pattern: "[A-Za-z0-9][A-Za-z0-9._-]*", maxLength: 15)
+        guard walker.name(name, at: path, what: "Linux interface name", first: \.isAlnum,
+                          rest: { $0.isAlnum || "._-".contains($0) }, pattern: "[A-Za-z0-9][A-Za-z0-9._-]*", maxLength: 15) else { return false }
+        if let problem = InterfaceNameRule.problem(name) { walker.error(path, problem); return false }
+        return true
     }
 }

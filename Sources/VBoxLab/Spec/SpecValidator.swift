@@ -12,7 +12,7 @@ struct SpecValidator {
             let vmPath = "vms[\(v)]"
             if !vm.name.isEmpty {
                 if let first = vmNames[vm.name] {
-                    walker.error("\(vmPath).name", "\"\(vm.name)\" is already the name of vms[\(first)]")
+                    walker.error("\(vmPath).name", "\(quoted(vm.name)) is already the name of vms[\(first)]")
                 } else { vmNames[vm.name] = v }
             }
             for (n, nic) in vm.nics.enumerated() {
@@ -35,12 +35,27 @@ struct SpecValidator {
                     endpoints += 1
                 }
             }
+            validateInterfaces(of: vm, at: vmPath)
             validateBridges(of: vm, at: vmPath)
         }
         if endpoints == 0 && !spec.vms.isEmpty {
             walker.error("vms", "the lab has no endpoint: give at least one NIC or bridge an ip")
         }
         LoopFinder.report(in: spec, to: &walker)
+    }
+
+    /// A guest cannot have two interfaces of one name: a NIC's `interface` must differ from the
+    /// other NICs' own, and from the names the guest gives the slots of NICs without one.
+    private mutating func validateInterfaces(of vm: VMSpec, at vmPath: String) {
+        var owner: [String: Int] = [:]
+        for (n, nic) in vm.nics.enumerated() where nic.interface == nil { owner[GuestInterfaceName.forSlot(nic.slot)] = n }
+        for (n, nic) in vm.nics.enumerated() {
+            guard let name = nic.interface else { continue }
+            if let other = owner[name], other != n {
+                let whose = vm.nics[other].interface == nil ? "the name the guest gives nics[\(other)] (slot \(vm.nics[other].slot))" : "already the interface of nics[\(other)]"
+                walker.error("\(vmPath).nics[\(n)].interface", "\(quoted(name)) is \(whose)")
+            } else { owner[name] = n }
+        }
     }
 
     private mutating func validateBridges(of vm: VMSpec, at vmPath: String) {
@@ -50,10 +65,10 @@ struct SpecValidator {
         for (b, bridge) in vm.bridges.enumerated() {
             let path = "\(vmPath).bridges[\(b)]"
             if !bridge.name.isEmpty {
-                if let first = names[bridge.name] { walker.error("\(path).name", "\"\(bridge.name)\" is already the name of bridges[\(first)]") }
+                if let first = names[bridge.name] { walker.error("\(path).name", "\(quoted(bridge.name)) is already the name of bridges[\(first)]") }
                 else { names[bridge.name] = b }
                 if interfaceNames.contains(bridge.name) {
-                    walker.error("\(path).name", "\"\(bridge.name)\" is also the interface name of one of \(vm.name)'s NICs")
+                    walker.error("\(path).name", "\(quoted(bridge.name)) is also the interface name of one of \(vm.name)'s NICs")
                 }
             }
             for (p, network) in bridge.ports.enumerated() {
@@ -61,21 +76,21 @@ struct SpecValidator {
                 let nics = vm.nics.enumerated().filter { $0.element.network == network }
                 if nics.isEmpty {
                     let have = vm.nics.map(\.network).filter { !$0.isEmpty }
-                    walker.error(portPath, "\"\(network)\" is not a network of \(vm.name)'s NICs (it has \(have.isEmpty ? "none" : have.joined(separator: ", ")))")
+                    walker.error(portPath, "\(quoted(network)) is not a network of \(vm.name)'s NICs (it has \(have.isEmpty ? "none" : have.joined(separator: ", ")))")
                     continue
                 }
                 if nics.count > 1 {
-                    walker.error(portPath, "\(vm.name) has \(nics.count) NICs on \"\(network)\" (\(nics.map { "nics[\($0.offset)]" }.joined(separator: ", "))), so the port is ambiguous")
+                    walker.error(portPath, "\(vm.name) has \(nics.count) NICs on \(quoted(network)) (\(nics.map { "nics[\($0.offset)]" }.joined(separator: ", "))), so the port is ambiguous")
                     continue
                 }
                 if let other = portOwner[network] {
-                    walker.error(portPath, "the NIC on \"\(network)\" is already a port of bridge \(other)")
+                    walker.error(portPath, "the NIC on \(quoted(network)) is already a port of bridge \(other)")
                     continue
                 }
                 portOwner[network] = bridge.name
                 let (n, nic) = nics[0]
                 if nic.ip != nil {
-                    walker.error("\(vmPath).nics[\(n)].ip", "the NIC on \"\(network)\" is a port of bridge \(bridge.name), so it cannot have an address; give the bridge the address (\(path).ip)")
+                    walker.error("\(vmPath).nics[\(n)].ip", "the NIC on \(quoted(network)) is a port of bridge \(bridge.name), so it cannot have an address; give the bridge the address (\(path).ip)")
                 }
             }
         }

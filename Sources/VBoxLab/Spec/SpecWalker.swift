@@ -17,10 +17,10 @@ struct SpecWalker {
             return nil
         }
         for key in members.keys.sorted() where !keys.contains(key) {
-            var message = "unknown key \"\(key)\""
+            var message = "unknown key \(quoted(key))"
             if let near = suggestion(for: key, among: keys) { message += "; did you mean \"\(near)\"?" }
             message += " (valid keys: \(keys.joined(separator: ", ")))"
-            error(join(path, key), message)
+            error(join(path, key.escapedOnOneLine), message)
         }
         return members
     }
@@ -69,12 +69,11 @@ struct SpecWalker {
     mutating func cidr(_ members: [String: JSONValue], _ key: String, at path: String) -> IPv4CIDR? {
         guard let text = string(members, key, at: path) else { return nil }
         guard let cidr = IPv4CIDR(text) else {
-            error(join(path, key), "\"\(text)\" is not an IPv4 address with prefix (like 1.1.1.10/24)")
+            error(join(path, key), "\(quoted(text)) is not an IPv4 address with prefix (like 1.1.1.10/24)")
             return nil
         }
-        if cidr.isNetworkOrBroadcast {
-            let which = cidr.address == cidr.network ? "network" : "broadcast"
-            error(join(path, key), "\"\(text)\" is the \(which) address of its subnet, not a host address")
+        if let problem = cidr.endpointProblem {
+            error(join(path, key), "\(quoted(text)) \(problem)")
             return nil
         }
         return cidr
@@ -84,12 +83,12 @@ struct SpecWalker {
         guard let text = string(members, key, at: path) else { return nil }
         let p = join(path, key)
         guard let mac = MACAddress(text) else {
-            error(p, "\"\(text)\" is not a MAC address (like 080027AABBCC or 08:00:27:aa:bb:cc)")
+            error(p, "\(quoted(text)) is not a MAC address (like 080027AABBCC or 08:00:27:aa:bb:cc)")
             return nil
         }
-        if mac.isZero { error(p, "\"\(text)\" is all zeros; a NIC needs a real MAC"); return nil }
+        if mac.isZero { error(p, "\(quoted(text)) is all zeros; a NIC needs a real MAC"); return nil }
         if mac.isMulticast {
-            error(p, "\"\(text)\" is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC")
+            error(p, "\(quoted(text)) is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC")
             return nil
         }
         return mac
@@ -99,7 +98,7 @@ struct SpecWalker {
     mutating func name(_ text: String, at path: String, what: String, first: (Character) -> Bool,
                        rest: (Character) -> Bool, pattern: String, maxLength: Int) -> Bool {
         guard let head = text.first, first(head), text.dropFirst().allSatisfy(rest), text.utf8.count <= maxLength else {
-            error(path, "\"\(text)\" is not a \(what): use \(pattern), at most \(maxLength) characters")
+            error(path, "\(quoted(text)) is not a \(what): use \(pattern), at most \(maxLength) characters")
             return false
         }
         return true
