@@ -26,10 +26,11 @@ enum CLI {
     static func fail(_ error: VBoxLabError) -> Int32 {
         // An interrupt makes the running command fail; the signal handler reports and exits.
         while Cleanup.shared.interrupted { sleep(1) }
-        FileHandle.standardError.write(Data((error.explanation + "\n").utf8))
+        // Spec values reach messages: no control byte of theirs reaches the terminal.
+        FileHandle.standardError.write(Data((error.explanation.escapedForTerminal + "\n").utf8))
         return error.exitCode
     }
 }
 
 /// Progress lines go to stderr, so stdout stays data.
-let progressToStderr: ProgressHandler = { line in FileHandle.standardError.write(Data(("vboxlab: " + line + "\n").utf8)) }
+let progressToStderr: ProgressHandler = { line in FileHandle.standardError.write(Data(("vboxlab: " + line.escapedForTerminal + "\n").utf8)) }

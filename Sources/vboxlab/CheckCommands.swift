@@ -28,8 +28,8 @@ struct CheckCommands {
 
     /// `locked`: the caller (create) already holds the lab's lock.
     func check(_ found: FoundLab, plan: RegistrationPlan, provider: LabProvider, choice: ProviderChoice, locked: Bool = false) throws(VBoxLabError) -> Int32 {
-        try provider.checkPrerequisites(pinging: true)
         let pairs = try pickedPairs(plan)
+        try provider.checkPrerequisites(pinging: true)
         let held = locked ? nil : try base.lock(plan.lab)
         defer { withExtendedLifetime(held) {} }
         let checker = LabChecker(provider: provider, progress: progressToStderr)
@@ -43,7 +43,7 @@ struct CheckCommands {
             }
             return report.allPassed ? 0 : 1
         }
-        print(args.flag("json") ? report.json.rendered() : report.text(fixes: base.fixes(found, choice)))
+        print(args.flag("json") ? report.json.rendered() : report.text(fixes: base.fixes(found, choice), matrix: args.flag("matrix") ? true : nil))
         return report.allPassed ? 0 : 1
     }
 

@@ -130,6 +130,7 @@ struct LabCommands {
         let held = dry == nil ? try lock(record.lab) : nil
         defer { withExtendedLifetime(held) {} }
         let removed = try LabLifecycle(provider: provider, store: store, dryRun: dry != nil).destroy(record)
+        held?.removeFileOnRelease = true
         if let dry { dry.commands.forEach { print($0) }; return 0 }
         print(removed.isEmpty ? "lab \(record.lab) had nothing left on this host; forgot its record"
                               : "removed lab \(record.lab): \(removed.count) namespace\(removed.count == 1 ? "" : "s")")
@@ -145,6 +146,7 @@ struct LabCommands {
             if dry == nil { try p.checkPrerequisites(pinging: false) }
             let held = dry == nil ? try lock(record.lab) : nil
             let removed = try LabLifecycle(provider: p, store: store, dryRun: dry != nil).destroy(record)
+            held?.removeFileOnRelease = true
             withExtendedLifetime(held) {}
             if dry == nil { print("removed lab \(record.lab) (\(record.provider)): \(removed.isEmpty ? "nothing left on the host" : removed.joined(separator: ", "))") }
         }

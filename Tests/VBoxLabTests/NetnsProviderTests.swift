@@ -196,6 +196,16 @@ struct NetnsProviderTests {
         #expect(cat.stdout == big && cat.status == 0)
     }
 
+    /// A child that exits before reading its input no longer kills vboxlab with SIGPIPE:
+    /// the write fails, and the child's status says what happened.
+    @Test func childThatStopsReadingIsAFailureNotASignal() throws {
+        let big = String(repeating: "link show dev lo\n", count: 200_000)
+        let r = try ProcessRunner().run(Command("ip", ["-batch", "-"], input: "no-such-ip-command\n" + big))
+        #expect(r.status != 0 && r.stderr.contains("no-such-ip-command"))
+        let t = try ProcessRunner().run(Command("true", [], input: big))
+        #expect(t.status == 0)
+    }
+
     /// Two commands on one lab never interleave: the second waits, then refuses with the lock's path.
     @Test func secondCommandOnALabWaitsThenRefuses() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-lock-\(getpid())").path

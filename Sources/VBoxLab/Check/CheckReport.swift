@@ -49,14 +49,20 @@ public struct CheckReport: Sendable {
     }
 
     /// The matrix for people (rows from, columns to), then one paragraph per cause.
-    public func text(fixes: FixCommands) -> String {
+    /// Above this many endpoints the matrix is left out (it would be wider than any terminal)
+    /// unless asked for; the failing pairs are listed by cause either way.
+    public static let matrixLimit = 12
+
+    public func text(fixes: FixCommands, matrix: Bool? = nil) -> String {
         if let emptyReason { return "\(lab): nothing to check: \(emptyReason)" }
         var hosts: [String] = []
         for r in results { for a in [r.pair.from, r.pair.to] where !hosts.contains(label(a)) { hosts.append(label(a)) } }
         var cell: [String: String] = [:]
         for r in results { cell["\(label(r.pair.from))→\(label(r.pair.to))"] = r.ok ? "ok" : "FAIL" }
         let rows = [["from \\ to"] + hosts] + hosts.map { f in [f] + hosts.map { t in f == t ? "-" : cell["\(f)→\(t)"] ?? "" } }
-        var lines = ["\(lab): \(reached) of \(results.count) pairs reached"] + TextTable.render(rows)
+        var lines = ["\(lab): \(reached) of \(results.count) pairs reached"]
+        if matrix ?? (hosts.count <= Self.matrixLimit) { lines += TextTable.render(rows) }
+        else { lines.append("(\(hosts.count) endpoints: the matrix is left out; --matrix prints it)") }
         for cause in FailureCause.allCases {
             let failed = results.filter { !$0.ok && ($0.diagnosis?.cause ?? .unknown) == cause }
             guard !failed.isEmpty else { continue }

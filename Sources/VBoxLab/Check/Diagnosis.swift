@@ -37,7 +37,17 @@ public struct Diagnoser: Sendable {
     let segments: Segments
 
     public init(observed: LabState, plan: RegistrationPlan) {
-        self.observed = observed; self.plan = plan; model = FrameModel(observed); segments = Segments(plan: plan)
+        // A VM that is not running keeps its NICs on the internal networks (VirtualBox shows
+        // them on a powered-off VM); where the system cannot show them (a namespace gone),
+        // the plan's stand in, so a frame meant for that VM is lost to `vm-down`.
+        var state = observed
+        for i in state.vms.indices where !state.vms[i].running && state.vms[i].nics.isEmpty {
+            state.vms[i].nics = plan.nics(of: state.vms[i].name).map { n in
+                NICState(slot: n.slot, network: n.network, registeredMac: n.mac, promisc: n.promisc, interface: nil,
+                         guestMac: nil, linkUp: false, addresses: [], bridge: nil)
+            }
+        }
+        self.observed = state; self.plan = plan; model = FrameModel(state); segments = Segments(plan: plan)
     }
 
     /// The model's verdict for a pair, whatever the ping said.
@@ -100,6 +110,9 @@ public struct Diagnoser: Sendable {
             let exists = observed.vm(b.vm)?.bridge(b.name) != nil
             return d(.guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")", .vm(b.vm))
         case nil:
+            if let down = plan.bridges.first(where: { observed.vm($0.vm)?.running == false }) {
+                return d(.vmDown, "\(what) goes no further: \(down.vm), whose bridge \(down.name) carries frames between its networks, is not running", .vm(down.vm))
+            }
             if let missing = missingSetup() {
                 return d(.guestNotSetUp, "\(what) goes no further: \(missing.text)", .vm(missing.vm))
             }

@@ -36,11 +36,17 @@ public struct LabChecker: Sendable {
             return (CheckReport(lab: plan.lab, provider: provider.name, results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil)
         }
         started = Date()
-        let observed = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record).state
+        let observation = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record)
         progress(String(format: "read the lab back in %.2f s", Date().timeIntervalSince(started)))
-        let diagnoser = Diagnoser(observed: observed, plan: plan)
+        let diagnoser = Diagnoser(observed: observation.state, plan: plan)
         var results = zip(pairs, pinged).map { pair, ok in
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
+        }
+        if let gone = observation.missingSwitch {
+            // Nothing carries a frame between VMs: the model of a lab without networks says nothing useful.
+            for i in results.indices where !results[i].ok && results[i].diagnosis?.cause != .noPath {
+                results[i].diagnosis = Diagnosis(cause: .vmDown, reason: "the lab's switch (\(gone), which plays every internal network) is missing, so no frame leaves \(pairs[i].from.vm)", trace: nil)
+            }
         }
         // A failure the model cannot explain may be a slow first answer (a loaded host, a
         // long chain of fresh bridges): ask those pairs once more, patiently, before

@@ -26,5 +26,12 @@ public final class LabLock: @unchecked Sendable {
         }
     }
 
-    deinit { flock(fd, LOCK_UN); close(fd) }
+    /// Set once the lab is gone (destroy): the lock file goes with the lock, so no file
+    /// is left per lab that ever existed.
+    public var removeFileOnRelease = false
+
+    deinit {
+        if removeFileOnRelease { unlink(path) }
+        flock(fd, LOCK_UN); close(fd)
+    }
 }

@@ -23,7 +23,12 @@ extension CommandRunner {
 /// directories, where Debian keeps `ip` and `bridge`). Not Foundation's `Process`: its
 /// `waitUntilExit` polls a run loop every 50 ms, which cost a lab of 200 VMs seconds.
 public struct ProcessRunner: CommandRunner {
-    public init() {}
+    public init() { _ = ProcessRunner.ignoreBrokenPipes }
+
+    /// A child that exits before reading all its input (an `ip -batch` that fails on its
+    /// first line) would kill this process with SIGPIPE on the next write. Ignored, the
+    /// write fails with EPIPE instead, and the child's exit status tells what went wrong.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN); return () }()
 
     public func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
         guard let path = ProcessRunner.resolve(command.program) else {

@@ -10,6 +10,8 @@ public struct LabObservation: Sendable {
     public var switches: [SwitchObservation]
     /// Whether anything of the lab is on the system.
     public var exists: Bool
+    /// What plays the internal networks, when it is gone while VMs remain (netns: the switch namespace).
+    public var missingSwitch: String? = nil
 
     public init(lab: String, provider: String, state: LabState, details: [String: VMDetail], switches: [SwitchObservation], exists: Bool) {
         self.lab = lab; self.provider = provider; self.state = state; self.details = details; self.switches = switches; self.exists = exists
@@ -61,6 +63,7 @@ extension LabObservation {
     /// For people: one line per NIC and bridge.
     public var statusText: String {
         guard exists else { return "lab \(lab) does not exist (\(provider))" }
+        let warning = missingSwitch.map { ["switch missing: \($0); every internal network is gone"] } ?? []
         var rows: [[String]] = [["VM", "state", "slot", "network", "interface", "registered", "guest MAC", "policy", "link", "addresses"]]
         for vm in state.vms {
             let s = details[vm.name]?.state ?? (vm.running ? "running" : "missing")
@@ -74,6 +77,6 @@ extension LabObservation {
                 rows.append([vm.name, s, "", "", b.name, "", b.mac.description, "", b.up ? "up" : "down", b.addresses.map(\.description).joined(separator: " ")])
             }
         }
-        return TextTable.render(rows).joined(separator: "\n")
+        return (warning + TextTable.render(rows)).joined(separator: "\n")
     }
 }

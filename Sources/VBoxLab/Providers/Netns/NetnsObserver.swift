@@ -93,8 +93,9 @@ public struct NetnsObserver: Sendable {
             }
             states.append(VMState(name: name, running: true, nics: nics, bridges: guestBridges))
         }
-        let observation = LabObservation(lab: names.lab, provider: "netns", state: LabState(lab: names.lab, vms: states),
+        var observation = LabObservation(lab: names.lab, provider: "netns", state: LabState(lab: names.lab, vms: states),
                                          details: details, switches: switches, exists: switchExists || !vmList.isEmpty)
+        if !switchExists && !vmList.isEmpty { observation.missingSwitch = "namespace \(sw)" }
         return Snapshot(observation: observation, switchExists: switchExists, bridges: bridges, ports: ports, running: Set(vmList))
     }
 

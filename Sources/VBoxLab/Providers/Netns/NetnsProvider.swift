@@ -26,8 +26,16 @@ public struct NetnsProvider: LabProvider {
     public func apply(_ plan: RegistrationPlan, record: LabRecord, mode: ApplyMode,
                       persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
         let names = NetnsNames(lab: plan.lab)
-        let before = NetnsHost.namespaces()
-        let owned = NetnsHost.owned(by: record, existing: before)
+        var before = NetnsHost.namespaces()
+        var owned = NetnsHost.owned(by: record, existing: before)
+        if record.pending && !owned.isEmpty && !context.dryRun {
+            // A run was stopped half-way (SIGKILL, power): its batches may have stopped on any
+            // line. What it left is removed and the lab built again from the spec.
+            progress("an earlier run on lab \(plan.lab) was stopped half-way; removing the \(owned.count) namespaces it left and building again")
+            try mutator.check(Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
+            before = NetnsHost.namespaces()
+            owned = []
+        }
         let desired = [names.switchNamespace] + plan.vmNames.map(names.vmNamespace)
         // Refuse before making anything: a namespace of ours by name that is not ours by identity.
         let foreign = desired.filter { before.contains($0) && !owned.contains($0) }
@@ -76,10 +84,9 @@ public struct NetnsProvider: LabProvider {
                 record.pending = false
                 try persist(record)
             }
-            if fresh {
-                raiseNeighbourLimits(endpoints: plan.addresses.count)
-                progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started)))
-            }
+            // Before guest setup, on every run: a lab that grew, or a run stopped before this point.
+            raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
+            if fresh { progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started))) }
             var changes = fresh ? ["created lab \(plan.lab)"] : work.changes
             if setup {
                 var hints: [String: [Int: String]] = [:]
@@ -142,6 +149,7 @@ public struct NetnsProvider: LabProvider {
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
         let ours = NetnsHost.owned(by: record, existing: NetnsHost.namespaces())
         let ordered = record.owned.map(\.name).filter(ours.contains)
+        defer { restoreNeighbourLimits(lab: record.lab) }
         if ordered.isEmpty { return [] }
         try mutator.check(Command("ip", ["-force", "-batch", "-"], input: ordered.map { "netns del \($0)" }.joined(separator: "\n") + "\n"))
         return ordered
@@ -164,16 +172,30 @@ public struct NetnsProvider: LabProvider {
     public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { NetnsCapture(runner: reader, plan: plan) }
 
     /// The neighbour table is host-wide: a full mesh of n endpoints needs about n² entries,
-    /// and the default gc_thresh3 of 1024 overflows near 32 (performance.md). Raise, and say so.
-    func raiseNeighbourLimits(endpoints n: Int) {
+    /// and the default gc_thresh3 of 1024 overflows near 32 (performance.md). Raise, say so,
+    /// and remember the old values so that destroying the last large lab puts them back.
+    func raiseNeighbourLimits(lab: String, endpoints n: Int) {
         guard !context.dryRun else { return }
         let needed = max(1024, n * n * 2)
-        let base = "/proc/sys/net/ipv4/neigh/default/"
-        guard let current = (try? String(contentsOfFile: base + "gc_thresh3", encoding: .utf8)).flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
-              current < needed else { return }
-        for (file, value) in [("gc_thresh1", needed / 4), ("gc_thresh2", needed / 2), ("gc_thresh3", needed)] {
-            try? "\(value)\n".write(toFile: base + file, atomically: false, encoding: .utf8)
+        guard needed > 1024, let current = NeighbourLimits.read() else { return }
+        var saved = NeighbourLimits.load(context.store)
+        if saved == nil && current[2] >= needed { return }
+        if saved == nil { saved = NeighbourLimits(original: current, labs: []) }
+        if !saved!.labs.contains(lab) { saved!.labs.append(lab) }
+        if current[2] < needed {
+            NeighbourLimits.write([needed / 4, needed / 2, needed])
+            progress("raised the host's neighbour table limits (net.ipv4.neigh.default.gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → \(needed / 4)/\(needed / 2)/\(needed)) for \(n) endpoints; destroying the last large lab restores \(saved!.original.map(String.init).joined(separator: "/"))")
         }
-        progress("raised the host's neighbour table limits (net.ipv4.neigh.default.gc_thresh3 \(current) → \(needed)) for \(n) endpoints")
+        saved!.save(context.store)
+    }
+
+    /// After a destroy: the limits go back once no large lab needs them.
+    func restoreNeighbourLimits(lab: String) {
+        guard !context.dryRun, var saved = NeighbourLimits.load(context.store), saved.labs.contains(lab) else { return }
+        saved.labs.removeAll { $0 == lab }
+        guard saved.labs.isEmpty else { saved.save(context.store); return }
+        NeighbourLimits.write(saved.original)
+        NeighbourLimits.forget(context.store)
+        progress("restored the host's neighbour table limits (gc_thresh1/2/3 \(saved.original.map(String.init).joined(separator: "/")))")
     }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// Issue 9's defects, each as it was found: a lab never touches another, bad input never
+/// crashes, a half-built lab converges, a missing namespace gets the right verdict.
+extension NetnsProviderTests {
+    /// A bridging VM gone is `vm-down` naming it; the switch gone is `vm-down` naming the switch,
+    /// and status still shows the lab, with the missing VM listed as missing.
+    @Test func missingNamespacesGetTheRightVerdict() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-gone"]) }
+        try place.write("vt-gone.json5", bundled: "bridge-lab", name: "vt-gone")
+        #expect(try place.run(["create", "--provider", "netns"]).status == 0)
+        try ProcessRunner().check(Command("ip", ["netns", "del", "vbl-vt-gone-centos-2"]))
+        let bridgeGone = try place.run(["check", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bridgeGone.stdout.utf8)) as? [String: Any])
+        let pairs = try #require(report["pairs"] as? [[String: Any]])
+        #expect(pairs.map { $0["cause"] as? String } == ["vm-down", "vm-down"], "\(bridgeGone.stdout)")
+        #expect((pairs[0]["reason"] as? String)?.contains("centos-2") == true)
+        let status = try place.run(["status", "--json"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains(#"{"name":"centos-2","state":"missing","namespace":null,"nics":[],"bridges":[]}"#), "\(status.stdout)")
+        #expect(try place.run(["create"]).status == 0)
+
+        try ProcessRunner().check(Command("ip", ["netns", "del", "vbl-vt-gone-sw"]))
+        let switchGone = try place.run(["check"])
+        #expect(switchGone.status == 1 && switchGone.stdout.contains("\nvm-down: 2 pairs\n  centos-1 1.1.1.10 → centos-3 1.1.1.20: the lab's switch (namespace vbl-vt-gone-sw, which plays every internal network) is missing"), "\(switchGone.stdout)")
+        let text = try place.run(["status"])
+        #expect(text.status == 0 && text.stdout.hasPrefix("switch missing: namespace vbl-vt-gone-sw; every internal network is gone\n"), "\(text.stdout)")
+        let again = try place.run(["create"])
+        #expect(again.status == 0 && again.stdout.contains("  re-created the switch namespace vbl-vt-gone-sw\n"), "\(again.stdout)")
+    }
+
+    /// SIGKILL at several points of a 100-VM create: the next create converges and pings,
+    /// and destroy then leaves nothing.
+    @Test(arguments: ["first namespace", "half the namespaces", "every namespace", "guest setup"])
+    func sigkillThenCreateConverges(point: String) throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-kill"]) }
+        let hosts = (0..<100).map { #"{ name: "h\#($0)", nics: [ { network: "k", ip: "10.61.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"# }
+        try place.write("vt-kill.json5", name: "vt-kill", text: "{ name: \"vt-kill\", vms: [\(hosts.joined(separator: ",\n"))] }")
+        let binary = try #require(PlanJSONTests.executable)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["create", "vt-kill", "--provider", "netns"]
+        process.currentDirectoryURL = URL(fileURLWithPath: place.dir)
+        process.environment = ProcessInfo.processInfo.environment.merging(place.env) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        func count() -> Int { NetnsHost.namespaces().filter { $0.hasPrefix("vbl-vt-kill-") }.count }
+        func settled() -> Bool { (try? String(contentsOfFile: "\(place.state)/vboxlab/labs/vt-kill.json", encoding: .utf8))?.contains("\"pending\" : false") == true }
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline {
+            let n = count()
+            if point == "first namespace" && n >= 1 || point == "half the namespaces" && n >= 50 || point == "every namespace" && n >= 101
+                || point == "guest setup" && settled() { break }
+            usleep(500)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let again = try place.run(["create", "vt-kill"])
+        #expect(again.status == 0, "after SIGKILL at \(point): \(again.stdout.prefix(300))\(again.stderr.suffix(600))")
+        #expect(again.stdout.contains("vt-kill: 9900 of 9900 pairs reached"), "\(again.stdout.prefix(200))")
+        #expect(kernelPing("vt-kill", from: "h0", "10.61.0.1", to: "10.61.0.100"))
+        let gone = try place.run(["destroy", "vt-kill"])
+        #expect(gone.status == 0)
+        #expect(count() == 0 && !FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/labs/vt-kill.json"))
+    }
+
+    /// The host's neighbour-table limits are raised for a large lab, said with the old values,
+    /// and restored when the last large lab is destroyed.
+    @Test func neighbourLimitsAreRestored() throws {
+        let original = try #require(NeighbourLimits.read())
+        defer { NeighbourLimits.write(original) }
+        NeighbourLimits.write([128, 512, 1024])
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-neigh"]) }
+        let hosts = (0..<30).map { #"{ name: "h\#($0)", nics: [ { network: "nb", ip: "10.62.0.\#($0 + 1)/24" } ] }"# }
+        try place.write("vt-neigh.json5", name: "vt-neigh", text: "{ name: \"vt-neigh\", vms: [\(hosts.joined(separator: ",\n"))] }")
+        let create = try place.run(["create", "--provider", "netns"])
+        #expect(create.status == 0)
+        #expect(create.stderr.contains("vboxlab: raised the host's neighbour table limits (net.ipv4.neigh.default.gc_thresh1/2/3 128/512/1024 → 450/900/1800) for 30 endpoints; destroying the last large lab restores 128/512/1024\n"), "\(create.stderr)")
+        #expect(NeighbourLimits.read() == [450, 900, 1800])
+        let destroy = try place.run(["destroy"])
+        #expect(destroy.stderr.contains("vboxlab: restored the host's neighbour table limits (gc_thresh1/2/3 128/512/1024)"), "\(destroy.stderr)")
+        #expect(NeighbourLimits.read() == [128, 512, 1024])
+        // The lock file goes with the lab.
+        #expect(!FileManager.default.fileExists(atPath: "\(place.state)/run/vboxlab/vt-neigh.lock"))
+    }
+
+    /// A VM name long enough for a hashed switch port, beside a VM named like that hash:
+    /// the hashed form starts with `+`, which no VM name can, so the two never meet.
+    @Test func hashedPortsNeverMeetAVMName() throws {
+        let long = "averyveryverylongvmname"
+        let hashed = NetnsNames(lab: "vt-hash").switchPort(NICRef(vm: long, slot: 2))
+        #expect(hashed.hasPrefix("+") && hashed.utf8.count <= 15)
+        let lookalike = "p" + hashed.dropFirst().dropLast(2)
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-hash"]) }
+        try place.write("vt-hash.json5", name: "vt-hash", text: "{ name: \"vt-hash\", vms: [ { name: \"\(long)\", nics: [ { network: \"hh\", ip: \"10.63.0.1/24\" } ] }, { name: \"\(lookalike)\", nics: [ { network: \"hh\", ip: \"10.63.0.2/24\" } ] } ] }")
+        let r = try place.run(["create", "--provider", "netns"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("vt-hash: 2 of 2 pairs reached"), "\(r.stdout)\(r.stderr)")
+    }
+
+    /// `--pair` with one end, an empty value, or empty ends: a usage error before any ping.
+    @Test func badPairIsAUsageErrorBeforeAnyPing() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-pair"]) }
+        try place.write("vt-pair.json5", bundled: "bridge-lab", name: "vt-pair")
+        for args in [["--pair=centos-1"], ["--pair="], ["--pair", "", ""]] {
+            let r = try place.run(["check", "vt-pair", "--provider", "netns"] + args)
+            #expect(r.status == 2 && r.stderr.hasPrefix("error: --pair takes two endpoints, VM names or addresses: --pair A B\n"), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("pinging"))
+        }
+        let wrong = try place.run(["check", "vt-pair", "--provider", "netns", "--pair", "centos-1", "nobody"])
+        #expect(wrong.status == 2 && wrong.stderr.hasPrefix("error: no pair from centos-1 to nobody in lab vt-pair; its endpoints are centos-1 (1.1.1.10), centos-3 (1.1.1.20)\n"), "\(wrong.stderr)")
+    }
+}
