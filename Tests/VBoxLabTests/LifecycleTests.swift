@@ -152,6 +152,8 @@ struct LifecycleTests {
         let never = try place.run(["destroy", "vt-rb", "--provider", "netns"])
         #expect(never.status == 0 && never.stdout == "lab vt-rb does not exist on this host (vboxlab has no record of it); nothing to remove\n")
         #expect(NetnsHost.namespaces().contains("vbl-vt-rb-x-sw"))
+        let ghost = try place.run(["status", "vt-rb", "--provider", "netns"])
+        #expect(ghost.status == 1 && ghost.stdout == "lab vt-rb does not exist (netns)\n", "\(ghost.stdout)")
         let clash = try place.run(["create", "vt-rb", "--provider", "netns"])
         #expect(clash.status == 1 && clash.stderr.contains("vbl-vt-rb-x-sw (lab vt-rb-x's)"), "\(clash.stderr)")
         #expect(try place.run(["check", "vt-rb-x"]).status == 0)
@@ -180,5 +182,29 @@ struct LifecycleTests {
         // Nothing changed: the lab still passes as planned.
         #expect(try place.run(["check"]).status == 0)
         #expect(try place.run(["fix-macs"]).stdout.hasSuffix("is already as planned; nothing changed\n"))
+    }
+
+    /// The SIGPIPE reproduction: a namespace of a 1,000-VM lab's name already there. The
+    /// run refuses before it makes anything, instead of dying in its first batch.
+    @Test func aLargeLabMeetingAForeignNamespaceIsRefusedCleanly() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-rbp"]); _ = try? ProcessRunner().run(Command("ip", ["netns", "del", "vbl-vt-rbp-h0"])) }
+        let hosts = (0..<1000).map { #"{ name: "h\#($0)", nics: [ { network: "p", ip: "10.64.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"# }
+        try place.write("vt-rbp.json5", name: "vt-rbp", text: "{ name: \"vt-rbp\", vms: [\(hosts.joined(separator: ",\n"))] }")
+        try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-rbp-h0"]))
+        let r = try place.run(["create", "--provider", "netns"])
+        #expect(r.status == 1 && r.stderr.hasPrefix("error: lab vt-rbp would use namespaces that already exist and are not its own: vbl-vt-rbp-h0 (not made by vboxlab for lab vt-rbp)"), "\(r.status) \(r.stderr)")
+        #expect(NetnsHost.namespaces().filter { $0.hasPrefix("vbl-vt-rbp-") } == ["vbl-vt-rbp-h0"])
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[]}"# + "\n")
+    }
+
+    /// Control bytes in a spec never reach the terminal raw.
+    @Test func controlBytesInASpecAreEscapedOnTheTerminal() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: []) }
+        try place.write("esc.json5", name: "esc", text: "{ name: \"esc\", vms: [ { name: \"a\\u001b[31mred\", nics: [ { network: \"n\", ip: \"10.0.0.1/24\" } ] } ] }")
+        let r = try place.run(["validate", "esc.json5"])
+        #expect(r.status == 2)
+        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B } && r.stderr.contains("\\u{1B}[31mred"), "\(r.stderr)")
     }
 }
