@@ -13,7 +13,7 @@ final class ChildProcess {
     /// inherit an end before it is marked close-on-exec.
     private static let spawnLock = NSLock()
 
-    init?(path: String, arguments: [String]) {
+    init?(path: String, arguments: [String], environment: [String: String] = [:]) {
         ChildProcess.spawnLock.lock()
         defer { ChildProcess.spawnLock.unlock() }
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
@@ -42,7 +42,11 @@ final class ChildProcess {
             posix_spawnattr_destroy(&attributes)
         }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        let envp = ChildProcess.environment(with: environment)
+        defer { envp.forEach { free($0) } }
+        let rc: Int32
+        if envp.isEmpty { rc = posix_spawn(&child, path, &actions, &attributes, argv, environ) }
+        else { var e = envp + [nil]; rc = posix_spawn(&child, path, &actions, &attributes, argv, &e) }
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         guard rc == 0 else {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
@@ -52,6 +56,14 @@ final class ChildProcess {
         pid = child
         stdinFD = inPipe[1]; stdoutFD = outPipe[0]; stderrFD = errPipe[0]
         ChildProcess.running.insert(child)
+    }
+
+    /// This process's environment with `extra` on top, as C strings; empty when there is nothing to add.
+    static func environment(with extra: [String: String]) -> [UnsafeMutablePointer<CChar>?] {
+        guard !extra.isEmpty else { return [] }
+        var merged = ProcessInfo.processInfo.environment
+        for (k, v) in extra { merged[k] = v }
+        return merged.map { strdup("\($0.key)=\($0.value)") }
     }
 
     /// Children not yet reaped (guarded by `spawnLock`), so an interrupt can stop them
@@ -91,9 +103,11 @@ final class ChildProcess {
 
     /// Writes `input` and reads both outputs to their end, with `poll` so that no pipe can
     /// fill up and stall the child.
-    func communicate(input: [UInt8]) -> (stdout: [UInt8], stderr: [UInt8]) {
+    func communicate(input: [UInt8], timeout: Double? = nil) -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
         var out: [UInt8] = [], err: [UInt8] = []
         var written = 0
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        var timedOut = false, killedAt: Date?
         if input.isEmpty { close(stdinFD); stdinFD = -1 } else { _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK) }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while stdoutFD >= 0 || stderrFD >= 0 {
@@ -101,7 +115,19 @@ final class ChildProcess {
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
             if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
-            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue }; break }
+            var wait: Int32 = -1
+            if let deadline {
+                let left = deadline.timeIntervalSinceNow
+                if left <= 0 {
+                    // Past the deadline: ask the child to stop, then make it; its pipes then close.
+                    if !timedOut { timedOut = true; killedAt = Date(); kill(pid, SIGTERM) }
+                    else if let k = killedAt, Date().timeIntervalSince(k) > 2 { kill(pid, SIGKILL) }
+                    wait = 100
+                } else { wait = Int32(min(left * 1000 + 1, 1000)) }
+            }
+            let ready = poll(&fds, nfds_t(fds.count), wait)
+            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready == 0 { continue }
             for p in fds where p.revents != 0 {
                 if p.fd == stdinFD {
                     let n = input[written...].withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
@@ -119,7 +145,7 @@ final class ChildProcess {
             }
         }
         if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
-        return (out, err)
+        return (out, err, timedOut)
     }
 
     /// The exit status, or 128 + the signal that ended the child, as a shell reports it.

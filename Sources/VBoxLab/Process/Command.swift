@@ -4,9 +4,14 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     public var arguments: [String]
     /// Fed to the program's standard input (batches, guest scripts).
     public var input: String?
+    /// Variables set for the program on top of this process's environment (`LC_ALL=C`
+    /// for VBoxManage, whose messages are parsed).
+    public var environment: [String: String]
+    /// Seconds after which the program is stopped and the run counts as failed.
+    public var timeout: Double?
 
-    public init(_ program: String, _ arguments: [String], input: String? = nil) {
-        self.program = program; self.arguments = arguments; self.input = input
+    public init(_ program: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double? = nil) {
+        self.program = program; self.arguments = arguments; self.input = input; self.environment = environment; self.timeout = timeout
     }
 
     /// The command line, shell-quoted, as `--dry-run` prints it. A command with input

@@ -34,11 +34,14 @@ public struct ProcessRunner: CommandRunner {
         guard let path = ProcessRunner.resolve(command.program) else {
             throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
         }
-        guard let child = ChildProcess(path: path, arguments: command.arguments) else {
+        guard let child = ChildProcess(path: path, arguments: command.arguments, environment: command.environment) else {
             throw .missing(what: "'\(command.program)'", fix: "it could not be started: \(String(cString: strerror(errno)))")
         }
-        let (out, err) = child.communicate(input: command.input.map { Array($0.utf8) } ?? [])
-        return CommandResult(status: child.wait(), stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        let (out, err, timedOut) = child.communicate(input: command.input.map { Array($0.utf8) } ?? [], timeout: command.timeout)
+        let status = child.wait()
+        var stderr = String(decoding: err, as: UTF8.self)
+        if timedOut { stderr += (stderr.isEmpty || stderr.hasSuffix("\n") ? "" : "\n") + "vboxlab: stopped after \(String(format: "%g", command.timeout ?? 0)) s (timeout)\n" }
+        return CommandResult(status: timedOut ? 124 : status, stdout: String(decoding: out, as: UTF8.self), stderr: stderr)
     }
 
     /// Runs a command on this terminal (`vboxlab ssh`): the user talks to it directly.
