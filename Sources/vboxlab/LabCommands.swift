@@ -95,8 +95,15 @@ struct LabCommands {
         defer { withExtendedLifetime(held) {} }
         let setup = !args.flag("no-setup")
         let lifecycle = LabLifecycle(provider: provider, store: store, dryRun: dry != nil)
-        let outcome = try lifecycle.apply(plan, specPath: found.specPath!, record: found.record,
+        let outcome: ApplyOutcome
+        do {
+            outcome = try lifecycle.apply(plan, specPath: found.specPath!, record: found.record,
                                           mode: command == .create ? .create(setup: setup) : .fix)
+        } catch {
+            // A new lab that failed is gone, record and all: its lock file goes too.
+            if found.record == nil { held?.removeFileOnRelease = true }
+            throw error
+        }
         if let dry {
             print("# \(outcome.changes.count) change\(outcome.changes.count == 1 ? "" : "s"):")
             outcome.changes.forEach { print("#   \($0)") }

@@ -206,6 +206,14 @@ struct NetnsProviderTests {
         #expect(t.status == 0)
     }
 
+    /// A program past its timeout is stopped: exit 124 and a line that says so.
+    @Test func timeoutStopsTheProgram() throws {
+        let r = try ProcessRunner().run(Command("sleep", ["30"], timeout: 0.3))
+        #expect(r.status == 124 && r.stderr == "vboxlab: stopped after 0.3 s (timeout)\n")
+        let env = try ProcessRunner().run(Command("sh", ["-c", "echo $VBL_T"], environment: ["VBL_T": "set"]))
+        #expect(env.stdout == "set\n")
+    }
+
     /// Two commands on one lab never interleave: the second waits, then refuses with the lock's path.
     @Test func secondCommandOnALabWaitsThenRefuses() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-lock-\(getpid())").path
