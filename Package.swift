@@ -10,7 +10,7 @@ let package = Package(
     targets: [
         .target(name: "VBoxLab"),
         .executableTarget(name: "vboxlab", dependencies: ["VBoxLab"]),
-        .testTarget(name: "VBoxLabTests", dependencies: ["VBoxLab"], exclude: ["Golden"]),
+        .testTarget(name: "VBoxLabTests", dependencies: ["VBoxLab"], exclude: ["Golden", "Shim"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -81,7 +81,7 @@ struct GuestCommands {
         try provider.checkPrerequisites(pinging: false)
         let transport = provider.transport(lab: found.name, vm: vm)
         if base.command == .ssh {
-            return try ProcessRunner().runAttached(transport.interactive(Array(args.positionals.dropFirst())))
+            return try ProcessRunner().runAttached(try transport.interactive(Array(args.positionals.dropFirst())))
         }
         let plan = try Solver.plan(spec, strategy: nil)
         let script = GuestScript(plan: plan, vm: vm)

@@ -90,15 +90,15 @@ struct LabCommands {
         let toStdout: ProgressHandler = { line in print(line) }
         let progress: ProgressHandler = command == .fixMacs && dry == nil ? toStdout : progressToStderr
         let provider = try provider(choice, dryRun: dry, progress: progress)
-        if dry == nil { try provider.checkPrerequisites(pinging: command == .create) }
+        if dry == nil { try provider.checkPrerequisites(pinging: command == .create && !args.flag("no-setup")) }
         let held = dry == nil ? try lock(plan.lab) : nil
         defer { withExtendedLifetime(held) {} }
         let setup = !args.flag("no-setup")
         let lifecycle = LabLifecycle(provider: provider, store: store, dryRun: dry != nil)
         let outcome: ApplyOutcome
         do {
-            outcome = try lifecycle.apply(plan, specPath: found.specPath!, record: found.record,
-                                          mode: command == .create ? .create(setup: setup) : .fix)
+            outcome = try lifecycle.apply(plan, spec: spec, specPath: found.specPath!, record: found.record,
+                                          mode: command == .create ? .create(setup: setup) : .fix(restart: args.flag("restart")))
         } catch {
             // A new lab that failed is gone, record and all: its lock file goes too.
             if found.record == nil { held?.removeFileOnRelease = true }
@@ -114,6 +114,9 @@ struct LabCommands {
         else if !outcome.created {
             print("lab \(plan.lab): \(outcome.changes.count) change\(outcome.changes.count == 1 ? "" : "s")")
             if command == .create { outcome.changes.forEach { print("  \($0)") } }
+        }
+        if outcome.created && !setup {
+            print("created lab \(plan.lab) (\(provider.name)): \(spec.vms.count) VM\(spec.vms.count == 1 ? "" : "s"); guest setup and check skipped (--no-setup)")
         }
         guard command == .create, setup else { return 0 }
         var refreshed = found
@@ -140,7 +143,7 @@ struct LabCommands {
         held?.removeFileOnRelease = true
         if let dry { dry.commands.forEach { print($0) }; return 0 }
         print(removed.isEmpty ? "lab \(record.lab) had nothing left on this host; forgot its record"
-                              : "removed lab \(record.lab): \(removed.count) namespace\(removed.count == 1 ? "" : "s")")
+                              : "removed lab \(record.lab): \(removed.count) \(provider.name == "netns" ? "namespace" : "VM")\(removed.count == 1 ? "" : "s")")
         return 0
     }
 

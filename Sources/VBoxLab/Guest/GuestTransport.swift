@@ -10,7 +10,7 @@ public protocol GuestTransport: Sendable {
     /// Whether `program` can be run in the VM.
     func hasProgram(_ program: String) -> Bool
     /// The command that opens an interactive shell, or runs `argv`, in the VM.
-    func interactive(_ argv: [String]) -> Command
+    func interactive(_ argv: [String]) throws(VBoxLabError) -> Command
 }
 
 extension GuestTransport {
@@ -38,7 +38,7 @@ public struct NetnsExecTransport: GuestTransport {
     /// The namespace shares this host's file system, so its programs are the host's.
     public func hasProgram(_ program: String) -> Bool { ProcessRunner.resolve(program) != nil }
 
-    public func interactive(_ argv: [String]) -> Command {
+    public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
         let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
         return Command("ip", ["netns", "exec", namespace] + (argv.isEmpty ? [shell] : argv))
     }

@@ -8,14 +8,14 @@ public struct LabLifecycle: Sendable {
 
     public init(provider: LabProvider, store: LabStore, dryRun: Bool) { self.provider = provider; self.store = store; self.dryRun = dryRun }
 
-    public func apply(_ plan: RegistrationPlan, specPath: String, record: LabRecord?, mode: ApplyMode) throws(VBoxLabError) -> ApplyOutcome {
+    public func apply(_ plan: RegistrationPlan, spec: LabSpec, specPath: String, record: LabRecord?, mode: ApplyMode) throws(VBoxLabError) -> ApplyOutcome {
         var base = record ?? LabRecord(lab: plan.lab, spec: specPath, provider: provider.name, vms: plan.vmNames)
         base.spec = specPath
         base.provider = provider.name
         let store = self.store, lab = plan.lab
         let undo = record == nil && !dryRun ? Cleanup.shared.push { store.remove(lab) } : nil
         do {
-            let outcome = try provider.apply(plan, record: base, mode: mode, persist: { (r: LabRecord) throws(VBoxLabError) in try store.save(r) })
+            let outcome = try provider.apply(plan, spec: spec, record: base, mode: mode, persist: { (r: LabRecord) throws(VBoxLabError) in try store.save(r) })
             if let undo { Cleanup.shared.drop(undo) }
             return outcome
         } catch {

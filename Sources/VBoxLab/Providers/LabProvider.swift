@@ -14,7 +14,7 @@ public protocol LabProvider: Sendable {
     /// Builds the lab, or brings an existing one to the plan: adds what is missing,
     /// changes what differs, removes what the plan no longer has. `record` is what
     /// earlier runs made; `persist` writes it down before anything is made and after.
-    func apply(_ plan: RegistrationPlan, record: LabRecord, mode: ApplyMode,
+    func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
                persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome
 
     /// The lab as the system has it, for `status` and the diagnosis of `check`.
@@ -37,7 +37,10 @@ public enum ApplyMode: Sendable, Equatable {
     /// `create`: build what is missing; `setup` runs the guest scripts.
     case create(setup: Bool)
     /// `fix-macs`: the lab must exist; registrations, policies and guests to the plan.
-    case fix
+    /// `restart`: a running VM whose MAC or network must change may be shut down for it.
+    case fix(restart: Bool)
+
+    public var isFix: Bool { if case .fix = self { return true }; return false }
 }
 
 public struct ApplyOutcome: Sendable {
@@ -83,7 +86,7 @@ public enum ProviderRegistry {
     public typealias Maker = @Sendable (ProviderContext) throws(VBoxLabError) -> LabProvider
 
     public static let makers: [(name: String, make: Maker)] = [
-        ("virtualbox", { (_: ProviderContext) throws(VBoxLabError) -> LabProvider in try VirtualBoxUnavailable.refuse() }),
+        ("virtualbox", { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in VirtualBoxProvider(context: c) }),
         ("netns", { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in NetnsProvider(context: c) }),
     ]
 
@@ -96,17 +99,5 @@ public enum ProviderRegistry {
             throw .usage(message: message, usage: "USAGE: vboxlab COMMAND [LAB] --provider \(names.joined(separator: "|"))")
         }
         return try maker.make(context)
-    }
-}
-
-/// The VirtualBox provider is the next one to arrive; until then it says so plainly:
-/// exit 4 when there is no VBoxManage at all, exit 1 when there is one.
-enum VirtualBoxUnavailable {
-    static func refuse() throws(VBoxLabError) -> LabProvider {
-        let program = ProcessInfo.processInfo.environment["VBOXLAB_VBOXMANAGE"] ?? "VBoxManage"
-        guard ProcessRunner.resolve(program) != nil else {
-            throw .missing(what: "VBoxManage ('\(program)')", fix: "install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns")
-        }
-        throw .failed("the VirtualBox provider is not in this build yet; use --provider netns")
     }
 }

@@ -23,7 +23,7 @@ public struct NetnsProvider: LabProvider {
         }
     }
 
-    public func apply(_ plan: RegistrationPlan, record: LabRecord, mode: ApplyMode,
+    public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
                       persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
         let names = NetnsNames(lab: plan.lab)
         var before = NetnsHost.namespaces()
@@ -41,7 +41,7 @@ public struct NetnsProvider: LabProvider {
         let foreign = desired.filter { before.contains($0) && !owned.contains($0) }
         if !foreign.isEmpty { throw foreignNamespaces(foreign, lab: plan.lab) }
         let fresh = owned.isEmpty
-        if fresh, mode == .fix { throw .failed("lab \(plan.lab) does not exist on this host (netns); create it first") }
+        if fresh, mode.isFix { throw .failed("lab \(plan.lab) does not exist on this host (netns); create it first") }
         let setup: Bool
         if case .create(let s) = mode { setup = s } else { setup = true }
 

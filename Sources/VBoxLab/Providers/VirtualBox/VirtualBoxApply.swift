@@ -1,0 +1,159 @@
+import Foundation
+
+extension VirtualBoxProvider {
+    /// create and fix-macs: check everything that can be checked before anything is made,
+    /// write the record, then per VM the fewest calls that bring it to the plan, and read
+    /// once more to confirm VirtualBox did what was asked.
+    public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
+                      persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
+        if case .create(let setup) = mode, setup {
+            throw .missing(what: "the ssh transport", fix: "create on VirtualBox sets the guests up over ssh, which this build does not have yet; run vboxlab create \(spec.name) --no-setup to build and start the VMs")
+        }
+        let all = try inventory()
+        let mine = owned(record, in: all)
+        let names = spec.vms.map(\.name)
+        let fresh = mine.isEmpty
+        if fresh, mode.isFix { throw .failed("lab \(spec.name) has no VMs in VirtualBox; create it first") }
+        let ours = Set(mine.values.map(\.uuid))
+        let foreign = all.filter { !ours.contains($0.uuid) }
+
+        // Refusals before anything is made.
+        let toMake = spec.vms.filter { mine[$0.name] == nil }
+        for vm in toMake {
+            if let other = foreign.first(where: { $0.name == vm.name }) {
+                throw .failed("VM name \(vm.name) is taken: VirtualBox already has a VM of that name outside lab \(spec.name) (UUID \(other.uuid), group \(other.groups.joined(separator: ","))); rename the lab's VM or that one")
+            }
+        }
+        if mode.isFix, !toMake.isEmpty {
+            throw .failed("lab \(spec.name) lacks VMs \(toMake.map(\.name).joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab create \(spec.name) --no-setup makes them")
+        }
+        var sources: [(VMSpec, VMSource)] = []
+        var cache: [String: VMSource] = [:]   // one read per base, however many VMs share it
+        for vm in toMake {
+            let key = String(describing: vm.base ?? spec.base)
+            if let known = cache[key] { sources.append((vm, known)); continue }
+            let s = try source(for: vm, spec: spec, among: foreign)
+            cache[key] = s
+            sources.append((vm, s))
+        }
+        warnAboutSharedNetworks(plan, foreign: foreign)
+
+        // The lab's changes to VMs that exist.
+        var designs: [String: VMDesign] = [:]
+        var usedPorts = Set(all.flatMap { $0.natRules.map(\.hostPort) })
+        for vm in spec.vms {
+            let existingPort = mine[vm.name]?.natRules.first { $0.slot == 1 && $0.name == VMDesign.sshRule }?.hostPort
+            var port: Int?
+            if case .nat(let fixed) = vm.management { port = fixed ?? existingPort ?? freePort(avoiding: usedPorts) }
+            if let port { usedPorts.insert(port) }
+            designs[vm.name] = VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: port)
+        }
+        var rows: [VMDesign.Change] = []
+        var work: [(name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool)] = []
+        for vm in spec.vms {
+            guard let seen = mine[vm.name] else { continue }
+            let d = designs[vm.name]!.diff(seen)
+            rows += d.changes
+            if !d.offline.isEmpty || !d.online.isEmpty { work.append((vm.name, seen.uuid, d.offline, d.online, seen.running)) }
+        }
+        let restart: Bool
+        if case .fix(let r) = mode { restart = r } else { restart = false }
+        let blocked = work.filter { $0.running && !$0.offline.isEmpty }
+        if !blocked.isEmpty && !restart {
+            let table = Self.render(rows.filter { r in blocked.contains { $0.name == r.vm } && !r.online })
+            throw .failed("\(blocked.map(\.name).joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(spec.name) --restart")
+        }
+        let removed = record.owned.filter { o in o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id } } == true }
+        if !rows.isEmpty { for line in Self.render(rows).split(separator: "\n") { progress(String(line)) } }
+
+        // Written down first: a run stopped half-way leaves VMs whose UUIDs the record knows.
+        var record = record
+        record.vms = names
+        let planned = sources.map { ($0.0.name, UUID().uuidString.lowercased()) }
+        record.owned = record.owned.filter { o in !(o.kind == .vm && (removed.contains(o) || (mine[o.name] == nil && names.contains(o.name)))) }
+            + planned.map { OwnedObject(kind: .vm, name: $0.0, id: $0.1) }
+        record.pending = !planned.isEmpty
+        if !context.dryRun { try persist(record) }
+
+        let vbox = self.vbox, progress = self.progress
+        let createdIDs = IDBox(planned.map(\.1))
+        let undo = Cleanup.shared.push {
+            // The VMs of this run only; a UUID VirtualBox does not know fails quietly.
+            for uuid in createdIDs.all {
+                _ = try? vbox.write(VBoxManage.powerOff(uuid))
+                _ = try? vbox.write(VBoxManage.unregisterDelete(uuid))
+            }
+        }
+        do {
+            var changes: [String] = []
+            for o in removed {
+                _ = try? vbox.write(VBoxManage.powerOff(o.id!))   // fails, harmlessly, when it is not running
+                try vbox.write(VBoxManage.unregisterDelete(o.id!))
+                progress("\(o.name): removed (the spec no longer has it)")
+                changes.append("removed VM \(o.name)")
+            }
+            let importLock = NSLock()
+            let start: Bool
+            if case .create = mode { start = true } else { start = false }
+            let designed = designs
+            let made = parallelMap(Array(zip(sources, planned)), width: width) { pair -> Result<(String, String), VBoxLabError> in
+                let ((vm, from), (_, uuid)) = pair
+                return Result { () throws(VBoxLabError) in
+                    (vm.name, try self.make(vm, uuid: uuid, from: from, design: designed[vm.name]!, importLock: importLock, start: start))
+                }
+            }
+            for r in made {
+                let (vm, uuid) = try r.get()
+                // An import chooses its own UUID: the record (and the undo) follow it.
+                if let i = record.owned.firstIndex(where: { $0.kind == .vm && $0.name == vm }), record.owned[i].id != uuid {
+                    record.owned[i].id = uuid
+                    createdIDs.add(uuid)
+                }
+                changes.append("created VM \(vm)")
+            }
+            for w in work {
+                try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running)
+            }
+            changes += rows.map { "\($0.vm) slot \($0.slot) \($0.network): \($0.now) → \($0.wanted)" }
+            if case .create = mode {
+                for vm in spec.vms where mine[vm.name]?.running == false {
+                    try vbox.write(VBoxManage.start(mine[vm.name]!.uuid))
+                    progress("\(vm.name): started")
+                    changes.append("started VM \(vm.name)")
+                }
+            }
+            let wrote = !removed.isEmpty || !planned.isEmpty || !work.isEmpty || changes.contains { $0.hasPrefix("started") }
+            if !context.dryRun {
+                // What a write did is what the next read shows; a run that wrote nothing needs no second look.
+                if wrote { try confirm(plan, spec: spec, record: record) }
+                record.pending = false
+                try persist(record)
+            }
+            Cleanup.shared.drop(undo)
+            let guests = plan.nics.filter { $0.guestMac != $0.mac }.map(\.vm)
+            if !guests.isEmpty {
+                progress("the guests' side (bridges, port MACs, addresses of \(Array(Set(guests)).sorted().joined(separator: ", "))) is set up over ssh, which this build does not have yet")
+            }
+            return ApplyOutcome(created: fresh, changes: fresh ? ["created lab \(spec.name)"] : changes, record: record)
+        } catch {
+            progress(planned.isEmpty ? "failed" : "failed; deleting the \(planned.count) VM\(planned.count == 1 ? "" : "s") this run made")
+            Cleanup.shared.run(undo)
+            throw error
+        }
+    }
+
+    /// The fix-macs table: VM, slot, network, now, wanted, why.
+    static func render(_ rows: [VMDesign.Change]) -> String {
+        TextTable.render([["VM", "slot", "network", "now", "wanted", "why"]] + rows.map { [$0.vm, $0.slot, $0.network, $0.now, $0.wanted, $0.why] })
+            .map { "  " + $0 }.joined(separator: "\n")
+    }
+}
+
+/// UUIDs an undo must delete, added to as imports reveal theirs.
+final class IDBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [String]
+    init(_ ids: [String]) { self.ids = ids }
+    func add(_ id: String) { lock.lock(); ids.append(id); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return ids }
+}

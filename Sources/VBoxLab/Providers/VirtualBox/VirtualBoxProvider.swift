@@ -1,0 +1,117 @@
+import Foundation
+
+/// Labs of VirtualBox VMs, through the real `VBoxManage` (lab-spec §1, §2, §6). Every VM
+/// it makes is addressed by UUID from then on (names may repeat in VirtualBox); the lab
+/// record keeps the UUIDs. Reads: one `list -l vms` per command (it shows every VM with
+/// its NICs and promiscuous policies). Writes: per new VM a clone (or import), one
+/// `modifyvm` with every setting, and a `startvm`.
+public struct VirtualBoxProvider: LabProvider {
+    public let context: ProviderContext
+    public let vbox: VBoxManage
+    public var name: String { "virtualbox" }
+    /// VMs worked on at once: VBoxSVC serializes much of it, and each VM's calls run in order.
+    public var width = 4
+    /// How long `--restart` waits for an ACPI shutdown before it powers a VM off.
+    public var shutdownTimeout = 60.0
+
+    public init(context: ProviderContext, program: String = VBoxManage.programFromEnvironment()) {
+        self.context = context
+        vbox = VBoxManage(program: program, reader: context.reader, writer: context.mutator)
+    }
+
+    var progress: ProgressHandler { context.progress }
+
+    public func checkPrerequisites(pinging: Bool) throws(VBoxLabError) {
+        guard ProcessRunner.resolve(vbox.program) != nil else {
+            throw .missing(what: "VBoxManage ('\(vbox.program)')", fix: "install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns")
+        }
+        let text = try vbox.read(["--version"])
+        guard let v = VBoxParse.version(text), v.lexicographicallyPrecedes([6, 1]) == false else {
+            throw .missing(what: "VirtualBox 6.1 or later", fix: "\(vbox.program) --version says \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        if pinging {
+            throw .missing(what: "the ssh transport", fix: "check on VirtualBox pings inside the guests over ssh, which this build does not have yet; vboxlab status shows each VM's NICs as VirtualBox has them")
+        }
+    }
+
+    /// Every VM on the host, as `list -l vms` shows it.
+    func inventory() throws(VBoxLabError) -> [VBoxVM] { VBoxParse.inventory(try vbox.read(["list", "-l", "vms"])) }
+
+    /// The record's VMs that VirtualBox still has, by name.
+    func owned(_ record: LabRecord?, in vms: [VBoxVM]) -> [String: VBoxVM] {
+        var out: [String: VBoxVM] = [:]
+        for o in record?.owned ?? [] where o.kind == .vm {
+            if let id = o.id, let vm = vms.first(where: { $0.uuid == id }) { out[o.name] = vm }
+        }
+        return out
+    }
+
+    public func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation {
+        let mine = owned(record, in: try inventory())
+        var states: [VMState] = [], details: [String: VMDetail] = [:]
+        for name in vms {
+            guard let vm = mine[name] else {
+                details[name] = VMDetail(state: "missing")
+                states.append(VMState(name: name, running: false, nics: [], bridges: []))
+                continue
+            }
+            details[name] = VMDetail(state: vm.state)
+            let nics = vm.nics.keys.sorted().filter { $0 >= 2 }.compactMap { slot -> NICState? in
+                guard let n = vm.nics[slot], let network = n.network else { return nil }
+                // The guest side (interface, guest MAC, addresses) needs the guest: unknown here.
+                return NICState(slot: slot, network: network, registeredMac: n.mac ?? MACAddress(0), promisc: n.promisc,
+                                interface: nil, guestMac: nil, linkUp: n.cable, addresses: [], bridge: nil)
+            }
+            states.append(VMState(name: name, running: vm.running, nics: nics, bridges: []))
+        }
+        return LabObservation(lab: lab, provider: name, state: LabState(lab: lab, vms: states), details: details, switches: [], exists: !mine.isEmpty)
+    }
+
+    /// Powers off and deletes the lab's VMs, by UUID; never a VM the record does not own (bases included).
+    public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
+        let listed = VBoxParse.vmList(try vbox.read(["list", "vms"]))
+        let running = Set(VBoxParse.vmList(try vbox.read(["list", "runningvms"])).map(\.uuid))
+        let mine = record.owned.filter { o in o.kind == .vm && o.id.map { id in listed.contains { $0.uuid == id } } == true }
+        let vbox = self.vbox, progress = self.progress
+        let results = parallelMap(mine, width: width) { o in
+            Result { () throws(VBoxLabError) in
+                let started = Date()
+                if running.contains(o.id!) { try vbox.write(VBoxManage.powerOff(o.id!)) }
+                try vbox.write(VBoxManage.unregisterDelete(o.id!))
+                progress(String(format: "%@: deleted (%.2f s)", o.name, Date().timeIntervalSince(started)))
+                return o.name
+            }
+        }
+        var removed: [String] = []
+        for r in results { removed.append(try r.get()) }
+        return removed
+    }
+
+    public func survey(_ record: LabRecord) -> LabSurvey {
+        guard let listed = try? VBoxParse.vmList(vbox.read(["list", "vms"])),
+              let running = try? Set(VBoxParse.vmList(vbox.read(["list", "runningvms"])).map(\.uuid)) else {
+            return LabSurvey(running: 0, total: record.vms.count, matches: false, note: "VBoxManage could not be read")
+        }
+        let ids = record.owned.filter { $0.kind == .vm }.compactMap(\.id)
+        let present = ids.filter { id in listed.contains { $0.uuid == id } }
+        let missing = record.owned.filter { $0.kind == .vm && !present.contains($0.id ?? "") }.map(\.name)
+        return LabSurvey(running: present.filter(running.contains).count, total: record.vms.count, matches: missing.isEmpty && !record.pending,
+                         note: record.pending ? "a create was stopped half-way" : missing.isEmpty ? nil : "missing: \(missing.joined(separator: ", "))")
+    }
+
+    public func transport(lab: String, vm: String) -> GuestTransport { NoSSHTransport(vm: vm) }
+
+    public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { nil }
+}
+
+/// VirtualBox guests are reached over ssh, which this build does not have yet: every
+/// use says so (exit 4) instead of pretending.
+struct NoSSHTransport: GuestTransport {
+    let vm: String
+    var summary: String { "ssh to \(vm)" }
+    func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
+        throw .missing(what: "the ssh transport", fix: "reaching inside VirtualBox guest \(vm) needs ssh, which this build does not have yet")
+    }
+    func hasProgram(_ program: String) -> Bool { false }
+    func interactive(_ argv: [String]) throws(VBoxLabError) -> Command { _ = try run(argv, input: nil); return Command("true", []) }
+}

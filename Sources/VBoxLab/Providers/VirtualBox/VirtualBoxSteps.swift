@@ -1,0 +1,156 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a new VM comes from: a clone of a base VM (linked from a snapshot, or full), or an appliance.
+enum VMSource: Sendable {
+    case clone(base: VBoxVM, snapshot: String?, linked: Bool)
+    case appliance(file: String)
+}
+
+extension VirtualBoxProvider {
+    /// The base of a VM, checked before anything is made: it exists, once, and a linked
+    /// clone has a snapshot to start from.
+    func source(for vm: VMSpec, spec: LabSpec, among others: [VBoxVM]) throws(VBoxLabError) -> VMSource {
+        guard let base = vm.base ?? spec.base else {
+            throw .missing(what: "a base for VM \(vm.name)", fix: "give the spec a base: { clone: \"VM\", snapshot: \"SNAPSHOT\" } or { import: \"FILE.ova\" }")
+        }
+        switch base {
+        case .importAppliance(let file):
+            let dir = (spec.file as NSString).deletingLastPathComponent
+            let full = file.hasPrefix("/") ? file : URL(fileURLWithPath: dir.isEmpty ? "." : dir).appendingPathComponent(file).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: full) else {
+                throw .missing(what: "the appliance \(full) (base of \(vm.name))", fix: "put the .ova there, or name another file in the spec's base")
+            }
+            return .appliance(file: full)
+        case .clone(let name, let snapshot, let linked):
+            let found = others.filter { $0.name == name || $0.uuid == name }
+            guard let b = found.first else {
+                throw .missing(what: "the base VM '\(name)' (base of \(vm.name))", fix: "VirtualBox has no VM of that name: create or import it, or name another base in the spec")
+            }
+            if found.count > 1 {
+                throw .failed("the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name (\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec")
+            }
+            guard linked || snapshot != nil else { return .clone(base: b, snapshot: nil, linked: false) }
+            let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
+            let snapshots = info.filter { $0.key == "SnapshotName" || $0.key.hasPrefix("SnapshotName-") }.map(\.value)
+            if let snapshot {
+                guard snapshots.contains(snapshot) else {
+                    throw .failed("the base VM \(name) has no snapshot '\(snapshot)' (it has \(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))")
+                }
+                return .clone(base: b, snapshot: snapshot, linked: linked)
+            }
+            guard let current = info["CurrentSnapshotName"] else {
+                throw .failed("the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full clones")
+            }
+            return .clone(base: b, snapshot: current, linked: true)
+        }
+    }
+
+    /// Internal networks are global to the host: a VM outside the lab on one of the lab's
+    /// networks receives its broadcasts and may take its frames.
+    func warnAboutSharedNetworks(_ plan: RegistrationPlan, foreign: [VBoxVM]) {
+        let networks = Set(plan.nics.map(\.network))
+        for vm in foreign { for (slot, nic) in vm.nics.sorted(by: { $0.key < $1.key }) {
+            if let n = nic.network, networks.contains(n) {
+                progress("warning: VM \(vm.name) (\(vm.uuid)), not in lab \(plan.lab), is attached to internal network \(n) on NIC \(slot); it shares the lab's frames")
+            }
+        } }
+    }
+
+    /// A TCP port on 127.0.0.1 no VM forwards and nothing listens on, from 2222 up.
+    func freePort(avoiding used: Set<Int>) -> Int {
+        var port = 2222
+        while used.contains(port) || !Self.bindable(port) { port += 1 }
+        return port
+    }
+
+    static func bindable(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return true }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    /// One new VM: clone or import, one `modifyvm` with every setting, then start it.
+    /// Returns the VM's UUID (an import chooses its own).
+    func make(_ vm: VMSpec, uuid: String, from: VMSource, design: VMDesign, importLock: NSLock, start: Bool) throws(VBoxLabError) -> String {
+        let started = Date()
+        func step(_ what: String) { progress(String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started))) }
+        var id = uuid
+        var inherited: [VBoxNATRule] = []
+        switch from {
+        case .clone(let base, let snapshot, let linked):
+            let args = linked ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: vm.name, uuid: uuid)
+                              : VBoxManage.cloneFull(base: base.uuid, snapshot: snapshot, name: vm.name, uuid: uuid)
+            try vbox.write(args, timeout: 1800)
+            inherited = base.natRules
+            step("\(linked ? "linked clone" : "clone") of \(base.name)\(snapshot.map { "@\($0)" } ?? "")")
+        case .appliance(let file):
+            // Parallel imports fail (VirtualBox issue 80): one at a time.
+            importLock.lock()
+            defer { importLock.unlock() }
+            try vbox.write(VBoxManage.importAppliance(file: file, name: vm.name, group: design.group), timeout: 3600)
+            if !context.dryRun {
+                guard let made = VBoxParse.vmList(try vbox.read(["list", "vms"])).last(where: { $0.name == vm.name }) else {
+                    throw .failed("VirtualBox imported \(file) but lists no VM named \(vm.name)")
+                }
+                id = made.uuid
+                inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
+            }
+            step("imported from \(file)")
+        }
+        try vbox.write(VBoxManage.modify(id, design.allSettings(inherited: inherited)))
+        step("configured (\(design.nics.count) lab NIC\(design.nics.count == 1 ? "" : "s"))")
+        if start {
+            try vbox.write(VBoxManage.start(id), timeout: 300)
+            step("started")
+        }
+        return id
+    }
+
+    /// Brings an existing VM to its design. A policy change alone reaches a running VM
+    /// through `controlvm`; anything else needs it powered off (`--restart` allowed that).
+    func converge(_ name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool) throws(VBoxLabError) {
+        if running && offline.isEmpty {
+            for o in online { try vbox.write(VBoxManage.setPromisc(uuid, slot: o.slot, o.policy)) }
+            return
+        }
+        if running { try shutDown(name, uuid: uuid) }
+        try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
+        progress("\(name): changed")
+        if running { try vbox.write(VBoxManage.start(uuid), timeout: 300); progress("\(name): started again") }
+    }
+
+    /// ACPI first, as a person would press the button; power off when the guest does not stop in time.
+    func shutDown(_ name: String, uuid: String) throws(VBoxLabError) {
+        try vbox.write(VBoxManage.acpiPowerButton(uuid))
+        progress("\(name): asked to shut down (ACPI)")
+        guard !context.dryRun else { try vbox.write(VBoxManage.powerOff(uuid)); return }
+        let deadline = Date().addingTimeInterval(shutdownTimeout)
+        while Date() < deadline {
+            if VBoxParse.machineReadable(try vbox.read(["showvminfo", uuid, "--machinereadable"]))["VMState"] != "running" { return }
+            Thread.sleep(forTimeInterval: 1)
+        }
+        progress("\(name): still running after \(Int(shutdownTimeout)) s; powering it off")
+        try vbox.write(VBoxManage.powerOff(uuid))
+    }
+
+    /// The read after the writes: every lab VM as the plan has it, or an error that says what VirtualBox did not take.
+    func confirm(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord) throws(VBoxLabError) {
+        let mine = owned(record, in: try inventory())
+        var wrong: [VMDesign.Change] = []
+        for vm in spec.vms {
+            guard let seen = mine[vm.name] else { throw .failed("VirtualBox lists no VM \(vm.name) after creating it") }
+            wrong += VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: nil).diff(seen).changes
+        }
+        if !wrong.isEmpty { throw .failed("VirtualBox did not take every change (read back with list -l vms):\n\(Self.render(wrong))") }
+    }
+}
