@@ -79,10 +79,10 @@ struct LabDriver {
     var lifecycle: LabLifecycle { LabLifecycle(provider: lab.netns, store: lab.store, dryRun: false) }
 
     func create(_ plan: RegistrationPlan, setup: Bool) throws -> ApplyOutcome {
-        try lifecycle.apply(plan, specPath: lab.spec.file, record: lab.record, mode: .create(setup: setup))
+        try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .create(setup: setup))
     }
     func converge(_ plan: RegistrationPlan) throws -> [String] {
-        try lifecycle.apply(plan, specPath: lab.spec.file, record: lab.record, mode: .fix).changes
+        try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .fix(restart: false)).changes
     }
     func destroy() throws -> [String] {
         guard let r = lab.record else { return [] }

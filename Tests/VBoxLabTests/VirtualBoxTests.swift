@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+@Test func virtualBoxTestsRunWhereRequired() {
+    if VBoxGate.required { #expect(VBoxGate.reason == nil, "VBOXLAB_REQUIRE_VIRTUALBOX=1 but: \(VBoxGate.reason ?? "")") }
+}
+
+/// The VirtualBox provider against the real VBoxManage, with the shim only for running VMs.
+@Suite(.serialized, .enabled(if: VBoxGate.available, "needs the real VBoxManage (scripts/virtualbox-chroot)"))
+struct VirtualBoxTests {
+    /// Every bundled lab: VirtualBox, as showvminfo reads it, equals the plan; a second create and a
+    /// fix-macs write nothing; destroy leaves none of the lab's VMs and every other VM as it was.
+    @Test(arguments: bundledLabs) func createConvergeDestroy(lab: String) throws {
+        let place = try VBoxPlace(tag: "b\(lab.prefix(6))")
+        defer { place.cleanup() }
+        let name = "vb-" + String(lab.prefix(8))
+        let file = try place.write(name, bundled: lab)
+        try VBoxPlace.real(["createvm", "--name", "vt-bystander-\(lab.prefix(6))", "--register", "--basefolder", "\(place.dir)/vms"])
+        let bystander = Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid))
+
+        let create = try place.run(["create", name, "--no-setup", "--provider", "virtualbox"])
+        #expect(create.status == 0, "\(create.stderr)")
+        #expect(create.stdout == "created lab \(name) (virtualbox): \(try LabLoader.load(file).vms.count) VMs; guest setup and check skipped (--no-setup)\n")
+        let spec = try LabLoader.load(file)
+        let plan = try Solver.plan(spec, strategy: nil)
+        let vms = try place.recorded(name)
+        #expect(Set(vms.keys) == Set(spec.vms.map(\.name)))
+        #expect(place.writes.count == 3 * spec.vms.count, "\(place.writes)")
+        let running = VBoxParse.vmList(try place.run(["status"]).stdout.isEmpty ? "" : try ProcessRunner().run(Command(VBoxGate.shim, ["list", "runningvms"], environment: place.env)).stdout)
+        #expect(Set(running.map(\.uuid)) == Set(vms.values))
+        for vm in spec.vms {
+            let (keys, promisc) = try place.read(vms[vm.name]!)
+            #expect(keys["groups"] == "/vboxlab/\(name)")
+            for slot in labSlots {
+                if let n = plan.nic(NICRef(vm: vm.name, slot: slot)) {
+                    #expect(keys["nic\(slot)"] == "intnet" && keys["intnet\(slot)"] == n.network, "\(vm.name) slot \(slot)")
+                    #expect(keys["macaddress\(slot)"] == n.mac.vboxForm, "\(vm.name) slot \(slot)")
+                    #expect(promisc[slot] == n.promisc.rawValue, "\(vm.name) slot \(slot)")
+                    #expect(keys["cableconnected\(slot)"] == "on")
+                } else {
+                    #expect(keys["nic\(slot)"] == "none", "\(vm.name) slot \(slot)")
+                }
+            }
+            #expect(keys["Forwarding(0)"]?.hasPrefix("ssh,tcp,127.0.0.1,") == true && keys["Forwarding(1)"] == nil)
+        }
+
+        place.resetCalls()
+        let again = try place.run(["create", name, "--no-setup"])
+        #expect(again.status == 0 && again.stdout == "lab \(name) is already as planned; nothing changed\n", "\(again.stdout)\(again.stderr)")
+        #expect(place.writes.isEmpty, "\(place.writes)")
+        place.resetCalls()
+        let fix = try place.run(["fix-macs", name])
+        #expect(fix.status == 0 && fix.stdout.hasSuffix("nothing changed\n"))
+        #expect(place.writes.isEmpty && place.calls.filter { !$0.hasPrefix("--version") }.count <= spec.vms.count, "\(place.calls)")
+
+        let destroy = try place.run(["destroy", name])
+        #expect(destroy.status == 0 && destroy.stdout == "removed lab \(name): \(spec.vms.count) VMs\n", "\(destroy.stdout)\(destroy.stderr)")
+        let after = Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid))
+        #expect(after.isDisjoint(with: vms.values))
+        #expect(after == bystander)
+    }
+
+    /// The seed's story: the lab as VirtualBox gives it, then fix-macs --restart: exactly the
+    /// seed's registrations, and only centos-2 shut down, changed and started again.
+    @Test func seedStoryFixMacsRestart() throws {
+        let place = try VBoxPlace(tag: "seed")
+        defer { place.cleanup() }
+        let file = try place.write("vb-seed", bundled: "bridge-lab")
+        #expect(try place.run(["create", "vb-seed", "--no-setup", "--strategy", "none", "--provider", "virtualbox"]).status == 0)
+        let refused = try place.run(["fix-macs", "vb-seed"])
+        #expect(refused.status == 1 && refused.stderr.contains("centos-2 must be powered off for these changes:")
+                && refused.stderr.hasSuffix("vboxlab fix-macs vb-seed --restart\n"), "\(refused.stderr)")
+        place.resetCalls()
+        let fix = try place.run(["fix-macs", "vb-seed", "--restart"])
+        #expect(fix.status == 0, "\(fix.stderr)")
+        let vms = try place.recorded("vb-seed")
+        #expect(place.writes == ["controlvm \(vms["centos-2"]!) acpipowerbutton",
+                                 "modifyvm \(vms["centos-2"]!) --macaddress2 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 2))!.mac.vboxForm) --macaddress3 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 3))!.mac.vboxForm)",
+                                 "startvm \(vms["centos-2"]!) --type headless"], "\(place.writes)")
+        let plan = try Solver.plan(try LabLoader.load(file), strategy: nil)
+        for n in plan.nics {
+            let (keys, promisc) = try place.read(vms[n.vm]!)
+            #expect(keys["macaddress\(n.slot)"] == n.mac.vboxForm && promisc[n.slot] == n.promisc.rawValue, "\(n.vm) slot \(n.slot)")
+        }
+        let status = try place.run(["status", "vb-seed", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["provider"] as? String == "virtualbox")
+        let centos2 = try #require((object["vms"] as? [[String: Any]])?.first { $0["name"] as? String == "centos-2" })
+        #expect(centos2["state"] as? String == "running")
+        #expect((centos2["nics"] as? [[String: Any]])?.map { $0["mac"] as? String } == plan.nics(of: "centos-2").map { $0.mac.description })
+    }
+
+    /// Refused before anything is made: a VM name a VM outside the lab has, a missing base, a
+    /// base without snapshot; a foreign VM on a lab network is warned about.
+    @Test func refusalsBeforeAnythingIsMade() throws {
+        let place = try VBoxPlace(tag: "refuse")
+        defer { place.cleanup() }
+        try place.write("vb-ref", bundled: "bridge-lab")
+        func labVMs() throws -> [String] { VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.name).filter { $0.hasPrefix("centos-") } }
+
+        let other = try VBoxPlace.real(["createvm", "--name", "centos-1", "--register", "--basefolder", "\(place.dir)/other"])
+        let otherID = try #require(other.split(separator: "\n").first { $0.hasPrefix("UUID: ") }?.dropFirst(6))
+        let dup = try place.run(["create", "vb-ref", "--no-setup", "--provider", "virtualbox"])
+        #expect(dup.status == 1 && dup.stderr.hasPrefix("error: VM name centos-1 is taken: VirtualBox already has a VM of that name outside lab vb-ref (UUID "), "\(dup.stderr)")
+        #expect(try labVMs() == ["centos-1"])
+        try VBoxPlace.real(["unregistervm", String(otherID), "--delete"])   // by UUID: the name may be shared
+
+        try place.write("vb-nobase", text: #"{ name: "vb-nobase", base: { clone: "vt-no-such-base" }, vms: [ { name: "a", nics: [ { network: "vbn", ip: "10.9.0.1/24" } ] }, { name: "b", nics: [ { network: "vbn", ip: "10.9.0.2/24" } ] } ] }"#)
+        let missing = try place.run(["create", "vb-nobase", "--no-setup", "--provider", "virtualbox"])
+        #expect(missing.status == 4 && missing.stderr == "error: the base VM 'vt-no-such-base' (base of a) is missing: VirtualBox has no VM of that name: create or import it, or name another base in the spec\n", "\(missing.stderr)")
+
+        try VBoxPlace.real(["createvm", "--name", "vt-nosnap-refuse", "--register", "--basefolder", "\(place.dir)/vms"])
+        try place.write("vb-nosnap", text: #"{ name: "vb-nosnap", base: { clone: "vt-nosnap-refuse" }, vms: [ { name: "a", nics: [ { network: "vbs", ip: "10.9.1.1/24" } ] }, { name: "b", nics: [ { network: "vbs", ip: "10.9.1.2/24" } ] } ] }"#)
+        let nosnap = try place.run(["create", "vb-nosnap", "--no-setup", "--provider", "virtualbox"])
+        #expect(nosnap.status == 1 && nosnap.stderr == "error: the base VM vt-nosnap-refuse has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot vt-nosnap-refuse take base), or set linked: false in the spec's base for full clones\n", "\(nosnap.stderr)")
+        #expect(!(try place.run(["list"]).stdout.contains("vb-nosnap")))
+        // Full clones need no snapshot.
+        try place.write("vb-nosnap", text: #"{ name: "vb-nosnap", base: { clone: "vt-nosnap-refuse", linked: false }, vms: [ { name: "a", nics: [ { network: "vbs", ip: "10.9.1.1/24" } ] }, { name: "b", nics: [ { network: "vbs", ip: "10.9.1.2/24" } ] } ] }"#)
+        let full = try place.run(["create", "vb-nosnap", "--no-setup", "--provider", "virtualbox"])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(try place.run(["destroy", "vb-nosnap"]).status == 0)
+
+        // A VM outside the lab on one of its internal networks: a warning that names it.
+        try VBoxPlace.real(["createvm", "--name", "vt-outsider", "--register", "--basefolder", "\(place.dir)/vms"])
+        try VBoxPlace.real(["modifyvm", "vt-outsider", "--nic2", "intnet", "--intnet2", "intnet-1"])
+        let shared = try place.run(["create", "vb-ref", "--no-setup", "--provider", "virtualbox"])
+        #expect(shared.status == 0)
+        #expect(shared.stderr.contains("vboxlab: warning: VM vt-outsider ("), "\(shared.stderr)")
+        #expect(shared.stderr.contains("not in lab vb-ref, is attached to internal network intnet-1 on NIC 2; it shares the lab's frames"))
+    }
+
+    /// A VM of eight lab NICs cannot be: slots 2..8 hold seven. Refused by validation.
+    @Test func moreNICsThanSlotsIsRefused() throws {
+        let nics = (0..<8).map { #"{ network: "n\#($0)" }"# }.joined(separator: ", ")
+        do {
+            _ = try parseSpec(#"{ name: "x", vms: [ { name: "a", nics: [ \#(nics) ] }, { name: "b", nics: [ { network: "n0", ip: "10.0.0.2/24" } ] } ] }"#)
+            Issue.record("must be refused")
+        } catch {
+            #expect(error.explanation.contains("vms[0].nics: 8 lab NICs, but a VM has only slots 2..8 (at most 7 lab NICs)"))
+        }
+    }
+
+    /// A refused call half-way through create, then SIGTERM half-way: the VMs of that run are
+    /// deleted, the base and everything else untouched, and no record is left.
+    @Test func failuresMidCreateLeaveNothing() throws {
+        let place = try VBoxPlace(tag: "fail")
+        defer { place.cleanup() }
+        try place.write("vb-fail", bundled: "hub-lab")
+        let before = Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid))
+        place.fail = "^startvm"
+        let refused = try place.run(["create", "vb-fail", "--no-setup", "--provider", "virtualbox"])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("error: command failed (exit 1): \(VBoxGate.shim) startvm ") && refused.stderr.contains("injected failure"), "\(refused.stderr)")
+        #expect(Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid)) == before)
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[]}"# + "\n")
+        place.fail = nil
+
+        place.resetCalls()
+        let binary = try #require(PlanJSONTests.executable)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["create", "vb-fail", "--no-setup", "--provider", "virtualbox"]
+        process.currentDirectoryURL = URL(fileURLWithPath: place.dir)
+        process.environment = ProcessInfo.processInfo.environment.merging(place.env) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline && !place.calls.contains(where: { $0.hasPrefix("modifyvm") }) { usleep(2_000) }
+        #expect(place.calls.contains { $0.hasPrefix("clonevm") }, "SIGTERM came before any VM was made")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid)) == before)
+    }
+}
