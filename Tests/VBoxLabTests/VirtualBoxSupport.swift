@@ -20,6 +20,8 @@ enum VBoxGate {
         if let reason { print("skipping VirtualBox tests: \(reason)") }
         return reason == nil
     }
+
+
     static var required: Bool { ProcessInfo.processInfo.environment["VBOXLAB_REQUIRE_VIRTUALBOX"] == "1" }
     static var shim: String { "\(packageRoot)/Tests/VBoxLabTests/Shim/VBoxManage" }
 }

@@ -174,4 +174,73 @@ struct VirtualBoxTests {
         #expect(process.terminationStatus == 143)
         #expect(Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid)) == before)
     }
+
+    /// An appliance as the base: imported per VM into the lab's group, then configured in one call.
+    @Test func importedAppliance() throws {
+        let place = try VBoxPlace(tag: "ova")
+        defer { place.cleanup() }
+        try VBoxPlace.real(["export", place.base, "-o", "\(place.dir)/base.ova"])
+        try place.write("vb-ova", text: #"{ name: "vb-ova", base: { import: "base.ova" }, vms: [ { name: "ova-a", nics: [ { network: "vbo", ip: "10.9.2.1/24" } ] }, { name: "ova-b", nics: [ { network: "vbo", ip: "10.9.2.2/24" } ] } ] }"#)
+        let r = try place.run(["create", "vb-ova", "--no-setup", "--provider", "virtualbox"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(place.writes.filter { $0.hasPrefix("import \(place.dir)/base.ova --vsys 0 --vmname ova-") }.count == 2, "\(place.writes)")
+        let vms = try place.recorded("vb-ova")
+        for (_, uuid) in vms {
+            let keys = try place.read(uuid).keys
+            #expect(keys["groups"] == "/vboxlab/vb-ova" && keys["intnet2"] == "vbo")
+            // The base's ssh rule came along with the appliance and was replaced, not doubled.
+            #expect(keys["Forwarding(0)"]?.hasPrefix("ssh,tcp,127.0.0.1,") == true && keys["Forwarding(0)"] != "ssh,tcp,127.0.0.1,2222,,22" && keys["Forwarding(1)"] == nil)
+        }
+        #expect(try place.run(["destroy"]).stdout == "removed lab vb-ova: 2 VMs\n")
+    }
+
+    /// --dry-run runs no writing call: it prints the VBoxManage command lines instead.
+    @Test func dryRunsWriteNothing() throws {
+        let place = try VBoxPlace(tag: "dry")
+        defer { place.cleanup() }
+        try place.write("vb-dry", bundled: "bridge-lab")
+        let dry = try place.run(["create", "vb-dry", "--no-setup", "--provider", "virtualbox", "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(place.writes.isEmpty, "\(place.writes)")
+        let lines = dry.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("\(VBoxGate.shim) clonevm ") }.count == 3 && lines.filter { $0.contains(" modifyvm ") }.count == 3
+                && lines.filter { $0.contains(" startvm ") }.count == 3, "\(dry.stdout)")
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[]}"# + "\n")
+
+        #expect(try place.run(["create", "vb-dry", "--no-setup", "--strategy", "promisc", "--provider", "virtualbox"]).status == 0)
+        place.resetCalls()
+        let fix = try place.run(["fix-macs", "--restart", "--dry-run"])
+        #expect(fix.status == 0 && place.writes.isEmpty, "\(fix.stderr) \(place.writes)")
+        let id = try place.recorded("vb-dry")["centos-2"]!
+        #expect(fix.stdout.contains("\(VBoxGate.shim) controlvm \(id) acpipowerbutton\n") && fix.stdout.contains("\(VBoxGate.shim) modifyvm \(id) --macaddress2 ")
+                && fix.stdout.contains("\(VBoxGate.shim) startvm \(id) --type headless\n"), "\(fix.stdout)")
+        let destroy = try place.run(["destroy", "--dry-run"])
+        #expect(destroy.status == 0 && place.writes.isEmpty)
+        #expect(destroy.stdout.split(separator: "\n").filter { $0.contains(" unregistervm ") }.count == 3, "\(destroy.stdout)")
+        #expect(try place.run(["status", "--json"]).stdout.contains(#""state":"running""#))
+    }
+
+    /// A policy change alone reaches running VMs through controlvm, without a restart.
+    @Test func policyAloneGoesThroughControlvm() throws {
+        let place = try VBoxPlace(tag: "pol")
+        defer { place.cleanup() }
+        try place.write("vb-pol", bundled: "bridge-lab")
+        #expect(try place.run(["create", "vb-pol", "--no-setup", "--strategy", "none", "--provider", "virtualbox"]).status == 0)
+        place.resetCalls()
+        let fix = try place.run(["fix-macs", "--strategy", "promisc"])
+        #expect(fix.status == 0, "\(fix.stderr)")
+        let id = try place.recorded("vb-pol")["centos-2"]!
+        #expect(place.writes == ["controlvm \(id) nicpromisc2 allow-vms", "controlvm \(id) nicpromisc3 allow-vms"], "\(place.writes)")
+        #expect(try place.read(id).promisc[2] == "allow-vms")
+    }
+
+    /// No VBoxManage where it is said to be: exit 4 with how to get it.
+    @Test func missingVBoxManageIsExitFour() throws {
+        let place = try VBoxPlace(tag: "none")
+        defer { place.cleanup() }
+        try place.write("vb-none", bundled: "bridge-lab")
+        let r = try PlanJSONTests.run(["create", "vb-none", "--no-setup", "--provider", "virtualbox"], cwd: place.dir,
+                                      env: place.env.merging(["VBOXLAB_VBOXMANAGE": "/nonexistent/VBoxManage"]) { $1 })
+        #expect(r.status == 4 && r.stderr == "error: VBoxManage ('/nonexistent/VBoxManage') is missing: install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns\n", "\(r.stderr)")
+    }
 }

@@ -92,14 +92,14 @@ extension VirtualBoxProvider {
                 progress("\(o.name): removed (the spec no longer has it)")
                 changes.append("removed VM \(o.name)")
             }
-            let importLock = NSLock()
+            let mediaLock = NSLock()
             let start: Bool
             if case .create = mode { start = true } else { start = false }
             let designed = designs
             let made = parallelMap(Array(zip(sources, planned)), width: width) { pair -> Result<(String, String), VBoxLabError> in
                 let ((vm, from), (_, uuid)) = pair
                 return Result { () throws(VBoxLabError) in
-                    (vm.name, try self.make(vm, uuid: uuid, from: from, design: designed[vm.name]!, importLock: importLock, start: start))
+                    (vm.name, try self.make(vm, uuid: uuid, from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
                 }
             }
             for r in made {
