@@ -20,6 +20,9 @@ struct SplitMix64: RandomNumberGenerator {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
 
+    /// A number in 0..<n (n > 0); the modulo bias is immaterial here.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
     mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
 
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }

@@ -2,24 +2,8 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
-/// SplitMix64 (as PropertyTests' generator, kept apart so that each file stands alone):
-/// small, fast, and the same sequence everywhere, so that a seed replays a run.
-struct FuzzRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in 0..<n (n > 0); the modulo bias is immaterial here.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-}
+/// The fuzzer draws from PropertyTests' SplitMix64: a seed replays a run exactly.
+typealias FuzzRandom = SplitMix64
 
 /// Changes a spec the ways a person, an editor or a broken disk would, aiming at the
 /// parser's and the validator's edges: quotes, brackets, escapes, surrogates, bytes that
