@@ -33,7 +33,7 @@ struct CheckCommands {
         let held = locked ? nil : try base.lock(plan.lab)
         defer { withExtendedLifetime(held) {} }
         let checker = LabChecker(provider: provider, progress: progressToStderr)
-        let (report, diagnoser) = try checker.check(plan, record: found.record, pairs: pairs, trace: pairs != nil, capture: args.flag("capture") ? 4 : 0)
+        let (report, diagnoser) = try checker.check(plan, spec: try found.requireSpec(), record: found.record, pairs: pairs, trace: pairs != nil, capture: args.flag("capture") ? 4 : 0)
         if pairs != nil && !args.flag("json") {
             for r in report.results {
                 print("\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping \(r.ok ? "ok" : "failed")")
@@ -79,19 +79,23 @@ struct GuestCommands {
         }
         let provider = try base.provider(base.choose(found))
         try provider.checkPrerequisites(pinging: false)
-        let transport = provider.transport(lab: found.name, vm: vm)
+        guard let transport = try provider.transports(spec: spec, record: found.record)[vm] else { throw .failed("no way into \(vm)") }
         if base.command == .ssh {
             return try ProcessRunner().runAttached(try transport.interactive(Array(args.positionals.dropFirst())))
         }
         let plan = try Solver.plan(spec, strategy: nil)
-        let script = GuestScript(plan: plan, vm: vm)
+        let script = GuestScript(plan: plan, vm: vm, persist: args.flag("persist"))
         if args.flag("dry-run") {
-            print(Command(transport.summary.split(separator: " ").map(String.init)[0],
-                          transport.summary.split(separator: " ").dropFirst().map(String.init) + ["sh", "-s"], input: script.text))
+            print(transport.command(["sh", "-s"], input: script.text))
             return 0
         }
         let held = try base.lock(found.name)
         defer { withExtendedLifetime(held) {} }
+        if let ssh = transport as? SSHTransport {
+            let wait = Double(args.value("wait") ?? "60")
+            guard let wait, wait >= 0 else { throw base.usage("--wait takes a number of seconds") }
+            try ssh.waitUntilReachable(wait: wait, progress: progressToStderr)
+        }
         progressToStderr("pushing the guest setup of \(vm) through \(transport.summary)")
         let changes = try GuestSetup.run(script, through: transport)
         if changes.isEmpty { print("\(vm): already set up; nothing changed") }

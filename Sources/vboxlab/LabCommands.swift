@@ -98,7 +98,7 @@ struct LabCommands {
         let outcome: ApplyOutcome
         do {
             outcome = try lifecycle.apply(plan, spec: spec, specPath: found.specPath!, record: found.record,
-                                          mode: command == .create ? .create(setup: setup) : .fix(restart: args.flag("restart")))
+                                          mode: command == .create ? .create(setup: setup) : .fix(restart: args.flag("restart"), setup: setup))
         } catch {
             // A new lab that failed is gone, record and all: its lock file goes too.
             if found.record == nil { held?.removeFileOnRelease = true }

@@ -54,7 +54,7 @@ struct NetnsLab {
         return (try? ProcessRunner().run(c))?.status == 0
     }
 
-    func check(_ strategy: Strategy? = nil) throws -> CheckReport { try LabChecker(provider: netns).check(try plan(strategy), record: record).0 }
+    func check(_ strategy: Strategy? = nil) throws -> CheckReport { try LabChecker(provider: netns).check(try plan(strategy), spec: spec, record: record).0 }
 
     func observe() throws -> LabObservation { try netns.observe(lab: spec.name, vms: try plan().vmNames, record: record) }
 
@@ -82,7 +82,7 @@ struct LabDriver {
         try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .create(setup: setup))
     }
     func converge(_ plan: RegistrationPlan) throws -> [String] {
-        try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .fix(restart: false)).changes
+        try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .fix(restart: false, setup: true)).changes
     }
     func destroy() throws -> [String] {
         guard let r = lab.record else { return [] }

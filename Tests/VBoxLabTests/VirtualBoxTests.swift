@@ -50,7 +50,7 @@ struct VirtualBoxTests {
         #expect(again.status == 0 && again.stdout == "lab \(name) is already as planned; nothing changed\n", "\(again.stdout)\(again.stderr)")
         #expect(place.writes.isEmpty, "\(place.writes)")
         place.resetCalls()
-        let fix = try place.run(["fix-macs", name])
+        let fix = try place.run(["fix-macs", name, "--no-setup"])
         #expect(fix.status == 0 && fix.stdout.hasSuffix("nothing changed\n"))
         #expect(place.writes.isEmpty && place.calls.filter { !$0.hasPrefix("--version") }.count <= spec.vms.count, "\(place.calls)")
 
@@ -68,11 +68,11 @@ struct VirtualBoxTests {
         defer { place.cleanup() }
         let file = try place.write("vb-seed", bundled: "bridge-lab")
         #expect(try place.run(["create", "vb-seed", "--no-setup", "--strategy", "none", "--provider", "virtualbox"]).status == 0)
-        let refused = try place.run(["fix-macs", "vb-seed"])
+        let refused = try place.run(["fix-macs", "vb-seed", "--no-setup"])
         #expect(refused.status == 1 && refused.stderr.contains("centos-2 must be powered off for these changes:")
                 && refused.stderr.hasSuffix("vboxlab fix-macs vb-seed --restart\n"), "\(refused.stderr)")
         place.resetCalls()
-        let fix = try place.run(["fix-macs", "vb-seed", "--restart"])
+        let fix = try place.run(["fix-macs", "vb-seed", "--restart", "--no-setup"])
         #expect(fix.status == 0, "\(fix.stderr)")
         let vms = try place.recorded("vb-seed")
         #expect(place.writes == ["controlvm \(vms["centos-2"]!) acpipowerbutton",
@@ -209,7 +209,7 @@ struct VirtualBoxTests {
 
         #expect(try place.run(["create", "vb-dry", "--no-setup", "--strategy", "promisc", "--provider", "virtualbox"]).status == 0)
         place.resetCalls()
-        let fix = try place.run(["fix-macs", "--restart", "--dry-run"])
+        let fix = try place.run(["fix-macs", "--restart", "--dry-run", "--no-setup"])
         #expect(fix.status == 0 && place.writes.isEmpty, "\(fix.stderr) \(place.writes)")
         let id = try place.recorded("vb-dry")["centos-2"]!
         #expect(fix.stdout.contains("\(VBoxGate.shim) controlvm \(id) acpipowerbutton\n") && fix.stdout.contains("\(VBoxGate.shim) modifyvm \(id) --macaddress2 ")
@@ -227,7 +227,7 @@ struct VirtualBoxTests {
         try place.write("vb-pol", bundled: "bridge-lab")
         #expect(try place.run(["create", "vb-pol", "--no-setup", "--strategy", "none", "--provider", "virtualbox"]).status == 0)
         place.resetCalls()
-        let fix = try place.run(["fix-macs", "--strategy", "promisc"])
+        let fix = try place.run(["fix-macs", "--strategy", "promisc", "--no-setup"])
         #expect(fix.status == 0, "\(fix.stderr)")
         let id = try place.recorded("vb-pol")["centos-2"]!
         #expect(place.writes == ["controlvm \(id) nicpromisc2 allow-vms", "controlvm \(id) nicpromisc3 allow-vms"], "\(place.writes)")

@@ -21,13 +21,13 @@ public struct LabChecker: Sendable {
 
     /// Pings `pairs` (every pair of the plan when nil); reads the lab back and diagnoses only
     /// when a pair failed or `trace` asks for the model's view (a passing lab needs no explanation).
-    public func check(_ plan: RegistrationPlan, record: LabRecord?, pairs chosen: [PingPair]? = nil,
+    public func check(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord?, pairs chosen: [PingPair]? = nil,
                       trace: Bool = false, capture: Int = 0) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
         if chosen == nil, let reason = Self.emptyReason(plan) {
             return (CheckReport(lab: plan.lab, provider: provider.name, results: [], emptyReason: reason), nil)
         }
         let pairs = chosen ?? plan.pingPairs
-        let transports = Dictionary(uniqueKeysWithValues: plan.vmNames.map { ($0, provider.transport(lab: plan.lab, vm: $0)) })
+        let transports = try provider.transports(spec: spec, record: record)
         progress("pinging \(pairs.count) pair\(pairs.count == 1 ? "" : "s")")
         var started = Date()
         let pinged = Pinger(transports: transports).ping(pairs)

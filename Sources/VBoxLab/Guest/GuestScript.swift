@@ -9,7 +9,7 @@ public struct GuestScript: Sendable {
     public let text: String
 
     /// `interfaces` names NICs the caller already knows (slot → name); others are found by MAC.
-    public init(plan: RegistrationPlan, vm: String, interfaces: [Int: String] = [:]) {
+    public init(plan: RegistrationPlan, vm: String, interfaces: [Int: String] = [:], persist: Bool = false) {
         self.vm = vm
         var s = ScriptWriter()
         s.line("# vboxlab guest setup for \(vm) of lab \(plan.lab) (generated; running it twice changes nothing)")

@@ -5,6 +5,8 @@ public protocol GuestTransport: Sendable {
     var vm: String { get }
     /// How the transport reaches the VM, in words (`ip netns exec vbl-lab-a`).
     var summary: String { get }
+    /// The exact command that runs `argv` in the VM (what `--dry-run` prints).
+    func command(_ argv: [String], input: String?) -> Command
     /// Runs `argv` in the VM, with `input` on its standard input.
     func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult
     /// Whether `program` can be run in the VM.
@@ -31,9 +33,9 @@ public struct NetnsExecTransport: GuestTransport {
 
     public var summary: String { "ip netns exec \(namespace)" }
 
-    public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
-        try runner.run(Command("ip", ["netns", "exec", namespace] + argv, input: input))
-    }
+    public func command(_ argv: [String], input: String?) -> Command { Command("ip", ["netns", "exec", namespace] + argv, input: input) }
+
+    public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult { try runner.run(command(argv, input: input)) }
 
     /// The namespace shares this host's file system, so its programs are the host's.
     public func hasProgram(_ program: String) -> Bool { ProcessRunner.resolve(program) != nil }

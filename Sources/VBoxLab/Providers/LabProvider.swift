@@ -26,8 +26,9 @@ public protocol LabProvider: Sendable {
     /// A cheap look for `list`: how many VMs run, and whether the system still matches the record.
     func survey(_ record: LabRecord) -> LabSurvey
 
-    /// How to run a script or a command inside one VM.
-    func transport(lab: String, vm: String) -> GuestTransport
+    /// How to run a script or a command inside each VM of the spec: through the provider's
+    /// own way in (`ip netns exec`), or ssh where the spec's `ssh` block (or VirtualBox) says.
+    func transports(spec: LabSpec, record: LabRecord?) throws(VBoxLabError) -> [String: GuestTransport]
 
     /// A capture on the lab's switch for `check --capture`, where the provider can make one.
     func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture?
@@ -38,9 +39,14 @@ public enum ApplyMode: Sendable, Equatable {
     case create(setup: Bool)
     /// `fix-macs`: the lab must exist; registrations, policies and guests to the plan.
     /// `restart`: a running VM whose MAC or network must change may be shut down for it.
-    case fix(restart: Bool)
+    /// `setup`: the guests' side too (bridges, port MACs, addresses).
+    case fix(restart: Bool, setup: Bool)
 
     public var isFix: Bool { if case .fix = self { return true }; return false }
+    /// Whether the guests are set up as well.
+    public var setsUpGuests: Bool {
+        switch self { case .create(let s): return s; case .fix(_, let s): return s }
+    }
 }
 
 public struct ApplyOutcome: Sendable {
@@ -75,9 +81,31 @@ public struct ProviderContext: Sendable {
     public var store: LabStore
     /// `--dry-run`: `mutator` records instead of running, and nothing is written down.
     public var dryRun: Bool
+    /// The runtime directory (locks, ssh control sockets).
+    public var runtime: String
 
-    public init(reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in }, store: LabStore) {
+    public init(reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in }, store: LabStore,
+                runtime: String = StatePaths.fromEnvironment().runtime) {
         self.reader = reader; self.mutator = dryRun ?? reader; self.dryRun = dryRun != nil; self.progress = progress; self.store = store
+        self.runtime = runtime
+    }
+
+    /// The lab's known_hosts, beside the records: trust on first use, per lab.
+    public func knownHosts(_ lab: String) -> String { (store.directory as NSString).deletingLastPathComponent + "/known_hosts/\(lab)" }
+
+    /// Where ssh keeps a lab's shared connections. A socket path must fit in 108 bytes,
+    /// so a runtime directory too deep for one falls back to a short one under /tmp.
+    public func sshControlDirectory(_ lab: String) -> String {
+        let preferred = "\(runtime)/ssh-\(lab)"
+        if preferred.utf8.count + 42 <= 104 { return preferred }
+        return "/tmp/vboxlab-ssh-\(getuid())-\(String(fnv1a(preferred) & 0xFFFF_FFFF, radix: 16))"
+    }
+
+    /// An ssh transport to a VM, from its login and a default host and port.
+    public func ssh(lab: String, vm: String, login: SSHLogin?, host: String, port: Int?) -> SSHTransport {
+        let target = SSHTarget(lab: lab, vm: vm, user: login?.user ?? "root", host: login?.host ?? host, port: login?.port ?? port,
+                               key: login?.key, proxyCommand: login?.proxyCommand)
+        return SSHTransport(target: target, runner: reader, knownHosts: knownHosts(lab), controlDirectory: sshControlDirectory(lab))
     }
 }
 

@@ -42,12 +42,12 @@ public struct NetnsObserver: Sendable {
         let results = parallelMap(commands) { c in Result { () throws(VBoxLabError) in try runner.check(c).stdout } }
         var outputs: [String] = []
         for r in results { outputs.append(try r.get()) }
-        let links = switchExists ? Self.jsonArray(outputs[0]) : [], fdb = switchExists ? Self.jsonArray(outputs[1]) : []
+        let links = switchExists ? IPJSON.array(outputs[0]) : [], fdb = switchExists ? IPJSON.array(outputs[1]) : []
         let vmOutputs = Array(outputs.dropFirst(switchExists ? 2 : 0))
 
         var bridgeNetwork: [String: String] = [:], bridges: [String: String] = [:]
         var switches: [SwitchObservation] = []
-        for l in links where Self.kind(l) == "bridge" {
+        for l in links where IPJSON.kind(l) == "bridge" {
             let name = l["ifname"] as? String ?? "", network = l["ifalias"] as? String ?? name
             bridgeNetwork[name] = network
             bridges[network] = name
@@ -78,18 +78,18 @@ public struct NetnsObserver: Sendable {
                 continue
             }
             details[name] = VMDetail(state: "running", namespace: names.vmNamespace(name))
-            let interfaces = Self.jsonArray(vmOutputs[i])
+            let interfaces = IPJSON.array(vmOutputs[i])
             let byPeer = Dictionary(interfaces.compactMap { l in (l["link_index"] as? Int).map { ($0, l) } }, uniquingKeysWith: { a, _ in a })
             let nics = own.map { ref, p -> NICState in
                 let l = byPeer[p.index]
                 return NICState(slot: ref.slot, network: p.network ?? "?", registeredMac: p.registered ?? MACAddress(0),
                                 promisc: p.flood ? .allowVMs : .deny, interface: l?["ifname"] as? String,
-                                guestMac: (l?["address"] as? String).flatMap(MACAddress.init), linkUp: l.map(Self.isUp) ?? false,
-                                addresses: l.map(Self.addresses) ?? [], bridge: l?["master"] as? String)
+                                guestMac: (l?["address"] as? String).flatMap(MACAddress.init), linkUp: l.map(IPJSON.isUp) ?? false,
+                                addresses: l.map(IPJSON.addresses) ?? [], bridge: l?["master"] as? String)
             }
-            let guestBridges = interfaces.filter { Self.kind($0) == "bridge" }.map { l in
+            let guestBridges = interfaces.filter { IPJSON.kind($0) == "bridge" }.map { l in
                 BridgeState(name: l["ifname"] as? String ?? "", mac: (l["address"] as? String).flatMap(MACAddress.init) ?? MACAddress(0),
-                            up: Self.isUp(l), addresses: Self.addresses(l))
+                            up: IPJSON.isUp(l), addresses: IPJSON.addresses(l))
             }
             states.append(VMState(name: name, running: true, nics: nics, bridges: guestBridges))
         }
@@ -97,18 +97,5 @@ public struct NetnsObserver: Sendable {
                                          details: details, switches: switches, exists: switchExists || !vmList.isEmpty)
         if !switchExists && !vmList.isEmpty { observation.missingSwitch = "namespace \(sw)" }
         return Snapshot(observation: observation, switchExists: switchExists, bridges: bridges, ports: ports, running: Set(vmList))
-    }
-
-    static func jsonArray(_ text: String) -> [[String: Any]] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
-    }
-    static func kind(_ link: [String: Any]) -> String? { (link["linkinfo"] as? [String: Any])?["info_kind"] as? String }
-    static func isUp(_ link: [String: Any]) -> Bool { (link["flags"] as? [String])?.contains("UP") ?? false }
-    static func addresses(_ link: [String: Any]) -> [IPv4CIDR] {
-        ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a in
-            guard (a["family"] as? String) == "inet", let local = a["local"] as? String, let len = a["prefixlen"] as? Int,
-                  let address = IPv4CIDR.parseAddress(local), (0...32).contains(len) else { return nil }
-            return IPv4CIDR(address: address, prefix: len)
-        }
     }
 }

@@ -42,8 +42,7 @@ public struct NetnsProvider: LabProvider {
         if !foreign.isEmpty { throw foreignNamespaces(foreign, lab: plan.lab) }
         let fresh = owned.isEmpty
         if fresh, mode.isFix { throw .failed("lab \(plan.lab) does not exist on this host (netns); create it first") }
-        let setup: Bool
-        if case .create(let s) = mode { setup = s } else { setup = true }
+        let setup = mode.setsUpGuests
 
         let recordedVMs = Set(record.owned.filter { $0.kind == .namespace }.map(\.name))
         let removeVMs = record.vms.filter { !plan.vmNames.contains($0) && owned.contains(names.vmNamespace($0)) && recordedVMs.contains(names.vmNamespace($0)) }
@@ -165,8 +164,19 @@ public struct NetnsProvider: LabProvider {
         return LabSurvey(running: running, total: record.vms.count, matches: missing.isEmpty && !record.pending, note: record.pending ? "a create was stopped half-way" : note)
     }
 
-    public func transport(lab: String, vm: String) -> GuestTransport {
-        NetnsExecTransport(vm: vm, namespace: NetnsNames(lab: lab).vmNamespace(vm), runner: reader)
+    /// `ip netns exec`, unless the VM's `ssh` block names a host or a ProxyCommand: then ssh,
+    /// as to a real guest (a bare user and key are for VirtualBox's NAT forward).
+    public func transports(spec: LabSpec, record: LabRecord?) throws(VBoxLabError) -> [String: GuestTransport] {
+        var out: [String: GuestTransport] = [:]
+        for vm in spec.vms {
+            let login = vm.ssh ?? spec.ssh
+            if let login, login.host != nil || login.proxyCommand != nil {
+                out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: vm.name, port: nil)
+            } else {
+                out[vm.name] = NetnsExecTransport(vm: vm.name, namespace: NetnsNames(lab: spec.name).vmNamespace(vm.name), runner: reader)
+            }
+        }
+        return out
     }
 
     public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { NetnsCapture(runner: reader, plan: plan) }

@@ -6,9 +6,8 @@ extension VirtualBoxProvider {
     /// once more to confirm VirtualBox did what was asked.
     public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
                       persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
-        if case .create(let setup) = mode, setup {
-            throw .missing(what: "the ssh transport", fix: "create on VirtualBox sets the guests up over ssh, which this build does not have yet; run vboxlab create \(spec.name) --no-setup to build and start the VMs")
-        }
+        let setup = mode.setsUpGuests
+        if setup, !context.dryRun, ProcessRunner.resolve("ssh") == nil { throw .missing(what: "'ssh'", fix: ProcessRunner.installHint("ssh")) }
         let all = try inventory()
         let mine = owned(record, in: all)
         let names = spec.vms.map(\.name)
@@ -57,7 +56,7 @@ extension VirtualBoxProvider {
             if !d.offline.isEmpty || !d.online.isEmpty { work.append((vm.name, seen.uuid, d.offline, d.online, seen.running)) }
         }
         let restart: Bool
-        if case .fix(let r) = mode { restart = r } else { restart = false }
+        if case .fix(let r, _) = mode { restart = r } else { restart = false }
         let blocked = work.filter { $0.running && !$0.offline.isEmpty }
         if !blocked.isEmpty && !restart {
             let table = Self.render(rows.filter { r in blocked.contains { $0.name == r.vm } && !r.online })
@@ -129,17 +128,32 @@ extension VirtualBoxProvider {
                 record.pending = false
                 try persist(record)
             }
+            if setup && !context.dryRun { changes += try setUpGuests(plan, spec: spec, record: record) }
             Cleanup.shared.drop(undo)
-            let guests = plan.nics.filter { $0.guestMac != $0.mac }.map(\.vm)
-            if !guests.isEmpty {
-                progress("the guests' side (bridges, port MACs, addresses of \(Array(Set(guests)).sorted().joined(separator: ", "))) is set up over ssh, which this build does not have yet")
-            }
             return ApplyOutcome(created: fresh, changes: fresh ? ["created lab \(spec.name)"] : changes, record: record)
         } catch {
             progress(planned.isEmpty ? "failed" : "failed; deleting the \(planned.count) VM\(planned.count == 1 ? "" : "s") this run made")
             Cleanup.shared.run(undo)
             throw error
         }
+    }
+
+    /// Waits for each VM's ssh, then runs its guest script, several VMs at once.
+    func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord) throws(VBoxLabError) -> [String] {
+        let transports = try self.transports(spec: spec, record: record)
+        let wait = sshWait, progress = self.progress
+        let results = parallelMap(spec.vms.map(\.name), width: 8) { vm -> Result<[String], VBoxLabError> in
+            Result { () throws(VBoxLabError) in
+                guard let t = transports[vm] else { return [] }
+                if let ssh = t as? SSHTransport { try ssh.waitUntilReachable(wait: wait, progress: progress) }
+                let lines = try GuestSetup.run(GuestScript(plan: plan, vm: vm), through: t)
+                for l in lines { progress("\(vm): \(l)") }
+                return lines.map { "\(vm): \($0)" }
+            }
+        }
+        var changes: [String] = []
+        for r in results { changes += try r.get() }
+        return changes
     }
 
     /// The fix-macs table: VM, slot, network, now, wanted, why.

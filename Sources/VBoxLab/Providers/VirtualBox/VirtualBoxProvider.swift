@@ -13,6 +13,8 @@ public struct VirtualBoxProvider: LabProvider {
     public var width = 4
     /// How long `--restart` waits for an ACPI shutdown before it powers a VM off.
     public var shutdownTimeout = 60.0
+    /// How long create waits for a VM's ssh to answer after starting it (`VBOXLAB_SSH_WAIT`).
+    public var sshWait = ProcessInfo.processInfo.environment["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? 300
 
     public init(context: ProviderContext, program: String = VBoxManage.programFromEnvironment()) {
         self.context = context
@@ -29,9 +31,7 @@ public struct VirtualBoxProvider: LabProvider {
         guard let v = VBoxParse.version(text), v.lexicographicallyPrecedes([6, 1]) == false else {
             throw .missing(what: "VirtualBox 6.1 or later", fix: "\(vbox.program) --version says \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        if pinging {
-            throw .missing(what: "the ssh transport", fix: "check on VirtualBox pings inside the guests over ssh, which this build does not have yet; vboxlab status shows each VM's NICs as VirtualBox has them")
-        }
+        if pinging, ProcessRunner.resolve("ssh") == nil { throw .missing(what: "'ssh'", fix: ProcessRunner.installHint("ssh")) }
     }
 
     /// Every VM on the host, as `list -l vms` shows it.
@@ -100,19 +100,22 @@ public struct VirtualBoxProvider: LabProvider {
                          note: record.pending ? "a create was stopped half-way" : missing.isEmpty ? nil : "missing: \(missing.joined(separator: ", "))")
     }
 
-    public func transport(lab: String, vm: String) -> GuestTransport { NoSSHTransport(vm: vm) }
+    /// ssh to each VM: the spec's host and port, else the host of a bridged or host-only
+    /// management NIC, else the VM's NAT forward on 127.0.0.1 (one read for all VMs).
+    public func transports(spec: LabSpec, record: LabRecord?) throws(VBoxLabError) -> [String: GuestTransport] {
+        let mine = owned(record, in: try inventory())
+        var out: [String: GuestTransport] = [:]
+        for vm in spec.vms {
+            let login = vm.ssh ?? spec.ssh
+            var host = "127.0.0.1", port: Int?
+            switch vm.management {
+            case .nat: port = mine[vm.name]?.natRules.first { $0.slot == 1 && $0.guestPort == 22 }?.hostPort
+            case .bridged(_, let h), .hostonly(_, let h): host = h ?? vm.name
+            }
+            out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: host, port: port)
+        }
+        return out
+    }
 
     public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { nil }
-}
-
-/// VirtualBox guests are reached over ssh, which this build does not have yet: every
-/// use says so (exit 4) instead of pretending.
-struct NoSSHTransport: GuestTransport {
-    let vm: String
-    var summary: String { "ssh to \(vm)" }
-    func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
-        throw .missing(what: "the ssh transport", fix: "reaching inside VirtualBox guest \(vm) needs ssh, which this build does not have yet")
-    }
-    func hasProgram(_ program: String) -> Bool { false }
-    func interactive(_ argv: [String]) throws(VBoxLabError) -> Command { _ = try run(argv, input: nil); return Command("true", []) }
 }

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Where a VM's sshd is: from the spec's `ssh` block, or (VirtualBox) the VM's NAT
+/// forward on 127.0.0.1.
+public struct SSHTarget: Sendable, Equatable {
+    public var lab: String
+    public var vm: String
+    public var user: String
+    public var host: String
+    public var port: Int?
+    /// The private key, `~` expanded.
+    public var key: String?
+    /// As ssh's ProxyCommand: a jump host, or the tests' `ip netns exec NS sshd -i`.
+    public var proxyCommand: String?
+
+    public init(lab: String, vm: String, user: String, host: String, port: Int? = nil, key: String? = nil, proxyCommand: String? = nil) {
+        self.lab = lab; self.vm = vm; self.user = user; self.host = host; self.port = port; self.key = key; self.proxyCommand = proxyCommand
+    }
+
+    /// The name the VM's host key is kept under: the lab's VM, not an address and port
+    /// that another VM may have tomorrow.
+    public var hostKeyAlias: String { "vboxlab-\(lab)-\(vm)" }
+    public var described: String { "\(user)@\(host)\(port.map { ":\($0)" } ?? "")\(proxyCommand != nil ? " (through ProxyCommand)" : "")" }
+
+    /// `~/...` to the user's home.
+    public static func expand(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        return NSHomeDirectory() + String(path.dropFirst(1))
+    }
+}
+
+/// A VM reached with the system `ssh`, always as an argument array: batch mode (never a
+/// prompt), a connect timeout, the lab's own known_hosts with trust on first use, and one
+/// shared connection per VM (ControlMaster) so that many commands pay one handshake.
+/// Remote words are shell-quoted one by one, so the remote shell rebuilds the argv exactly;
+/// scripts travel on standard input to `sh -s`, with `sudo -n` when the user is not root.
+public struct SSHTransport: GuestTransport {
+    public let target: SSHTarget
+    public let runner: CommandRunner
+    public let knownHosts: String
+    /// Directory of the control sockets (short: a socket path must fit in 108 bytes).
+    public let controlDirectory: String?
+    public var connectTimeout = 10
+    /// Seconds one command may take.
+    public var timeout = 300.0
+
+    public init(target: SSHTarget, runner: CommandRunner, knownHosts: String, controlDirectory: String?) {
+        self.target = target; self.runner = runner; self.knownHosts = knownHosts; self.controlDirectory = controlDirectory
+    }
+
+    public var vm: String { target.vm }
+    public var summary: String { "ssh \(target.described)" }
+
+    /// The options before the destination, every one of them fixed or from the spec.
+    public var options: [String] {
+        var o = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-o", "StrictHostKeyChecking=accept-new",
+                 "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "HostKeyAlias=\(target.hostKeyAlias)", "-o", "LogLevel=ERROR"]
+        if let key = target.key { o += ["-o", "IdentitiesOnly=yes", "-i", SSHTarget.expand(key)] }
+        if let port = target.port { o += ["-p", String(port)] }
+        if let proxy = target.proxyCommand { o += ["-o", "ProxyCommand=\(proxy)"] }
+        if let dir = controlDirectory { o += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(dir)/%C", "-o", "ControlPersist=60"] }
+        return o + ["-l", target.user]
+    }
+
+    /// `ssh OPTIONS HOST -- WORDS`, each remote word quoted for the remote shell.
+    public func argv(_ remote: [String], tty: Bool = false) -> [String] {
+        options + (tty ? ["-t"] : []) + [target.host, "--"] + remote.map(shellQuote)
+    }
+
+    /// A command as the user runs it, under `sudo -n` for anyone but root.
+    func privileged(_ argv: [String]) -> [String] { target.user == "root" ? argv : ["sudo", "-n"] + argv }
+
+    public func command(_ argv: [String], input: String?) -> Command {
+        Command("ssh", self.argv(privileged(argv)), input: input, timeout: timeout)
+    }
+
+    public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
+        prepare()
+        let r = try runner.run(command(argv, input: input))
+        if r.status == 255 || r.stderr.contains("sudo: a password is required") || r.stderr.contains("sudo: a terminal is required") {
+            throw explain(r)
+        }
+        return r
+    }
+
+    public func hasProgram(_ program: String) -> Bool {
+        (try? run(["sh", "-c", "command -v \"$0\" >/dev/null", program], input: nil))?.succeeded ?? false
+    }
+
+    public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
+        prepare()
+        return Command("ssh", self.argv(argv.isEmpty ? [] : privileged(argv), tty: argv.isEmpty))
+    }
+
+    /// Retries while the VM boots (connection refused, timed out, closed), with a progress
+    /// line, until `wait` seconds have passed; then fails with what was tried.
+    public func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError) {
+        let started = Date()
+        var delay = 0.5
+        while true {
+            prepare()
+            let r = try runner.run(Command("ssh", argv(["true"]), timeout: Double(connectTimeout) + 5))
+            if r.succeeded { return }
+            let e = explain(r)
+            guard Self.isTransient(r.stderr) || r.status == 124 else { throw e }
+            let waited = Date().timeIntervalSince(started)
+            if waited + delay > wait {
+                throw .failed("ssh to \(vm) (\(target.described)) did not answer within \(Int(wait)) s: tried \(Command("ssh", argv(["true"])).description); last: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+            progress("waiting for ssh on \(vm) (\(target.described)) \(Int(waited)) s")
+            Thread.sleep(forTimeInterval: delay)
+            delay = min(delay * 2, 5)
+        }
+    }
+
+    static func isTransient(_ stderr: String) -> Bool {
+        ["Connection refused", "Connection timed out", "Connection closed", "Connection reset", "No route to host",
+         "connect to host", "kex_exchange_identification", "banner exchange"].contains { stderr.contains($0) }
+    }
+
+    /// ssh's failures, as sentences that name the VM and what to do.
+    func explain(_ r: CommandResult) -> VBoxLabError {
+        let said = r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = Command("ssh", argv(["..."])).description
+        if said.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || said.contains("Host key verification failed") {
+            return .failed("the host key of \(vm) (\(target.described)) is not the one vboxlab saw before, so ssh refused it. If \(vm) was made again, forget the old key: ssh-keygen -R \(target.hostKeyAlias) -f \(shellQuote(knownHosts)) (vboxlab destroy forgets a lab's keys)")
+        }
+        if said.contains("Permission denied") {
+            return .commandFailed(command: line, status: r.status, stderr: "ssh to \(vm) as \(target.user) with key \(target.key.map(SSHTarget.expand) ?? "(ssh's default keys)") was refused: \(said)")
+        }
+        if said.contains("sudo: a password is required") || said.contains("sudo: a terminal is required") {
+            return .failed("\(target.user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(target.user) passwordless sudo")
+        }
+        return .commandFailed(command: line, status: r.status, stderr: said.isEmpty ? "ssh to \(vm) failed" : said)
+    }
+
+    /// The known_hosts file and the control socket directory exist before ssh needs them.
+    func prepare() {
+        let fm = FileManager.default
+        try? fm.createDirectory(atPath: (knownHosts as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if let dir = controlDirectory { try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+    }
+}
