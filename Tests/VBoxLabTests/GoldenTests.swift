@@ -34,6 +34,13 @@ import Testing
         expectGolden(text, "guest-script/\(lab).sh")
     }
 
+    /// `ssh-setup --persist`: the seed's bridging VM, whose script writes the files of
+    /// whichever network system the guest runs.
+    @Test func persistScript() throws {
+        let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
+        expectGolden(GuestScript(plan: plan, vm: "centos-2", persist: true).text, "guest-script/bridge-lab-centos-2-persist.sh")
+    }
+
     /// `create --dry-run` through the executable: the changes, then every command, and
     /// nothing made. The lab is renamed so no real lab of the same name is in the way.
     @Test(arguments: bundledLabs) func createDryRun(lab: String) throws {

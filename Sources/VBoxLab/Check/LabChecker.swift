@@ -8,6 +8,31 @@ public struct LabChecker: Sendable {
 
     public init(provider: LabProvider, progress: @escaping ProgressHandler = { _ in }) { self.provider = provider; self.progress = progress }
 
+    /// Where a provider sees only its side of the NICs (VirtualBox: network, MAC, policy), the
+    /// guests' side comes from the guests themselves, one `ip -j` each through the transport.
+    /// A guest that cannot be read keeps what the provider saw.
+    static func withGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> LabState {
+        let blind = state.vms.indices.filter { i in state.vms[i].running && !state.vms[i].nics.isEmpty && state.vms[i].nics.allSatisfy { $0.interface == nil } }
+        let seen = parallelMap(blind, width: 16) { i -> GuestReader.Seen? in
+            guard let t = transports[state.vms[i].name] else { return nil }
+            return try? GuestReader.read(through: t, nics: plan.nics(of: state.vms[i].name))
+        }
+        var out = state
+        for (i, s) in zip(blind, seen) {
+            guard let s else { continue }
+            for j in out.vms[i].nics.indices {
+                guard let g = s.nics[out.vms[i].nics[j].slot] else { continue }
+                out.vms[i].nics[j].interface = g.interface
+                out.vms[i].nics[j].guestMac = g.mac
+                out.vms[i].nics[j].linkUp = out.vms[i].nics[j].linkUp && g.up
+                out.vms[i].nics[j].addresses = g.addresses
+                out.vms[i].nics[j].bridge = g.bridge
+            }
+            out.vms[i].bridges = s.bridges
+        }
+        return out
+    }
+
     /// Why a plan has no pair to ping, or nil when it has some.
     public static func emptyReason(_ plan: RegistrationPlan) -> String? {
         let addresses = plan.addresses
@@ -36,7 +61,8 @@ public struct LabChecker: Sendable {
             return (CheckReport(lab: plan.lab, provider: provider.name, results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil)
         }
         started = Date()
-        let observation = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record)
+        var observation = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record)
+        observation.state = Self.withGuests(observation.state, plan: plan, transports: transports)
         progress(String(format: "read the lab back in %.2f s", Date().timeIntervalSince(started)))
         let diagnoser = Diagnoser(observed: observation.state, plan: plan)
         var results = zip(pairs, pinged).map { pair, ok in

@@ -20,6 +20,8 @@ public struct GuestScript: Sendable {
         s.line("is_up() { read -r f < \"$net/$1/flags\"; [ $(( f & 1 )) -eq 1 ]; }")
         s.line("master_of() { [ -e \"$net/$1/master\" ] && basename \"$(readlink \"$net/$1/master\")\"; }")
         s.line("addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" \"$dev\"; done)\"")
+        // NetworkManager, where it runs, would undo or fight the runtime setup (seed: CentOS 8).
+        s.line("nm=0; command -v nmcli >/dev/null 2>&1 && [ \"$(nmcli -t -f RUNNING general 2>/dev/null)\" = running ] && nm=1")
         s.line("strip() { for a in $addrs; do [ \"${a##*@}\" = \"$1\" ] && [ \"${a%@*}\" != \"$2\" ] && change \"addr del ${a%@*} dev $1\" \"removed ${a%@*} from $1\"; done; }")
         let mark = "vboxlab:\(plan.lab)"
         let nics = plan.nics(of: vm)
@@ -73,16 +75,27 @@ public struct GuestScript: Sendable {
                 s.line("case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev \(bridge.name)' 'added \(ip) to \(bridge.name)';; esac")
             }
         }
+        if !persist && !nics.isEmpty {
+            // Without --persist the lab's devices are taken from NetworkManager for the run;
+            // with it, the connections written below hand them to NetworkManager as they are.
+            s.line("[ $nm = 0 ] || for d in \(nics.map { "$nic\($0.slot)" }.joined(separator: " ")); do nmcli device set \"$d\" managed no 2>/dev/null; done")
+        }
+        if persist { s.raw(GuestPersistence(plan: plan, vm: vm).script) }
         s.line("if [ $changes -eq 0 ]; then echo '\(vm): already set up; nothing changed'; exit 0; fi")
         // Forget neighbours learnt before the change, so the next ping asks afresh.
         s.line("batch=\"${batch}neigh flush all\n\"")
         s.line("printf '%s' \"$batch\" | ip -batch - || { echo '\(vm): ip -batch failed' >&2; exit 3; }")
+        if !persist && !plan.bridges(of: vm).isEmpty {
+            s.line("[ $nm = 0 ] || for d in \(plan.bridges(of: vm).map(\.name).joined(separator: " ")); do nmcli device set \"$d\" managed no 2>/dev/null; done")
+        }
         s.line("echo \"\(vm): $changes changes\"")
         text = s.text
     }
 }
 
 struct ScriptWriter {
-    private(set) var text = "#!/bin/sh\n"
+    private(set) var text: String
+    init(header: Bool = true) { text = header ? "#!/bin/sh\n" : "" }
     mutating func line(_ l: String) { text += l + "\n" }
+    mutating func raw(_ t: String) { text += t }
 }

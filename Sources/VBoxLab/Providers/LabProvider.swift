@@ -105,7 +105,9 @@ public struct ProviderContext: Sendable {
     public func ssh(lab: String, vm: String, login: SSHLogin?, host: String, port: Int?) -> SSHTransport {
         let target = SSHTarget(lab: lab, vm: vm, user: login?.user ?? "root", host: login?.host ?? host, port: login?.port ?? port,
                                key: login?.key, proxyCommand: login?.proxyCommand)
-        return SSHTransport(target: target, runner: reader, knownHosts: knownHosts(lab), controlDirectory: sshControlDirectory(lab))
+        // VBOXLAB_SSH_SHARE=0 turns connection sharing off (to measure what it saves).
+        let share = ProcessInfo.processInfo.environment["VBOXLAB_SSH_SHARE"] != "0"
+        return SSHTransport(target: target, runner: reader, knownHosts: knownHosts(lab), controlDirectory: share ? sshControlDirectory(lab) : nil)
     }
 }
 

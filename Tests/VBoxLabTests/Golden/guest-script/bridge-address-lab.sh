@@ -8,6 +8,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:75:8a:6e) || { echo "west: no interface with MAC 08:00:27:75:8a:6e (slot 2, addr-1)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -16,6 +17,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:75:8a:6e ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.3.0.1/24
 case "$addrs" in *" 10.3.0.1/24@$nic2 "*) ;; *) change "addr add 10.3.0.1/24 dev $nic2" "added 10.3.0.1/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'west: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -32,6 +34,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:c6:0a:bc) || { echo "router: no interface with MAC 08:00:27:c6:0a:bc (slot 2, addr-1)" >&2; exit 3; }
 nic3=$(has_mac 08:00:27:c6:0c:6f) || { echo "router: no interface with MAC 08:00:27:c6:0c:6f (slot 3, addr-2)" >&2; exit 3; }
@@ -53,10 +56,12 @@ strip $nic3 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 10.3.0.254/24
 case "$addrs" in *" 10.3.0.254/24@br0 "*) ;; *) change 'addr add 10.3.0.254/24 dev br0' 'added 10.3.0.254/24 to br0';; esac
+[ $nm = 0 ] || for d in $nic2 $nic3; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'router: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
 printf '%s' "$batch" | ip -batch - || { echo 'router: ip -batch failed' >&2; exit 3; }
+[ $nm = 0 ] || for d in br0; do nmcli device set "$d" managed no 2>/dev/null; done
 echo "router: $changes changes"
 
 #!/bin/sh
@@ -69,6 +74,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:25:06:5c) || { echo "east: no interface with MAC 08:00:27:25:06:5c (slot 2, addr-2)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -77,6 +83,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:25:06:5c ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.3.0.2/24
 case "$addrs" in *" 10.3.0.2/24@$nic2 "*) ;; *) change "addr add 10.3.0.2/24 dev $nic2" "added 10.3.0.2/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'east: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "

@@ -8,6 +8,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:73:2b:c4) || { echo "centos-1: no interface with MAC 08:00:27:73:2b:c4 (slot 2, intnet-1)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -16,6 +17,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:73:2b:c4 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 1.1.1.10/24
 case "$addrs" in *" 1.1.1.10/24@$nic2 "*) ;; *) change "addr add 1.1.1.10/24 dev $nic2" "added 1.1.1.10/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'centos-1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -32,6 +34,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 02:07:ef:f4:bb:ae || has_mac 08:00:27:69:76:06 || has_mac 08:00:27:da:00:11) || { echo "centos-2: no interface with MAC 08:00:27:69:76:06 (slot 2, intnet-1)" >&2; exit 3; }
 nic3=$(has_mac 02:1f:93:d3:5c:0d || has_mac 08:00:27:73:2b:c4 || has_mac 08:00:27:d9:fe:5e) || { echo "centos-2: no interface with MAC 08:00:27:73:2b:c4 (slot 3, intnet-2)" >&2; exit 3; }
@@ -51,10 +54,12 @@ is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
 strip $nic3 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 -
+[ $nm = 0 ] || for d in $nic2 $nic3; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'centos-2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
 printf '%s' "$batch" | ip -batch - || { echo 'centos-2: ip -batch failed' >&2; exit 3; }
+[ $nm = 0 ] || for d in br0; do nmcli device set "$d" managed no 2>/dev/null; done
 echo "centos-2: $changes changes"
 
 #!/bin/sh
@@ -67,6 +72,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:69:76:06) || { echo "centos-3: no interface with MAC 08:00:27:69:76:06 (slot 2, intnet-2)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -75,6 +81,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:69:76:06 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 1.1.1.20/24
 case "$addrs" in *" 1.1.1.20/24@$nic2 "*) ;; *) change "addr add 1.1.1.20/24 dev $nic2" "added 1.1.1.20/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'centos-3: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "

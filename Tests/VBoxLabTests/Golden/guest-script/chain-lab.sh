@@ -8,6 +8,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:d8:14:09) || { echo "a: no interface with MAC 08:00:27:d8:14:09 (slot 2, chain-1)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -16,6 +17,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:d8:14:09 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.0.0.1/24
 case "$addrs" in *" 10.0.0.1/24@$nic2 "*) ;; *) change "addr add 10.0.0.1/24 dev $nic2" "added 10.0.0.1/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'a: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -32,6 +34,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 02:fb:42:02:49:b6 || has_mac 08:00:27:3e:9b:a7 || has_mac 08:00:27:ad:f1:c9) || { echo "br1: no interface with MAC 08:00:27:3e:9b:a7 (slot 2, chain-1)" >&2; exit 3; }
 nic3=$(has_mac 02:14:1d:ad:d9:d5 || has_mac 08:00:27:d8:14:09 || has_mac 08:00:27:ad:f0:16) || { echo "br1: no interface with MAC 08:00:27:d8:14:09 (slot 3, chain-2)" >&2; exit 3; }
@@ -51,10 +54,12 @@ is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
 strip $nic3 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 -
+[ $nm = 0 ] || for d in $nic2 $nic3; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'br1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
 printf '%s' "$batch" | ip -batch - || { echo 'br1: ip -batch failed' >&2; exit 3; }
+[ $nm = 0 ] || for d in br0; do nmcli device set "$d" managed no 2>/dev/null; done
 echo "br1: $changes changes"
 
 #!/bin/sh
@@ -67,6 +72,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 02:35:31:6a:e3:bf || has_mac 08:00:27:3e:9b:a7 || has_mac 08:00:27:eb:25:1c) || { echo "br2: no interface with MAC 08:00:27:3e:9b:a7 (slot 2, chain-2)" >&2; exit 3; }
 nic3=$(has_mac 02:78:f7:76:d8:60 || has_mac 08:00:27:d8:14:09 || has_mac 08:00:27:eb:26:cf) || { echo "br2: no interface with MAC 08:00:27:d8:14:09 (slot 3, chain-3)" >&2; exit 3; }
@@ -86,10 +92,12 @@ is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
 strip $nic3 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 -
+[ $nm = 0 ] || for d in $nic2 $nic3; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'br2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
 printf '%s' "$batch" | ip -batch - || { echo 'br2: ip -batch failed' >&2; exit 3; }
+[ $nm = 0 ] || for d in br0; do nmcli device set "$d" managed no 2>/dev/null; done
 echo "br2: $changes changes"
 
 #!/bin/sh
@@ -102,6 +110,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:3e:9b:a7) || { echo "c: no interface with MAC 08:00:27:3e:9b:a7 (slot 2, chain-3)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -110,6 +119,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:3e:9b:a7 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.0.0.2/24
 case "$addrs" in *" 10.0.0.2/24@$nic2 "*) ;; *) change "addr add 10.0.0.2/24 dev $nic2" "added 10.0.0.2/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'c: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "

@@ -8,6 +8,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:6f:fe:f9) || { echo "h1: no interface with MAC 08:00:27:6f:fe:f9 (slot 2, hub-1)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -16,6 +17,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:6f:fe:f9 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.1.0.1/24
 case "$addrs" in *" 10.1.0.1/24@$nic2 "*) ;; *) change "addr add 10.1.0.1/24 dev $nic2" "added 10.1.0.1/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -32,6 +34,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:f3:8e:8c) || { echo "h2: no interface with MAC 08:00:27:f3:8e:8c (slot 2, hub-2)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -40,6 +43,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:f3:8e:8c ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.1.0.2/24
 case "$addrs" in *" 10.1.0.2/24@$nic2 "*) ;; *) change "addr add 10.1.0.2/24 dev $nic2" "added 10.1.0.2/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -56,6 +60,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:64:18:97) || { echo "h3: no interface with MAC 08:00:27:64:18:97 (slot 2, hub-3)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -64,6 +69,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:64:18:97 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.1.0.3/24
 case "$addrs" in *" 10.1.0.3/24@$nic2 "*) ;; *) change "addr add 10.1.0.3/24 dev $nic2" "added 10.1.0.3/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h3: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -80,6 +86,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:ca:9f:b3) || { echo "hub: no interface with MAC 08:00:27:ca:9f:b3 (slot 2, hub-1)" >&2; exit 3; }
 nic3=$(has_mac 08:00:27:ca:9e:00) || { echo "hub: no interface with MAC 08:00:27:ca:9e:00 (slot 3, hub-2)" >&2; exit 3; }
@@ -105,8 +112,10 @@ is_up $nic4 || change "link set dev $nic4 up" "brought $nic4 up"
 strip $nic4 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 -
+[ $nm = 0 ] || for d in $nic2 $nic3 $nic4; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'hub: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
 printf '%s' "$batch" | ip -batch - || { echo 'hub: ip -batch failed' >&2; exit 3; }
+[ $nm = 0 ] || for d in br0; do nmcli device set "$d" managed no 2>/dev/null; done
 echo "hub: $changes changes"

@@ -8,6 +8,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:f8:22:90) || { echo "left-1: no interface with MAC 08:00:27:f8:22:90 (slot 2, two-left)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -16,6 +17,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:f8:22:90 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.2.0.1/24
 case "$addrs" in *" 10.2.0.1/24@$nic2 "*) ;; *) change "addr add 10.2.0.1/24 dev $nic2" "added 10.2.0.1/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'left-1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -32,6 +34,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:73:ef:dd) || { echo "left-2: no interface with MAC 08:00:27:73:ef:dd (slot 2, two-left)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -40,6 +43,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:73:ef:dd ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.2.0.2/24
 case "$addrs" in *" 10.2.0.2/24@$nic2 "*) ;; *) change "addr add 10.2.0.2/24 dev $nic2" "added 10.2.0.2/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'left-2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
@@ -56,6 +60,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 02:23:5d:a0:50:6e || has_mac 08:00:27:1d:a1:49 || has_mac 08:00:27:2a:9b:51) || { echo "mid: no interface with MAC 08:00:27:1d:a1:49 (slot 2, two-left)" >&2; exit 3; }
 nic3=$(has_mac 08:00:27:2a:99:9e) || { echo "mid: no interface with MAC 08:00:27:2a:99:9e (slot 3, two-right)" >&2; exit 3; }
@@ -75,10 +80,12 @@ is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
 strip $nic3 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 -
+[ $nm = 0 ] || for d in $nic2 $nic3; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'mid: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
 printf '%s' "$batch" | ip -batch - || { echo 'mid: ip -batch failed' >&2; exit 3; }
+[ $nm = 0 ] || for d in br0; do nmcli device set "$d" managed no 2>/dev/null; done
 echo "mid: $changes changes"
 
 #!/bin/sh
@@ -91,6 +98,7 @@ has_mac() { for d in $net/*; do [ -r "$d/address" ] && [ ! -d "$d/bridge" ] || c
 is_up() { read -r f < "$net/$1/flags"; [ $(( f & 1 )) -eq 1 ]; }
 master_of() { [ -e "$net/$1/master" ] && basename "$(readlink "$net/$1/master")"; }
 addrs=" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' "$a" "$dev"; done)"
+nm=0; command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ] && nm=1
 strip() { for a in $addrs; do [ "${a##*@}" = "$1" ] && [ "${a%@*}" != "$2" ] && change "addr del ${a%@*} dev $1" "removed ${a%@*} from $1"; done; }
 nic2=$(has_mac 08:00:27:1d:a1:49) || { echo "right: no interface with MAC 08:00:27:1d:a1:49 (slot 2, two-right)" >&2; exit 3; }
 m=$(master_of $nic2); [ -z "$m" ] || [ "$m" = '' ] || change "link set dev $nic2 nomaster" "removed $nic2 from $m"
@@ -99,6 +107,7 @@ read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:1d:a1:49 ] || change "link s
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.2.0.3/24
 case "$addrs" in *" 10.2.0.3/24@$nic2 "*) ;; *) change "addr add 10.2.0.3/24 dev $nic2" "added 10.2.0.3/24 to $nic2";; esac
+[ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'right: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
 "
