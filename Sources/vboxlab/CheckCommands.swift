@@ -80,6 +80,7 @@ struct GuestCommands {
         let provider = try base.provider(base.choose(found))
         try provider.checkPrerequisites(pinging: false)
         guard let transport = try provider.transports(spec: spec, record: found.record)[vm] else { throw .failed("no way into \(vm)") }
+        defer { transport.close() }
         if base.command == .ssh {
             return try ProcessRunner().runAttached(try transport.interactive(Array(args.positionals.dropFirst())))
         }

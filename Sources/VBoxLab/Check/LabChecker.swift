@@ -53,6 +53,7 @@ public struct LabChecker: Sendable {
         }
         let pairs = chosen ?? plan.pingPairs
         let transports = try provider.transports(spec: spec, record: record)
+        defer { closeAll(transports) }
         progress("pinging \(pairs.count) pair\(pairs.count == 1 ? "" : "s")")
         var started = Date()
         let pinged = Pinger(transports: transports).ping(pairs)

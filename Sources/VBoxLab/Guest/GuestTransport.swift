@@ -13,6 +13,17 @@ public protocol GuestTransport: Sendable {
     func hasProgram(_ program: String) -> Bool
     /// The command that opens an interactive shell, or runs `argv`, in the VM.
     func interactive(_ argv: [String]) throws(VBoxLabError) -> Command
+    /// Ends what the transport keeps open between commands (ssh's shared connection).
+    func close()
+}
+
+extension GuestTransport {
+    public func close() {}
+}
+
+/// Closes every transport at the end of a command: one connection per VM per command.
+public func closeAll(_ transports: [String: GuestTransport]) {
+    _ = parallelMap(Array(transports.values), width: 16) { $0.close() }
 }
 
 extension GuestTransport {

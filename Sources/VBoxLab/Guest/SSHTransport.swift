@@ -92,6 +92,14 @@ public struct SSHTransport: GuestTransport {
         return Command("ssh", self.argv(argv.isEmpty ? [] : privileged(argv), tty: argv.isEmpty))
     }
 
+    /// Ends the shared connection, so that the next command connects afresh (and checks the
+    /// host key again: a VM made anew must not ride on the old VM's connection).
+    public func close() {
+        guard let dir = controlDirectory, FileManager.default.fileExists(atPath: dir) else { return }
+        _ = try? runner.run(Command("ssh", ["-o", "ControlPath=\(dir)/%C", "-O", "exit"] + (target.port.map { ["-p", String($0)] } ?? [])
+                                        + ["-l", target.user, target.host], timeout: 10))
+    }
+
     /// Retries while the VM boots (connection refused, timed out, closed), with a progress
     /// line, until `wait` seconds have passed; then fails with what was tried.
     public func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A lab's life across commands: the provider does the work, this keeps the record
 /// in step with it. A new lab's record goes when its create fails or is interrupted,
 /// after the provider's own undo (Cleanup runs newest first).
@@ -27,7 +29,11 @@ public struct LabLifecycle: Sendable {
     /// Removes what the record owns, then the record. Returns what was removed.
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
         let removed = try provider.destroy(record)
-        if !dryRun { store.remove(record.lab) }
+        if !dryRun {
+            store.remove(record.lab)
+            // The lab's VMs are gone; their host keys would only refuse the next lab of that name.
+            try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent + "/known_hosts/\(record.lab)")
+        }
         return removed
     }
 }

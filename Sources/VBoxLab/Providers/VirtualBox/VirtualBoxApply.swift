@@ -141,6 +141,7 @@ extension VirtualBoxProvider {
     /// Waits for each VM's ssh, then runs its guest script, several VMs at once.
     func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord) throws(VBoxLabError) -> [String] {
         let transports = try self.transports(spec: spec, record: record)
+        defer { closeAll(transports) }
         let wait = sshWait, progress = self.progress
         let results = parallelMap(spec.vms.map(\.name), width: 8) { vm -> Result<[String], VBoxLabError> in
             Result { () throws(VBoxLabError) in

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// The ssh transport against real OpenSSH, in namespaces of the tests' own.
+@Suite(.serialized, .enabled(if: SSHGate.available, "needs root, network namespaces and openssh-server"))
+struct SSHTests {
+    /// The seed built without setup; ssh-setup of each VM over real ssh sets up the bridge and the
+    /// addresses, the kernel's ping crosses both ways, a second run changes nothing, check passes over ssh.
+    @Test func sshSetupOverRealSSH() throws {
+        let s = try SSHPlace()
+        defer { s.cleanup(labs: ["vt-ssh"]) }
+        try s.writeSeed("vt-ssh")
+        let create = try s.run(["create", "--provider", "netns", "--no-setup"])
+        #expect(create.status == 0, "\(create.stderr)")
+        for vm in ["centos-1", "centos-2", "centos-3"] {
+            let r = try s.run(["ssh-setup", vm])
+            #expect(r.status == 0, "\(vm): \(r.stderr)")
+            #expect(r.stderr.contains("vboxlab: pushing the guest setup of \(vm) through ssh root@\(vm) (through ProxyCommand)"), "\(r.stderr)")
+            #expect(r.stdout.hasSuffix(" changes\n") || r.stdout.hasSuffix(" change\n"), "\(r.stdout)")
+        }
+        #expect(kernelPing("vt-ssh", from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
+        #expect(kernelPing("vt-ssh", from: "centos-3", "1.1.1.20", to: "1.1.1.10"))
+        let again = try s.run(["ssh-setup", "centos-2"])
+        #expect(again.status == 0 && again.stdout == "centos-2: already set up; nothing changed\n", "\(again.stdout)\(again.stderr)")
+        let check = try s.run(["check"])
+        #expect(check.status == 0 && check.stdout.hasPrefix("vt-ssh: 2 of 2 pairs reached"), "\(check.stdout)\(check.stderr)")
+        let one = try s.run(["ssh", "centos-1", "--", "ip", "-br", "-4", "addr", "show", "dev", "enp0s8"])
+        #expect(one.status == 0 && one.stdout.contains("1.1.1.10/24"), "\(one.stdout)\(one.stderr)")
+        let known = try String(contentsOfFile: "\(s.place.state)/vboxlab/known_hosts/vt-ssh", encoding: .utf8)
+        #expect(known.split(separator: "\n").count == 3)
+        // destroy forgets the lab's host keys.
+        #expect(try s.run(["destroy"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(s.place.state)/vboxlab/known_hosts/vt-ssh"))
+    }
+
+    /// A wrong key, a changed host key, an sshd that never answers: each an error that names the
+    /// VM and says what to do.
+    @Test func sshFailuresSayWhatToDo() throws {
+        let s = try SSHPlace()
+        defer { s.cleanup(labs: ["vt-sshe"]) }
+        try s.writeSeed("vt-sshe", key: s.dir + "/otherkey")
+        #expect(try s.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
+        let wrong = try s.run(["ssh-setup", "centos-1"])
+        #expect(wrong.status == 3, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("ssh to centos-1 as root with key \(s.dir)/otherkey was refused: "), "\(wrong.stderr)")
+
+        try s.writeSeed("vt-sshe")
+        #expect(try s.run(["ssh-setup", "centos-1"]).status == 0)
+        try s.keygen(s.dir + "/hostkey")
+        let changed = try s.run(["ssh-setup", "centos-1"])
+        let known = "\(s.place.state)/vboxlab/known_hosts/vt-sshe"
+        #expect(changed.status == 1)
+        #expect(changed.stderr == "error: the host key of centos-1 (root@centos-1 (through ProxyCommand)) is not the one vboxlab saw before, so ssh refused it. If centos-1 was made again, forget the old key: ssh-keygen -R vboxlab-vt-sshe-centos-1 -f \(known) (vboxlab destroy forgets a lab's keys)\n", "\(changed.stderr)")
+        try ProcessRunner().check(Command("ssh-keygen", ["-R", "vboxlab-vt-sshe-centos-1", "-f", known]))
+        #expect(try s.run(["ssh-setup", "centos-1"]).status == 0)
+
+        try s.writeSeed("vt-sshe", proxy: { _ in "false" })
+        let silent = try s.run(["ssh-setup", "centos-3", "--wait", "2"])
+        #expect(silent.status == 1, "\(silent.stderr)")
+        #expect(silent.stderr.contains("vboxlab: waiting for ssh on centos-3 (root@centos-3 (through ProxyCommand)) "), "\(silent.stderr)")
+        #expect(silent.stderr.contains("error: ssh to centos-3 (root@centos-3 (through ProxyCommand)) did not answer within 2 s: tried ssh -o BatchMode=yes"), "\(silent.stderr)")
+    }
+
+    /// A user without passwordless sudo: guest setup needs it, and says so.
+    @Test func userWithoutPasswordlessSudo() throws {
+        #expect(ProcessRunner.resolve("sudo") != nil, "sudo is not installed (.ci/run installs it)")
+        let s = try SSHPlace()
+        let user = "vblnosudo"
+        _ = try? ProcessRunner().run(Command("useradd", ["-M", "-s", "/bin/sh", "-p", "*", user]))
+        defer { s.cleanup(labs: ["vt-sudo"]); _ = try? ProcessRunner().run(Command("userdel", [user])) }
+        try s.writeSeed("vt-sudo", user: user)
+        #expect(try s.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
+        let r = try s.run(["ssh-setup", "centos-1"])
+        #expect(r.status == 1 && r.stderr.hasSuffix("error: \(user) on centos-1 may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo\n"), "\(r.stderr)")
+    }
+
+    /// --persist through the namespace's own way in: for each network system the files it
+    /// writes, and a second run that writes nothing.
+    @Test(arguments: ["networkmanager", "networkd", "ifupdown"]) func persistWritesTheSystemsFiles(system: String) throws {
+        let place = try CLIPlace()
+        let lab = "vt-per-\(system.prefix(3))"
+        defer { place.cleanup(labs: [lab]) }
+        try place.write("\(lab).json5", bundled: "bridge-lab", name: lab)
+        #expect(try place.run(["create", "--provider", "netns"]).status == 0)
+        let root = place.dir + "/root"
+        let env = place.env.merging(["VBOXLAB_NET_SYSTEM": system, "VBOXLAB_PERSIST_ROOT": root]) { $1 }
+        let r = try PlanJSONTests.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let written = r.stdout.split(separator: "\n").filter { $0.hasPrefix("centos-2: wrote ") }.map { String($0.dropFirst("centos-2: wrote \(root)".count)) }
+        let plan = try Solver.plan(try LabLoader.load("\(place.dir)/\(lab).json5"), strategy: nil)
+        let port = plan.nic(NICRef(vm: "centos-2", slot: 2))!
+        switch system {
+        case "networkmanager":
+            #expect(written == ["/etc/NetworkManager/system-connections/vboxlab-\(lab)-br0.nmconnection",
+                                "/etc/NetworkManager/system-connections/vboxlab-\(lab)-enp0s8.nmconnection",
+                                "/etc/NetworkManager/system-connections/vboxlab-\(lab)-enp0s9.nmconnection"], "\(r.stdout)")
+            let text = try String(contentsOfFile: root + written[1], encoding: .utf8)
+            #expect(text.contains("interface-name=enp0s8\ncontroller=br0\n") && text.contains("cloned-mac-address=\(port.guestMac.description.uppercased())\n"))
+            let mode = try FileManager.default.attributesOfItem(atPath: root + written[1])[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        case "networkd":
+            #expect(written.count == 4 && written[2] == "/etc/systemd/network/50-vboxlab-\(lab)-enp0s8.network", "\(written)")
+            let text = try String(contentsOfFile: root + written[2], encoding: .utf8)
+            #expect(text == "[Match]\nName=enp0s8\n\n[Link]\nMACAddress=\(port.guestMac)\n\n[Network]\nLinkLocalAddressing=no\nBridge=br0\n")
+        default:
+            #expect(written == ["/etc/network/interfaces.d/vboxlab-\(lab)"])
+            let text = try String(contentsOfFile: root + written[0], encoding: .utf8)
+            #expect(text.contains("auto br0\niface br0 inet manual\n    bridge_ports enp0s8 enp0s9\n    bridge_stp off\n"), "\(text)")
+        }
+        let again = try PlanJSONTests.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
+        #expect(again.stdout == "centos-2: already set up; nothing changed\n", "\(again.stdout)")
+    }
+
+    /// Where NetworkManager runs, the lab's devices are left unmanaged for the run (a stand-in
+    /// nmcli records what it is asked); where it does not, nmcli is not called.
+    @Test func networkManagerLeavesTheLabsDevicesAlone() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-nm"]) }
+        let bin = place.dir + "/bin", log = place.dir + "/nmcli.log"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        for running in [true, false] {
+            try """
+            #!/bin/sh
+            echo "$*" >> \(log)
+            [ "$*" = "-t -f RUNNING general" ] && echo \(running ? "running" : "stopped")
+            exit 0
+
+            """.write(toFile: bin + "/nmcli", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/nmcli")
+            try? FileManager.default.removeItem(atPath: log)
+            try place.write("vt-nm.json5", bundled: "bridge-lab", name: "vt-nm")
+            #expect(try place.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
+            let env = place.env.merging(["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
+            let r = try PlanJSONTests.run(["ssh-setup", "centos-2"], cwd: place.dir, env: env)
+            #expect(r.status == 0, "\(r.stderr)")
+            let calls = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            if running {
+                #expect(calls == ["-t -f RUNNING general", "device set enp0s8 managed no", "device set enp0s9 managed no", "device set br0 managed no"], "\(calls)")
+            } else {
+                #expect(calls == ["-t -f RUNNING general"], "\(calls)")
+            }
+            _ = try place.run(["destroy"])
+        }
+    }
+}
+
+/// The ssh argv, exactly, and no way to turn host-key checking off.
+@Suite struct SSHArgvTests {
+    @Test func argvIsExact() {
+        let target = SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222, key: "/k/id", proxyCommand: nil)
+        let t = SSHTransport(target: target, runner: RecordingRunner(), knownHosts: "/s/known_hosts/l", controlDirectory: "/r/ssh-l")
+        #expect(t.command(["sh", "-s"], input: "x").arguments == [
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/s/known_hosts/l",
+            "-o", "HostKeyAlias=vboxlab-l-a", "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-i", "/k/id", "-p", "2222",
+            "-o", "ControlMaster=auto", "-o", "ControlPath=/r/ssh-l/%C", "-o", "ControlPersist=60", "-l", "vagrant",
+            "127.0.0.1", "--", "sudo", "-n", "sh", "-s",
+        ])
+        let root = SSHTransport(target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b", proxyCommand: "ip netns exec n sshd -i"),
+                                runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
+        let args = root.command(["fping", "-S", "1.1.1.10", "1.1.1.20"], input: nil).arguments
+        #expect(Array(args.suffix(10)) == ["-o", "ProxyCommand=ip netns exec n sshd -i", "-l", "root", "b", "--", "fping", "-S", "1.1.1.10", "1.1.1.20"])
+        #expect(!args.contains { $0.hasPrefix("Control") })
+        #expect(root.argv(["echo", "a b", "it's"]).suffix(4) == ["--", "echo", "'a b'", "'it'\\''s'"])
+    }
+
+    /// No source file turns host-key checking off or throws the keys away.
+    @Test func nothingDisablesHostKeyChecking() throws {
+        let files = FileManager.default.enumerator(atPath: "\(packageRoot)/Sources")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        for f in files {
+            let text = try String(contentsOfFile: "\(packageRoot)/Sources/\(f)", encoding: .utf8)
+            #expect(!text.contains("StrictHostKeyChecking=no") && !text.contains("UserKnownHostsFile=/dev/null"), "\(f)")
+        }
+    }
+}
