@@ -22,8 +22,12 @@ public struct Pinger: Sendable {
         // Every ping starts from an empty neighbour table, as the frame model assumes:
         // an entry left by an earlier probe would skip the ARP exchange and blur the cause.
         let sources = Array(Set(groups.map(\.vm))).sorted()
-        _ = parallelMap(sources, width: 16) { vm in _ = try? transports[vm]?.run(["ip", "neigh", "flush", "all"], input: nil) }
-        let fping = Dictionary(uniqueKeysWithValues: sources.map { ($0, transports[$0]?.hasProgram("fping") ?? false) })
+        // Both at once per source, all sources in parallel: over ssh each first call pays a handshake.
+        let hasFping = parallelMap(sources, width: 16) { vm -> Bool in
+            _ = try? transports[vm]?.run(["ip", "neigh", "flush", "all"], input: nil)
+            return transports[vm]?.hasProgram("fping") ?? false
+        }
+        let fping = Dictionary(uniqueKeysWithValues: zip(sources, hasFping))
         var alive = Set<String>()
         let viaFping = groups.filter { fping[$0.vm] == true }
         // Every source at once: the work is the kernel's (ARP floods, echo), the processes mostly wait.
