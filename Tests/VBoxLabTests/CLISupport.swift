@@ -63,3 +63,14 @@ func kernelPing(_ lab: String, from vm: String, _ source: String, to target: Str
 func addresses(_ lab: String, _ vm: String, _ dev: String) -> String {
     (try? ProcessRunner().run(Command("ip", ["-n", NetnsNames(lab: lab).vmNamespace(vm), "-br", "-4", "addr", "show", "dev", dev])))?.stdout ?? ""
 }
+
+/// Deletes a namespace the way a person would, then waits (up to 10 s) until the kernel has
+/// torn it down: `ip netns del` returns before the namespace's veths are gone, and until
+/// then its VM still answers. `peer` is a device in another namespace that goes with it.
+func deleteNamespace(_ ns: String, peer: (namespace: String, device: String)) throws {
+    try ProcessRunner().check(Command("ip", ["netns", "del", ns]))
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline, (try? ProcessRunner().run(Command("ip", ["-n", peer.namespace, "link", "show", "dev", peer.device])))?.status == 0 {
+        usleep(20_000)
+    }
+}

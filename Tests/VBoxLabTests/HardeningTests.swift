@@ -12,7 +12,7 @@ extension NetnsProviderTests {
         defer { place.cleanup(labs: ["vt-gone"]) }
         try place.write("vt-gone.json5", bundled: "bridge-lab", name: "vt-gone")
         #expect(try place.run(["create", "--provider", "netns"]).status == 0)
-        try ProcessRunner().check(Command("ip", ["netns", "del", "vbl-vt-gone-centos-2"]))
+        try deleteNamespace("vbl-vt-gone-centos-2", peer: ("vbl-vt-gone-sw", "centos-2-2"))
         let bridgeGone = try place.run(["check", "--json"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(bridgeGone.stdout.utf8)) as? [String: Any])
         let pairs = try #require(report["pairs"] as? [[String: Any]])
@@ -23,7 +23,7 @@ extension NetnsProviderTests {
         #expect(status.stdout.contains(#"{"name":"centos-2","state":"missing","namespace":null,"nics":[],"bridges":[]}"#), "\(status.stdout)")
         #expect(try place.run(["create"]).status == 0)
 
-        try ProcessRunner().check(Command("ip", ["netns", "del", "vbl-vt-gone-sw"]))
+        try deleteNamespace("vbl-vt-gone-sw", peer: ("vbl-vt-gone-centos-1", "enp0s8"))
         let switchGone = try place.run(["check"])
         #expect(switchGone.status == 1 && switchGone.stdout.contains("\nvm-down: 2 pairs\n  centos-1 1.1.1.10 → centos-3 1.1.1.20: the lab's switch (namespace vbl-vt-gone-sw, which plays every internal network) is missing"), "\(switchGone.stdout)")
         let text = try place.run(["status"])

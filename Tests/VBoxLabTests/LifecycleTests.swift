@@ -103,7 +103,7 @@ struct LifecycleTests {
                     try ProcessRunner().check(Command("ip", ["-n", names.vmNamespace("centos-2"), "link", "set", "dev", GuestInterfaceName.forSlot(port.slot), "address", port.mac.description]))
                 }
             }),
-            ("vm-down", { try ProcessRunner().check(Command("ip", ["netns", "del", names.vmNamespace("centos-3")])) }),
+            ("vm-down", { try deleteNamespace(names.vmNamespace("centos-3"), peer: (names.switchNamespace, names.switchPort(NICRef(vm: "centos-3", slot: 2)))) }),
             ("guest-not-set-up", { try ProcessRunner().check(Command("ip", ["-n", names.vmNamespace("centos-2"), "link", "del", "br0"])) }),
         ]
         for (cause, provoke) in provocations {
