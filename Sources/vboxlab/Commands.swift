@@ -6,9 +6,10 @@ enum CommandName: String, CaseIterable {
     case fixMacs = "fix-macs"
     case sshSetup = "ssh-setup"
     case ssh, check, status, list, destroy
+    case pruneBases = "prune-bases"
 
-    /// Commands that change a lab: never offered as a "did you mean" for an unknown word.
-    var isDestructive: Bool { self == .destroy }
+    /// Commands that remove things: never offered as a "did you mean" for an unknown word.
+    var isDestructive: Bool { self == .destroy || self == .pruneBases }
 }
 
 /// Every command's arguments, options and help text.
@@ -47,8 +48,10 @@ enum Commands {
                             discussion: finding + " Exit 0 when every pair answers, 1 when one does not or there is nothing to check."),
         .status: CommandSpec(name: "status", summary: "Show the lab as the system has it: VMs, NICs, registered and guest MACs, policies.",
                              arguments: [lab], options: [json, provider], discussion: finding + " Works from the record when the spec is gone."),
-        .list: CommandSpec(name: "list", summary: "List every lab vboxlab made on this host.",
-                           arguments: [], options: [json], discussion: "Name, provider, VMs running of total, spec path, and whether the system still matches the record."),
+        .list: CommandSpec(name: "list", summary: "List every lab vboxlab made on this host, and the bases of Vagrant boxes.",
+                           arguments: [], options: [json], discussion: "Name, provider, VMs running of total, spec path, and whether the system still matches the record; then, where VBoxManage is found, each box's base VM and the labs that clone it."),
+        .pruneBases: CommandSpec(name: "prune-bases", summary: "Delete the base VMs of Vagrant boxes that no lab clones.",
+                                 arguments: [], options: [dryRun], discussion: "destroy never removes a base; this does, once no recorded lab (and no other VM's disk) builds on it."),
         .destroy: CommandSpec(name: "destroy", summary: "Remove everything that create made, and nothing else.",
                               arguments: [lab], options: [OptionSpec("all", help: "Remove every lab vboxlab made on this host."), dryRun, provider],
                               discussion: finding + " Works from the record when the spec is gone or invalid."),

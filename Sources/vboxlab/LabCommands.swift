@@ -26,6 +26,15 @@ struct LabCommands {
             print(args.flag("json") ? plan.json.rendered(indent: 2) : plan.table)
             return 0
         case .list: return try list()
+        case .pruneBases:
+            let dry = dryRun
+            let vb = try provider(ProviderChoice(name: "virtualbox"), dryRun: dry)
+            if dry == nil { try vb.checkPrerequisites(pinging: false) }
+            guard let virtualbox = vb as? VirtualBoxProvider else { return 1 }
+            let removed = try virtualbox.pruneBases(records: store.all())
+            if let dry { dry.commands.forEach { print($0) }; return 0 }
+            print(removed.isEmpty ? "no base to remove" : "removed \(removed.count) base\(removed.count == 1 ? "" : "s"): \(removed.joined(separator: ", "))")
+            return 0
         case .destroy where args.flag("all"):
             guard args.positionals.isEmpty else { throw usage("--all takes no LAB") }
             return try destroyAll()
@@ -171,14 +180,23 @@ struct LabCommands {
             let p = try? provider(ProviderChoice(name: r.provider, notice: nil, mustBeNamed: false))
             rows.append((r, p?.survey(r)))
         }
+        // The bases of boxes, where VirtualBox is at hand.
+        var bases: [(VBoxVM, [String])] = []
+        if ProcessRunner.resolve(VBoxManage.programFromEnvironment()) != nil,
+           let vb = try? provider(ProviderChoice(name: "virtualbox")) as? VirtualBoxProvider, let found = try? vb.bases(records: records) {
+            bases = found.map { ($0.vm, $0.labs) }
+        }
         if args.flag("json") {
             print(JSONOut.object([("labs", .array(rows.map { r, s in
                 .object([("name", .string(r.lab)), ("provider", .string(r.provider)), ("running", s.map { .int($0.running) } ?? .null),
                          ("total", .int(r.vms.count)), ("spec", .string(r.spec)), ("specExists", .bool(FileManager.default.fileExists(atPath: r.spec))),
                          ("matches", s.map { .bool($0.matches) } ?? .null), ("note", .optional(s?.note))])
+            })), ("bases", .array(bases.map { vm, labs in
+                .object([("name", .string(vm.name)), ("uuid", .string(vm.uuid)), ("labs", .array(labs.map { .string($0) }))])
             }))]).rendered())
             return 0
         }
+        for (vm, labs) in bases { print("base \(vm.name) (\(vm.uuid)): \(labs.isEmpty ? "no lab uses it (vboxlab prune-bases removes it)" : "cloned by \(labs.joined(separator: ", "))")") }
         if rows.isEmpty { print("no lab recorded on this host (records: \(store.directory))"); return 0 }
         var table = [["LAB", "PROVIDER", "VMS", "SPEC", "STATE"]]
         for (r, s) in rows {

@@ -38,7 +38,7 @@ struct LifecycleTests {
         #expect(claim.stderr.contains("\(place.dir)/vt-card.json5 (the lab was created from it)") && claim.stderr.contains("\(other) (named now)"))
 
         let list = try place.run(["list", "--json"])
-        #expect(list.stdout == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}]}"# + "\n")
+        #expect(list.stdout == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}],"bases":[]}"# + "\n")
 
         // The spec gone, destroy still works from the record.
         try FileManager.default.removeItem(atPath: "\(place.dir)/vt-card.json5")
@@ -195,7 +195,7 @@ struct LifecycleTests {
         let r = try place.run(["create", "--provider", "netns"])
         #expect(r.status == 1 && r.stderr.hasPrefix("error: lab vt-rbp would use namespaces that already exist and are not its own: vbl-vt-rbp-h0 (not made by vboxlab for lab vt-rbp)"), "\(r.status) \(r.stderr)")
         #expect(NetnsHost.namespaces().filter { $0.hasPrefix("vbl-vt-rbp-") } == ["vbl-vt-rbp-h0"])
-        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[]}"# + "\n")
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[]}"# + "\n")
     }
 
     /// Control bytes in a spec never reach the terminal raw.

@@ -34,6 +34,8 @@ final class VBoxPlace {
     let base: String
     let before: Set<String>
     var fail: String?
+    /// More environment for the executable (VAGRANT_HOME).
+    var extra: [String: String] = [:]
 
     init(tag: String) throws {
         dir = try PlanJSONTests.tempDir().path
@@ -55,6 +57,7 @@ final class VBoxPlace {
         var e = ["XDG_STATE_HOME": dir + "/state", "XDG_RUNTIME_DIR": dir + "/run", "VBOXLAB_VBOXMANAGE": VBoxGate.shim,
                  "VBOXLAB_SHIM_REAL": VBoxGate.real!, "VBOXLAB_SHIM_STATE": dir + "/shim", "VBOXLAB_PROVIDER": ""]
         if let fail { e["VBOXLAB_SHIM_FAIL"] = fail }
+        for (k, v) in extra { e[k] = v }
         return e
     }
 

@@ -75,8 +75,17 @@ public struct SSHTransport: GuestTransport {
     }
 
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
+        try execute(privileged(argv), input: input)
+    }
+
+    /// As the login user, without sudo (the user's own files: authorized_keys).
+    public func runAsUser(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
+        try execute(argv, input: input)
+    }
+
+    func execute(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
         prepare()
-        let r = try runner.run(command(argv, input: input))
+        let r = try runner.run(Command("ssh", self.argv(argv), input: input, timeout: timeout))
         if r.status == 255 || r.stderr.contains("sudo: a password is required") || r.stderr.contains("sudo: a terminal is required") {
             throw explain(r)
         }

@@ -32,7 +32,8 @@ public struct LabLifecycle: Sendable {
         if !dryRun {
             store.remove(record.lab)
             // The lab's VMs are gone; their host keys would only refuse the next lab of that name.
-            try? FileManager.default.removeItem(atPath: (store.directory as NSString).deletingLastPathComponent + "/known_hosts/\(record.lab)")
+            let state = (store.directory as NSString).deletingLastPathComponent
+            for path in ["known_hosts/\(record.lab)", "keys/\(record.lab)", "keys/\(record.lab).pub"] { try? FileManager.default.removeItem(atPath: "\(state)/\(path)") }
         }
         return removed
     }

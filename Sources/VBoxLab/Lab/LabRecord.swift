@@ -16,6 +16,9 @@ public struct LabRecord: Codable, Sendable, Equatable {
     /// Set while a create is under way: objects named here but not yet identified were
     /// being made by that run, and a later run may adopt them.
     public var pending: Bool
+    /// Base VMs (of Vagrant boxes) the lab's VMs are linked clones of: never the lab's to
+    /// delete, but in use while the lab lives (`prune-bases` leaves them).
+    public var bases: [String]?
     public var created: String
     public var updated: String
 

@@ -28,6 +28,8 @@ public enum Strategy: String, Sendable, CaseIterable, Codable {
 public enum BaseImage: Sendable, Equatable {
     case clone(vm: String, snapshot: String?, linked: Bool)
     case importAppliance(file: String)
+    /// A Vagrant box: an installed box's name, or a `.box` file; `url` downloads one.
+    case box(name: String, version: String?, url: String?)
 }
 
 public struct SSHLogin: Sendable, Equatable {

@@ -135,14 +135,21 @@ struct SpecReader {
     }
 
     private mutating func readBase(_ value: JSONValue, at path: String) -> BaseImage? {
-        guard let m = walker.object(value, at: path, keys: ["clone", "snapshot", "linked", "import"]) else { return nil }
+        guard let m = walker.object(value, at: path, keys: ["clone", "snapshot", "linked", "import", "box", "version", "url"]) else { return nil }
+        if let box = walker.string(m, "box", at: path) {
+            if m["clone"] != nil || m["snapshot"] != nil || m["linked"] != nil || m["import"] != nil {
+                walker.error(path, "give one of box, import or clone (with snapshot and linked)")
+            }
+            return .box(name: box, version: walker.string(m, "version", at: path), url: walker.string(m, "url", at: path))
+        }
+        if m["version"] != nil || m["url"] != nil { walker.error(path, "version and url belong to a box: give box: \"NAME\" with them") }
         if let file = walker.string(m, "import", at: path) {
             if m["clone"] != nil || m["snapshot"] != nil || m["linked"] != nil {
                 walker.error(path, "give either import or clone (with snapshot and linked), not both")
             }
             return .importAppliance(file: file)
         }
-        guard let vm = walker.string(m, "clone", at: path, required: "give clone: \"VM\" or import: \"FILE.ova\"") else { return nil }
+        guard let vm = walker.string(m, "clone", at: path, required: "give clone: \"VM\", import: \"FILE.ova\" or box: \"NAME\"") else { return nil }
         return .clone(vm: vm, snapshot: walker.string(m, "snapshot", at: path), linked: walker.bool(m, "linked", at: path) ?? true)
     }
 

@@ -36,6 +36,13 @@ extension VirtualBoxProvider {
             sources.append((vm, s))
         }
         warnAboutSharedNetworks(plan, foreign: foreign)
+        // Boxes first, one import each, however many VMs (and labs) use them.
+        var imported: [String: VMSource] = [:]
+        for (i, (vm, s)) in sources.enumerated() {
+            guard case .box(let box) = s else { continue }
+            if imported[box.baseVM] == nil { imported[box.baseVM] = try importBase(box) }
+            sources[i] = (vm, imported[box.baseVM]!)
+        }
 
         // The lab's changes to VMs that exist.
         var designs: [String: VMDesign] = [:]
@@ -68,6 +75,8 @@ extension VirtualBoxProvider {
         // Written down first: a run stopped half-way leaves VMs whose UUIDs the record knows.
         var record = record
         record.vms = names
+        let bases = sources.compactMap { s -> String? in if case .clone(let b, _, _) = s.1, b.groups.contains(VagrantBox.baseGroup) { return b.name }; return nil }
+        if !bases.isEmpty { record.bases = Array(Set((record.bases ?? []) + bases)).sorted() }
         let planned = sources.map { ($0.0.name, UUID().uuidString.lowercased()) }
         record.owned = record.owned.filter { o in !(o.kind == .vm && (removed.contains(o) || (mine[o.name] == nil && names.contains(o.name)))) }
             + planned.map { OwnedObject(kind: .vm, name: $0.0, id: $0.1) }

@@ -88,6 +88,48 @@ public struct VirtualBoxProvider: LabProvider {
         return removed
     }
 
+    /// The bases of Vagrant boxes on this host, and which recorded labs clone each.
+    public func bases(records: [LabRecord]) throws(VBoxLabError) -> [(vm: VBoxVM, labs: [String])] {
+        try inventory().filter { $0.groups.contains(VagrantBox.baseGroup) }.map { vm in
+            (vm, records.filter { $0.bases?.contains(vm.name) == true }.map(\.lab))
+        }
+    }
+
+    /// Deletes the bases no recorded lab clones (a base with clones cannot be deleted whole:
+    /// VirtualBox unregisters it and leaves its files).
+    public func pruneBases(records: [LabRecord]) throws(VBoxLabError) -> [String] {
+        var removed: [String] = []
+        for (vm, labs) in try bases(records: records) where labs.isEmpty {
+            if let clones = try clonesOf(vm), clones > 0 {
+                progress("\(vm.name): kept: \(clones) VM disk\(clones == 1 ? "" : "s") outside the records still build on it")
+                continue
+            }
+            try vbox.write(VBoxManage.unregisterDelete(vm.uuid))
+            progress("\(vm.name): deleted (no lab uses it)")
+            removed.append(vm.name)
+        }
+        return removed
+    }
+
+    /// How many differencing disks other than the base's own snapshot build on its disks
+    /// (`showmediuminfo`'s child UUIDs); nil for a base without disks.
+    func clonesOf(_ base: VBoxVM) throws(VBoxLabError) -> Int? {
+        let keys = VBoxParse.machineReadable(try vbox.read(["showvminfo", base.uuid, "--machinereadable"]))
+        let disks = keys.filter { k, v in k.split(separator: "-").count == 3 && !k.contains("ImageUUID") && (v.hasSuffix(".vdi") || v.hasSuffix(".vmdk")) }.map(\.value)
+        guard !disks.isEmpty else { return nil }
+        var children = 0
+        for disk in disks {
+            let info = try vbox.read(["showmediuminfo", "disk", disk])
+            var inChildren = false
+            for line in info.split(separator: "\n") {
+                if line.hasPrefix("Child UUIDs:") { inChildren = true; children += 1; continue }
+                if inChildren, line.hasPrefix(" ") { children += 1 } else { inChildren = false }
+            }
+        }
+        // The snapshot of the base itself holds one child per disk.
+        return max(0, children - disks.count)
+    }
+
     public func survey(_ record: LabRecord) -> LabSurvey {
         guard let listed = try? VBoxParse.vmList(vbox.read(["list", "vms"])),
               let running = try? Set(VBoxParse.vmList(vbox.read(["list", "runningvms"])).map(\.uuid)) else {
@@ -106,13 +148,12 @@ public struct VirtualBoxProvider: LabProvider {
         let mine = owned(record, in: try inventory())
         var out: [String: GuestTransport] = [:]
         for vm in spec.vms {
-            let login = vm.ssh ?? spec.ssh
             var host = "127.0.0.1", port: Int?
             switch vm.management {
             case .nat: port = mine[vm.name]?.natRules.first { $0.slot == 1 && $0.guestPort == 22 }?.hostPort
             case .bridged(_, let h), .hostonly(_, let h): host = h ?? vm.name
             }
-            out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: host, port: port)
+            out[vm.name] = try context.sshTransport(spec: spec, vm: vm, host: host, port: port)
         }
         return out
     }

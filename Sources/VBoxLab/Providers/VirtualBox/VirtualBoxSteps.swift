@@ -7,6 +7,8 @@ import Glibc
 enum VMSource: Sendable {
     case clone(base: VBoxVM, snapshot: String?, linked: Bool)
     case appliance(file: String)
+    /// A Vagrant box whose base VM is not imported yet.
+    case box(VagrantBox)
 }
 
 extension VirtualBoxProvider {
@@ -17,6 +19,15 @@ extension VirtualBoxProvider {
             throw .missing(what: "a base for VM \(vm.name)", fix: "give the spec a base: { clone: \"VM\", snapshot: \"SNAPSHOT\" } or { import: \"FILE.ova\" }")
         }
         switch base {
+        case .box(let name, let version, let url):
+            let box = try context.boxResolver(spec).resolve(name: name, version: version, url: url)
+            let found = others.filter { $0.name == box.baseVM }
+            guard let b = found.first else { return .box(box) }
+            let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
+            guard let snapshot = info["CurrentSnapshotName"] else {
+                throw .failed("the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again")
+            }
+            return .clone(base: b, snapshot: snapshot, linked: true)
         case .importAppliance(let file):
             let dir = (spec.file as NSString).deletingLastPathComponent
             let full = file.hasPrefix("/") ? file : URL(fileURLWithPath: dir.isEmpty ? "." : dir).appendingPathComponent(file).standardizedFileURL.path
@@ -46,6 +57,24 @@ extension VirtualBoxProvider {
             }
             return .clone(base: b, snapshot: current, linked: true)
         }
+    }
+
+    /// A box's base VM, imported once into the bases group and snapshotted, for every lab
+    /// on that box to clone. Returns it as a clone source.
+    func importBase(_ box: VagrantBox) throws(VBoxLabError) -> VMSource {
+        let started = Date()
+        progress("importing the box \(box.name) \(box.version) as \(box.baseVM) (once; every lab on it clones it)")
+        try vbox.write(VBoxManage.importAppliance(file: box.ovf, name: box.baseVM, group: VagrantBox.baseGroup), timeout: 3600)
+        try vbox.write(["snapshot", box.baseVM, "take", "base"])
+        progress(String(format: "imported %@ (%.1f s)", box.baseVM, Date().timeIntervalSince(started)))
+        if context.dryRun {
+            return .clone(base: VBoxVM(name: box.baseVM, uuid: box.baseVM, groups: [VagrantBox.baseGroup], state: "poweroff", memory: nil, cpus: nil, nics: [:], natRules: []),
+                          snapshot: "base", linked: true)
+        }
+        guard let base = VBoxParse.inventory(try vbox.read(["showvminfo", box.baseVM])).first else {
+            throw .failed("VirtualBox imported \(box.ovf) but shows no VM \(box.baseVM)")
+        }
+        return .clone(base: base, snapshot: "base", linked: true)
     }
 
     /// Internal networks are global to the host: a VM outside the lab on one of the lab's
@@ -111,6 +140,8 @@ extension VirtualBoxProvider {
                 inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
             }
             step("imported from \(file)")
+        case .box:
+            throw .failed("internal: the box of \(vm.name) was not imported before cloning")
         }
         try vbox.write(VBoxManage.modify(id, design.allSettings(inherited: inherited)))
         step("configured (\(design.nics.count) lab NIC\(design.nics.count == 1 ? "" : "s"))")

@@ -1,0 +1,121 @@
+import Foundation
+
+/// A Vagrant box found on this host: the directory that holds its OVF, and the login it
+/// comes with.
+public struct VagrantBox: Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var directory: String
+    public var ovf: String
+    /// The box's own private key (`vagrant_private_key`), when it ships one.
+    public var privateKey: String?
+
+    /// The base VM every lab on this box clones: imported once, then snapshotted.
+    public var baseVM: String {
+        let safe = String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "-" })
+        return "vboxlab-base-\(safe)-\(version)"
+    }
+    public static let baseGroup = "/vboxlab/bases"
+}
+
+/// Finds a box the way the issue's users have them: installed by Vagrant under
+/// `$VAGRANT_HOME/boxes` (newest version unless one is named; Vagrant 2.4 and later put an
+/// architecture folder before `virtualbox/`), a `.box` file (a tar archive, maybe gzipped),
+/// or a download from `url` (`file://` too). `.box` files are unpacked into vboxlab's cache.
+public struct BoxResolver: Sendable {
+    public let vagrantHome: String
+    public let cache: String
+    public let relativeTo: String
+    public let runner: CommandRunner
+    public let progress: ProgressHandler
+
+    public init(vagrantHome: String? = nil, cache: String, relativeTo: String, runner: CommandRunner, progress: @escaping ProgressHandler) {
+        let env = ProcessInfo.processInfo.environment
+        self.vagrantHome = vagrantHome ?? env["VAGRANT_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.vagrant.d"
+        self.cache = cache; self.relativeTo = relativeTo; self.runner = runner; self.progress = progress
+    }
+
+    public func resolve(name: String, version: String?, url: String?) throws(VBoxLabError) -> VagrantBox {
+        if let installed = try installed(name, version: version) { return installed }
+        let path = name.hasPrefix("/") ? name : "\(relativeTo)/\(name)"
+        if name.hasSuffix(".box"), FileManager.default.fileExists(atPath: path) {
+            return try unpack(path, name: String((name as NSString).lastPathComponent.dropLast(4)), version: version)
+        }
+        if let url { return try unpack(try download(url, name: name), name: name, version: version ?? "0") }
+        var fix = "vagrant box add \(shellQuote(name)) --provider virtualbox"
+        if let version { fix += " --box-version \(shellQuote(version))" }
+        throw .missing(what: "the Vagrant box \(name)\(version.map { " \($0)" } ?? "")",
+                       fix: "\(fix), or give base: { box: \"FILE.box\" } or a url (looked in \(vagrantHome)/boxes)")
+    }
+
+    /// `boxes/NAME-with-VAGRANTSLASH/VERSION/[ARCH/]virtualbox/`.
+    func installed(_ name: String, version wanted: String?) throws(VBoxLabError) -> VagrantBox? {
+        let root = "\(vagrantHome)/boxes/\(name.replacingOccurrences(of: "/", with: "-VAGRANTSLASH-"))"
+        let fm = FileManager.default
+        let versions = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }
+        let ordered = versions.sorted { Self.precedes($0, $1) }
+        guard let version = wanted.map({ w in versions.contains(w) ? w : "" }) ?? ordered.last, !version.isEmpty else { return nil }
+        let base = "\(root)/\(version)"
+        var dirs = ["\(base)/virtualbox"]
+        dirs += ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted().map { "\(base)/\($0)/virtualbox" }
+        guard let dir = dirs.first(where: { ovf(in: $0) != nil }) else { return nil }
+        return box(name: name, version: version, directory: dir)
+    }
+
+    func box(name: String, version: String, directory: String) -> VagrantBox {
+        let key = "\(directory)/vagrant_private_key"
+        return VagrantBox(name: name, version: version, directory: directory, ovf: ovf(in: directory)!,
+                          privateKey: FileManager.default.fileExists(atPath: key) ? key : nil)
+    }
+
+    func ovf(in dir: String) -> String? {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return (files.contains("box.ovf") ? "box.ovf" : files.sorted().first { $0.hasSuffix(".ovf") }).map { "\(dir)/\($0)" }
+    }
+
+    /// Version strings as Vagrant orders them: by their numbers, then as text.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: ".").map { Int($0) ?? -1 }, y = b.split(separator: ".").map { Int($0) ?? -1 }
+        return x == y ? a < b : x.lexicographicallyPrecedes(y)
+    }
+
+    /// Unpacks a `.box` once: the cache is keyed by the file's path, size and time.
+    func unpack(_ file: String, name: String, version: String?) throws(VBoxLabError) -> VagrantBox {
+        let attrs = try? FileManager.default.attributesOfItem(atPath: file)
+        let stamp = "\(file)|\((attrs?[.size] as? Int) ?? 0)|\(((attrs?[.modificationDate] as? Date) ?? .distantPast).timeIntervalSince1970)"
+        let id = String(fnv1a(stamp) & 0xFFFF_FFFF, radix: 16)
+        let dir = "\(cache)/\(name.replacingOccurrences(of: "/", with: "-"))-\(id)"
+        if ovf(in: dir) == nil {
+            progress("unpacking \(file)")
+            try? FileManager.default.removeItem(atPath: dir)
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try runner.check(Command("tar", ["-xf", file, "-C", dir], timeout: 3600))
+            guard ovf(in: dir) != nil else { throw .failed("\(file) holds no .ovf: it is not a VirtualBox box") }
+        }
+        return box(name: name, version: version ?? id, directory: dir)
+    }
+
+    func download(_ url: String, name: String) throws(VBoxLabError) -> String {
+        let target = "\(cache)/downloads/\(String(fnv1a(url) & 0xFFFF_FFFF, radix: 16)).box"
+        if FileManager.default.fileExists(atPath: target) { return target }
+        guard let source = URL(string: url) else { throw .failed("base.url \(url) is not a URL") }
+        progress("downloading the box \(name) from \(url)")
+        let started = Date()
+        guard let data = try? Data(contentsOf: source) else { throw .failed("could not download \(url)") }
+        try? FileManager.default.createDirectory(atPath: "\(cache)/downloads", withIntermediateDirectories: true)
+        do { try data.write(to: URL(fileURLWithPath: target), options: .atomic) } catch { throw .failed("cannot write \(target): \(error.localizedDescription)") }
+        progress(String(format: "downloaded %.1f MB in %.1f s", Double(data.count) / 1_000_000, Date().timeIntervalSince(started)))
+        return target
+    }
+
+    /// The insecure key of the local Vagrant installation (vboxlab ships no copy of it).
+    public static func insecureKey(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let k = env["VBOXLAB_VAGRANT_INSECURE_KEY"], FileManager.default.fileExists(atPath: k) { return k }
+        let roots = ["/opt/vagrant/embedded/gems/gems", "/usr/share/rubygems-integration/all/gems", "/usr/lib/ruby/vendor_ruby"]
+        for root in roots {
+            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("vagrant") }.sorted().reversed()
+            for e in entries where FileManager.default.fileExists(atPath: "\(root)/\(e)/keys/vagrant") { return "\(root)/\(e)/keys/vagrant" }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// Vagrant boxes as bases, against the real VBoxManage: a small box the test builds,
+/// installed in a VAGRANT_HOME of its own and as a `.box` file.
+extension VirtualBoxTests {
+    /// Makes a tiny VM with a small disk and exports it as a box: `box.ovf`, its disk, and
+    /// `metadata.json`, under `dir`.
+    static func makeBox(_ place: VBoxPlace, in dir: String, vm: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try VBoxPlace.real(["createvm", "--name", vm, "--register", "--ostype", "RedHat_64", "--basefolder", "\(place.dir)/src"])
+        try VBoxPlace.real(["createmedium", "disk", "--filename", "\(place.dir)/src/\(vm).vdi", "--size", "4", "--format", "VDI"])
+        try VBoxPlace.real(["storagectl", vm, "--name", "SATA", "--add", "sata"])
+        try VBoxPlace.real(["storageattach", vm, "--storagectl", "SATA", "--port", "0", "--device", "0", "--type", "hdd", "--medium", "\(place.dir)/src/\(vm).vdi"])
+        try VBoxPlace.real(["export", vm, "-o", "\(dir)/box.ovf"])
+        try #"{"provider":"virtualbox"}"#.write(toFile: "\(dir)/metadata.json", atomically: true, encoding: .utf8)
+    }
+
+    /// The first lab on a box imports it once as a base with a snapshot, every VM a linked
+    /// clone of it; a second lab imports nothing; destroy leaves the base, prune-bases removes it.
+    @Test func vagrantBoxImportedOnceClonedLinked() throws {
+        let place = try VBoxPlace(tag: "box")
+        defer { place.cleanup() }
+        let home = place.dir + "/vagrant"
+        try Self.makeBox(place, in: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.2.0/virtualbox", vm: "vt-boxsrc")
+        try FileManager.default.createDirectory(atPath: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.10.0/amd64/virtualbox", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.2.0/virtualbox/box.ovf", toPath: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.10.0/amd64/virtualbox/box.ovf")
+        for f in try FileManager.default.contentsOfDirectory(atPath: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.2.0/virtualbox") where f.hasSuffix(".vmdk") {
+            try FileManager.default.copyItem(atPath: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.2.0/virtualbox/\(f)", toPath: "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.10.0/amd64/virtualbox/\(f)")
+        }
+        place.extra["VAGRANT_HOME"] = home
+        func lab(_ name: String, box: String = "vt/tiny") -> String {
+            #"{ name: "\#(name)", base: { box: "\#(box)" }, vms: [ { name: "\#(name)-a", nics: [ { network: "\#(name)", ip: "10.9.3.1/24" } ] }, { name: "\#(name)-b", nics: [ { network: "\#(name)", ip: "10.9.3.2/24" } ] } ] }"#
+        }
+        try place.write("vb-box1", text: lab("vb-box1"))
+        let first = try place.run(["create", "vb-box1", "--no-setup", "--provider", "virtualbox"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let base = "vboxlab-base-vt-tiny-1.10.0"   // the newest version, in Vagrant 2.4's architecture folder
+        #expect(place.writes.filter { $0.hasPrefix("import ") } == ["import \(home)/boxes/vt-VAGRANTSLASH-tiny/1.10.0/amd64/virtualbox/box.ovf --vsys 0 --vmname \(base) --group /vboxlab/bases"], "\(place.writes)")
+        #expect(place.writes.contains("snapshot \(base) take base"))
+        #expect(place.writes.filter { $0.hasPrefix("clonevm ") && $0.contains(" --snapshot base --options link ") }.count == 2)
+        for (_, uuid) in try place.recorded("vb-box1") {
+            let keys = try place.read(uuid).keys
+            #expect(keys["SATA-0-0"]?.contains("/Snapshots/{") == true, "a linked clone's disk is a differencing image: \(keys["SATA-0-0"] ?? "none")")
+        }
+        place.resetCalls()
+        try place.write("vb-box2", text: lab("vb-box2"))
+        #expect(try place.run(["create", "vb-box2", "--no-setup", "--provider", "virtualbox"]).status == 0)
+        #expect(!place.writes.contains { $0.hasPrefix("import ") || $0.hasPrefix("snapshot ") }, "\(place.writes)")
+        let list = try place.run(["list", "--json"])
+        #expect(list.stdout.contains(#""bases":[{"name":"\#(base)","uuid":""#) && list.stdout.contains(#""labs":["vb-box1","vb-box2"]}]"#), "\(list.stdout)")
+        #expect(try place.run(["prune-bases"]).stdout == "no base to remove\n")
+        #expect(try place.run(["destroy", "vb-box1"]).status == 0)
+        #expect(try place.run(["destroy", "vb-box2"]).status == 0)
+        #expect(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).contains { $0.name == base })
+        let pruned = try place.run(["prune-bases"])
+        #expect(pruned.stdout == "removed 1 base: \(base)\n", "\(pruned.stdout)\(pruned.stderr)")
+        #expect(!VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).contains { $0.name == base })
+
+        // A .box file (a gzipped tar) works the same; a box nobody has is exit 4 with the fixes.
+        try ProcessRunner().check(Command("tar", ["-czf", "\(place.dir)/tiny.box", "-C", "\(home)/boxes/vt-VAGRANTSLASH-tiny/1.2.0/virtualbox", "."]))
+        try place.write("vb-box3", text: lab("vb-box3", box: "tiny.box"))
+        let file = try place.run(["create", "vb-box3", "--no-setup", "--provider", "virtualbox"])
+        #expect(file.status == 0 && file.stderr.contains("vboxlab: unpacking \(place.dir)/tiny.box"), "\(file.stderr)")
+        #expect(try place.run(["destroy", "vb-box3"]).status == 0)
+        _ = try place.run(["prune-bases"])
+        try place.write("vb-box4", text: lab("vb-box4", box: "nobody/has-this"))
+        let missing = try place.run(["create", "vb-box4", "--no-setup", "--provider", "virtualbox"])
+        #expect(missing.status == 4 && missing.stderr == "error: the Vagrant box nobody/has-this is missing: vagrant box add nobody/has-this --provider virtualbox, or give base: { box: \"FILE.box\" } or a url (looked in \(home)/boxes)\n", "\(missing.stderr)")
+    }
+}
