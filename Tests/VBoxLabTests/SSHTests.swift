@@ -173,3 +173,57 @@ struct SSHTests {
         }
     }
 }
+
+/// The login that comes with a box, over real ssh: sshd first takes only the key that stands
+/// for the box's insecure one; after ssh-setup it takes only the lab's own key.
+extension SSHTests {
+    @Test func boxKeyIsReplacedByTheLabsKey() throws {
+        #expect(ProcessRunner.resolve("sudo") != nil, "sudo is not installed (.ci/run installs it)")
+        let s = try SSHPlace()
+        let user = "vblbox", home = s.dir + "/home"
+        _ = try? ProcessRunner().run(Command("userdel", [user]))
+        try ProcessRunner().check(Command("useradd", ["-d", home, "-m", "-s", "/bin/sh", "-p", "*", user]))
+        let sudoers = "/etc/sudoers.d/vboxlab-test-\(user)"
+        try "\(user) ALL=(ALL) NOPASSWD: ALL\n".write(toFile: sudoers, atomically: true, encoding: .utf8)
+        defer { s.cleanup(labs: ["vt-boxkey"]); _ = try? ProcessRunner().run(Command("userdel", [user])); try? FileManager.default.removeItem(atPath: sudoers) }
+        // The box: installed in a VAGRANT_HOME of the test's own, with its "insecure" key.
+        let boxDir = s.dir + "/vagrant/boxes/vt-VAGRANTSLASH-login/1.0/virtualbox"
+        try FileManager.default.createDirectory(atPath: boxDir, withIntermediateDirectories: true)
+        try "<Envelope/>".write(toFile: boxDir + "/box.ovf", atomically: true, encoding: .utf8)
+        try s.keygen(boxDir + "/vagrant_private_key")
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: boxDir + "/vagrant_private_key.pub", toPath: home + "/.ssh/authorized_keys")
+        try ProcessRunner().check(Command("chown", ["-R", "\(user):", home]))
+        var config = try String(contentsOfFile: s.dir + "/sshd_config", encoding: .utf8)
+        config = config.replacingOccurrences(of: "AuthorizedKeysFile \(s.dir)/authorized_keys", with: "AuthorizedKeysFile .ssh/authorized_keys")
+        try config.write(toFile: s.dir + "/sshd_config", atomically: true, encoding: .utf8)
+        let names = NetnsNames(lab: "vt-boxkey")
+        func ssh(_ vm: String) -> String { #"ssh: { user: "\#(user)", host: "\#(vm)", proxyCommand: "ip netns exec \#(names.vmNamespace(vm)) /usr/sbin/sshd -i -f \#(s.dir)/sshd_config" }"# }
+        try s.place.write("vt-boxkey.json5", name: "vt-boxkey", text: """
+        { name: "vt-boxkey", base: { box: "vt/login" }, vms: [
+          { name: "a", \(ssh("a")), nics: [ { network: "bk", ip: "10.9.4.1/24" } ] },
+          { name: "b", \(ssh("b")), nics: [ { network: "bk", ip: "10.9.4.2/24" } ] },
+        ] }
+        """)
+        let env = s.place.env.merging(["VAGRANT_HOME": s.dir + "/vagrant"]) { $1 }
+        func run(_ args: [String]) throws -> PlanJSONTests.Run { try PlanJSONTests.run(args, cwd: s.dir, env: env) }
+        #expect(try run(["create", "--provider", "netns", "--no-setup"]).status == 0)
+        let setup = try run(["ssh-setup", "a"])
+        #expect(setup.status == 0, "\(setup.stderr)")
+        #expect(setup.stderr.contains("vboxlab: a: replaced the box's key with the lab's own in \(user)'s authorized_keys"), "\(setup.stderr)")
+        let labKey = "\(s.place.state)/vboxlab/keys/vt-boxkey"
+        func accepted(_ key: String) -> Bool {
+            let argv = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(s.dir)/kh", "-o", "IdentitiesOnly=yes",
+                        "-i", key, "-o", "ProxyCommand=ip netns exec \(names.vmNamespace("a")) /usr/sbin/sshd -i -f \(s.dir)/sshd_config", "-l", user, "a", "true"]
+            return (try? ProcessRunner().run(Command("ssh", argv)))?.status == 0
+        }
+        #expect(accepted(labKey))
+        #expect(!accepted(boxDir + "/vagrant_private_key"))
+        // Later logins use the lab's key, and nothing is replaced again.
+        let again = try run(["ssh-setup", "a"])
+        #expect(again.status == 0 && again.stdout == "a: already set up; nothing changed\n" && !again.stderr.contains("replaced"), "\(again.stdout)\(again.stderr)")
+        #expect(kernelPing("vt-boxkey", from: "a", "10.9.4.1", to: "10.9.4.2") == false)   // b is not set up yet: no address
+        #expect(try run(["ssh-setup", "b"]).status == 0)
+        #expect(kernelPing("vt-boxkey", from: "a", "10.9.4.1", to: "10.9.4.2"))
+    }
+}
