@@ -2,13 +2,29 @@ import Foundation
 import VBoxLab
 
 enum CLI {
-    static func run(_ argv: [String]) -> Int32 {
+    static func run(_ arguments: [String]) -> Int32 {
+        var argv = arguments
+        // Global options, anywhere before `--`.
+        let end = argv.firstIndex(of: "--") ?? argv.count
+        for (flag, set) in [("-q", { Output.quiet = true }), ("--quiet", { Output.quiet = true }),
+                            ("-v", { Output.verbose = true }), ("--verbose", { Output.verbose = true })] as [(String, () -> Void)] {
+            if let i = argv[..<min(end, argv.count)].firstIndex(of: flag) { set(); argv.remove(at: i) }
+        }
+        if argv.first == "--version" { print(Output.version); return 0 }
+        if argv.first == "help", argv.count > 1 {
+            guard let name = CommandName(word: argv[1]) else {
+                return fail(.usage(message: "no command '\(argv[1])' to help with", usage: "USAGE: vboxlab help <command>\n  See 'vboxlab --help'."))
+            }
+            print(Commands.spec(name).help)
+            return 0
+        }
         guard let word = argv.first, word != "--help", word != "-h", word != "help" else {
             print(Commands.overview)
             return argv.isEmpty ? 2 : 0
         }
-        guard let name = CommandName(rawValue: word) else {
+        guard let name = CommandName(word: word) else {
             var message = "unknown command '\(word)'"
+            // Never a "did you mean" that removes things: a typo must not lead to a destroy.
             let safe = CommandName.allCases.filter { !$0.isDestructive }.map(\.rawValue)
             if let near = suggestion(for: word, among: safe) { message += "; did you mean '\(near)'?" }
             return fail(.usage(message: message, usage: "USAGE: vboxlab <command> [options]\n  See 'vboxlab --help'."))
@@ -33,4 +49,22 @@ enum CLI {
 }
 
 /// Progress lines go to stderr, so stdout stays data.
-let progressToStderr: ProgressHandler = { line in FileHandle.standardError.write(Data(("vboxlab: " + line.escapedForTerminal + "\n").utf8)) }
+let progressToStderr: ProgressHandler = { line in
+    if !Output.quiet { FileHandle.standardError.write(Data(("vboxlab: " + line.escapedForTerminal + "\n").utf8)) }
+}
+
+/// What the global options ask of the output.
+enum Output {
+    nonisolated(unsafe) static var quiet = false
+    nonisolated(unsafe) static var verbose = false
+
+    static let number = "0.6.0"
+    /// The version, and the commit of the source tree it was built from (read from git
+    /// there, when the tree is still at hand).
+    static var version: String {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let commit = (try? ProcessRunner().run(Command("git", ["-C", source, "rev-parse", "--short", "HEAD"])))
+            .flatMap { $0.succeeded ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
+        return "vboxlab \(number) (commit \(commit ?? "unknown: the source tree is not at hand"))"
+    }
+}

@@ -10,6 +10,13 @@ enum CommandName: String, CaseIterable {
 
     /// Commands that remove things: never offered as a "did you mean" for an unknown word.
     var isDestructive: Bool { self == .destroy || self == .pruneBases }
+
+    /// Other words people type for a command (as containerlab and Vagrant users do).
+    static let aliases: [String: CommandName] = ["up": .create, "deploy": .create, "down": .destroy]
+
+    init?(word: String) {
+        if let c = CommandName(rawValue: word) { self = c } else if let c = CommandName.aliases[word] { self = c } else { return nil }
+    }
 }
 
 /// Every command's arguments, options and help text.
@@ -63,7 +70,11 @@ enum Commands {
         var lines = ["OVERVIEW: vboxlab builds VirtualBox labs whose Linux bridges work, and says why a ping fails.", "",
                      "USAGE: vboxlab <command> [LAB] [options]", "", "COMMANDS:"]
         lines += CommandName.allCases.map { "  " + $0.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + spec($0).summary }
-        lines += ["", "  See 'vboxlab <command> --help' for a command's options.",
+        lines += ["", "  Aliases: up and deploy for create, down for destroy.",
+                  "  See 'vboxlab <command> --help' or 'vboxlab help <command>' for a command's options.",
+                  "", "GLOBAL OPTIONS:", "  -q, --quiet      no progress lines on stderr",
+                  "  -v, --verbose    every external command on stderr as it runs",
+                  "  --version        the version, and the source commit",
                   "", "ENVIRONMENT:", "  VBOXLAB_PROVIDER    provider to use (virtualbox or netns)",
                   "  VBOXLAB_VBOXMANAGE  the VBoxManage program to run",
                   "  XDG_STATE_HOME      lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)"]

@@ -73,7 +73,8 @@ struct LabCommands {
     }
 
     func provider(_ choice: ProviderChoice, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = progressToStderr) throws(VBoxLabError) -> LabProvider {
-        let context = ProviderContext(reader: ProcessRunner(), dryRun: dryRun, progress: progress, store: store)
+        let runner: CommandRunner = Output.verbose ? VerboseRunner(inner: ProcessRunner()) : ProcessRunner()
+        let context = ProviderContext(reader: runner, dryRun: dryRun, progress: progress, store: store)
         return try ProviderRegistry.make(choice.name, context: context)
     }
 
@@ -216,4 +217,15 @@ func renderTable(_ rows: [[String]]) -> String {
     return rows.map { row in
         row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
     }.joined(separator: "\n")
+}
+
+/// `-v`: every external command on stderr as it starts, with its exit status after.
+struct VerboseRunner: CommandRunner {
+    let inner: CommandRunner
+    func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
+        FileHandle.standardError.write(Data("vboxlab: $ \(Command(command.program, command.arguments).description)\n".utf8))
+        let r = try inner.run(command)
+        if !r.succeeded { FileHandle.standardError.write(Data("vboxlab:   exit \(r.status)\n".utf8)) }
+        return r
+    }
 }

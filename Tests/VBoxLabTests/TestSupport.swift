@@ -8,7 +8,7 @@ let packageRoot: String = {
     return url.path
 }()
 
-let bundledLabs = ["bridge-lab", "chain-lab", "hub-lab", "two-hosts-lab", "bridge-address-lab"]
+let bundledLabs = ["bridge-lab", "chain-lab", "hub-lab", "two-hosts-lab", "bridge-address-lab", "hub4-lab"]
 
 func loadBundled(_ name: String) throws -> LabSpec {
     try LabLoader.load(name, searchRoots: [packageRoot])

@@ -60,7 +60,7 @@ public struct CheckReport: Sendable {
         var cell: [String: String] = [:]
         for r in results { cell["\(label(r.pair.from))→\(label(r.pair.to))"] = r.ok ? "ok" : "FAIL" }
         let rows = [["from \\ to"] + hosts] + hosts.map { f in [f] + hosts.map { t in f == t ? "-" : cell["\(f)→\(t)"] ?? "" } }
-        var lines = ["\(lab): \(reached) of \(results.count) pairs reached"]
+        var lines = ["\(lab): \(reached) of \(results.count) pair\(results.count == 1 ? "" : "s") reached"]
         if matrix ?? (hosts.count <= Self.matrixLimit) { lines += TextTable.render(rows) }
         else { lines.append("(\(hosts.count) endpoints: the matrix is left out; --matrix prints it)") }
         for cause in FailureCause.allCases {

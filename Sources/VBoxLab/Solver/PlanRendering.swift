@@ -30,13 +30,17 @@ extension RegistrationPlan {
             let guest = nic.guestMac == nic.mac ? "" : "  guest MAC \(nic.guestMac)"
             return [nic.vm, "slot \(nic.slot)", nic.network, nic.promisc.rawValue, "\(change)\(guest)", "(\(nic.why))"]
         }
-        var lines = ["lab \(lab), strategy \(strategy.rawValue)"] + TextTable.render(rows)
+        let header = ["VM", "slot", "network", "policy", "registered in VirtualBox, and in the guest", "why"]
+        var lines = ["lab \(lab), strategy \(strategy.rawValue)"] + TextTable.render([header] + rows)
         for b in bridges {
             var line = "\(b.vm) bridge \(b.name): ports slots \(b.portSlots.map(String.init).joined(separator: ","))"
             if let ip = b.ip, let mac = b.mac { line += ", address \(ip), MAC \(mac)" } else { line += ", no address" }
             if b.stp { line += ", stp on" }
             lines.append(line)
         }
+        lines += ["", "keep: the NIC keeps its own MAC.  register M: VirtualBox registers M on the NIC (the MAC of the host",
+                  "behind a bridge port), and the guest gives the port its own guest MAC.  deny: the NIC receives only",
+                  "frames for its registered MAC; allow-vms: every frame on its internal network (promiscuous)."]
         return lines.joined(separator: "\n")
     }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// Command-line conventions, through the executable: version, help, aliases, quiet.
+@Suite struct CLITests {
+    @Test func versionNamesTheSourceCommit() throws {
+        let r = try PlanJSONTests.run(["--version"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("vboxlab 0.6.0 (commit "), "\(r.stdout)")
+        let head = try ProcessRunner().run(Command("git", ["-C", packageRoot, "rev-parse", "--short", "HEAD"])).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !head.isEmpty { #expect(r.stdout == "vboxlab 0.6.0 (commit \(head))\n") }
+    }
+
+    @Test func helpCommandAndAliases() throws {
+        let help = try PlanJSONTests.run(["help", "create"])
+        let createHelp = try PlanJSONTests.run(["create", "--help"]).stdout
+        let destroyHelp = try PlanJSONTests.run(["destroy", "--help"]).stdout
+        #expect(help.status == 0 && help.stdout == createHelp)
+        #expect(try PlanJSONTests.run(["up", "--help"]).stdout == help.stdout)
+        #expect(try PlanJSONTests.run(["deploy", "--help"]).stdout == help.stdout)
+        #expect(try PlanJSONTests.run(["down", "--help"]).stdout == destroyHelp)
+        let unknown = try PlanJSONTests.run(["help", "nothing"])
+        #expect(unknown.status == 2 && unknown.stderr.hasPrefix("error: no command 'nothing' to help with"))
+    }
+
+    /// A typo never leads to a command that removes things.
+    @Test func noDestructiveSuggestion() throws {
+        for word in ["destory", "destro", "prune-base", "dwon"] {
+            let r = try PlanJSONTests.run([word])
+            #expect(r.status == 2 && r.stderr.hasPrefix("error: unknown command '\(word)'\n"), "\(word): \(r.stderr)")
+        }
+        #expect(try PlanJSONTests.run(["valdate"]).stderr.hasPrefix("error: unknown command 'valdate'; did you mean 'validate'?"))
+    }
+
+    /// -q leaves stdout as it is and stderr without progress lines.
+    @Test func quietDropsProgress() throws {
+        let dir = try PlanJSONTests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try String(contentsOfFile: "\(packageRoot)/labs/hub-lab.json5", encoding: .utf8).replacingOccurrences(of: "name: \"hub-lab\"", with: "name: \"vq-hub\"")
+        try spec.write(toFile: dir.appendingPathComponent("vq-hub.json5").path, atomically: true, encoding: .utf8)
+        let loud = try PlanJSONTests.run(["create", "vq-hub", "--provider", "netns", "--dry-run"], cwd: dir.path)
+        let quiet = try PlanJSONTests.run(["-q", "create", "vq-hub", "--provider", "netns", "--dry-run"], cwd: dir.path)
+        #expect(loud.stderr.contains("vboxlab: creating 5 namespaces"))
+        #expect(quiet.status == 0 && quiet.stderr == "" && quiet.stdout == loud.stdout)
+    }
+
+    /// The plan for people: a header, then a legend of keep, register, deny and allow-vms.
+    @Test func planHasHeaderAndLegend() throws {
+        let r = try PlanJSONTests.run(["plan", "bridge-lab"])
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[1].hasPrefix("VM        slot    network   policy  registered in VirtualBox, and in the guest"))
+        #expect(r.stdout.hasSuffix("deny: the NIC receives only\nframes for its registered MAC; allow-vms: every frame on its internal network (promiscuous).\n"))
+    }
+}
