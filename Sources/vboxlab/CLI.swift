@@ -10,6 +10,17 @@ enum CLI {
                             ("-v", { Output.verbose = true }), ("--verbose", { Output.verbose = true })] as [(String, () -> Void)] {
             if let i = argv[..<min(end, argv.count)].firstIndex(of: flag) { set(); argv.remove(at: i) }
         }
+        var i = 0
+        while i < min(argv.firstIndex(of: "--") ?? argv.count, argv.count) {
+            let a = argv[i]
+            guard a == "--color" || a.hasPrefix("--color=") else { i += 1; continue }
+            let value = a == "--color" ? (i + 1 < argv.count ? argv[i + 1] : "") : String(a.dropFirst("--color=".count))
+            guard let when = Output.ColorWhen(rawValue: value) else {
+                return fail(.usage(message: "--color takes auto, always or never, not '\(value)'", usage: "USAGE: vboxlab [--color auto|always|never] <command> ..."))
+            }
+            Output.color = when
+            argv.removeSubrange(i..<(a == "--color" ? i + 2 : i + 1))
+        }
         if argv.first == "--version" { print(Output.version); return 0 }
         if argv.first == "help", argv.count > 1 {
             guard let name = CommandName(word: argv[1]) else {
@@ -43,7 +54,9 @@ enum CLI {
         // An interrupt makes the running command fail; the signal handler reports and exits.
         while Cleanup.shared.interrupted { sleep(1) }
         // Spec values reach messages: no control byte of theirs reaches the terminal.
-        FileHandle.standardError.write(Data((error.explanation.escapedForTerminal + "\n").utf8))
+        var text = error.explanation.escapedForTerminal
+        if Output.colors(FileHandle.standardError), text.hasPrefix("error:") { text = "\u{1B}[31merror:\u{1B}[0m" + text.dropFirst(6) }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
         return error.exitCode
     }
 }
@@ -57,6 +70,26 @@ let progressToStderr: ProgressHandler = { line in
 enum Output {
     nonisolated(unsafe) static var quiet = false
     nonisolated(unsafe) static var verbose = false
+    enum ColorWhen: String { case auto, always, never }
+    nonisolated(unsafe) static var color = ColorWhen.auto
+
+    /// Colour on a terminal, unless NO_COLOR is set; `--color always|never` decides outright.
+    static func colors(_ handle: FileHandle) -> Bool {
+        switch color {
+        case .always: return true
+        case .never: return false
+        case .auto: return isatty(handle.fileDescriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        }
+    }
+
+    static func paint(_ s: String, _ h: CheckReport.Highlight) -> String {
+        guard colors(FileHandle.standardOutput) else { return s }
+        switch h {
+        case .good: return "\u{1B}[32m\(s)\u{1B}[0m"
+        case .bad: return "\u{1B}[31m\(s)\u{1B}[0m"
+        case .heading: return "\u{1B}[1m\(s)\u{1B}[0m"
+        }
+    }
 
     static let number = "0.6.0"
     /// The version, and the commit of the source tree it was built from (read from git

@@ -43,7 +43,7 @@ struct CheckCommands {
             }
             return report.allPassed ? 0 : 1
         }
-        print(args.flag("json") ? report.json.rendered() : report.text(fixes: base.fixes(found, choice), matrix: args.flag("matrix") ? true : nil))
+        print(args.flag("json") ? report.json.rendered() : report.text(fixes: base.fixes(found, choice), matrix: args.flag("matrix") ? true : nil, paint: Output.paint))
         return report.allPassed ? 0 : 1
     }
 

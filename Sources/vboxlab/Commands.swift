@@ -75,6 +75,7 @@ enum Commands {
                   "", "GLOBAL OPTIONS:", "  -q, --quiet      no progress lines on stderr",
                   "  -v, --verbose    every external command on stderr as it runs",
                   "  --version        the version, and the source commit",
+                  "  --color WHEN     auto (on a terminal, unless NO_COLOR is set), always or never",
                   "", "ENVIRONMENT:", "  VBOXLAB_PROVIDER    provider to use (virtualbox or netns)",
                   "  VBOXLAB_VBOXMANAGE  the VBoxManage program to run",
                   "  XDG_STATE_HOME      lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)"]

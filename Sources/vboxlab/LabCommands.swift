@@ -23,7 +23,7 @@ struct LabCommands {
             let found = try finder.find(args.positionals.first)
             let plan = try Solver.plan(try found.requireSpec(), strategy: try strategyOverride())
             warn(found, plan)
-            print(args.flag("json") ? plan.json.rendered(indent: 2) : plan.table)
+            print(args.flag("json") ? plan.json.rendered() : plan.table)
             return 0
         case .list: return try list()
         case .pruneBases:

@@ -51,4 +51,16 @@ import Testing
         #expect(lines[1].hasPrefix("VM        slot    network   policy  registered in VirtualBox, and in the guest"))
         #expect(r.stdout.hasSuffix("deny: the NIC receives only\nframes for its registered MAC; allow-vms: every frame on its internal network (promiscuous).\n"))
     }
+
+    /// Colour only where asked or on a terminal: --color always|never|auto, and NO_COLOR.
+    @Test func colourOnlyWhenAsked() throws {
+        let always = try PlanJSONTests.run(["--color", "always", "validate", "no-such-lab"])
+        #expect(always.status == 2 && always.stderr.hasPrefix("\u{1B}[31merror:\u{1B}[0m no lab named 'no-such-lab'"), "\(always.stderr)")
+        let never = try PlanJSONTests.run(["--color=never", "validate", "no-such-lab"])
+        #expect(never.stderr.hasPrefix("error: no lab named"))
+        let auto = try PlanJSONTests.run(["validate", "no-such-lab"], env: ["NO_COLOR": ""])
+        #expect(!auto.stderr.contains("\u{1B}"), "a pipe is no terminal")
+        let bad = try PlanJSONTests.run(["--color", "sometimes", "plan"])
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: --color takes auto, always or never, not 'sometimes'"))
+    }
 }

@@ -19,6 +19,10 @@ struct LifecycleTests {
         }
         let fix = try place.run(["fix-macs"])
         #expect(fix.status == 0 && fix.stdout.hasSuffix("lab vt-card is already as planned; nothing changed\n"), "\(fix.stdout)\(fix.stderr)")
+        let coloured = try place.run(["--color", "always", "check"])
+        #expect(coloured.stdout.contains("\u{1B}[32mok\u{1B}[0m") && coloured.stdout.hasPrefix("vt-card: 2 of 2 pairs reached\n"), "\(coloured.stdout)")
+        let verbose = try place.run(["-v", "status"])
+        #expect(verbose.stderr.contains("vboxlab: $ ip -n vbl-vt-card-sw -j -d link show\n"), "\(verbose.stderr)")
         for sub in ["", "elsewhere"] {
             let check = try place.run(["check"], in: sub)
             #expect(check.status == 0 && check.stdout.hasPrefix("vt-card: 2 of 2 pairs reached"), "\(check.stdout)\(check.stderr)")

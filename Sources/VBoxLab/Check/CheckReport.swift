@@ -53,20 +53,29 @@ public struct CheckReport: Sendable {
     /// unless asked for; the failing pairs are listed by cause either way.
     public static let matrixLimit = 12
 
-    public func text(fixes: FixCommands, matrix: Bool? = nil) -> String {
+    /// What a terminal may colour: the executable decides whether and how.
+    public enum Highlight: Sendable { case good, bad, heading }
+
+    public func text(fixes: FixCommands, matrix: Bool? = nil, paint: (String, Highlight) -> String = { s, _ in s }) -> String {
         if let emptyReason { return "\(lab): nothing to check: \(emptyReason)" }
         var hosts: [String] = []
         for r in results { for a in [r.pair.from, r.pair.to] where !hosts.contains(label(a)) { hosts.append(label(a)) } }
         var cell: [String: String] = [:]
         for r in results { cell["\(label(r.pair.from))→\(label(r.pair.to))"] = r.ok ? "ok" : "FAIL" }
+        // Colour goes on after the table is laid out, so escape codes never count as width.
+        func painted(_ line: String) -> String {
+            line.split(separator: " ", omittingEmptySubsequences: false).map { w in
+                w == "ok" ? paint("ok", .good) : w == "FAIL" ? paint("FAIL", .bad) : String(w)
+            }.joined(separator: " ")
+        }
         let rows = [["from \\ to"] + hosts] + hosts.map { f in [f] + hosts.map { t in f == t ? "-" : cell["\(f)→\(t)"] ?? "" } }
         var lines = ["\(lab): \(reached) of \(results.count) pair\(results.count == 1 ? "" : "s") reached"]
-        if matrix ?? (hosts.count <= Self.matrixLimit) { lines += TextTable.render(rows) }
+        if matrix ?? (hosts.count <= Self.matrixLimit) { lines += TextTable.render(rows).enumerated().map { $0.offset == 0 ? $0.element : painted($0.element) } }
         else { lines.append("(\(hosts.count) endpoints: the matrix is left out; --matrix prints it)") }
         for cause in FailureCause.allCases {
             let failed = results.filter { !$0.ok && ($0.diagnosis?.cause ?? .unknown) == cause }
             guard !failed.isEmpty else { continue }
-            lines += ["", "\(cause.rawValue): \(failed.count) pair\(failed.count == 1 ? "" : "s")"]
+            lines += ["", paint("\(cause.rawValue): \(failed.count) pair\(failed.count == 1 ? "" : "s")", .heading)]
             for r in failed {
                 lines.append("  \(label(r.pair.from)) → \(label(r.pair.to)): \(r.diagnosis?.reason ?? "no explanation")")
                 if let c = r.capture {
