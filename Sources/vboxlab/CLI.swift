@@ -22,6 +22,13 @@ enum CLI {
             argv.removeSubrange(i..<(a == "--color" ? i + 2 : i + 1))
         }
         if argv.first == "--version" { print(Output.version); return 0 }
+        if argv.first == "completion" {
+            guard argv.count == 2, let script = Completion.script(for: argv[1]) else {
+                return fail(.usage(message: "completion takes one shell: bash, zsh or fish", usage: "USAGE: vboxlab completion bash|zsh|fish"))
+            }
+            print(script, terminator: "")
+            return 0
+        }
         if argv.first == "help", argv.count > 1 {
             guard let name = CommandName(word: argv[1]) else {
                 return fail(.usage(message: "no command '\(argv[1])' to help with", usage: "USAGE: vboxlab help <command>\n  See 'vboxlab --help'."))

@@ -76,6 +76,7 @@ enum Commands {
                   "  -v, --verbose    every external command on stderr as it runs",
                   "  --version        the version, and the source commit",
                   "  --color WHEN     auto (on a terminal, unless NO_COLOR is set), always or never",
+                  "", "  vboxlab completion bash|zsh|fish   prints a completion script (bash: source <(vboxlab completion bash))",
                   "", "ENVIRONMENT:", "  VBOXLAB_PROVIDER    provider to use (virtualbox or netns)",
                   "  VBOXLAB_VBOXMANAGE  the VBoxManage program to run",
                   "  XDG_STATE_HOME      lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)"]
