@@ -43,6 +43,10 @@ struct CheckCommands {
             }
             return report.allPassed ? 0 : 1
         }
+        // Kept for `graph --check`.
+        let kept = base.lastCheckPath(plan.lab)
+        try? FileManager.default.createDirectory(atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? (report.json.rendered() + "\n").write(toFile: kept, atomically: true, encoding: .utf8)
         print(args.flag("json") ? report.json.rendered() : report.text(fixes: base.fixes(found, choice), matrix: args.flag("matrix") ? true : nil, paint: Output.paint))
         return report.allPassed ? 0 : 1
     }

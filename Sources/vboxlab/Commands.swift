@@ -7,6 +7,7 @@ enum CommandName: String, CaseIterable {
     case sshSetup = "ssh-setup"
     case ssh, check, status, list, destroy
     case pruneBases = "prune-bases"
+    case graph
 
     /// Commands that remove things: never offered as a "did you mean" for an unknown word.
     var isDestructive: Bool { self == .destroy || self == .pruneBases }
@@ -57,6 +58,11 @@ enum Commands {
                              arguments: [lab], options: [json, provider], discussion: finding + " Works from the record when the spec is gone."),
         .list: CommandSpec(name: "list", summary: "List every lab vboxlab made on this host, and the bases of Vagrant boxes.",
                            arguments: [], options: [json], discussion: "Name, provider, VMs running of total, spec path, and whether the system still matches the record; then, where VBoxManage is found, each box's base VM and the labs that clone it."),
+        .graph: CommandSpec(name: "graph", summary: "Draw the lab: VMs, NICs (slot, MACs, policy), internal networks, bridges.",
+                            arguments: [lab], options: [OptionSpec("format", value: "F", help: "mermaid (default), dot, or svg (through Graphviz's dot)."),
+                                                        OptionSpec("check", help: "Colour the hosts by the last check's result and mark where frames were lost."),
+                                                        OptionSpec("strategy", value: "S", help: "Override the spec's strategy.")],
+                            discussion: finding + " The last check of a lab is kept beside its record."),
         .pruneBases: CommandSpec(name: "prune-bases", summary: "Delete the base VMs of Vagrant boxes that no lab clones.",
                                  arguments: [], options: [dryRun], discussion: "destroy never removes a base; this does, once no recorded lab (and no other VM's disk) builds on it."),
         .destroy: CommandSpec(name: "destroy", summary: "Remove everything that create made, and nothing else.",

@@ -26,6 +26,7 @@ struct LabCommands {
             print(args.flag("json") ? plan.json.rendered() : plan.table)
             return 0
         case .list: return try list()
+        case .graph: return try graph()
         case .pruneBases:
             let dry = dryRun
             let vb = try provider(ProviderChoice(name: "virtualbox"), dryRun: dry)
@@ -171,6 +172,31 @@ struct LabCommands {
             if dry == nil { print("removed lab \(record.lab) (\(record.provider)): \(removed.isEmpty ? "nothing left on the host" : removed.joined(separator: ", "))") }
         }
         dry?.commands.forEach { print($0) }
+        return 0
+    }
+
+    /// Where `check` keeps a lab's last report, for `graph --check`.
+    func lastCheckPath(_ lab: String) -> String { "\(paths.state)/checks/\(lab).json" }
+
+    private func graph() throws(VBoxLabError) -> Int32 {
+        let found = try finder.find(args.positionals.first)
+        let plan = try Solver.plan(try found.requireSpec(), strategy: try strategyOverride())
+        var drawing = LabDrawing(plan: plan)
+        if args.flag("check") {
+            guard let data = FileManager.default.contents(atPath: lastCheckPath(plan.lab)),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let pairs = object["pairs"] as? [[String: Any]] else {
+                throw .failed("no check of lab \(plan.lab) is kept yet; run vboxlab check \(found.word) first")
+            }
+            drawing.mark(pairs.map { ($0["from"] as? String ?? "", $0["to"] as? String ?? "", $0["ok"] as? Bool ?? false, $0["lost"] as? String) })
+        }
+        switch args.value("format") ?? "mermaid" {
+        case "mermaid": print(drawing.mermaid, terminator: "")
+        case "dot": print(drawing.dot, terminator: "")
+        case "svg":
+            guard ProcessRunner.resolve("dot") != nil else { throw .missing(what: "Graphviz's dot", fix: "install graphviz (apt-get install -y graphviz), or use --format dot or mermaid") }
+            print(try ProcessRunner().check(Command("dot", ["-Tsvg"], input: drawing.dot, timeout: 60)).stdout, terminator: "")
+        case let other: throw usage("--format takes mermaid, dot or svg, not '\(other)'")
+        }
         return 0
     }
 

@@ -41,6 +41,16 @@ import Testing
         expectGolden(GuestScript(plan: plan, vm: "centos-2", persist: true).text, "guest-script/bridge-lab-centos-2-persist.sh")
     }
 
+    /// The drawing of every bundled lab, in both languages; Graphviz must accept the DOT.
+    @Test(arguments: bundledLabs) func drawings(lab: String) throws {
+        let drawing = LabDrawing(plan: try Solver.plan(try loadBundled(lab), strategy: nil))
+        expectGolden(drawing.mermaid, "graph/\(lab).mmd")
+        expectGolden(drawing.dot, "graph/\(lab).dot")
+        guard let dot = ProcessRunner.resolve("dot") else { Issue.record("Graphviz's dot is not installed (.ci/run installs it)"); return }
+        let svg = try ProcessRunner().run(Command(dot, ["-Tsvg"], input: drawing.dot))
+        #expect(svg.status == 0 && svg.stdout.contains("<svg") && svg.stderr.isEmpty, "\(svg.stderr)")
+    }
+
     /// `create --dry-run` through the executable: the changes, then every command, and
     /// nothing made. The lab is renamed so no real lab of the same name is in the way.
     @Test(arguments: bundledLabs) func createDryRun(lab: String) throws {

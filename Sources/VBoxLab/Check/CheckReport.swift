@@ -37,6 +37,7 @@ public struct CheckReport: Sendable {
                 if !r.ok {
                     m.append(("cause", .string(r.diagnosis?.cause.rawValue ?? FailureCause.unknown.rawValue)))
                     m.append(("reason", .string(r.diagnosis?.reason ?? "the ping failed and the lab could not be read to say why")))
+                    if let place = r.diagnosis?.place { m.append(("lost", .string(place.name))) }
                 }
                 if let c = r.capture {
                     m.append(("capture", .object([("frame", .string(c.frame.rawValue)), ("lastSeen", .string(c.lastSeen)),

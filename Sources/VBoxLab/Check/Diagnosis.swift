@@ -25,6 +25,8 @@ public enum LossPlace: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self { case .network(let n): return "on \(n)"; case .vm(let v): return "in \(v)" }
     }
+    /// The network's or the VM's name.
+    public var name: String { switch self { case .network(let n): return n; case .vm(let v): return v } }
 }
 
 /// Explains a failed ping by running the frame model over the lab as observed, and
