@@ -14,6 +14,13 @@ struct SpecReader {
 
     mutating func read(_ document: JSONValue) -> LabSpec {
         var spec = LabSpec(name: "", vms: [], file: walker.file)
+        // `$schema` points editors at labs/lab.schema.json; vboxlab only needs it to be a string.
+        var document = document
+        if case .object(var m) = document, let schema = m["$schema"] {
+            if case .string = schema {} else { walker.error("$schema", "expected a string, found \(schema.shortDescription)") }
+            m["$schema"] = nil
+            document = .object(m)
+        }
         guard let top = walker.object(document, at: "", keys: Self.labKeys) else { return spec }
         if let name = walker.string(top, "name", at: "", required: "every lab needs a name") {
             if walker.name(name, at: "name", what: "lab name", first: \.isLowerAlnum,
