@@ -219,4 +219,22 @@ struct LifecycleTests {
         #expect(r.status == 2)
         #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B } && r.stderr.contains("\\u{1B}[31mred"), "\(r.stderr)")
     }
+
+    /// --dry-run says what the real run then does: the same changes, and the same count.
+    @Test(arguments: bundledLabs) func dryRunCountsWhatTheRunDoes(lab: String) throws {
+        let name = "vt-pc-" + String(lab.prefix(6))
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: [name]) }
+        try place.write("\(name).json5", bundled: lab, name: name)
+        #expect(try place.run(["create", "--provider", "netns", "--strategy", "none"]).status >= 0)
+        let dry = try place.run(["fix-macs", "--dry-run"])
+        let lines = dry.stdout.split(separator: "\n").map(String.init)
+        let count = Int(lines.first?.dropFirst(2).prefix { $0.isNumber } ?? "") ?? -1
+        let predicted = lines.dropFirst().prefix { $0.hasPrefix("#   ") }.map { String($0.dropFirst(4)) }
+        #expect(predicted.count == count, "\(dry.stdout)")
+        let real = try place.run(["fix-macs"])
+        #expect(real.status == 0)
+        #expect(real.stdout.hasSuffix("lab \(name): \(count) change\(count == 1 ? "" : "s")\n") || (count == 0 && real.stdout.hasSuffix("nothing changed\n")), "dry run said \(count): \(real.stdout)")
+        for p in predicted { #expect(real.stdout.contains(p), "\(p) was predicted but not done: \(real.stdout)") }
+    }
 }

@@ -87,6 +87,12 @@ public struct NetnsProvider: LabProvider {
             raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
             if fresh { progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started))) }
             var changes = fresh ? ["created lab \(plan.lab)"] : work.changes
+            if setup && context.dryRun, let snapshot {
+                // Nothing runs in a dry run: say what the guest scripts would change, as they would.
+                for vm in snapshot.observation.state.vms where vm.running {
+                    changes += GuestDiff.changes(plan, vm: vm.name, seen: vm).map { "\(vm.name): \($0)" }
+                }
+            }
             if setup {
                 var hints: [String: [Int: String]] = [:]
                 for vm in snapshot?.observation.state.vms ?? [] { for nic in vm.nics { if let i = nic.interface { hints[vm.name, default: [:]][nic.slot] = i } } }
