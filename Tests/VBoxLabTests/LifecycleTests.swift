@@ -19,6 +19,8 @@ struct LifecycleTests {
         }
         let fix = try place.run(["fix-macs"])
         #expect(fix.status == 0 && fix.stdout.hasSuffix("lab vt-card is already as planned; nothing changed\n"), "\(fix.stdout)\(fix.stderr)")
+        let pair = try place.run(["check", "--pair", "centos-1", "centos-3", "--json"])
+        #expect(pair.status == 0 && pair.stdout.hasPrefix(#"{"lab":"vt-card","reached":1,"total":1,"pairs":[{"from":"centos-1","to":"centos-3""#), "\(pair.stdout)")
         let coloured = try place.run(["--color", "always", "check"])
         #expect(coloured.stdout.contains("\u{1B}[32mok\u{1B}[0m") && coloured.stdout.hasPrefix("vt-card: 2 of 2 pairs reached\n"), "\(coloured.stdout)")
         let verbose = try place.run(["-v", "status"])

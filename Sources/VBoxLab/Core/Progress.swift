@@ -44,3 +44,6 @@ private final class Counter: @unchecked Sendable {
 
 import Foundation
 
+
+/// "1 switch", "2 switches": counts in messages read as a person writes them.
+public func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String { "\(n) \(n == 1 ? one : many ?? one + "s")" }

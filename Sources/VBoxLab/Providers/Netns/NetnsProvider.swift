@@ -31,7 +31,7 @@ public struct NetnsProvider: LabProvider {
         if record.pending && !owned.isEmpty && !context.dryRun {
             // A run was stopped half-way (SIGKILL, power): its batches may have stopped on any
             // line. What it left is removed and the lab built again from the spec.
-            progress("an earlier run on lab \(plan.lab) was stopped half-way; removing the \(owned.count) namespaces it left and building again")
+            progress("an earlier run on lab \(plan.lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it left and building again")
             try mutator.check(Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
             before = NetnsHost.namespaces()
             owned = []
@@ -49,7 +49,7 @@ public struct NetnsProvider: LabProvider {
         let snapshot = fresh ? nil : try NetnsObserver(runner: reader, lab: plan.lab).snapshot(vms: plan.vmNames, owned: owned)
         var work = NetnsWork.diff(plan, snapshot: snapshot, removeVMs: removeVMs)
         if let snapshot, !snapshot.switchExists { work.changes.insert("re-created the switch namespace \(names.switchNamespace)", at: 0) }
-        if fresh { progress("creating \(desired.count) namespaces, \(work.addBridges.count) switches, \(plan.nics.count) NICs") }
+        if fresh { progress("creating \(counted(desired.count, "namespace")), \(counted(work.addBridges.count, "switch", "switches")), \(counted(plan.nics.count, "NIC"))") }
         else if work.isEmpty { progress("lab \(plan.lab) exists; its switch is as planned") }
         else { progress("lab \(plan.lab) exists; bringing it to the plan") }
 
