@@ -5,9 +5,13 @@ public struct Segments: Sendable {
     private var parent: [String: String] = [:]
 
     public init(plan: RegistrationPlan) {
-        for nic in plan.nics where parent[nic.network] == nil { parent[nic.network] = nic.network }
+        var networkOf: [NICRef: String] = [:]
+        for nic in plan.nics {
+            networkOf[nic.ref] = nic.network
+            if parent[nic.network] == nil { parent[nic.network] = nic.network }
+        }
         for b in plan.bridges {
-            let nets = b.portSlots.compactMap { plan.nic(NICRef(vm: b.vm, slot: $0))?.network }
+            let nets = b.portSlots.compactMap { networkOf[NICRef(vm: b.vm, slot: $0)] }
             guard let first = nets.first else { parent["bridge \(b.vm)/\(b.name)"] = "bridge \(b.vm)/\(b.name)"; continue }
             for n in nets.dropFirst() { union(first, n) }
         }
@@ -80,12 +84,17 @@ public enum LabWarnings {
                 out.append("\(label(addresses[firsts[0]])) and \(label(addresses[firsts[1]])) share a network but not a subnet: they cannot ping each other")
             }
         }
+        // Counted, not compared pairwise: a star of 100,000 hosts is one subnet.
+        var inSubnetAndSegment: [String: Int] = [:]
+        for (i, a) in addresses.enumerated() { inSubnetAndSegment["\(subnet(a)) \(roots[i])", default: 0] += 1 }
         for (i, a) in addresses.enumerated() {
-            let peers = bySubnet[subnet(a)]!.filter { $0 != i }
-            if peers.isEmpty {
+            let all = bySubnet[subnet(a)]!
+            guard let peer = all.first(where: { $0 != i }) else {
                 out.append("\(label(a)) can reach no other endpoint: no other address is in \(subnet(a))")
-            } else if !peers.contains(where: { roots[$0] == roots[i] }) {
-                out.append("\(label(a)) can reach no other endpoint: \(label(addresses[peers[0]])) shares its subnet, but no bridge joins \(nets[i]) to \(nets[peers[0]])")
+                continue
+            }
+            if inSubnetAndSegment["\(subnet(a)) \(roots[i])"]! < 2 {
+                out.append("\(label(a)) can reach no other endpoint: \(label(addresses[peer])) shares its subnet, but no bridge joins \(nets[i]) to \(nets[peer])")
             }
         }
         return out
