@@ -93,7 +93,8 @@ public struct SSHTransport: GuestTransport {
     }
 
     public func hasProgram(_ program: String) -> Bool {
-        (try? run(["sh", "-c", "command -v \"$0\" >/dev/null", program], input: nil))?.succeeded ?? false
+        // `command -v` as the login user (a builtin: no sudo in front), words quoted one by one.
+        (try? runAsUser(["command", "-v", program], input: nil))?.succeeded ?? false
     }
 
     public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
