@@ -146,16 +146,23 @@ struct LabCommands {
             progressToStderr("the spec cannot be used (\(first.replacingOccurrences(of: "error: ", with: ""))); removing lab \(record.lab) by its record")
         }
         let dry = dryRun
-        let provider = try provider(choose(found), dryRun: dry)
-        if dry == nil { try provider.checkPrerequisites(pinging: false) }
-        let held = dry == nil ? try lock(record.lab) : nil
-        defer { withExtendedLifetime(held) {} }
-        let removed = try LabLifecycle(provider: provider, store: store, dryRun: dry != nil).destroy(record)
-        held?.removeFileOnRelease = true
+        let (provider, removed) = try destroy(record, choose(found), dry)
         if let dry { dry.commands.forEach { print($0) }; return 0 }
         print(removed.isEmpty ? "lab \(record.lab) had nothing left on this host; forgot its record"
                               : "removed lab \(record.lab): \(removed.count) \(provider.name == "netns" ? "namespace" : "VM")\(removed.count == 1 ? "" : "s")")
         return 0
+    }
+
+    /// One lab's destroy: the provider's prerequisites, the lab's lock (whose file goes with
+    /// the lab), then the lifecycle.
+    private func destroy(_ record: LabRecord, _ choice: ProviderChoice, _ dry: RecordingRunner?) throws(VBoxLabError) -> (LabProvider, [String]) {
+        let p = try provider(choice, dryRun: dry)
+        if dry == nil { try p.checkPrerequisites(pinging: false) }
+        let held = dry == nil ? try lock(record.lab) : nil
+        defer { withExtendedLifetime(held) {} }
+        let removed = try LabLifecycle(provider: p, store: store, dryRun: dry != nil).destroy(record)
+        held?.removeFileOnRelease = true
+        return (p, removed)
     }
 
     private func destroyAll() throws(VBoxLabError) -> Int32 {
@@ -163,27 +170,19 @@ struct LabCommands {
         if records.isEmpty { print("no lab recorded on this host; nothing to remove"); return 0 }
         let dry = dryRun
         for record in records {
-            let p = try provider(ProviderChoice(name: record.provider, notice: nil, mustBeNamed: false), dryRun: dry)
-            if dry == nil { try p.checkPrerequisites(pinging: false) }
-            let held = dry == nil ? try lock(record.lab) : nil
-            let removed = try LabLifecycle(provider: p, store: store, dryRun: dry != nil).destroy(record)
-            held?.removeFileOnRelease = true
-            withExtendedLifetime(held) {}
+            let (_, removed) = try destroy(record, ProviderChoice(name: record.provider), dry)
             if dry == nil { print("removed lab \(record.lab) (\(record.provider)): \(removed.isEmpty ? "nothing left on the host" : removed.joined(separator: ", "))") }
         }
         dry?.commands.forEach { print($0) }
         return 0
     }
 
-    /// Where `check` keeps a lab's last report, for `graph --check`.
-    func lastCheckPath(_ lab: String) -> String { "\(paths.state)/checks/\(lab).json" }
-
     private func graph() throws(VBoxLabError) -> Int32 {
         let found = try finder.find(args.positionals.first)
         let plan = try Solver.plan(try found.requireSpec(), strategy: try strategyOverride())
         var drawing = LabDrawing(plan: plan)
         if args.flag("check") {
-            guard let data = FileManager.default.contents(atPath: lastCheckPath(plan.lab)),
+            guard let data = FileManager.default.contents(atPath: store.lastCheck(plan.lab)),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let pairs = object["pairs"] as? [[String: Any]] else {
                 throw .failed("no check of lab \(plan.lab) is kept yet; run vboxlab check \(found.word) first")
             }
@@ -204,7 +203,7 @@ struct LabCommands {
         let records = store.all()
         var rows: [(LabRecord, LabSurvey?)] = []
         for r in records {
-            let p = try? provider(ProviderChoice(name: r.provider, notice: nil, mustBeNamed: false))
+            let p = try? provider(ProviderChoice(name: r.provider))
             rows.append((r, p?.survey(r)))
         }
         // The bases of boxes, where VirtualBox is at hand.

@@ -60,7 +60,7 @@ public struct Diagnoser: Sendable {
 
     public func diagnose(_ pair: PingPair, pinged ok: Bool) -> Diagnosis? {
         // The spec's topology first: no setup or registration makes a frame cross a gap.
-        let from = Segments.network(of: pair.from, in: plan), to = Segments.network(of: pair.to, in: plan)
+        let from = segments.network(of: pair.from), to = segments.network(of: pair.to)
         if !ok && !segments.joined(from, to) {
             return Diagnosis(cause: .noPath, reason: "\(pair.from.vm) (\(from)) and \(pair.to.vm) (\(to)) share subnet \(IPv4CIDR.format(pair.to.address.network))/\(pair.to.address.prefix), but no bridge joins \(from) to \(to): the spec gives no layer-2 path between them", trace: nil)
         }

@@ -20,7 +20,7 @@ public enum BoxLogin {
 
     /// The lab's own key pair, made on first use beside the records.
     public static func labKey(_ lab: String, store: LabStore, runner: CommandRunner) throws(VBoxLabError) -> String {
-        let path = (store.directory as NSString).deletingLastPathComponent + "/keys/\(lab)"
+        let path = store.labKey(lab)
         if !FileManager.default.fileExists(atPath: path) {
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])

@@ -32,8 +32,9 @@ public struct LabLifecycle: Sendable {
         if !dryRun {
             store.remove(record.lab)
             // The lab's VMs are gone; their host keys would only refuse the next lab of that name.
-            let state = (store.directory as NSString).deletingLastPathComponent
-            for path in ["known_hosts/\(record.lab)", "keys/\(record.lab)", "keys/\(record.lab).pub"] { try? FileManager.default.removeItem(atPath: "\(state)/\(path)") }
+            for path in [store.knownHosts(record.lab), store.labKey(record.lab), store.labKey(record.lab) + ".pub"] {
+                try? FileManager.default.removeItem(atPath: path)
+            }
         }
         return removed
     }

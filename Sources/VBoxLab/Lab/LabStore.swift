@@ -10,6 +10,16 @@ public struct LabStore: Sendable {
 
     func file(_ lab: String) -> String { "\(directory)/\(lab).json" }
 
+    /// The state directory the records live in, and what else vboxlab keeps there, each in
+    /// one place: host keys, the labs' own key pairs, unpacked boxes, last checks, the
+    /// neighbour limits it raised.
+    public var state: String { (directory as NSString).deletingLastPathComponent }
+    public func knownHosts(_ lab: String) -> String { "\(state)/known_hosts/\(lab)" }
+    public func labKey(_ lab: String) -> String { "\(state)/keys/\(lab)" }
+    public func lastCheck(_ lab: String) -> String { "\(state)/checks/\(lab).json" }
+    public var boxCache: String { "\(state)/boxes" }
+    public var neighbourLimits: String { "\(state)/neighbour-limits.json" }
+
     public func record(_ lab: String) -> LabRecord? {
         guard let data = FileManager.default.contents(atPath: file(lab)) else { return nil }
         return try? JSONDecoder().decode(LabRecord.self, from: data)

@@ -91,7 +91,7 @@ public struct ProviderContext: Sendable {
     }
 
     /// The lab's known_hosts, beside the records: trust on first use, per lab.
-    public func knownHosts(_ lab: String) -> String { (store.directory as NSString).deletingLastPathComponent + "/known_hosts/\(lab)" }
+    public func knownHosts(_ lab: String) -> String { store.knownHosts(lab) }
 
     /// Where ssh keeps a lab's shared connections. A socket path must fit in 108 bytes,
     /// so a runtime directory too deep for one falls back to a short one under /tmp.
@@ -104,7 +104,7 @@ public struct ProviderContext: Sendable {
     /// Finds the spec's Vagrant boxes; `.box` files are relative to the spec's folder.
     public func boxResolver(_ spec: LabSpec) -> BoxResolver {
         let dir = (spec.file as NSString).deletingLastPathComponent
-        return BoxResolver(cache: (store.directory as NSString).deletingLastPathComponent + "/boxes",
+        return BoxResolver(cache: store.boxCache,
                            relativeTo: dir.isEmpty ? FileManager.default.currentDirectoryPath : dir, runner: reader, progress: progress)
     }
 

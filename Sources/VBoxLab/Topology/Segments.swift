@@ -3,14 +3,17 @@
 /// name a pair that no frame can cross (`no-path`), `validate` and `plan` to warn.
 public struct Segments: Sendable {
     private var parent: [String: String] = [:]
+    /// Each NIC's network, and each bridge's first port: where an address hangs, by lookup.
+    private var networkOf: [NICRef: String] = [:]
+    private var firstPort: [BridgeRef: Int] = [:]
 
     public init(plan: RegistrationPlan) {
-        var networkOf: [NICRef: String] = [:]
         for nic in plan.nics {
             networkOf[nic.ref] = nic.network
             if parent[nic.network] == nil { parent[nic.network] = nic.network }
         }
         for b in plan.bridges {
+            firstPort[BridgeRef(vm: b.vm, name: b.name)] = b.portSlots.first
             let nets = b.portSlots.compactMap { networkOf[NICRef(vm: b.vm, slot: $0)] }
             guard let first = nets.first else { parent["bridge \(b.vm)/\(b.name)"] = "bridge \(b.vm)/\(b.name)"; continue }
             for n in nets.dropFirst() { union(first, n) }
@@ -30,12 +33,10 @@ public struct Segments: Sendable {
     }
 
     /// The network an address hangs on: its NIC's, or the first port's of its bridge.
-    public static func network(of a: LabAddress, in plan: RegistrationPlan) -> String {
+    public func network(of a: LabAddress) -> String {
         switch a.endpoint {
-        case .nic(let ref): return plan.nic(ref)?.network ?? "?"
-        case .bridge(let b):
-            let slots = plan.bridges.first { $0.vm == b.vm && $0.name == b.name }?.portSlots ?? []
-            return slots.first.flatMap { plan.nic(NICRef(vm: b.vm, slot: $0))?.network } ?? "bridge \(b.vm)/\(b.name)"
+        case .nic(let ref): return networkOf[ref] ?? "?"
+        case .bridge(let b): return firstPort[b].flatMap { networkOf[NICRef(vm: b.vm, slot: $0)] } ?? "bridge \(b.vm)/\(b.name)"
         }
     }
 
@@ -48,10 +49,8 @@ public struct Segments: Sendable {
 public enum LabWarnings {
     public static func of(_ plan: RegistrationPlan) -> [String] {
         let segments = Segments(plan: plan)
-        var networkOf: [NICRef: String] = [:]
         var nicsOn: [String: [String]] = [:], order: [String] = []
         for n in plan.nics {
-            networkOf[n.ref] = n.network
             if nicsOn[n.network] == nil { order.append(n.network) }
             nicsOn[n.network, default: []].append("\(n.vm) slot \(n.slot)")
         }
@@ -60,17 +59,9 @@ public enum LabWarnings {
             out.append("network \(network) has one NIC (\(nicsOn[network]![0])): nothing else is attached to it")
         }
         let addresses = plan.addresses
-        func network(_ a: LabAddress) -> String {
-            switch a.endpoint {
-            case .nic(let ref): return networkOf[ref] ?? "?"
-            case .bridge(let b):
-                let slot = plan.bridges.first { $0.vm == b.vm && $0.name == b.name }?.portSlots.first
-                return slot.flatMap { networkOf[NICRef(vm: b.vm, slot: $0)] } ?? "bridge \(b.vm)/\(b.name)"
-            }
-        }
         func label(_ a: LabAddress) -> String { "\(a.address) (\(a.vm))" }
         func subnet(_ a: LabAddress) -> String { "\(IPv4CIDR.format(a.address.network))/\(a.address.prefix)" }
-        let nets = addresses.map(network)
+        let nets = addresses.map(segments.network(of:))
         let roots = nets.map { segments.root($0) }
         var bySubnet: [String: [Int]] = [:], subnetsOfSegment: [String: [String: Int]] = [:], segmentOrder: [String] = []
         for (i, a) in addresses.enumerated() {

@@ -16,7 +16,7 @@ struct NeighbourLimits: Codable {
     static func write(_ values: [Int]) {
         for (file, value) in zip(files, values) { try? "\(value)\n".write(toFile: base + file, atomically: false, encoding: .utf8) }
     }
-    static func path(_ store: LabStore) -> String { (store.directory as NSString).deletingLastPathComponent + "/neighbour-limits.json" }
+    static func path(_ store: LabStore) -> String { store.neighbourLimits }
     static func load(_ store: LabStore) -> NeighbourLimits? {
         FileManager.default.contents(atPath: path(store)).flatMap { try? JSONDecoder().decode(NeighbourLimits.self, from: $0) }
     }

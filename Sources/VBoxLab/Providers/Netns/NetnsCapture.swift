@@ -32,7 +32,7 @@ public struct NetnsCapture: SwitchCapture {
         let runner = self.runner
         _ = parallelMap(plan.vmNames.map(names.vmNamespace), width: 16) { ns in try? runner.run(Command("ip", ["-n", ns, "neigh", "flush", "all"])) }
         let dump = Command("ip", ["netns", "exec", names.switchNamespace, "timeout", "-s", "KILL", String(window), "tcpdump", "-Z", "root", "-i", "any", "-nn", "-l", "arp or icmp"])
-        let captured = ResultBox()
+        let captured = Locked<CommandResult?>(nil)
         let done = DispatchGroup()
         done.enter()
         Thread { captured.set(try? runner.run(dump)); done.leave() }.start()
@@ -70,11 +70,4 @@ public struct NetnsCapture: SwitchCapture {
         }
         return CaptureVerdict(frame: kind, lastSeen: "the \(kind.rawValue) last entered \(nic.network) from \(nic.vm) slot \(nic.slot) and left it nowhere", place: .network(nic.network), model: model)
     }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: CommandResult?
-    func set(_ v: CommandResult?) { lock.lock(); value = v; lock.unlock() }
-    func get() -> CommandResult? { lock.lock(); defer { lock.unlock() }; return value }
 }

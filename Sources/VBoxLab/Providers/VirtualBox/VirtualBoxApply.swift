@@ -84,10 +84,10 @@ extension VirtualBoxProvider {
         if !context.dryRun { try persist(record) }
 
         let vbox = self.vbox, progress = self.progress
-        let createdIDs = IDBox(planned.map(\.1))
+        let createdIDs = Locked(planned.map(\.1))
         let undo = Cleanup.shared.push {
             // The VMs of this run only; a UUID VirtualBox does not know fails quietly.
-            for uuid in createdIDs.all {
+            for uuid in createdIDs.get() {
                 _ = try? vbox.write(VBoxManage.powerOff(uuid))
                 _ = try? vbox.write(VBoxManage.unregisterDelete(uuid))
             }
@@ -115,7 +115,7 @@ extension VirtualBoxProvider {
                 // An import chooses its own UUID: the record (and the undo) follow it.
                 if let i = record.owned.firstIndex(where: { $0.kind == .vm && $0.name == vm }), record.owned[i].id != uuid {
                     record.owned[i].id = uuid
-                    createdIDs.add(uuid)
+                    createdIDs.update { $0.append(uuid) }
                 }
                 changes.append("created VM \(vm)")
             }
@@ -171,13 +171,4 @@ extension VirtualBoxProvider {
         TextTable.render([["VM", "slot", "network", "now", "wanted", "why"]] + rows.map { [$0.vm, $0.slot, $0.network, $0.now, $0.wanted, $0.why] })
             .map { "  " + $0 }.joined(separator: "\n")
     }
-}
-
-/// UUIDs an undo must delete, added to as imports reveal theirs.
-final class IDBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: [String]
-    init(_ ids: [String]) { self.ids = ids }
-    func add(_ id: String) { lock.lock(); ids.append(id); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return ids }
 }
