@@ -30,11 +30,8 @@ struct GuestCommands {
         }
         let held = try base.lock(found.name)
         defer { withExtendedLifetime(held) {} }
-        if let ssh = transport as? SSHTransport {
-            let wait = Double(args.value("wait") ?? "60")
-            guard let wait, wait >= 0 else { throw base.usage("--wait takes a number of seconds") }
-            try ssh.waitUntilReachable(wait: wait, progress: progressToStderr)
-        }
+        guard let wait = Double(args.value("wait") ?? "60"), wait >= 0 else { throw base.usage("--wait takes a number of seconds") }
+        try transport.waitUntilReachable(wait: wait, progress: progressToStderr)
         progressToStderr("pushing the guest setup of \(vm) through \(transport.summary)")
         let changes = try GuestSetup.run(script, through: transport)
         if changes.isEmpty { print("\(vm): already set up; nothing changed") }

@@ -48,6 +48,7 @@ public final class KeyRotatingTransport: GuestTransport, @unchecked Sendable {
     public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command { try current().interactive(argv) }
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult { try current().run(argv, input: input) }
     public func close() { lab.close(); box.close() }
+    public func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError) { try lab.waitUntilReachable(wait: wait, progress: progress) }
 
     /// The lab's key if the VM takes it; else the box's, once, to put the lab's key in.
     func current() throws(VBoxLabError) -> SSHTransport {

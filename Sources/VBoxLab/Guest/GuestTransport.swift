@@ -15,10 +15,14 @@ public protocol GuestTransport: Sendable {
     func interactive(_ argv: [String]) throws(VBoxLabError) -> Command
     /// Ends what the transport keeps open between commands (ssh's shared connection).
     func close()
+    /// Waits up to `wait` seconds for the VM to answer (a booting VM's sshd).
+    func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError)
 }
 
 extension GuestTransport {
     public func close() {}
+    /// A way in that is always there (a namespace) has nothing to wait for.
+    public func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError) {}
 }
 
 /// Closes every transport at the end of a command: one connection per VM per command.

@@ -118,7 +118,8 @@ public struct SSHTransport: GuestTransport {
         while true {
             prepare()
             let r = try runner.run(Command("ssh", argv(["true"]), timeout: Double(connectTimeout) + 5))
-            if r.succeeded { return }
+            // An sshd that refuses the key has answered: the command that follows says why.
+            if r.succeeded || r.stderr.contains("Permission denied") { return }
             let e = explain(r)
             guard Self.isTransient(r.stderr) || r.status == 124 else { throw e }
             let waited = Date().timeIntervalSince(started)

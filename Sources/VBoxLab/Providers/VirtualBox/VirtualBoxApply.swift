@@ -123,14 +123,16 @@ extension VirtualBoxProvider {
                 try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running)
             }
             changes += rows.map { "\($0.vm) slot \($0.slot) \($0.network): \($0.now) → \($0.wanted)" }
+            var started = 0
             if case .create = mode {
                 for vm in spec.vms where mine[vm.name]?.running == false {
+                    started += 1
                     try vbox.write(VBoxManage.start(mine[vm.name]!.uuid))
                     progress("\(vm.name): started")
                     changes.append("started VM \(vm.name)")
                 }
             }
-            let wrote = !removed.isEmpty || !planned.isEmpty || !work.isEmpty || changes.contains { $0.hasPrefix("started") }
+            let wrote = !removed.isEmpty || !planned.isEmpty || !work.isEmpty || started > 0
             if !context.dryRun {
                 // What a write did is what the next read shows; a run that wrote nothing needs no second look.
                 if wrote { try confirm(plan, spec: spec, record: record) }
@@ -155,7 +157,7 @@ extension VirtualBoxProvider {
         let results = parallelMap(spec.vms.map(\.name), width: 8) { vm -> Result<[String], VBoxLabError> in
             Result { () throws(VBoxLabError) in
                 guard let t = transports[vm] else { return [] }
-                if let ssh = t as? SSHTransport { try ssh.waitUntilReachable(wait: wait, progress: progress) }
+                try t.waitUntilReachable(wait: wait, progress: progress)
                 let lines = try GuestSetup.run(GuestScript(plan: plan, vm: vm), through: t)
                 for l in lines { progress("\(vm): \(l)") }
                 return lines.map { "\(vm): \($0)" }
