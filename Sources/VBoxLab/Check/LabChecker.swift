@@ -96,7 +96,10 @@ public struct LabChecker: Sendable {
             for i in failed where !chosen.contains(i) { chosen.append(i) }
             for i in chosen.prefix(capture) {
                 progress("capturing \(results[i].pair.from.vm) → \(results[i].pair.to.vm) on the switch ports")
-                results[i].capture = try capturer.capture(results[i].pair, diagnosis: results[i].diagnosis!)
+                let d = results[i].diagnosis!
+                // The frame the model loses; a failure it places without a trace loses the first ARP request.
+                guard let lost = d.trace?.lost?.frame.kind ?? (d.place != nil ? .arpRequest : nil) else { continue }
+                results[i].capture = try capturer.capture(results[i].pair, lost: lost, model: d.place)
             }
         }
         return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)

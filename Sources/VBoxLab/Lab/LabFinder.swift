@@ -60,7 +60,7 @@ public struct LabFinder: Sendable {
         if recorded.count > 1 {
             throw .ambiguous(what: "labs with a VM named \(vm)", candidates: recorded.map { "\($0.lab) (\($0.spec))" }, fix: "name one with --lab LAB")
         }
-        let specs = specFiles().compactMap { f -> (String, LabSpec)? in (try? LabLoader.load(absolute(f))).map { (f, $0) } }.filter { $0.1.vm(named: vm) != nil }
+        let specs = specFiles().compactMap { f -> (String, LabSpec)? in (try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules)).map { (f, $0) } }.filter { $0.1.vm(named: vm) != nil }
         if specs.count == 1 { return try fromFile(specs[0].0, word: specs[0].0, allowMissingSpec: false) }
         if specs.count > 1 { throw .ambiguous(what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB") }
         throw .failed("no lab has a VM named \(vm): none recorded in \(store.directory), and no spec in . or ./labs; name the lab with --lab LAB")
@@ -101,7 +101,7 @@ public struct LabFinder: Sendable {
 
     private func fromRecord(_ record: LabRecord, allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
         do {
-            let spec = try LabLoader.load(record.spec)
+            let spec = try LabLoader.load(record.spec, rules: ProviderRegistry.specRules)
             return FoundLab(name: record.lab, spec: spec, specPath: record.spec, record: record, word: record.lab)
         } catch {
             guard allowMissingSpec else { throw error }
@@ -112,7 +112,7 @@ public struct LabFinder: Sendable {
     private func fromFile(_ path: String, word: String, allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
         let full = absolute(path)
         let spec: LabSpec
-        do { spec = try LabLoader.load(full) } catch {
+        do { spec = try LabLoader.load(full, rules: ProviderRegistry.specRules) } catch {
             // A broken spec of a recorded lab: the record still says what to remove.
             if allowMissingSpec, let record = store.all().first(where: { $0.spec == full }) {
                 return FoundLab(name: record.lab, spec: nil, specPath: full, specError: error, record: record, word: record.lab)

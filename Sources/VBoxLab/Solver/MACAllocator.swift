@@ -27,10 +27,3 @@ struct MACAllocator {
         }
     }
 }
-
-/// FNV-1a, 64 bits: tiny, and unlike `Hasher` the same in every process.
-func fnv1a(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-    return hash
-}

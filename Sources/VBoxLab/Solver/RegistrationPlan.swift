@@ -73,24 +73,3 @@ public struct RegistrationPlan: Sendable, Equatable {
         return out
     }
 }
-
-/// A port that mac-swap cannot serve: a registered MAC receives frames for one MAC only.
-public struct PlanConflict: Sendable, Equatable, CustomStringConvertible {
-    public var vm: String
-    public var slot: Int
-    public var network: String
-    public var bridge: String
-    public var count: Int
-    public var behind: [(EndpointRef, MACAddress)]
-
-    public static func == (a: PlanConflict, b: PlanConflict) -> Bool {
-        (a.vm, a.slot, a.network, a.bridge, a.count) == (b.vm, b.slot, b.network, b.bridge, b.count)
-            && a.behind.map(\.0) == b.behind.map(\.0) && a.behind.map(\.1) == b.behind.map(\.1)
-    }
-
-    public var description: String {
-        let named = behind.map { "\($0.1) (\($0.0))" }.joined(separator: ", ")
-        let more = count > behind.count ? " and \(count - behind.count) more" : ""
-        return "mac-swap cannot serve \(vm) slot \(slot) on \(network) (port of \(bridge)): \(count) MACs lie behind it, \(named)\(more), and a registered MAC receives frames for one; use --strategy auto (promiscuous there) or promisc"
-    }
-}

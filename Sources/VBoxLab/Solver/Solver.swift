@@ -35,7 +35,7 @@ public enum Solver {
                     planned.role = .promiscuous(count: behind.count, sample: behind.sample)
                 case (.macSwap, 2...):
                     conflicts.append(PlanConflict(vm: vm.name, slot: nic.slot, network: nic.network, bridge: planned.bridge ?? "",
-                                                  count: behind.count, behind: behind.sample.map { ($0, mac(of: $0)) }))
+                                                  count: behind.count, behind: behind.sample.map { ($0.description, mac(of: $0).description) }))
                 default:
                     let endpoint = behind.single!
                     planned.mac = mac(of: endpoint)

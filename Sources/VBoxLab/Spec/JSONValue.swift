@@ -35,9 +35,3 @@ public indirect enum JSONValue: Equatable, Sendable {
 /// A spec value inside a message: in double quotes, on one line, with control characters
 /// escaped, so that a value holding ESC cannot drive the terminal that shows the message.
 func quoted(_ s: String) -> String { "\"\(s.escapedOnOneLine)\"" }
-
-public struct JSON5SyntaxError: Error, Equatable, Sendable {
-    public var line: Int?
-    public var column: Int?
-    public var message: String
-}

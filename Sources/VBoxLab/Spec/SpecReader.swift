@@ -43,21 +43,17 @@ struct SpecReader {
             return spec
         }
         if vms.isEmpty { walker.error("vms", "the lab has no VMs") }
-        spec.vms = vms.enumerated().map { readVM($0.element, at: "vms[\($0.offset)]", lab: spec.name) }
+        spec.vms = vms.enumerated().map { readVM($0.element, at: "vms[\($0.offset)]") }
         return spec
     }
 
-    private mutating func readVM(_ value: JSONValue, at path: String, lab: String) -> VMSpec {
+    private mutating func readVM(_ value: JSONValue, at path: String) -> VMSpec {
         var vm = VMSpec(name: "", nics: [])
         guard let m = walker.object(value, at: path, keys: Self.vmKeys) else { return vm }
         if let name = walker.string(m, "name", at: path, required: "every VM needs a name"),
            walker.name(name, at: join(path, "name"), what: "VM name", first: \.isAlnum,
                        rest: { $0.isAlnum || "._-".contains($0) }, pattern: "[A-Za-z0-9][A-Za-z0-9._-]*", maxLength: 64) {
-            if name == "sw" {
-                // The netns provider names a VM's namespace vbl-LAB-VM, and its switch's vbl-LAB-sw.
-                let switchNamespace = NetnsNames(lab: lab.isEmpty ? "LAB" : lab).switchNamespace
-                walker.error(join(path, "name"), "\"sw\" is reserved: the netns provider's switch namespace is \(switchNamespace), the namespace this VM would get")
-            } else { vm.name = name }
+            vm.name = name
         }
         if let mgmt = m["management"] { vm.management = readManagement(mgmt, at: join(path, "management")) }
         if let nics = walker.array(m, "nics", at: path) {

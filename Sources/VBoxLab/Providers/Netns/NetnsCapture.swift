@@ -1,17 +1,5 @@
 import Foundation
 
-/// What a capture saw of the frame the model says is lost, and whether the two agree.
-public struct CaptureVerdict: Sendable, Equatable {
-    public var frame: FrameKind
-    /// The last switch port the frame crossed, in words, or that it never reached one.
-    public var lastSeen: String
-    /// Where the capture loses it: on a network (it entered the switch and never left)
-    /// or in a VM (the switch handed it over, or it never left its sender).
-    public var place: LossPlace
-    public var model: LossPlace?
-    public var agrees: Bool { place == model }
-}
-
 /// `check --capture` on netns: `tcpdump` on every port of the switch namespace while one
 /// failing pair pings again, then the last port where the model's lost frame was seen.
 public struct NetnsCapture: SwitchCapture {
@@ -25,8 +13,7 @@ public struct NetnsCapture: SwitchCapture {
         self.runner = runner; self.plan = plan; names = NetnsNames(lab: plan.lab)
     }
 
-    public func capture(_ pair: PingPair, diagnosis: Diagnosis) throws(VBoxLabError) -> CaptureVerdict? {
-        guard let lost = diagnosis.trace?.lost?.frame.kind ?? (diagnosis.place != nil ? .arpRequest : nil) else { return nil }
+    public func capture(_ pair: PingPair, lost: FrameKind, model: LossPlace?) throws(VBoxLabError) -> CaptureVerdict? {
         guard ProcessRunner.resolve("tcpdump") != nil else { throw .missing(what: "'tcpdump'", fix: ProcessRunner.installHint("tcpdump")) }
         // Quiet the lab first: flushed neighbour tables end the retries of earlier pings.
         let runner = self.runner
@@ -40,7 +27,7 @@ public struct NetnsCapture: SwitchCapture {
         _ = try? runner.run(Command("ip", ["netns", "exec", names.vmNamespace(pair.from.vm), "ping", "-c", "1", "-W", "1", "-I", pair.from.address.ip, pair.to.address.ip]))
         done.wait()
         guard let out = captured.get()?.stdout else { return nil }
-        return verdict(for: lost, of: pair, in: out, model: diagnosis.place)
+        return verdict(for: lost, of: pair, in: out, model: model)
     }
 
     /// Reads tcpdump's `-i any` lines (`TIME PORT DIR WHAT`) for the last crossing of the frame.

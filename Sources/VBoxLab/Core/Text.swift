@@ -1,20 +1,4 @@
-/// One problem in a spec file, compiler-style: `FILE: vms[1].nics[0].ip: MESSAGE`.
-public struct SpecDiagnostic: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    /// JSON path of the offending value (`vms[1].nics[0].ip`), or "" for the document.
-    public var path: String
-    public var message: String
-
-    public init(file: String, path: String, message: String) {
-        self.file = file; self.path = path; self.message = message
-    }
-
-    /// Escaped for the terminal as a whole: a path names keys from the spec, and a file
-    /// name may hold anything, so no part can be trusted to be free of control characters.
-    public var description: String {
-        (path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)").escapedForTerminal
-    }
-}
+import Foundation
 
 /// Levenshtein distance, for "did you mean" on unknown keys.
 func editDistance(_ a: String, _ b: String) -> Int {
@@ -42,4 +26,25 @@ public func suggestion(for word: String, among candidates: [String]) -> String? 
     if distance <= limit { return best }
     if best.lowercased().hasPrefix(word.lowercased()) || word.lowercased().hasPrefix(best.lowercased()) { return best }
     return nil
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> [String] {
+        guard let columns = rows.map(\.count).max() else { return [] }
+        var widths = Array(repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: tiny, and unlike `Hasher` the same in every process.
+func fnv1a(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return hash
 }

@@ -16,8 +16,8 @@ public struct LabRecord: Codable, Sendable, Equatable {
     /// Set while a create is under way: objects named here but not yet identified were
     /// being made by that run, and a later run may adopt them.
     public var pending: Bool
-    /// Base VMs (of Vagrant boxes) the lab's VMs are linked clones of: never the lab's to
-    /// delete, but in use while the lab lives (`prune-bases` leaves them).
+    /// Shared base images the lab's VMs build on: never the lab's to delete, but in use
+    /// while the lab lives (`prune-bases` leaves them).
     public var bases: [String]?
     public var created: String
     public var updated: String
@@ -39,9 +39,16 @@ public struct LabRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// One thing a lab made: a namespace (identified by its nsfs inode) or a VM (by UUID).
+/// One thing a lab made on the host, of a kind its provider names, with the identity that
+/// tells it from another object of the same name.
 public struct OwnedObject: Codable, Sendable, Equatable, Hashable {
-    public enum Kind: String, Codable, Sendable { case namespace, vm }
+    /// A provider's word for what it made (each provider declares its kinds in its folder).
+    public struct Kind: RawRepresentable, Codable, Sendable, Hashable {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
+    }
     public var kind: Kind
     public var name: String
     /// The identity that tells this object from another of the same name; nil while a

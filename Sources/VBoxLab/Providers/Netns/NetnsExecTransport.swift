@@ -1,0 +1,26 @@
+import Foundation
+
+/// A VM that is a network namespace on this host.
+public struct NetnsExecTransport: GuestTransport {
+    public let vm: String
+    public let namespace: String
+    public let runner: CommandRunner
+
+    public init(vm: String, namespace: String, runner: CommandRunner) { self.vm = vm; self.namespace = namespace; self.runner = runner }
+
+    public var summary: String { "ip netns exec \(namespace)" }
+
+    public func command(_ argv: [String], input: String?) -> Command { Command("ip", ["netns", "exec", namespace] + argv, input: input) }
+
+    public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult { try runner.run(command(argv, input: input)) }
+
+    /// The namespace shares this host's file system, so its programs are the host's.
+    public func hasProgram(_ program: String) -> Bool { ProcessRunner.resolve(program) != nil }
+
+    public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
+        let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+        return Command("ip", ["netns", "exec", namespace] + (argv.isEmpty ? [shell] : argv))
+    }
+}
+
+import Foundation
