@@ -13,7 +13,7 @@ public struct LabChecker: Sendable {
     /// A guest that cannot be read keeps what the provider saw.
     static func withGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> LabState {
         let blind = state.vms.indices.filter { i in state.vms[i].running && !state.vms[i].nics.isEmpty && state.vms[i].nics.allSatisfy { $0.interface == nil } }
-        let seen = parallelMap(blind, width: 16) { i -> GuestReader.Seen? in
+        let seen = parallelMap(blind, width: Parallelism.guests) { i -> GuestReader.Seen? in
             guard let t = transports[state.vms[i].name] else { return nil }
             return try? GuestReader.read(through: t, nics: plan.nics(of: state.vms[i].name))
         }

@@ -23,7 +23,7 @@ public struct Pinger: Sendable {
         // an entry left by an earlier probe would skip the ARP exchange and blur the cause.
         let sources = Array(Set(groups.map(\.vm))).sorted()
         // Both at once per source, all sources in parallel: over ssh each first call pays a handshake.
-        let hasFping = parallelMap(sources, width: 16) { vm -> Bool in
+        let hasFping = parallelMap(sources, width: Parallelism.reads) { vm -> Bool in
             _ = try? transports[vm]?.run(["ip", "neigh", "flush", "all"], input: nil)
             return transports[vm]?.hasProgram("fping") ?? false
         }
@@ -31,7 +31,7 @@ public struct Pinger: Sendable {
         var alive = Set<String>()
         let viaFping = groups.filter { fping[$0.vm] == true }
         // Every source at once: the work is the kernel's (ARP floods, echo), the processes mostly wait.
-        let answers = parallelMap(viaFping, width: 64) { g -> [String] in
+        let answers = parallelMap(viaFping, width: Parallelism.pings) { g -> [String] in
             guard let t = transports[g.vm] else { return [] }
             let argv = ["fping", "-S", g.source, "-r", String(retries), "-t", String(timeout), "-i", "0"] + g.targets
             let out = (try? t.run(argv, input: nil))?.stdout ?? ""
@@ -39,7 +39,7 @@ public struct Pinger: Sendable {
         }
         alive.formUnion(answers.flatMap { $0 })
         let jobs = groups.filter { fping[$0.vm] != true }.flatMap { g in g.targets.map { (g.vm, g.source, $0) } }
-        let single = parallelMap(jobs, width: 64) { j -> String? in
+        let single = parallelMap(jobs, width: Parallelism.pings) { j -> String? in
             let argv = ["ping", "-c", "1", "-W", String(max(1, (timeout * (retries + 1) + 999) / 1000)), "-I", j.1, "-q", j.2]
             return (try? transports[j.0]?.run(argv, input: nil))??.status == 0 ? "\(j.0) \(j.1) \(j.2)" : nil
         }

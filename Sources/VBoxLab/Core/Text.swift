@@ -48,3 +48,6 @@ func fnv1a(_ text: String) -> UInt64 {
     for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
     return hash
 }
+
+/// "1 switch", "2 switches": counts in messages read as a person writes them.
+public func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String { "\(n) \(n == 1 ? one : many ?? one + "s")" }

@@ -27,7 +27,7 @@ extension GuestTransport {
 
 /// Closes every transport at the end of a command: one connection per VM per command.
 public func closeAll(_ transports: [String: GuestTransport]) {
-    _ = parallelMap(Array(transports.values), width: 16) { $0.close() }
+    _ = parallelMap(Array(transports.values), width: Parallelism.guests) { $0.close() }
 }
 
 extension GuestTransport {

@@ -124,7 +124,8 @@ public struct SSHTransport: GuestTransport {
             guard Self.isTransient(r.stderr) || r.status == 124 else { throw e }
             let waited = Date().timeIntervalSince(started)
             if waited + delay > wait {
-                throw .failed("ssh to \(vm) (\(target.described)) did not answer within \(Int(wait)) s: tried \(Command("ssh", argv(["true"])).description); last: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+                throw .guest(.noAnswer(vm: vm, target: target.described, seconds: Int(wait), tried: Command("ssh", argv(["true"])).description,
+                                       last: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
             }
             progress("waiting for ssh on \(vm) (\(target.described)) \(Int(waited)) s")
             Thread.sleep(forTimeInterval: delay)
@@ -142,13 +143,13 @@ public struct SSHTransport: GuestTransport {
         let said = r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         let line = Command("ssh", argv(["..."])).description
         if said.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || said.contains("Host key verification failed") {
-            return .failed("the host key of \(vm) (\(target.described)) is not the one vboxlab saw before, so ssh refused it. If \(vm) was made again, forget the old key: ssh-keygen -R \(target.hostKeyAlias) -f \(shellQuote(knownHosts)) (vboxlab destroy forgets a lab's keys)")
+            return .guest(.hostKeyChanged(vm: vm, target: target.described, fix: "ssh-keygen -R \(target.hostKeyAlias) -f \(shellQuote(knownHosts))"))
         }
         if said.contains("Permission denied") {
             return .commandFailed(command: line, status: r.status, stderr: "ssh to \(vm) as \(target.user) with key \(target.key.map(SSHTarget.expand) ?? "(ssh's default keys)") was refused: \(said)")
         }
         if said.contains("sudo: a password is required") || said.contains("sudo: a terminal is required") {
-            return .failed("\(target.user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(target.user) passwordless sudo")
+            return .guest(.noSudo(vm: vm, user: target.user))
         }
         return .commandFailed(command: line, status: r.status, stderr: said.isEmpty ? "ssh to \(vm) failed" : said)
     }

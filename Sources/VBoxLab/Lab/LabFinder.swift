@@ -18,7 +18,7 @@ public struct FoundLab: Sendable {
     /// The spec, or the reason there is none.
     public func requireSpec() throws(VBoxLabError) -> LabSpec {
         if let spec { return spec }
-        throw specError ?? .failed("lab \(name) has no spec")
+        throw specError ?? .spec(.noSpec(lab: name))
     }
 }
 
@@ -63,7 +63,7 @@ public struct LabFinder: Sendable {
         let specs = specFiles().compactMap { f -> (String, LabSpec)? in (try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules)).map { (f, $0) } }.filter { $0.1.vm(named: vm) != nil }
         if specs.count == 1 { return try fromFile(specs[0].0, word: specs[0].0, allowMissingSpec: false) }
         if specs.count > 1 { throw .ambiguous(what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB") }
-        throw .failed("no lab has a VM named \(vm): none recorded in \(store.directory), and no spec in . or ./labs; name the lab with --lab LAB")
+        throw .lab(.noLabWithVM(vm: vm, records: store.directory))
     }
 
     func candidates(for name: String) -> [String] {
@@ -94,7 +94,7 @@ public struct LabFinder: Sendable {
         let specs = specFiles()
         if specs.count == 1 { return try fromFile(specs[0], word: specs[0], allowMissingSpec: allowMissingSpec) }
         if specs.isEmpty {
-            throw .failed("no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab COMMAND LAB")
+            throw .spec(.nothingToFind)
         }
         throw .ambiguous(what: "lab specs in . and ./labs", candidates: specs, fix: "name one: vboxlab COMMAND LAB")
     }

@@ -1,23 +1,83 @@
 import Foundation
 
-/// A lab's life across commands: the provider does the work, this keeps the record
-/// in step with it. A new lab's record goes when its create fails or is interrupted,
-/// after the provider's own undo (Cleanup runs newest first).
+/// One lab's life across commands, for every provider: the lock, the prerequisites, the
+/// provider's build, the guests' setup, the check after create, destroy, and the record
+/// kept in step with all of it. The executable parses, calls one of these, and prints.
 public struct LabLifecycle: Sendable {
+    public let environment: LabEnvironment
+    public let found: FoundLab
+    public let choice: ProviderChoice
     public let provider: LabProvider
-    public let store: LabStore
-    public let dryRun: Bool
+    /// Set under `--dry-run`: what would change the system is recorded here instead.
+    public let recorder: RecordingRunner?
 
-    public init(provider: LabProvider, store: LabStore, dryRun: Bool) { self.provider = provider; self.store = store; self.dryRun = dryRun }
+    public init(_ found: FoundLab, environment: LabEnvironment, providerFlag: String? = nil, dryRun: Bool = false) throws(VBoxLabError) {
+        self.environment = environment
+        self.found = found
+        choice = environment.choose(found, flag: providerFlag)
+        recorder = dryRun ? RecordingRunner() : nil
+        provider = try environment.provider(choice.name, recorder: recorder)
+    }
 
-    public func apply(_ plan: RegistrationPlan, spec: LabSpec, specPath: String, record: LabRecord?, mode: ApplyMode) throws(VBoxLabError) -> ApplyOutcome {
-        var base = record ?? LabRecord(lab: plan.lab, spec: specPath, provider: provider.name, vms: plan.vmNames)
+    public var dryRun: Bool { recorder != nil }
+    var store: LabStore { environment.store }
+    var progress: ProgressHandler { environment.progress }
+
+    /// How a printed command names this lab (and its provider, where the record would not choose it).
+    public var fixes: FixCommands {
+        FixCommands(lab: found.word, provider: choice.mustBeNamed || found.record == nil ? choice.name : nil)
+    }
+
+    /// What the provider makes, for counts ("2 namespaces").
+    public var noun: String { ProviderRegistry.descriptor(provider.name)?.noun ?? "object" }
+
+    /// The lab's lock, unless this is a dry run (which changes nothing).
+    func lockUnlessDry(_ lab: String) throws(VBoxLabError) -> LabLock? {
+        dryRun ? nil : try environment.lock(lab)
+    }
+
+    // MARK: create and fix-macs
+
+    /// Builds the lab or brings it to the plan, sets the guests up, and checks it after a
+    /// create when `checkAfter`. Only a failed provider step undoes what the run made: the
+    /// provider's own undo, then (for a lab that did not exist) its record and lock file.
+    public func apply(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool) throws(VBoxLabError) -> ApplyReport {
+        let spec = try found.requireSpec()
+        if !dryRun { try provider.checkPrerequisites(pinging: mode.setsUpGuests) }
+        let held = try lockUnlessDry(plan.lab)
+        defer { withExtendedLifetime(held) {} }
+        let outcome: ApplyOutcome
+        do { outcome = try build(plan, spec: spec, mode: mode) } catch {
+            // A new lab that failed is gone, record and all: its lock file goes too.
+            if found.record == nil { held?.removeFileOnRelease = true }
+            throw error
+        }
+        var changes = outcome.changes
+        if mode.setsUpGuests {
+            let guests = GuestProvisioner(provider: provider, progress: progress, recorder: recorder, wait: environment.guestWait)
+            if dryRun { changes += try guests.predict(plan, spec: spec, record: outcome.record, observed: outcome.observed) }
+            changes += try guests.setUp(plan, spec: spec, record: outcome.record, interfaces: outcome.guestInterfaces,
+                                        quietWhenUnchanged: !outcome.created)
+        }
+        var report = ApplyReport(created: outcome.created, changes: changes, record: outcome.record,
+                                 commands: recorder?.commands, check: nil)
+        if checkAfter && mode.setsUpGuests && !dryRun {
+            report.check = try with(record: outcome.record).check(plan, lockHeld: true)
+        }
+        return report
+    }
+
+    /// The provider's part, with the record written down before anything is made.
+    private func build(_ plan: RegistrationPlan, spec: LabSpec, mode: ApplyMode) throws(VBoxLabError) -> ApplyOutcome {
+        guard let specPath = found.specPath else { throw .spec(.noSpec(lab: found.name)) }
+        var base = found.record ?? LabRecord(lab: plan.lab, spec: specPath, provider: provider.name, vms: plan.vmNames)
         base.spec = specPath
         base.provider = provider.name
         let store = self.store, lab = plan.lab
-        let undo = record == nil && !dryRun ? Cleanup.shared.push { store.remove(lab) } : nil
+        let undo = found.record == nil && !dryRun ? Cleanup.shared.push { store.remove(lab) } : nil
         do {
-            let outcome = try provider.apply(plan, spec: spec, record: base, mode: mode, persist: { (r: LabRecord) throws(VBoxLabError) in try store.save(r) })
+            let outcome = try provider.apply(plan, spec: spec, record: base, mode: mode,
+                                             persist: { (r: LabRecord) throws(VBoxLabError) in try store.save(r) })
             if let undo { Cleanup.shared.drop(undo) }
             return outcome
         } catch {
@@ -26,16 +86,59 @@ public struct LabLifecycle: Sendable {
         }
     }
 
-    /// Removes what the record owns, then the record. Returns what was removed.
-    public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
+    /// The same lifecycle, for a lab whose record has just been written.
+    func with(record: LabRecord) -> LabLifecycle {
+        var f = found
+        f.record = record
+        return LabLifecycle(environment: environment, found: f, choice: choice, provider: provider, recorder: recorder)
+    }
+
+    private init(environment: LabEnvironment, found: FoundLab, choice: ProviderChoice, provider: LabProvider, recorder: RecordingRunner?) {
+        self.environment = environment; self.found = found; self.choice = choice; self.provider = provider; self.recorder = recorder
+    }
+
+    // MARK: destroy
+
+    /// Removes what the record owns, then the record and what vboxlab kept for the lab
+    /// (host keys, its key pair, its last check), then the lock file.
+    public func destroy() throws(VBoxLabError) -> DestroyReport {
+        guard let record = found.record else { return DestroyReport(lab: found.name, existed: false, removed: [], noun: noun, commands: nil) }
+        if !dryRun { try provider.checkPrerequisites(pinging: false) }
+        let held = try lockUnlessDry(record.lab)
+        defer { withExtendedLifetime(held) {} }
         let removed = try provider.destroy(record)
         if !dryRun {
             store.remove(record.lab)
             // The lab's VMs are gone; their host keys would only refuse the next lab of that name.
-            for path in [store.knownHosts(record.lab), store.labKey(record.lab), store.labKey(record.lab) + ".pub"] {
+            for path in [store.knownHosts(record.lab), store.labKey(record.lab), store.labKey(record.lab) + ".pub", store.lastCheck(record.lab)] {
                 try? FileManager.default.removeItem(atPath: path)
             }
+            held?.removeFileOnRelease = true
         }
-        return removed
+        return DestroyReport(lab: record.lab, existed: true, removed: removed, noun: noun, commands: recorder?.commands)
     }
+}
+
+/// What create or fix-macs did.
+public struct ApplyReport: Sendable {
+    /// A new lab was built (nothing of it existed).
+    public var created: Bool
+    /// One line per change, the guests' included.
+    public var changes: [String]
+    public var record: LabRecord
+    /// Under `--dry-run`: every command that would have changed the system, in order.
+    public var commands: [Command]?
+    /// The check that followed a create.
+    public var check: CheckRun?
+}
+
+/// What destroy did.
+public struct DestroyReport: Sendable {
+    public var lab: String
+    /// Whether vboxlab had a record of the lab at all.
+    public var existed: Bool
+    public var removed: [String]
+    /// What the provider makes ("namespace", "VM").
+    public var noun: String
+    public var commands: [Command]?
 }

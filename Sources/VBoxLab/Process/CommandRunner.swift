@@ -35,7 +35,7 @@ public struct ProcessRunner: CommandRunner {
             throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
         }
         guard let child = ChildProcess(path: path, arguments: command.arguments, environment: command.environment) else {
-            throw .missing(what: "'\(command.program)'", fix: "it could not be started: \(String(cString: strerror(errno)))")
+            throw .prerequisite(.cannotStart(program: command.program, reason: String(cString: strerror(errno))))
         }
         let (out, err, timedOut) = child.communicate(input: command.input.map { Array($0.utf8) } ?? [], timeout: command.timeout)
         let status = child.wait()
@@ -50,7 +50,7 @@ public struct ProcessRunner: CommandRunner {
             throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
         }
         guard let status = ChildProcess.runAttached(path: path, arguments: command.arguments) else {
-            throw .missing(what: "'\(command.program)'", fix: "it could not be started: \(String(cString: strerror(errno)))")
+            throw .prerequisite(.cannotStart(program: command.program, reason: String(cString: strerror(errno))))
         }
         return status
     }

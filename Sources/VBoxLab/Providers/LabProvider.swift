@@ -16,6 +16,7 @@ public protocol LabProvider: Sendable {
     /// Builds the lab, or brings an existing one to the plan: adds what is missing,
     /// changes what differs, removes what the plan no longer has. `record` is what
     /// earlier runs made; `persist` writes it down before anything is made and after.
+    /// The VMs' insides are not the provider's: the lifecycle sets the guests up after.
     func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
                persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome
 
@@ -51,6 +52,7 @@ public enum ApplyMode: Sendable, Equatable {
     }
 }
 
+/// What a provider's part of create or fix-macs did; the guests are the lifecycle's part.
 public struct ApplyOutcome: Sendable {
     /// A new lab was built (nothing of it existed).
     public var created: Bool
@@ -58,6 +60,16 @@ public struct ApplyOutcome: Sendable {
     public var changes: [String]
     /// The record as it stands after the run.
     public var record: LabRecord
+    /// The guest interface of each VM's lab NIC by slot, where the provider knows it (it made
+    /// the interface, or read it); elsewhere guest scripts find each NIC by its MAC.
+    public var guestInterfaces: [String: [Int: String]]
+    /// The lab as the provider read it before changing it (nil for a new lab), so that a
+    /// dry run can predict the guests' changes from the guests as they are.
+    public var observed: LabState?
+
+    public init(created: Bool, changes: [String], record: LabRecord, guestInterfaces: [String: [Int: String]] = [:], observed: LabState? = nil) {
+        self.created = created; self.changes = changes; self.record = record; self.guestInterfaces = guestInterfaces; self.observed = observed
+    }
 }
 
 public struct LabSurvey: Sendable, Equatable {

@@ -13,14 +13,14 @@ public final class LabLock: @unchecked Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = "\(directory)/\(lab).lock"
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .failed("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .system(.cannotWrite(path: "the lock file \(path)", reason: String(cString: strerror(errno)))) }
         let deadline = Date().addingTimeInterval(timeout)
         var told = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if !told { progress?("another vboxlab command is working on lab \(lab); waiting for it (lock \(path))"); told = true }
             if Date() > deadline {
                 close(fd)
-                throw .failed("lab \(lab) is busy: another vboxlab command holds \(path) (waited \(String(format: "%g", timeout)) s)")
+                throw .lab(.busy(lab: lab, lock: path, waited: timeout))
             }
             usleep(100_000)
         }

@@ -40,7 +40,7 @@ public struct LabStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try encoder.encode(r).write(to: URL(fileURLWithPath: file(r.lab)), options: .atomic)
         } catch {
-            throw .failed("cannot write the lab record \(file(r.lab)): \(error.localizedDescription)")
+            throw .system(.cannotWrite(path: "the lab record \(file(r.lab))", reason: error.localizedDescription))
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 /// recorder under `--dry-run`); commands that only read go through `context.reader`.
 public struct NetnsProvider: LabProvider {
     public let context: ProviderContext
-    public var name: String { "netns" }
+    public var name: String { Self.descriptor.name }
 
     public init(context: ProviderContext) { self.context = context }
 
@@ -26,23 +26,13 @@ public struct NetnsProvider: LabProvider {
     public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
                       persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
         let names = NetnsNames(lab: plan.lab)
-        var before = NetnsHost.namespaces()
-        var owned = NetnsHost.owned(by: record, existing: before)
-        if record.pending && !owned.isEmpty && !context.dryRun {
-            // A run was stopped half-way (SIGKILL, power): its batches may have stopped on any
-            // line. What it left is removed and the lab built again from the spec.
-            progress("an earlier run on lab \(plan.lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it left and building again")
-            try mutator.check(Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
-            before = NetnsHost.namespaces()
-            owned = []
-        }
+        let (before, owned) = try adoptOrClear(record, lab: plan.lab)
         let desired = [names.switchNamespace] + plan.vmNames.map(names.vmNamespace)
         // Refuse before making anything: a namespace of ours by name that is not ours by identity.
         let foreign = desired.filter { before.contains($0) && !owned.contains($0) }
         if !foreign.isEmpty { throw foreignNamespaces(foreign, lab: plan.lab) }
         let fresh = owned.isEmpty
-        if fresh, mode.isFix { throw .failed("lab \(plan.lab) does not exist on this host (netns); create it first") }
-        let setup = mode.setsUpGuests
+        if fresh, mode.isFix { throw .lab(.notCreated(lab: plan.lab, provider: name)) }
 
         let recordedVMs = Set(record.owned.filter { $0.kind == .namespace }.map(\.name))
         let removeVMs = record.vms.filter { !plan.vmNames.contains($0) && owned.contains(names.vmNamespace($0)) && recordedVMs.contains(names.vmNamespace($0)) }
@@ -61,50 +51,78 @@ public struct NetnsProvider: LabProvider {
         record.pending = !work.addNamespaces.isEmpty
         if !context.dryRun { try persist(record) }
 
-        let made = work.addNamespaces.filter { !before.contains($0) }
-        let undo = Cleanup.shared.push { [mutator] in
-            let now = NetnsHost.namespaces()
-            let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
-            if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
-        }
+        let undo = undoing(work.addNamespaces.filter { !before.contains($0) })
         do {
             let started = Date()
-            for c in work.changes { progress(c) }
-            if let b = work.deleteBatch { try mutator.check(Command("ip", ["-force", "-batch", "-"], input: b)) }
-            if let b = work.switchDeleteBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
-            if let b = work.rootBatch { try mutator.check(Command("ip", ["-batch", "-"], input: b)) }
-            if let b = work.switchBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
-            if let b = work.fdbBatch { try mutator.check(Command("bridge", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+            try run(work, names: names)
             if !context.dryRun {
-                record.owned = record.owned.map { o in
-                    guard o.kind == .namespace, o.id == nil || work.addNamespaces.contains(o.name) else { return o }
-                    return OwnedObject(kind: .namespace, name: o.name, id: NetnsHost.identity(o.name))
-                }.filter { $0.kind != .namespace || $0.id != nil }
-                record.pending = false
+                record = identified(record, added: work.addNamespaces)
                 try persist(record)
             }
-            // Before guest setup, on every run: a lab that grew, or a run stopped before this point.
+            // On every run: a lab that grew, or a run stopped before this point.
             raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
             if fresh { progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started))) }
-            var changes = fresh ? ["created lab \(plan.lab)"] : work.changes
-            if setup && context.dryRun, let snapshot {
-                // Nothing runs in a dry run: say what the guest scripts would change, as they would.
-                for vm in snapshot.observation.state.vms where vm.running {
-                    changes += GuestDiff.changes(plan, vm: vm.name, seen: vm).map { "\(vm.name): \($0)" }
-                }
-            }
-            if setup {
-                var hints: [String: [Int: String]] = [:]
-                for vm in snapshot?.observation.state.vms ?? [] { for nic in vm.nics { if let i = nic.interface { hints[vm.name, default: [:]][nic.slot] = i } } }
-                changes += try setUpGuests(plan, interfaces: hints, quietWhenUnchanged: !fresh)
-            }
             Cleanup.shared.drop(undo)
-            return ApplyOutcome(created: fresh, changes: changes, record: record)
+            return ApplyOutcome(created: fresh, changes: fresh ? ["created lab \(plan.lab)"] : work.changes, record: record,
+                                guestInterfaces: interfaces(plan, seen: snapshot?.observation.state), observed: snapshot?.observation.state)
         } catch {
             progress(fresh ? "create failed; removing what this run made" : "failed; removing the namespaces this run made")
             Cleanup.shared.run(undo)
             throw error
         }
+    }
+
+    /// The host's namespaces and those of them the record owns. A run stopped half-way
+    /// (SIGKILL, power) may have stopped its batches on any line: what it left is removed
+    /// and the lab built again from the spec.
+    private func adoptOrClear(_ record: LabRecord, lab: String) throws(VBoxLabError) -> (before: Set<String>, owned: Set<String>) {
+        let before = NetnsHost.namespaces()
+        let owned = NetnsHost.owned(by: record, existing: before)
+        guard record.pending && !owned.isEmpty && !context.dryRun else { return (before, owned) }
+        progress("an earlier run on lab \(lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it left and building again")
+        try mutator.check(Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
+        return (NetnsHost.namespaces(), [])
+    }
+
+    /// The undo of this run: delete the namespaces it made that still exist.
+    private func undoing(_ made: [String]) -> Int {
+        Cleanup.shared.push { [mutator] in
+            let now = NetnsHost.namespaces()
+            let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
+            if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
+        }
+    }
+
+    /// The batches, in the order that keeps every step valid: deletions, root, switch, fdb.
+    private func run(_ work: NetnsWork, names: NetnsNames) throws(VBoxLabError) {
+        for c in work.changes { progress(c) }
+        if let b = work.deleteBatch { try mutator.check(Command("ip", ["-force", "-batch", "-"], input: b)) }
+        if let b = work.switchDeleteBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+        if let b = work.rootBatch { try mutator.check(Command("ip", ["-batch", "-"], input: b)) }
+        if let b = work.switchBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+        if let b = work.fdbBatch { try mutator.check(Command("bridge", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+    }
+
+    /// The record with each namespace this run made identified by its inode, and no longer pending.
+    private func identified(_ record: LabRecord, added: [String]) -> LabRecord {
+        var record = record
+        record.owned = record.owned.map { o in
+            guard o.kind == .namespace, o.id == nil || added.contains(o.name) else { return o }
+            return OwnedObject(kind: .namespace, name: o.name, id: NetnsHost.identity(o.name))
+        }.filter { $0.kind != .namespace || $0.id != nil }
+        record.pending = false
+        return record
+    }
+
+    /// The VM end of each NIC's veth: as read, else the name a new one gets (the slot's guest name).
+    private func interfaces(_ plan: RegistrationPlan, seen: LabState?) -> [String: [Int: String]] {
+        var out: [String: [Int: String]] = [:]
+        for vm in plan.vmNames {
+            out[vm] = Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) })
+        }
+        var hints: [String: [Int: String]] = [:]
+        for vm in seen?.vms ?? [] { for nic in vm.nics { if let i = nic.interface { hints[vm.name, default: [:]][nic.slot] = i } } }
+        return out.merging(hints) { _, read in read }
     }
 
     private func foreignNamespaces(_ names: [String], lab: String) -> VBoxLabError {
@@ -116,33 +134,7 @@ public struct NetnsProvider: LabProvider {
             }
             return "\(ns) (not made by vboxlab for lab \(lab))"
         }
-        return .failed("lab \(lab) would use namespaces that already exist and are not its own: \(described.joined(separator: ", ")); nothing was changed. Rename the lab or the VM, or remove them (ip netns del NAME) if nothing needs them")
-    }
-
-    /// Runs each VM's `GuestScript` in its namespace, several at a time.
-    public func setUpGuests(_ plan: RegistrationPlan, interfaces: [String: [Int: String]], quietWhenUnchanged: Bool = false) throws(VBoxLabError) -> [String] {
-        let names = NetnsNames(lab: plan.lab)
-        let mutator = self.mutator
-        let transports = plan.vmNames.map { NetnsExecTransport(vm: $0, namespace: names.vmNamespace($0), runner: mutator) }
-        let scripts = plan.vmNames.map { vm in
-            GuestScript(plan: plan, vm: vm, interfaces: interfaces[vm] ?? Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
-        }
-        let started = Date()
-        // A dry run records the scripts one after another, so what it prints has one order.
-        let results = parallelMap(Array(zip(transports, scripts)), width: context.dryRun ? 1 : 16) { t, s in
-            Result { () throws(VBoxLabError) in try GuestSetup.run(s, through: t) }
-        }
-        // Small labs get a line per change; large ones a line per guest would drown the terminal.
-        let detailed = scripts.count <= 12
-        var changes: [String] = []
-        for (vm, r) in zip(plan.vmNames, results) {
-            let out = try r.get()
-            if out.isEmpty { if !quietWhenUnchanged && detailed { progress("\(vm): already set up; nothing changed") }; continue }
-            for line in out { if detailed { progress("\(vm): \(line)") }; changes.append("\(vm): \(line)") }
-        }
-        progress(String(format: "set up %d guest%@ in %.2f s (%d change%@)", scripts.count, scripts.count == 1 ? "" : "s",
-                        Date().timeIntervalSince(started), changes.count, changes.count == 1 ? "" : "s"))
-        return changes
+        return .lab(.taken(lab: lab, what: "namespaces", objects: described, fix: "Rename the lab or the VM, or remove them (ip netns del NAME) if nothing needs them"))
     }
 
     public func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation {
@@ -177,7 +169,7 @@ public struct NetnsProvider: LabProvider {
         for vm in spec.vms {
             let login = vm.ssh ?? spec.ssh
             if let login, login.host != nil || login.proxyCommand != nil {
-                out[vm.name] = try context.sshTransport(spec: spec, vm: vm, host: vm.name, port: nil)
+                out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: vm.name, port: nil)
             } else {
                 out[vm.name] = NetnsExecTransport(vm: vm.name, namespace: NetnsNames(lab: spec.name).vmNamespace(vm.name), runner: reader)
             }

@@ -58,7 +58,7 @@ public final class KeyRotatingTransport: GuestTransport, @unchecked Sendable {
         let labPublic = ((try? String(contentsOfFile: SSHTarget.expand(lab.target.key!) + ".pub", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let boxPublic = try box.runner.check(Command("ssh-keygen", ["-y", "-f", SSHTarget.expand(box.target.key!)])).stdout
         let blob = boxPublic.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-        guard !blob.isEmpty, labPublic.split(separator: " ").count >= 2 else { throw .failed("cannot read the keys to replace \(vm)'s box key") }
+        guard !blob.isEmpty, labPublic.split(separator: " ").count >= 2 else { throw .guest(.keysUnreadable(vm: vm)) }
         let script = """
         set -e
         umask 077

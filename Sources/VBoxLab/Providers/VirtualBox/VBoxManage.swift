@@ -35,13 +35,28 @@ public struct VBoxManage: Sendable {
         try checked(writer, command(args, timeout: timeout))
     }
 
+    /// What VBoxManage says when it could not reach VBoxSVC at all (the service was starting,
+    /// restarting or shutting down): the call did nothing, so it is safe to make again.
+    static let transientAnswers = ["Failed to create the VirtualBox object", "The object is not ready",
+                                   "the VirtualBox COM server is not running or failed to start"]
+    /// Waits between tries of a call that met a transient answer: about 7.5 s in all.
+    public var retryDelays: [Double] = [0.5, 1, 2, 4]
+
     func checked(_ runner: CommandRunner, _ c: Command) throws(VBoxLabError) -> CommandResult {
-        let r = try runner.run(c)
+        var r = try runner.run(c)
+        for delay in retryDelays where Self.isTransient(r) {
+            Thread.sleep(forTimeInterval: delay)
+            r = try runner.run(c)
+        }
         let said = r.stderr.split(separator: "\n").contains { $0.contains("error:") }
         guard r.succeeded && !said else {
             throw .commandFailed(command: Command(c.program, c.arguments).description, status: r.status == 0 ? 1 : r.status, stderr: r.stderr)
         }
         return r
+    }
+
+    static func isTransient(_ r: CommandResult) -> Bool {
+        !r.succeeded && transientAnswers.contains { r.stderr.contains($0) }
     }
 
     // MARK: the calls, as argv

@@ -90,7 +90,7 @@ public struct BoxResolver: Sendable {
             try? FileManager.default.removeItem(atPath: dir)
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try runner.check(Command("tar", ["-xf", file, "-C", dir], timeout: 3600))
-            guard ovf(in: dir) != nil else { throw .failed("\(file) holds no .ovf: it is not a VirtualBox box") }
+            guard ovf(in: dir) != nil else { throw .lab(.unusableBase("\(file) holds no .ovf: it is not a VirtualBox box")) }
         }
         return box(name: name, version: version ?? id, directory: dir)
     }
@@ -98,12 +98,12 @@ public struct BoxResolver: Sendable {
     func download(_ url: String, name: String) throws(VBoxLabError) -> String {
         let target = "\(cache)/downloads/\(String(fnv1a(url) & 0xFFFF_FFFF, radix: 16)).box"
         if FileManager.default.fileExists(atPath: target) { return target }
-        guard let source = URL(string: url) else { throw .failed("base.url \(url) is not a URL") }
+        guard let source = URL(string: url) else { throw .system(.download(url: url, reason: "it is not a URL")) }
         progress("downloading the box \(name) from \(url)")
         let started = Date()
-        guard let data = try? Data(contentsOf: source) else { throw .failed("could not download \(url)") }
+        guard let data = try? Data(contentsOf: source) else { throw .system(.download(url: url, reason: "nothing came back")) }
         try? FileManager.default.createDirectory(atPath: "\(cache)/downloads", withIntermediateDirectories: true)
-        do { try data.write(to: URL(fileURLWithPath: target), options: .atomic) } catch { throw .failed("cannot write \(target): \(error.localizedDescription)") }
+        do { try data.write(to: URL(fileURLWithPath: target), options: .atomic) } catch { throw .system(.cannotWrite(path: target, reason: error.localizedDescription)) }
         progress(String(format: "downloaded %.1f MB in %.1f s", Double(data.count) / 1_000_000, Date().timeIntervalSince(started)))
         return target
     }

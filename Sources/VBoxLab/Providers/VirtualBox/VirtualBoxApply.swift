@@ -1,91 +1,40 @@
 import Foundation
 
+/// The work one create or fix-macs does on VirtualBox, worked out before anything is made.
+struct VirtualBoxWork {
+    /// Every VM on the host, and the record's VMs among them by name.
+    var all: [VBoxVM]
+    var mine: [String: VBoxVM]
+    /// New VMs with what they are made from, and the UUID each is given.
+    var sources: [(VMSpec, VMSource)] = []
+    var planned: [(name: String, uuid: String)] = []
+    var designs: [String: VMDesign] = [:]
+    /// Existing VMs that differ from the plan: settings that need the VM off, and policies that do not.
+    var converge: [(name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool)] = []
+    /// The fix-macs table: one row per differing setting.
+    var rows: [VMDesign.Change] = []
+    /// VMs the record has that the spec no longer does.
+    var removed: [OwnedObject] = []
+
+    var fresh: Bool { mine.isEmpty }
+}
+
 extension VirtualBoxProvider {
     /// create and fix-macs: check everything that can be checked before anything is made,
     /// write the record, then per VM the fewest calls that bring it to the plan, and read
-    /// once more to confirm VirtualBox did what was asked.
+    /// once more to confirm VirtualBox did what was asked. The guests are not set up here.
     public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
                       persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
-        let setup = mode.setsUpGuests
-        if setup, !context.dryRun, ProcessRunner.resolve("ssh") == nil { throw .missing(what: "'ssh'", fix: ProcessRunner.installHint("ssh")) }
-        let all = try inventory()
-        let mine = owned(record, in: all)
-        let names = spec.vms.map(\.name)
-        let fresh = mine.isEmpty
-        if fresh, mode.isFix { throw .failed("lab \(spec.name) has no VMs in VirtualBox; create it first") }
-        let ours = Set(mine.values.map(\.uuid))
-        let foreign = all.filter { !ours.contains($0.uuid) }
-
-        // Refusals before anything is made.
-        let toMake = spec.vms.filter { mine[$0.name] == nil }
-        for vm in toMake {
-            if let other = foreign.first(where: { $0.name == vm.name }) {
-                throw .failed("VM name \(vm.name) is taken: VirtualBox already has a VM of that name outside lab \(spec.name) (UUID \(other.uuid), group \(other.groups.joined(separator: ","))); rename the lab's VM or that one")
-            }
-        }
-        if mode.isFix, !toMake.isEmpty {
-            throw .failed("lab \(spec.name) lacks VMs \(toMake.map(\.name).joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab create \(spec.name) --no-setup makes them")
-        }
-        var sources: [(VMSpec, VMSource)] = []
-        var cache: [String: VMSource] = [:]   // one read per base, however many VMs share it
-        for vm in toMake {
-            let key = String(describing: vm.base ?? spec.base)
-            if let known = cache[key] { sources.append((vm, known)); continue }
-            let s = try source(for: vm, spec: spec, among: foreign)
-            cache[key] = s
-            sources.append((vm, s))
-        }
-        warnAboutSharedNetworks(plan, foreign: foreign)
-        // Boxes first, one import each, however many VMs (and labs) use them.
-        var imported: [String: VMSource] = [:]
-        for (i, (vm, s)) in sources.enumerated() {
-            guard case .box(let box) = s else { continue }
-            if imported[box.baseVM] == nil { imported[box.baseVM] = try importBase(box) }
-            sources[i] = (vm, imported[box.baseVM]!)
-        }
-
-        // The lab's changes to VMs that exist.
-        var designs: [String: VMDesign] = [:]
-        var usedPorts = Set(all.flatMap { $0.natRules.map(\.hostPort) })
-        for vm in spec.vms {
-            let existingPort = mine[vm.name]?.natRules.first { $0.slot == 1 && $0.name == VMDesign.sshRule }?.hostPort
-            var port: Int?
-            if case .nat(let fixed) = vm.management { port = fixed ?? existingPort ?? freePort(avoiding: usedPorts) }
-            if let port { usedPorts.insert(port) }
-            designs[vm.name] = VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: port)
-        }
-        var rows: [VMDesign.Change] = []
-        var work: [(name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool)] = []
-        for vm in spec.vms {
-            guard let seen = mine[vm.name] else { continue }
-            let d = designs[vm.name]!.diff(seen)
-            rows += d.changes
-            if !d.offline.isEmpty || !d.online.isEmpty { work.append((vm.name, seen.uuid, d.offline, d.online, seen.running)) }
-        }
-        let restart: Bool
-        if case .fix(let r, _) = mode { restart = r } else { restart = false }
-        let blocked = work.filter { $0.running && !$0.offline.isEmpty }
-        if !blocked.isEmpty && !restart {
-            let table = Self.render(rows.filter { r in blocked.contains { $0.name == r.vm } && !r.online })
-            throw .failed("\(blocked.map(\.name).joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(spec.name) --restart")
-        }
-        let removed = record.owned.filter { o in o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id } } == true }
-        if !rows.isEmpty { for line in Self.render(rows).split(separator: "\n") { progress(String(line)) } }
+        var work = try survey(plan, spec: spec, record: record, mode: mode)
+        if !work.rows.isEmpty { for line in Self.render(work.rows).split(separator: "\n") { progress(String(line)) } }
+        let observed = context.dryRun && !work.fresh ? try observe(lab: spec.name, vms: plan.vmNames, record: record).state : nil
 
         // Written down first: a run stopped half-way leaves VMs whose UUIDs the record knows.
-        var record = record
-        record.vms = names
-        let bases = sources.compactMap { s -> String? in if case .clone(let b, _, _) = s.1, b.groups.contains(VagrantBox.baseGroup) { return b.name }; return nil }
-        if !bases.isEmpty { record.bases = Array(Set((record.bases ?? []) + bases)).sorted() }
-        let planned = sources.map { ($0.0.name, UUID().uuidString.lowercased()) }
-        record.owned = record.owned.filter { o in !(o.kind == .vm && (removed.contains(o) || (mine[o.name] == nil && names.contains(o.name)))) }
-            + planned.map { OwnedObject(kind: .vm, name: $0.0, id: $0.1) }
-        record.pending = !planned.isEmpty
+        var record = planned(record, spec: spec, work: &work)
         if !context.dryRun { try persist(record) }
 
-        let vbox = self.vbox, progress = self.progress
-        let createdIDs = Locked(planned.map(\.1))
-        let undo = Cleanup.shared.push {
+        let createdIDs = Locked(work.planned.map(\.uuid))
+        let undo = Cleanup.shared.push { [vbox] in
             // The VMs of this run only; a UUID VirtualBox does not know fails quietly.
             for uuid in createdIDs.get() {
                 _ = try? vbox.write(VBoxManage.powerOff(uuid))
@@ -93,78 +42,155 @@ extension VirtualBoxProvider {
             }
         }
         do {
-            var changes: [String] = []
-            for o in removed {
-                _ = try? vbox.write(VBoxManage.powerOff(o.id!))   // fails, harmlessly, when it is not running
-                try vbox.write(VBoxManage.unregisterDelete(o.id!))
-                progress("\(o.name): removed (the spec no longer has it)")
-                changes.append("removed VM \(o.name)")
-            }
-            let mediaLock = NSLock()
-            let start: Bool
-            if case .create = mode { start = true } else { start = false }
-            let designed = designs
-            let made = parallelMap(Array(zip(sources, planned)), width: width) { pair -> Result<(String, String), VBoxLabError> in
-                let ((vm, from), (_, uuid)) = pair
-                return Result { () throws(VBoxLabError) in
-                    (vm.name, try self.make(vm, uuid: uuid, from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
-                }
-            }
-            for r in made {
-                let (vm, uuid) = try r.get()
-                // An import chooses its own UUID: the record (and the undo) follow it.
-                if let i = record.owned.firstIndex(where: { $0.kind == .vm && $0.name == vm }), record.owned[i].id != uuid {
-                    record.owned[i].id = uuid
-                    createdIDs.update { $0.append(uuid) }
-                }
-                changes.append("created VM \(vm)")
-            }
-            for w in work {
-                try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running)
-            }
-            changes += rows.map { "\($0.vm) slot \($0.slot) \($0.network): \($0.now) → \($0.wanted)" }
-            var started = 0
-            if case .create = mode {
-                for vm in spec.vms where mine[vm.name]?.running == false {
-                    started += 1
-                    try vbox.write(VBoxManage.start(mine[vm.name]!.uuid))
-                    progress("\(vm.name): started")
-                    changes.append("started VM \(vm.name)")
-                }
-            }
-            let wrote = !removed.isEmpty || !planned.isEmpty || !work.isEmpty || started > 0
+            let changes = try execute(work, spec: spec, mode: mode, record: &record, createdIDs: createdIDs)
             if !context.dryRun {
                 // What a write did is what the next read shows; a run that wrote nothing needs no second look.
-                if wrote { try confirm(plan, spec: spec, record: record) }
+                if !changes.isEmpty || !work.converge.isEmpty { try confirm(plan, spec: spec, record: record) }
                 record.pending = false
                 try persist(record)
             }
-            if setup && !context.dryRun { changes += try setUpGuests(plan, spec: spec, record: record) }
             Cleanup.shared.drop(undo)
-            return ApplyOutcome(created: fresh, changes: fresh ? ["created lab \(spec.name)"] : changes, record: record)
+            return ApplyOutcome(created: work.fresh, changes: work.fresh ? ["created lab \(spec.name)"] : changes, record: record, observed: observed)
         } catch {
-            progress(planned.isEmpty ? "failed" : "failed; deleting the \(planned.count) VM\(planned.count == 1 ? "" : "s") this run made")
+            progress(work.planned.isEmpty ? "failed" : "failed; deleting the \(counted(work.planned.count, "VM")) this run made")
             Cleanup.shared.run(undo)
             throw error
         }
     }
 
-    /// Waits for each VM's ssh, then runs its guest script, several VMs at once.
-    func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord) throws(VBoxLabError) -> [String] {
-        let transports = try self.transports(spec: spec, record: record)
-        defer { closeAll(transports) }
-        let wait = sshWait, progress = self.progress
-        let results = parallelMap(spec.vms.map(\.name), width: 8) { vm -> Result<[String], VBoxLabError> in
-            Result { () throws(VBoxLabError) in
-                guard let t = transports[vm] else { return [] }
-                try t.waitUntilReachable(wait: wait, progress: progress)
-                let lines = try GuestSetup.run(GuestScript(plan: plan, vm: vm), through: t)
-                for l in lines { progress("\(vm): \(l)") }
-                return lines.map { "\(vm): \($0)" }
+    /// Reads VirtualBox once and works out every change; refuses before anything is made.
+    func survey(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> VirtualBoxWork {
+        let all = try inventory()
+        var work = VirtualBoxWork(all: all, mine: owned(record, in: all))
+        if work.fresh, mode.isFix { throw .lab(.notCreated(lab: spec.name, provider: name)) }
+        let ours = Set(work.mine.values.map(\.uuid))
+        let foreign = all.filter { !ours.contains($0.uuid) }
+        let toMake = spec.vms.filter { work.mine[$0.name] == nil }
+        for vm in toMake {
+            if let other = foreign.first(where: { $0.name == vm.name }) {
+                throw .lab(.vmNameTaken(vm: vm.name, lab: spec.name, uuid: other.uuid, groups: other.groups))
+            }
+        }
+        if mode.isFix, !toMake.isEmpty { throw .lab(.lacksVMs(lab: spec.name, vms: toMake.map(\.name))) }
+        work.sources = try sources(toMake, spec: spec, foreign: foreign)
+        warnAboutSharedNetworks(plan, foreign: foreign)
+        work.designs = designs(plan, spec: spec, work: work)
+        try differences(spec, mode: mode, work: &work)
+        let names = spec.vms.map(\.name)
+        work.removed = record.owned.filter { o in o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id } } == true }
+        return work
+    }
+
+    /// What each new VM is made from: one read per base however many VMs share it, and
+    /// each box imported once however many VMs (and labs) use it.
+    private func sources(_ toMake: [VMSpec], spec: LabSpec, foreign: [VBoxVM]) throws(VBoxLabError) -> [(VMSpec, VMSource)] {
+        var sources: [(VMSpec, VMSource)] = []
+        var cache: [String: VMSource] = [:]
+        for vm in toMake {
+            let key = String(describing: vm.base ?? spec.base)
+            if let known = cache[key] { sources.append((vm, known)); continue }
+            let s = try source(for: vm, spec: spec, among: foreign)
+            cache[key] = s
+            sources.append((vm, s))
+        }
+        var imported: [String: VMSource] = [:]
+        for (i, (vm, s)) in sources.enumerated() {
+            guard case .box(let box) = s else { continue }
+            if imported[box.baseVM] == nil { imported[box.baseVM] = try importBase(box) }
+            sources[i] = (vm, imported[box.baseVM]!)
+        }
+        return sources
+    }
+
+    /// Each VM as the plan wants it, with its ssh forward: the spec's port, the one it has, or a free one.
+    private func designs(_ plan: RegistrationPlan, spec: LabSpec, work: VirtualBoxWork) -> [String: VMDesign] {
+        var designs: [String: VMDesign] = [:]
+        var usedPorts = Set(work.all.flatMap { $0.natRules.map(\.hostPort) })
+        for vm in spec.vms {
+            let existingPort = work.mine[vm.name]?.natRules.first { $0.slot == 1 && $0.name == VMDesign.sshRule }?.hostPort
+            var port: Int?
+            if case .nat(let fixed) = vm.management { port = fixed ?? existingPort ?? freePort(avoiding: usedPorts) }
+            if let port { usedPorts.insert(port) }
+            designs[vm.name] = VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: port)
+        }
+        return designs
+    }
+
+    /// The existing VMs' differences from their designs; a running VM whose MAC or network
+    /// must change is refused unless `--restart` lets it be shut down for it.
+    private func differences(_ spec: LabSpec, mode: ApplyMode, work: inout VirtualBoxWork) throws(VBoxLabError) {
+        for vm in spec.vms {
+            guard let seen = work.mine[vm.name] else { continue }
+            let d = work.designs[vm.name]!.diff(seen)
+            work.rows += d.changes
+            if !d.offline.isEmpty || !d.online.isEmpty { work.converge.append((vm.name, seen.uuid, d.offline, d.online, seen.running)) }
+        }
+        var restart = false
+        if case .fix(let r, _) = mode { restart = r }
+        let blocked = work.converge.filter { $0.running && !$0.offline.isEmpty }
+        if !blocked.isEmpty && !restart {
+            let table = Self.render(work.rows.filter { r in blocked.contains { $0.name == r.vm } && !r.online })
+            throw .lab(.mustPowerOff(lab: spec.name, vms: blocked.map(\.name), table: table))
+        }
+    }
+
+    /// The record as this run will leave it, with a UUID chosen for every VM it makes.
+    private func planned(_ record: LabRecord, spec: LabSpec, work: inout VirtualBoxWork) -> LabRecord {
+        var record = record
+        let names = spec.vms.map(\.name)
+        record.vms = names
+        let bases = work.sources.compactMap { s -> String? in if case .clone(let b, _, _) = s.1, b.groups.contains(VagrantBox.baseGroup) { return b.name }; return nil }
+        if !bases.isEmpty { record.bases = Array(Set((record.bases ?? []) + bases)).sorted() }
+        work.planned = work.sources.map { ($0.0.name, UUID().uuidString.lowercased()) }
+        record.owned = record.owned.filter { o in !(o.kind == .vm && (work.removed.contains(o) || (work.mine[o.name] == nil && names.contains(o.name)))) }
+            + work.planned.map { OwnedObject(kind: .vm, name: $0.name, id: $0.uuid) }
+        record.pending = !work.planned.isEmpty
+        return record
+    }
+
+    /// The writes: removals, new VMs, changes to existing ones, and (create) starting what is off.
+    private func execute(_ work: VirtualBoxWork, spec: LabSpec, mode: ApplyMode, record: inout LabRecord,
+                         createdIDs: Locked<[String]>) throws(VBoxLabError) -> [String] {
+        var changes: [String] = []
+        for o in work.removed {
+            _ = try? vbox.write(VBoxManage.powerOff(o.id!))   // fails, harmlessly, when it is not running
+            try vbox.write(VBoxManage.unregisterDelete(o.id!))
+            progress("\(o.name): removed (the spec no longer has it)")
+            changes.append("removed VM \(o.name)")
+        }
+        changes += try makeVMs(work, start: !mode.isFix, record: &record, createdIDs: createdIDs)
+        for w in work.converge { try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running) }
+        changes += work.rows.map { "\($0.vm) slot \($0.slot) \($0.network): \($0.now) → \($0.wanted)" }
+        if !mode.isFix {
+            for vm in spec.vms where work.mine[vm.name]?.running == false {
+                try vbox.write(VBoxManage.start(work.mine[vm.name]!.uuid))
+                progress("\(vm.name): started")
+                changes.append("started VM \(vm.name)")
+            }
+        }
+        return changes
+    }
+
+    /// Clones (or imports) the new VMs, several at once; an import chooses its own UUID, and
+    /// the record (and the undo) follow it.
+    private func makeVMs(_ work: VirtualBoxWork, start: Bool, record: inout LabRecord, createdIDs: Locked<[String]>) throws(VBoxLabError) -> [String] {
+        let mediaLock = NSLock()
+        let designed = work.designs
+        let made = parallelMap(Array(zip(work.sources, work.planned)), width: width) { pair -> Result<(String, String), VBoxLabError> in
+            let ((vm, from), (_, uuid)) = pair
+            return Result { () throws(VBoxLabError) in
+                (vm.name, try self.make(vm, uuid: uuid, from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
             }
         }
         var changes: [String] = []
-        for r in results { changes += try r.get() }
+        for r in made {
+            let (vm, uuid) = try r.get()
+            if let i = record.owned.firstIndex(where: { $0.kind == .vm && $0.name == vm }), record.owned[i].id != uuid {
+                record.owned[i].id = uuid
+                createdIDs.update { $0.append(uuid) }
+            }
+            changes.append("created VM \(vm)")
+        }
         return changes
     }
 

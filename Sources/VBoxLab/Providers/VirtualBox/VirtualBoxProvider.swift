@@ -8,13 +8,11 @@ import Foundation
 public struct VirtualBoxProvider: LabProvider {
     public let context: ProviderContext
     public let vbox: VBoxManage
-    public var name: String { "virtualbox" }
+    public var name: String { Self.descriptor.name }
     /// VMs worked on at once: VBoxSVC serializes much of it, and each VM's calls run in order.
-    public var width = 4
+    public var width = Parallelism.virtualBoxVMs
     /// How long `--restart` waits for an ACPI shutdown before it powers a VM off.
     public var shutdownTimeout = 60.0
-    /// How long create waits for a VM's ssh to answer after starting it (`VBOXLAB_SSH_WAIT`).
-    public var sshWait = ProcessInfo.processInfo.environment["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? 300
 
     public init(context: ProviderContext, program: String = VBoxManage.programFromEnvironment()) {
         self.context = context
@@ -29,7 +27,7 @@ public struct VirtualBoxProvider: LabProvider {
         }
         let text = try vbox.read(["--version"])
         guard let v = VBoxParse.version(text), v.lexicographicallyPrecedes([6, 1]) == false else {
-            throw .missing(what: "VirtualBox 6.1 or later", fix: "\(vbox.program) --version says \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw .prerequisite(.tooOld(what: "VirtualBox", need: "6.1 or later", found: "\(vbox.program) --version says \(text.trimmingCharacters(in: .whitespacesAndNewlines))"))
         }
         if pinging, ProcessRunner.resolve("ssh") == nil { throw .missing(what: "'ssh'", fix: ProcessRunner.installHint("ssh")) }
     }
@@ -74,7 +72,7 @@ public struct VirtualBoxProvider: LabProvider {
         let mine = record.owned.filter { o in o.kind == .vm && o.id.map { id in listed.contains { $0.uuid == id } } == true }
         let vbox = self.vbox, progress = self.progress
         // One at a time: deleting linked clones of one base at once stalled for 10 s now and then.
-        let results = parallelMap(mine, width: 1) { o in
+        let results = parallelMap(mine, width: Parallelism.virtualBoxDisks) { o in
             Result { () throws(VBoxLabError) in
                 let started = Date()
                 if running.contains(o.id!) { try vbox.write(VBoxManage.powerOff(o.id!)) }

@@ -25,7 +25,7 @@ extension VirtualBoxProvider {
             guard let b = found.first else { return .box(box) }
             let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
             guard let snapshot = info["CurrentSnapshotName"] else {
-                throw .failed("the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again")
+                throw .lab(.unusableBase("the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again"))
             }
             return .clone(base: b, snapshot: snapshot, linked: true)
         case .importAppliance(let file):
@@ -41,19 +41,19 @@ extension VirtualBoxProvider {
                 throw .missing(what: "the base VM '\(name)' (base of \(vm.name))", fix: "VirtualBox has no VM of that name: create or import it, or name another base in the spec")
             }
             if found.count > 1 {
-                throw .failed("the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name (\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec")
+                throw .lab(.unusableBase("the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name (\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec"))
             }
             guard linked || snapshot != nil else { return .clone(base: b, snapshot: nil, linked: false) }
             let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
             let snapshots = info.filter { $0.key == "SnapshotName" || $0.key.hasPrefix("SnapshotName-") }.map(\.value)
             if let snapshot {
                 guard snapshots.contains(snapshot) else {
-                    throw .failed("the base VM \(name) has no snapshot '\(snapshot)' (it has \(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))")
+                    throw .lab(.unusableBase("the base VM \(name) has no snapshot '\(snapshot)' (it has \(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))"))
                 }
                 return .clone(base: b, snapshot: snapshot, linked: linked)
             }
             guard let current = info["CurrentSnapshotName"] else {
-                throw .failed("the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full clones")
+                throw .lab(.unusableBase("the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full clones"))
             }
             return .clone(base: b, snapshot: current, linked: true)
         }
@@ -72,7 +72,7 @@ extension VirtualBoxProvider {
                           snapshot: "base", linked: true)
         }
         guard let base = VBoxParse.inventory(try vbox.read(["showvminfo", box.baseVM])).first else {
-            throw .failed("VirtualBox imported \(box.ovf) but shows no VM \(box.baseVM)")
+            throw .system(.disagrees("VirtualBox imported \(box.ovf) but shows no VM \(box.baseVM)"))
         }
         return .clone(base: base, snapshot: "base", linked: true)
     }
@@ -134,14 +134,14 @@ extension VirtualBoxProvider {
             _ = try imported.get()
             if !context.dryRun {
                 guard let made = VBoxParse.vmList(try vbox.read(["list", "vms"])).last(where: { $0.name == vm.name }) else {
-                    throw .failed("VirtualBox imported \(file) but lists no VM named \(vm.name)")
+                    throw .system(.disagrees("VirtualBox imported \(file) but lists no VM named \(vm.name)"))
                 }
                 id = made.uuid
                 inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
             }
             step("imported from \(file)")
         case .box:
-            throw .failed("internal: the box of \(vm.name) was not imported before cloning")
+            preconditionFailure("the box of \(vm.name) is imported before any VM is cloned from it")
         }
         try vbox.write(VBoxManage.modify(id, design.allSettings(inherited: inherited)))
         step("configured (\(design.nics.count) lab NIC\(design.nics.count == 1 ? "" : "s"))")
@@ -184,9 +184,9 @@ extension VirtualBoxProvider {
         let mine = owned(record, in: try inventory())
         var wrong: [VMDesign.Change] = []
         for vm in spec.vms {
-            guard let seen = mine[vm.name] else { throw .failed("VirtualBox lists no VM \(vm.name) after creating it") }
+            guard let seen = mine[vm.name] else { throw .system(.disagrees("VirtualBox lists no VM \(vm.name) after creating it")) }
             wrong += VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: nil).diff(seen).changes
         }
-        if !wrong.isEmpty { throw .failed("VirtualBox did not take every change (read back with list -l vms):\n\(Self.render(wrong))") }
+        if !wrong.isEmpty { throw .system(.disagrees("VirtualBox did not take every change (read back with list -l vms):\n\(Self.render(wrong))")) }
     }
 }

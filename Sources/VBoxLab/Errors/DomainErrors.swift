@@ -1,0 +1,152 @@
+/// The lab spec: it cannot be found, read, parsed or used (exit 2).
+public enum SpecError: Sendable, Equatable {
+    case notFound(name: String, looked: [String])
+    case unreadable(file: String, reason: String)
+    case syntax(file: String, JSON5SyntaxError)
+    case invalid([SpecDiagnostic])
+    /// More than one thing fits where one is needed (labs, spec files), listing them.
+    case ambiguous(what: String, candidates: [String], fix: String)
+    /// A recorded lab whose spec file is gone, for a command that needs the spec.
+    case noSpec(lab: String)
+    /// Nothing named, nothing recorded, and no spec where the finding rules look.
+    case nothingToFind
+
+    public var explanation: String {
+        switch self {
+        case .notFound(let name, let looked):
+            return "error: no lab named '\(name)': looked for \(looked.joined(separator: ", "))"
+        case .unreadable(let file, let reason):
+            return "error: \(file): cannot read: \(reason)"
+        case .syntax(let file, let e):
+            if let line = e.line, let column = e.column { return "error: \(file):\(line):\(column): \(e.message)" }
+            return "error: \(file): \(e.message)"
+        case .invalid(let diagnostics):
+            let noun = diagnostics.count == 1 ? "error" : "errors"
+            return diagnostics.map { "error: \($0)" }.joined(separator: "\n") + "\n\(diagnostics.count) \(noun) in the spec; nothing was created"
+        case .ambiguous(let what, let candidates, let fix):
+            return "error: more than one of the \(what):\n" + candidates.map { "    \($0)" }.joined(separator: "\n") + "\n\(fix)"
+        case .noSpec(let lab):
+            return "error: lab \(lab) has no spec"
+        case .nothingToFind:
+            return "error: no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab COMMAND LAB"
+        }
+    }
+}
+
+/// The lab: it cannot be planned, or is not in a state where the command can work (exit 1).
+public enum LabError: Sendable, Equatable {
+    case unmeetable(lab: String, conflicts: [PlanConflict])
+    /// fix-macs (or another command that changes an existing lab) on a lab that was never made.
+    case notCreated(lab: String, provider: String)
+    /// Another vboxlab command holds the lab's lock.
+    case busy(lab: String, lock: String, waited: Double)
+    /// Objects the lab would make already exist and are not the lab's: each named with its owner.
+    case taken(lab: String, what: String, objects: [String], fix: String)
+    /// fix-macs changes existing VMs only.
+    case lacksVMs(lab: String, vms: [String])
+    /// Running VMs whose MAC or network must change, with the table of those changes.
+    case mustPowerOff(lab: String, vms: [String], table: String)
+    /// A VM name the lab needs is taken by a VM outside the lab.
+    case vmNameTaken(vm: String, lab: String, uuid: String, groups: [String])
+    case noSuchVM(lab: String, vm: String, vms: [String])
+    case noLabWithVM(vm: String, records: String)
+    case noCheckKept(lab: String, word: String)
+    /// The spec's base cannot make the lab's VMs (no snapshot, ambiguous name, empty box).
+    case unusableBase(String)
+
+    public var explanation: String {
+        switch self {
+        case .unmeetable(let lab, let conflicts):
+            return conflicts.map { "\(lab): \($0)" }.joined(separator: "\nerror: ")
+        case .notCreated(let lab, let provider):
+            return "lab \(lab) does not exist on this host (\(provider)); create it first: vboxlab create \(lab)"
+        case .busy(let lab, let lock, let waited):
+            return "lab \(lab) is busy: another vboxlab command holds \(lock) (waited \(formatSeconds(waited)) s)"
+        case .taken(let lab, let what, let objects, let fix):
+            return "lab \(lab) would use \(what) that already exist and are not its own: \(objects.joined(separator: ", ")); nothing was changed. \(fix)"
+        case .lacksVMs(let lab, let vms):
+            return "lab \(lab) lacks VMs \(vms.joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab create \(lab) --no-setup makes them"
+        case .mustPowerOff(let lab, let vms, let table):
+            return "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(lab) --restart"
+        case .vmNameTaken(let vm, let lab, let uuid, let groups):
+            return "VM name \(vm) is taken: VirtualBox already has a VM of that name outside lab \(lab) (UUID \(uuid), group \(groups.joined(separator: ","))); rename the lab's VM or that one"
+        case .noSuchVM(let lab, let vm, let vms):
+            var message = "lab \(lab) has no VM named \(vm)"
+            if let near = suggestion(for: vm, among: vms) { message += "; did you mean '\(near)'?" }
+            return message + " (its VMs: \(vms.joined(separator: ", ")))"
+        case .noLabWithVM(let vm, let records):
+            return "no lab has a VM named \(vm): none recorded in \(records), and no spec in . or ./labs; name the lab with --lab LAB"
+        case .noCheckKept(let lab, let word):
+            return "no check of lab \(lab) is kept yet; run vboxlab check \(word) first"
+        case .unusableBase(let message):
+            return message
+        }
+    }
+}
+
+/// A guest: it did not answer, or refused what guest setup needs (exit 1).
+public enum GuestError: Sendable, Equatable {
+    case noAnswer(vm: String, target: String, seconds: Int, tried: String, last: String)
+    case hostKeyChanged(vm: String, target: String, fix: String)
+    case noSudo(vm: String, user: String)
+    case keysUnreadable(vm: String)
+
+    public var explanation: String {
+        switch self {
+        case .noAnswer(let vm, let target, let seconds, let tried, let last):
+            return "ssh to \(vm) (\(target)) did not answer within \(seconds) s: tried \(tried); last: \(last)"
+        case .hostKeyChanged(let vm, let target, let fix):
+            return "the host key of \(vm) (\(target)) is not the one vboxlab saw before, so ssh refused it. If \(vm) was made again, forget the old key: \(fix) (vboxlab destroy forgets a lab's keys)"
+        case .noSudo(let vm, let user):
+            return "\(user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo"
+        case .keysUnreadable(let vm):
+            return "cannot read the keys to replace \(vm)'s box key"
+        }
+    }
+}
+
+/// The host's programs and files: a program failed, or a file could not be written (exit 3).
+public enum SystemError: Sendable, Equatable {
+    /// An external program failed: its command line, exit status and stderr.
+    case commandFailed(command: String, status: Int32, stderr: String)
+    case cannotWrite(path: String, reason: String)
+    /// A system did not do what it was asked, though the call succeeded.
+    case disagrees(String)
+    case download(url: String, reason: String)
+
+    public var explanation: String {
+        switch self {
+        case .commandFailed(let command, let status, let stderr):
+            let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            return "command failed (exit \(status)): \(command)" + (detail.isEmpty ? "" : "\n" + detail.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
+        case .disagrees(let message):
+            return message
+        case .download(let url, let reason):
+            return "could not download \(url): \(reason)"
+        }
+    }
+}
+
+/// Something the command needs is not on this host, or not usable (exit 4).
+public enum Prerequisite: Sendable, Equatable {
+    case missing(what: String, fix: String)
+    /// There, but older than what vboxlab works with.
+    case tooOld(what: String, need: String, found: String)
+    /// There, but it could not be started.
+    case cannotStart(program: String, reason: String)
+
+    public var explanation: String {
+        switch self {
+        case .missing(let what, let fix): return "\(what) is missing: \(fix)"
+        case .tooOld(let what, let need, let found): return "\(what) is too old: vboxlab needs \(need); \(found)"
+        case .cannotStart(let program, let reason): return "'\(program)' could not be started: \(reason)"
+        }
+    }
+}
+
+/// Seconds as a person writes them: 60, 0.5.
+func formatSeconds(_ s: Double) -> String { s == s.rounded() ? String(Int(s)) : String(s) }
+
+import Foundation

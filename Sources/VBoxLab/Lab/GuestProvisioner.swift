@@ -1,0 +1,68 @@
+import Foundation
+
+/// Sets the guests up once the provider has built the lab: the one copy of guest setup
+/// for every provider. Each VM's `GuestScript` goes through the VM's transport (ssh, or
+/// the provider's own way in), several VMs at once; a dry run records each script as the
+/// command that would carry it and predicts what it would change from the guests as seen.
+struct GuestProvisioner: Sendable {
+    let provider: LabProvider
+    let progress: ProgressHandler
+    /// Set under `--dry-run`: scripts are recorded here instead of run.
+    let recorder: RecordingRunner?
+    /// How long to wait for a guest's way in (a booting VM's sshd) to answer.
+    let wait: Double
+
+    /// Runs every VM's guest script; returns the change lines ("VM: line").
+    /// `quietWhenUnchanged`: a lab that already existed says nothing of guests that were already set up.
+    func setUp(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, interfaces: [String: [Int: String]],
+               quietWhenUnchanged: Bool) throws(VBoxLabError) -> [String] {
+        let transports = try provider.transports(spec: spec, record: record)
+        defer { closeAll(transports) }
+        let vms = plan.vmNames.filter { transports[$0] != nil }
+        let scripts = vms.map { GuestScript(plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:]) }
+        if let recorder {
+            // A dry run records the scripts in plan order, so what it prints has one order.
+            for (vm, script) in zip(vms, scripts) { _ = try recorder.run(transports[vm]!.command(["sh", "-s"], input: script.text)) }
+            return []
+        }
+        let started = Date()
+        let wait = self.wait, progress = self.progress
+        let results = parallelMap(Array(zip(vms, scripts)), width: Parallelism.guests) { vm, script in
+            Result { () throws(VBoxLabError) -> [String] in
+                let t = transports[vm]!
+                try t.waitUntilReachable(wait: wait, progress: progress)
+                return try GuestSetup.run(script, through: t)
+            }
+        }
+        let changes = try report(zip(vms, results).map { ($0, $1) }, quietWhenUnchanged: quietWhenUnchanged)
+        progress(String(format: "set up %@ in %.2f s (%@)", counted(scripts.count, "guest"), Date().timeIntervalSince(started), counted(changes.count, "change")))
+        return changes
+    }
+
+    /// Small labs get a progress line per change; in large ones a line per guest would drown the terminal.
+    private func report(_ results: [(String, Result<[String], VBoxLabError>)], quietWhenUnchanged: Bool) throws(VBoxLabError) -> [String] {
+        let detailed = results.count <= CheckReport.matrixLimit
+        var changes: [String] = []
+        for (vm, r) in results {
+            let out = try r.get()
+            if out.isEmpty { if !quietWhenUnchanged && detailed { progress("\(vm): already set up; nothing changed") }; continue }
+            for line in out { if detailed { progress("\(vm): \(line)") }; changes.append("\(vm): \(line)") }
+        }
+        return changes
+    }
+
+    /// What the guest scripts would change, predicted from the guests as observed: the lab
+    /// as the provider saw it, with the guests' own side read through their transports
+    /// where the provider cannot see it. The same lines, in the same order, as the real run.
+    func predict(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, observed: LabState?) throws(VBoxLabError) -> [String] {
+        guard let observed else { return [] }
+        let transports = try provider.transports(spec: spec, record: record)
+        defer { closeAll(transports) }
+        let seen = LabChecker.withGuests(observed, plan: plan, transports: transports)
+        var changes: [String] = []
+        for vm in seen.vms where vm.running {
+            changes += GuestDiff.changes(plan, vm: vm.name, seen: vm).map { "\(vm.name): \($0)" }
+        }
+        return changes
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// What every command works with: where state lives, how programs run (the executable
+/// may wrap the runner to show each command), where progress goes, and the environment
+/// variables it was started with.
+public struct LabEnvironment: Sendable {
+    public var paths: StatePaths
+    public var runner: CommandRunner
+    public var progress: ProgressHandler
+    public var variables: [String: String]
+
+    public init(paths: StatePaths = .fromEnvironment(), runner: CommandRunner = ProcessRunner(),
+                progress: @escaping ProgressHandler = { _ in }, variables: [String: String] = ProcessInfo.processInfo.environment) {
+        self.paths = paths; self.runner = runner; self.progress = progress; self.variables = variables
+    }
+
+    public var store: LabStore { LabStore(paths: paths) }
+    public var finder: LabFinder { LabFinder(store: store) }
+
+    /// The provider for `found`: `flag` (`--provider`), else `VBOXLAB_PROVIDER`, else the
+    /// record's, else the first of the registry that can work here.
+    public func choose(_ found: FoundLab, flag: String?) -> ProviderChoice {
+        ProviderChoice.decide(flag: flag, environment: variables["VBOXLAB_PROVIDER"], recorded: found.record?.provider,
+                              lab: found.name, candidates: ProviderChoice.registered)
+    }
+
+    /// A provider by name; `recorder` makes it record its changing commands instead of running them.
+    public func provider(_ name: String, recorder: RecordingRunner? = nil) throws(VBoxLabError) -> LabProvider {
+        let context = ProviderContext(reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime)
+        return try ProviderRegistry.make(name, context: context)
+    }
+
+    /// One command at a time per lab.
+    public func lock(_ lab: String) throws(VBoxLabError) -> LabLock {
+        try LabLock(lab: lab, directory: paths.runtime, progress: progress)
+    }
+
+    /// How long guest setup waits for a guest's way in to answer: `VBOXLAB_SSH_WAIT`, default 300 s.
+    public var guestWait: Double { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? 300 }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// What `check` found: the report, and the model that explained it (for `--pair`'s trace).
+public struct CheckRun: Sendable {
+    public var report: CheckReport
+    public var diagnoser: Diagnoser?
+}
+
+extension LabLifecycle {
+    /// Pings `pairs` (every pair of the plan when nil) and explains each failure. A check
+    /// of every pair is kept beside the record, for `graph --check`.
+    /// `lockHeld`: the caller (create) already holds the lab's lock.
+    public func check(_ plan: RegistrationPlan, pairs: [PingPair]? = nil, capture: Int = 0, lockHeld: Bool = false) throws(VBoxLabError) -> CheckRun {
+        let spec = try found.requireSpec()
+        try provider.checkPrerequisites(pinging: true)
+        let held = lockHeld ? nil : try environment.lock(plan.lab)
+        defer { withExtendedLifetime(held) {} }
+        let checker = LabChecker(provider: provider, progress: progress)
+        let (report, diagnoser) = try checker.check(plan, spec: spec, record: found.record, pairs: pairs, trace: pairs != nil, capture: capture)
+        if pairs == nil { keep(report) }
+        return CheckRun(report: report, diagnoser: diagnoser)
+    }
+
+    /// The last check of every pair, as its JSON.
+    private func keep(_ report: CheckReport) {
+        let kept = store.lastCheck(report.lab)
+        try? FileManager.default.createDirectory(atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? (report.json.rendered() + "\n").write(toFile: kept, atomically: true, encoding: .utf8)
+    }
+
+    /// The lab as the system has it: the spec's VMs and the record's (a VM the spec dropped
+    /// is still shown while it exists).
+    public func status() throws(VBoxLabError) -> LabObservation {
+        try provider.checkPrerequisites(pinging: false)
+        var vms = (try? found.spec.map { try Solver.plan($0, strategy: nil).vmNames }) ?? nil ?? []
+        for vm in found.record?.vms ?? [] where !vms.contains(vm) { vms.append(vm) }
+        return try provider.observe(lab: found.name, vms: vms, record: found.record)
+    }
+
+    /// The last kept check of the lab: (from, to, ok, where the frame was lost) per pair.
+    public func lastCheck() throws(VBoxLabError) -> [(from: String, to: String, ok: Bool, lost: String?)] {
+        guard let data = FileManager.default.contents(atPath: store.lastCheck(found.name)),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let pairs = object["pairs"] as? [[String: Any]] else {
+            throw .lab(.noCheckKept(lab: found.name, word: found.word))
+        }
+        return pairs.map { ($0["from"] as? String ?? "", $0["to"] as? String ?? "", $0["ok"] as? Bool ?? false, $0["lost"] as? String) }
+    }
+
+    // MARK: one guest
+
+    /// The way into one VM of the spec, or why there is none.
+    public func transport(to vm: String) throws(VBoxLabError) -> GuestTransport {
+        let spec = try found.requireSpec()
+        guard spec.vm(named: vm) != nil else { throw .lab(.noSuchVM(lab: found.name, vm: vm, vms: spec.vms.map(\.name))) }
+        try provider.checkPrerequisites(pinging: false)
+        guard let transport = try provider.transports(spec: spec, record: found.record)[vm] else {
+            throw .lab(.noSuchVM(lab: found.name, vm: vm, vms: spec.vms.map(\.name)))
+        }
+        return transport
+    }
+
+    /// `ssh-setup VM`: waits for the VM, then pushes its guest script. Under `--dry-run`,
+    /// the command that would carry the script, and nothing run.
+    public func setUpGuest(_ vm: String, persist: Bool, wait: Double) throws(VBoxLabError) -> GuestSetupOutcome {
+        let transport = try transport(to: vm)
+        defer { transport.close() }
+        let script = GuestScript(plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm, persist: persist)
+        if dryRun { return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text)) }
+        let held = try environment.lock(found.name)
+        defer { withExtendedLifetime(held) {} }
+        try transport.waitUntilReachable(wait: wait, progress: progress)
+        progress("pushing the guest setup of \(vm) through \(transport.summary)")
+        return GuestSetupOutcome(vm: vm, changes: try GuestSetup.run(script, through: transport), command: nil)
+    }
+}
+
+/// What `ssh-setup` did to one guest, or (dry run) the command that would do it.
+public struct GuestSetupOutcome: Sendable {
+    public var vm: String
+    public var changes: [String]
+    public var command: Command?
+}
