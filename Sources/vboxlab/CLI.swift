@@ -1,10 +1,21 @@
 import Foundation
 import VBoxLab
 
+/// The command line: global options, then one command's type parses its words and runs.
+/// Every failure is a `VBoxLabError`, printed once here, with its exit status.
 enum CLI {
     static func run(_ arguments: [String]) -> Int32 {
-        var argv = arguments
-        // Global options, anywhere before `--`.
+        do {
+            var argv = arguments
+            try takeGlobalOptions(&argv)
+            return try dispatch(argv)
+        } catch {
+            return fail(error)
+        }
+    }
+
+    /// `-q`, `-v` and `--color WHEN`, anywhere before `--`.
+    static func takeGlobalOptions(_ argv: inout [String]) throws(VBoxLabError) {
         let end = argv.firstIndex(of: "--") ?? argv.count
         for (flag, set) in [("-q", { Output.quiet = true }), ("--quiet", { Output.quiet = true }),
                             ("-v", { Output.verbose = true }), ("--verbose", { Output.verbose = true })] as [(String, () -> Void)] {
@@ -16,45 +27,46 @@ enum CLI {
             guard a == "--color" || a.hasPrefix("--color=") else { i += 1; continue }
             let value = a == "--color" ? (i + 1 < argv.count ? argv[i + 1] : "") : String(a.dropFirst("--color=".count))
             guard let when = Output.ColorWhen(rawValue: value) else {
-                return fail(.usage(message: "--color takes auto, always or never, not '\(value)'", usage: "USAGE: vboxlab [--color auto|always|never] <command> ..."))
+                throw .usage(message: notAChoice(value, noun: "colour setting", values: Output.ColorWhen.allCases.map(\.rawValue)),
+                             usage: "USAGE: vboxlab [--color auto|always|never] <command> ...")
             }
             Output.color = when
             argv.removeSubrange(i..<(a == "--color" ? i + 2 : i + 1))
         }
-        if argv.first == "--version" { print(Output.version); return 0 }
-        if argv.first == "completion" {
+    }
+
+    static func dispatch(_ argv: [String]) throws(VBoxLabError) -> Int32 {
+        switch argv.first {
+        case "--version": print(Output.version); return 0
+        case "completion":
             guard argv.count == 2, let script = Completion.script(for: argv[1]) else {
-                return fail(.usage(message: "completion takes one shell: bash, zsh or fish", usage: "USAGE: vboxlab completion bash|zsh|fish"))
+                throw .usage(message: "completion takes one shell: bash, zsh or fish", usage: "USAGE: vboxlab completion bash|zsh|fish")
             }
             print(script, terminator: "")
             return 0
-        }
-        if argv.first == "help", argv.count > 1 {
-            guard let name = CommandName(word: argv[1]) else {
-                return fail(.usage(message: "no command '\(argv[1])' to help with", usage: "USAGE: vboxlab help <command>\n  See 'vboxlab --help'."))
+        case "help" where argv.count > 1:
+            guard let command = Commands.named(argv[1]) else {
+                throw .usage(message: "no command '\(argv[1])' to help with", usage: "USAGE: vboxlab help <command>\n  See 'vboxlab --help'.")
             }
-            print(Commands.spec(name).help)
+            print(command.configuration.help)
             return 0
-        }
-        guard let word = argv.first, word != "--help", word != "-h", word != "help" else {
-            print(Commands.overview)
+        case nil, "--help", "-h", "help":
+            print(Help.overview)
             return argv.isEmpty ? 2 : 0
+        case let word?:
+            guard let command = Commands.named(word) else { throw unknownCommand(word) }
+            let args = try ArgumentParser.parse(Array(argv.dropFirst()), for: command.configuration)
+            if args.wantsHelp { print(command.configuration.help); return 0 }
+            return try command.init(args).run(Output.environment())
         }
-        guard let name = CommandName(word: word) else {
-            var message = "unknown command '\(word)'"
-            // Never a "did you mean" that removes things: a typo must not lead to a destroy.
-            let safe = CommandName.allCases.filter { !$0.isDestructive }.map(\.rawValue)
-            if let near = suggestion(for: word, among: safe) { message += "; did you mean '\(near)'?" }
-            return fail(.usage(message: message, usage: "USAGE: vboxlab <command> [options]\n  See 'vboxlab --help'."))
-        }
-        let command = Commands.spec(name)
-        do {
-            let args = try ArgumentParser.parse(Array(argv.dropFirst()), for: command)
-            if args.wantsHelp { print(command.help); return 0 }
-            return try LabCommands(command: name, args: args).run()
-        } catch {
-            return fail(error)
-        }
+    }
+
+    /// Never a "did you mean" that removes things: a typo must not lead to a destroy.
+    static func unknownCommand(_ word: String) -> VBoxLabError {
+        var message = "unknown command '\(word)'"
+        let safe = Commands.specs.filter { !$0.isDestructive }.map(\.name)
+        if let near = suggestion(for: word, among: safe) { message += "; did you mean '\(near)'?" }
+        return .usage(message: message, usage: "USAGE: vboxlab <command> [options]\n  See 'vboxlab --help'.")
     }
 
     static func fail(_ error: VBoxLabError) -> Int32 {
@@ -68,43 +80,26 @@ enum CLI {
     }
 }
 
-/// Progress lines go to stderr, so stdout stays data.
-let progressToStderr: ProgressHandler = { line in
-    if !Output.quiet { FileHandle.standardError.write(Data(("vboxlab: " + line.escapedForTerminal + "\n").utf8)) }
-}
-
-/// What the global options ask of the output.
-enum Output {
-    nonisolated(unsafe) static var quiet = false
-    nonisolated(unsafe) static var verbose = false
-    enum ColorWhen: String { case auto, always, never }
-    nonisolated(unsafe) static var color = ColorWhen.auto
-
-    /// Colour on a terminal, unless NO_COLOR is set; `--color always|never` decides outright.
-    static func colors(_ handle: FileHandle) -> Bool {
-        switch color {
-        case .always: return true
-        case .never: return false
-        case .auto: return isatty(handle.fileDescriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        }
-    }
-
-    static func paint(_ s: String, _ h: CheckReport.Highlight) -> String {
-        guard colors(FileHandle.standardOutput) else { return s }
-        switch h {
-        case .good: return "\u{1B}[32m\(s)\u{1B}[0m"
-        case .bad: return "\u{1B}[31m\(s)\u{1B}[0m"
-        case .heading: return "\u{1B}[1m\(s)\u{1B}[0m"
-        }
-    }
-
-    static let number = "0.6.0"
-    /// The version, and the commit of the source tree it was built from (read from git
-    /// there, when the tree is still at hand).
-    static var version: String {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let commit = (try? ProcessRunner().run(Command("git", ["-C", source, "rev-parse", "--short", "HEAD"])))
-            .flatMap { $0.succeeded ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
-        return "vboxlab \(number) (commit \(commit ?? "unknown: the source tree is not at hand"))"
+/// `vboxlab --help`: the commands and the global options, from the command types and the registry.
+enum Help {
+    static var overview: String {
+        var lines = ["OVERVIEW: vboxlab builds VirtualBox labs whose Linux bridges work, and says why a ping fails.", "",
+                     "USAGE: vboxlab <command> [LAB] [options]", "", "COMMANDS:"]
+        lines += Commands.specs.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.summary }
+        let aliases = Commands.specs.flatMap { s in s.aliases.map { "\($0) for \(s.name)" } }
+        lines += ["", "  Aliases: \(aliases.joined(separator: ", ")).",
+                  "  See 'vboxlab <command> --help' or 'vboxlab help <command>' for a command's options.",
+                  "", "GLOBAL OPTIONS:", "  -q, --quiet      no progress lines on stderr",
+                  "  -v, --verbose    every external command on stderr as it runs",
+                  "  --version        the version, and the source commit",
+                  "  --color WHEN     auto (on a terminal, unless NO_COLOR is set), always or never",
+                  "", "  vboxlab completion bash|zsh|fish   prints a completion script (bash: source <(vboxlab completion bash))",
+                  "", "PROVIDERS (first that works here is the default for a new lab):"]
+        lines += ProviderRegistry.entries.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.summary }
+        let variables = [("VBOXLAB_PROVIDER", "provider to use (\(ProviderRegistry.names.joined(separator: " or ")))")]
+            + ProviderRegistry.entries.flatMap(\.environment)
+            + [("XDG_STATE_HOME", "lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)")]
+        lines += ["", "ENVIRONMENT:"] + variables.map { "  " + $0.0.padding(toLength: 20, withPad: " ", startingAt: 0) + $0.1 }
+        return lines.joined(separator: "\n")
     }
 }

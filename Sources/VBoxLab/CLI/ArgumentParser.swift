@@ -1,3 +1,4 @@
+import Foundation
 /// A hand-written argument parser that behaves like the Swift ecosystem's usual one:
 /// `--opt value` and `--opt=value`, flags, `--` ends options, `-h`/`--help`, and an
 /// unknown option is a usage error with a "did you mean".
@@ -6,7 +7,17 @@ public struct OptionSpec: Sendable {
     /// nil for a flag; the placeholder shown in help for an option with a value.
     public var valueName: String?
     public var help: String
+    /// The values an enumerated option takes, and the noun for one ("strategy"): checked by
+    /// the parser, listed in help and offered by completion, from one list.
+    public var choices: (noun: String, values: [String])?
+
     public init(_ name: String, value: String? = nil, help: String) { self.name = name; self.valueName = value; self.help = help }
+
+    /// An option that takes one of `values`.
+    public init(_ name: String, choosing noun: String, from values: [String], help: String) {
+        self.name = name; valueName = noun.uppercased(); self.help = help + " One of: \(values.joined(separator: ", "))."
+        choices = (noun, values)
+    }
 }
 
 public struct CommandSpec: Sendable {
@@ -17,9 +28,20 @@ public struct CommandSpec: Sendable {
     public var arguments: [String]
     public var options: [OptionSpec]
     public var discussion: String
+    /// Other words for the command (as containerlab and Vagrant users type them).
+    public var aliases: [String]
+    /// Removes things: never offered as a "did you mean" for an unknown word.
+    public var isDestructive: Bool
 
-    public init(name: String, summary: String, arguments: [String], options: [OptionSpec], discussion: String = "") {
+    public init(name: String, summary: String, arguments: [String], options: [OptionSpec], discussion: String = "",
+                aliases: [String] = [], isDestructive: Bool = false) {
         self.name = name; self.summary = summary; self.arguments = arguments; self.options = options; self.discussion = discussion
+        self.aliases = aliases; self.isDestructive = isDestructive
+    }
+
+    /// The usage error of this command: the message, and its usage line.
+    public func usageError(_ message: String) -> VBoxLabError {
+        .usage(message: message, usage: "USAGE: \(usageLine)\n  See 'vboxlab \(name) --help' for more information.")
     }
 
     public var usageLine: String {
@@ -53,7 +75,7 @@ public enum ArgumentParser {
     public static func parse(_ argv: [String], for command: CommandSpec) throws(VBoxLabError) -> ParsedArguments {
         var out = ParsedArguments()
         var i = 0, optionsEnded = false
-        func usage(_ message: String) -> VBoxLabError { .usage(message: message, usage: "USAGE: \(command.usageLine)\n  See 'vboxlab \(command.name) --help' for more information.") }
+        func usage(_ message: String) -> VBoxLabError { command.usageError(message) }
         while i < argv.count {
             let arg = argv[i]
             i += 1
@@ -71,13 +93,13 @@ public enum ArgumentParser {
                 throw usage(message)
             }
             if option.valueName != nil {
-                if let inline { out.values[name] = inline; continue }
+                if let inline { out.values[name] = try checked(inline, option, usage); continue }
                 // A value name of several words ("A B") takes that many arguments.
                 let arity = option.valueName!.split(separator: " ").count
                 guard i + arity <= argv.count, !argv[i..<(i + arity)].contains(where: { $0.hasPrefix("--") }) else {
                     throw usage("missing value for '--\(name) \(option.valueName!)'")
                 }
-                out.values[name] = argv[i..<(i + arity)].joined(separator: " ")
+                out.values[name] = try checked(argv[i..<(i + arity)].joined(separator: " "), option, usage)
                 i += arity
             } else {
                 if inline != nil { throw usage("'--\(name)' takes no value") }
@@ -93,5 +115,18 @@ public enum ArgumentParser {
             throw usage("unexpected argument '\(out.positionals[command.arguments.count])'")
         }
         return out
+    }
+
+    /// An enumerated option's value, checked against its choices.
+    static func checked(_ value: String, _ option: OptionSpec, _ usage: (String) -> VBoxLabError) throws(VBoxLabError) -> String {
+        guard let (noun, values) = option.choices, !values.contains(value) else { return value }
+        throw usage(notAChoice(value, noun: noun, values: values))
+    }
+}
+
+extension ParsedArguments {
+    /// An enumerated option's value as its type (the parser has checked it is one).
+    public func choice<T: RawRepresentable>(_ name: String, as: T.Type = T.self) -> T? where T.RawValue == String {
+        values[name].flatMap(T.init(rawValue:))
     }
 }

@@ -29,8 +29,8 @@ public func suggestion(for word: String, among candidates: [String]) -> String? 
 }
 
 /// Left-aligned columns separated by two spaces.
-enum TextTable {
-    static func render(_ rows: [[String]]) -> [String] {
+public enum TextTable {
+    public static func render(_ rows: [[String]]) -> [String] {
         guard let columns = rows.map(\.count).max() else { return [] }
         var widths = Array(repeating: 0, count: columns)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -51,3 +51,11 @@ func fnv1a(_ text: String) -> UInt64 {
 
 /// "1 switch", "2 switches": counts in messages read as a person writes them.
 public func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String { "\(n) \(n == 1 ? one : many ?? one + "s")" }
+
+/// A value not among the ones a setting takes: one sentence shape for every such setting
+/// (an option, a provider name, a strategy), with the valid values and a likely typo's fix.
+public func notAChoice(_ value: String, noun: String, values: [String]) -> String {
+    var message = "'\(value)' is not a \(noun) (valid: \(values.joined(separator: ", ")))"
+    if let near = suggestion(for: value, among: values) { message += "; did you mean '\(near)'?" }
+    return message
+}

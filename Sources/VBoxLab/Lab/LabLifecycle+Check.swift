@@ -37,15 +37,6 @@ extension LabLifecycle {
         return try provider.observe(lab: found.name, vms: vms, record: found.record)
     }
 
-    /// The last kept check of the lab: (from, to, ok, where the frame was lost) per pair.
-    public func lastCheck() throws(VBoxLabError) -> [(from: String, to: String, ok: Bool, lost: String?)] {
-        guard let data = FileManager.default.contents(atPath: store.lastCheck(found.name)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let pairs = object["pairs"] as? [[String: Any]] else {
-            throw .lab(.noCheckKept(lab: found.name, word: found.word))
-        }
-        return pairs.map { ($0["from"] as? String ?? "", $0["to"] as? String ?? "", $0["ok"] as? Bool ?? false, $0["lost"] as? String) }
-    }
-
     // MARK: one guest
 
     /// The way into one VM of the spec, or why there is none.

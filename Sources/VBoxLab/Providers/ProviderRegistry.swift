@@ -57,9 +57,8 @@ public enum ProviderRegistry {
 
     /// The error for a name no provider has, with the valid ones and a likely typo's fix.
     public static func unknown(_ name: String) -> VBoxLabError {
-        var message = "'\(name)' is not a provider; the providers are \(names.joined(separator: ", "))"
-        if let near = suggestion(for: name, among: names) { message += "; did you mean '\(near)'?" }
-        return .usage(message: message, usage: "USAGE: vboxlab COMMAND [LAB] --provider \(names.joined(separator: "|"))")
+        .usage(message: notAChoice(name, noun: "provider", values: names),
+               usage: "USAGE: vboxlab <command> [LAB] --provider \(names.joined(separator: "|"))")
     }
 
     public static func make(_ name: String, context: ProviderContext) throws(VBoxLabError) -> LabProvider {

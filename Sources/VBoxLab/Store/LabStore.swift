@@ -47,4 +47,14 @@ public struct LabStore: Sendable {
     public func remove(_ lab: String) {
         try? FileManager.default.removeItem(atPath: file(lab))
     }
+
+    /// The last check kept of a lab: (from, to, ok, where the frame was lost) per pair.
+    /// `word` names the lab in the command that makes one.
+    public func keptCheck(_ lab: String, word: String) throws(VBoxLabError) -> [(from: String, to: String, ok: Bool, lost: String?)] {
+        guard let data = FileManager.default.contents(atPath: lastCheck(lab)),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let pairs = object["pairs"] as? [[String: Any]] else {
+            throw .lab(.noCheckKept(lab: lab, word: word))
+        }
+        return pairs.map { ($0["from"] as? String ?? "", $0["to"] as? String ?? "", $0["ok"] as? Bool ?? false, $0["lost"] as? String) }
+    }
 }

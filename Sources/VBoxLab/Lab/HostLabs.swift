@@ -1,0 +1,62 @@
+import Foundation
+
+/// Every lab vboxlab made on this host, from their records: `list`, `destroy --all`, and
+/// the shared bases that providers with that capability keep (`prune-bases`).
+public struct HostLabs: Sendable {
+    public let environment: LabEnvironment
+    public init(environment: LabEnvironment) { self.environment = environment }
+
+    /// One recorded lab as `list` shows it.
+    public struct Listing: Sendable {
+        public var record: LabRecord
+        /// nil when the lab's provider cannot be made here.
+        public var survey: LabSurvey?
+        public var specExists: Bool
+    }
+
+    public func list() -> [Listing] {
+        environment.store.all().map { r in
+            let survey = (try? environment.provider(r.provider))?.survey(r)
+            return Listing(record: r, survey: survey, specExists: FileManager.default.fileExists(atPath: r.spec))
+        }
+    }
+
+    /// The providers that keep shared bases and can work here.
+    func baseKeepers(recorder: RecordingRunner? = nil) -> [BaseImageManaging] {
+        ProviderRegistry.entries.filter { $0.availability().isAvailable }
+            .compactMap { try? environment.provider($0.name, recorder: recorder) as? BaseImageManaging }
+    }
+
+    /// Every shared base on the host, with the labs that build on it.
+    public func sharedBases() -> [SharedBase] {
+        let records = environment.store.all()
+        return baseKeepers().flatMap { (try? $0.baseImages(records: records)) ?? [] }
+    }
+
+    /// Removes the bases no lab builds on. With no provider that keeps bases at hand, the
+    /// first that could says what it lacks.
+    public func pruneBases(dryRun: Bool) throws(VBoxLabError) -> (removed: [String], commands: [Command]?) {
+        let recorder = dryRun ? RecordingRunner() : nil
+        let keepers = baseKeepers(recorder: recorder)
+        if keepers.isEmpty {
+            for entry in ProviderRegistry.entries {
+                if let p = try? environment.provider(entry.name) as? BaseImageManaging { try p.checkPrerequisites(pinging: false) }
+            }
+        }
+        var removed: [String] = []
+        for keeper in keepers {
+            if !dryRun { try keeper.checkPrerequisites(pinging: false) }
+            removed += try keeper.pruneBases(records: environment.store.all())
+        }
+        return (removed, recorder?.commands)
+    }
+
+    /// Destroys every recorded lab, each with the provider that made it.
+    public func destroyAll(dryRun: Bool, each: (DestroyReport) -> Void) throws(VBoxLabError) {
+        for record in environment.store.all() {
+            let found = FoundLab(name: record.lab, spec: nil, specPath: record.spec, specError: nil, record: record, word: record.lab)
+            let lifecycle = try LabLifecycle(found, environment: environment, providerFlag: record.provider, dryRun: dryRun)
+            each(try lifecycle.destroy())
+        }
+    }
+}

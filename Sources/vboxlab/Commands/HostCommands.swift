@@ -1,0 +1,95 @@
+import Foundation
+import VBoxLab
+
+struct List: LabCommand {
+    static let configuration = CommandSpec(
+        name: "list", summary: "List every lab vboxlab made on this host, and the shared bases (of Vagrant boxes).",
+        arguments: [], options: [Options.json],
+        discussion: "Name, provider, VMs running of total, spec path, and whether the system still matches the record; then, where a provider keeps shared bases, each base and the labs that build on it.")
+    let json: Bool
+    init(_ a: ParsedArguments) { json = a.flag("json") }
+
+    func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
+        let host = HostLabs(environment: env)
+        let labs = host.list(), bases = host.sharedBases()
+        if json { print(Self.json(labs, bases).rendered()); return 0 }
+        for b in bases { print("base \(b.name) (\(b.id)): \(b.labs.isEmpty ? "no lab uses it (vboxlab prune-bases removes it)" : "cloned by \(b.labs.joined(separator: ", "))")") }
+        if labs.isEmpty { print("no lab recorded on this host (records: \(env.store.directory))"); return 0 }
+        var table = [["LAB", "PROVIDER", "VMS", "SPEC", "STATE"]]
+        for l in labs {
+            let r = l.record, s = l.survey
+            let state = s.map { $0.matches ? "as recorded" : "differs: \($0.note ?? "")" } ?? "provider unavailable here"
+            table.append([r.lab, r.provider, s.map { "\($0.running)/\($0.total) running" } ?? "?/\(r.vms.count)", r.spec + (l.specExists ? "" : " (gone)"), state])
+        }
+        print(TextTable.render(table).joined(separator: "\n"))
+        return 0
+    }
+
+    static func json(_ labs: [HostLabs.Listing], _ bases: [SharedBase]) -> JSONOut {
+        .object([("labs", .array(labs.map { l in
+            .object([("name", .string(l.record.lab)), ("provider", .string(l.record.provider)), ("running", l.survey.map { .int($0.running) } ?? .null),
+                     ("total", .int(l.record.vms.count)), ("spec", .string(l.record.spec)), ("specExists", .bool(l.specExists)),
+                     ("matches", l.survey.map { .bool($0.matches) } ?? .null), ("note", .optional(l.survey?.note))])
+        })), ("bases", .array(bases.map { b in
+            .object([("name", .string(b.name)), ("uuid", .string(b.id)), ("labs", .array(b.labs.map { .string($0) }))])
+        }))])
+    }
+}
+
+struct Destroy: LabCommand {
+    static let configuration = CommandSpec(
+        name: "destroy", summary: "Remove everything that create made, and nothing else.",
+        arguments: [Options.lab], options: [OptionSpec("all", help: "Remove every lab vboxlab made on this host."), Options.dryRun, Options.provider],
+        discussion: Options.finding + " Works from the record when the spec is gone or invalid.", aliases: ["down"], isDestructive: true)
+    let lab: String?, all: Bool, dryRun: Bool, provider: String?
+    init(_ a: ParsedArguments) throws(VBoxLabError) {
+        lab = a.positionals.first; all = a.flag("all"); dryRun = a.flag("dry-run"); provider = a.value("provider")
+        if all && lab != nil { throw Self.usage("--all takes no LAB") }
+    }
+
+    func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
+        if all { return try destroyAll(env) }
+        let found = try env.finder.find(lab, allowMissingSpec: true)
+        guard found.record != nil else {
+            print("lab \(found.name) does not exist on this host (vboxlab has no record of it); nothing to remove")
+            return 0
+        }
+        if let e = found.specError {
+            let first = e.explanation.split(separator: "\n").first.map(String.init) ?? ""
+            env.progress("the spec cannot be used (\(first.replacingOccurrences(of: "error: ", with: ""))); removing lab \(found.name) by its record")
+        }
+        let report = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun).destroy()
+        if let commands = report.commands { commands.forEach { print($0) }; return 0 }
+        print(report.removed.isEmpty ? "lab \(report.lab) had nothing left on this host; forgot its record"
+                                     : "removed lab \(report.lab): \(counted(report.removed.count, report.noun))")
+        return 0
+    }
+
+    private func destroyAll(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
+        let host = HostLabs(environment: env)
+        if env.store.all().isEmpty { print("no lab recorded on this host; nothing to remove"); return 0 }
+        var commands: [Command] = []
+        try host.destroyAll(dryRun: dryRun) { report in
+            if let c = report.commands { commands += c; return }
+            print("removed lab \(report.lab): \(report.removed.isEmpty ? "nothing left on the host" : report.removed.joined(separator: ", "))")
+        }
+        commands.forEach { print($0) }
+        return 0
+    }
+}
+
+struct PruneBases: LabCommand {
+    static let configuration = CommandSpec(
+        name: "prune-bases", summary: "Delete the shared bases (of Vagrant boxes) that no lab builds on.",
+        arguments: [], options: [Options.dryRun],
+        discussion: "destroy never removes a base; this does, once no recorded lab (and no other VM's disk) builds on it.", isDestructive: true)
+    let dryRun: Bool
+    init(_ a: ParsedArguments) { dryRun = a.flag("dry-run") }
+
+    func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
+        let (removed, commands) = try HostLabs(environment: env).pruneBases(dryRun: dryRun)
+        if let commands { commands.forEach { print($0) }; return 0 }
+        print(removed.isEmpty ? "no base to remove" : "removed \(counted(removed.count, "base")): \(removed.joined(separator: ", "))")
+        return 0
+    }
+}

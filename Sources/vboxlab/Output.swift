@@ -1,0 +1,64 @@
+import Foundation
+import VBoxLab
+
+/// Progress lines go to stderr, so stdout stays data.
+let progressToStderr: ProgressHandler = { line in
+    if !Output.quiet { FileHandle.standardError.write(Data(("vboxlab: " + line.escapedForTerminal + "\n").utf8)) }
+}
+
+/// What the global options ask of the output.
+enum Output {
+    nonisolated(unsafe) static var quiet = false
+    nonisolated(unsafe) static var verbose = false
+    enum ColorWhen: String, CaseIterable { case auto, always, never }
+    nonisolated(unsafe) static var color = ColorWhen.auto
+
+    /// Colour on a terminal, unless NO_COLOR is set; `--color always|never` decides outright.
+    static func colors(_ handle: FileHandle) -> Bool {
+        switch color {
+        case .always: return true
+        case .never: return false
+        case .auto: return isatty(handle.fileDescriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        }
+    }
+
+    static func paint(_ s: String, _ h: CheckReport.Highlight) -> String {
+        guard colors(FileHandle.standardOutput) else { return s }
+        switch h {
+        case .good: return "\u{1B}[32m\(s)\u{1B}[0m"
+        case .bad: return "\u{1B}[31m\(s)\u{1B}[0m"
+        case .heading: return "\u{1B}[1m\(s)\u{1B}[0m"
+        }
+    }
+
+    /// The environment every command runs in: state from XDG variables, programs through a
+    /// runner that shows each command under `-v`, progress on stderr.
+    static func environment(progress: @escaping ProgressHandler = progressToStderr) -> LabEnvironment {
+        let runner: CommandRunner = verbose ? VerboseRunner(inner: ProcessRunner()) : ProcessRunner()
+        return LabEnvironment(runner: runner, progress: progress)
+    }
+
+    /// A warning on stderr, for a person.
+    static func warn(_ text: String) { FileHandle.standardError.write(Data("warning: \(text.escapedForTerminal)\n".utf8)) }
+
+    static let number = "0.6.0"
+    /// The version, and the commit of the source tree it was built from (read from git
+    /// there, when the tree is still at hand).
+    static var version: String {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let commit = (try? ProcessRunner().run(Command("git", ["-C", source, "rev-parse", "--short", "HEAD"])))
+            .flatMap { $0.succeeded ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
+        return "vboxlab \(number) (commit \(commit ?? "unknown: the source tree is not at hand"))"
+    }
+}
+
+/// `-v`: every external command on stderr as it starts, with its exit status after.
+struct VerboseRunner: CommandRunner {
+    let inner: CommandRunner
+    func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
+        FileHandle.standardError.write(Data("vboxlab: $ \(Command(command.program, command.arguments).description)\n".utf8))
+        let r = try inner.run(command)
+        if !r.succeeded { FileHandle.standardError.write(Data("vboxlab:   exit \(r.status)\n".utf8)) }
+        return r
+    }
+}
