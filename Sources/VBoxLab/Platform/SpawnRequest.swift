@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// One `posix_spawn` call being prepared: the child's descriptors, signal state and
-/// environment. Glibc declares the file actions and attributes as structs, Darwin as
+/// process group. Glibc declares the file actions and attributes as structs, Darwin as
 /// opaque pointers; that difference stays here, and the C objects live at addresses that
 /// do not move while the C library holds on to them.
 final class SpawnRequest {
@@ -54,6 +54,13 @@ final class SpawnRequest {
         posix_spawnattr_setsigdefault(attributes, &all)
         posix_spawnattr_setsigmask(attributes, &none)
         flags |= Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)
+    }
+
+    /// The child leads a process group of its own, so it can be stopped together with
+    /// everything it starts (see `ProcessGroup`).
+    func ownProcessGroup() {
+        posix_spawnattr_setpgroup(attributes, 0)
+        flags |= Int32(POSIX_SPAWN_SETPGROUP)
     }
 
     /// Starts `path`. The child inherits this process's environment, with `extra` on

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A spawned program with pipes on its standard input, output and error. The child gets
-/// default signal dispositions and an empty signal mask, whatever this process ignores.
+/// default signal dispositions and an empty signal mask, whatever this process ignores,
+/// and leads a process group of its own, so that stopping it stops what it started too.
 final class ChildProcess {
     let pid: pid_t
     private var stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
@@ -25,6 +26,7 @@ final class ChildProcess {
         request.duplicate(outPipe[1], as: 1)
         request.duplicate(errPipe[1], as: 2)
         request.defaultSignals()
+        request.ownProcessGroup()
         let spawned = request.spawn(path: path, arguments: arguments, extra: environment)
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         guard case .success(let child) = spawned else {
@@ -41,23 +43,26 @@ final class ChildProcess {
     /// before undoing their work.
     nonisolated(unsafe) private static var running = Set<pid_t>()
 
-    /// Sends SIGTERM to every running child and waits (up to `timeout`) for their
+    /// Sends SIGTERM to every running child's group and waits (up to `timeout`) for their
     /// owners to reap them; SIGKILL for any still there.
     static func stopAll(timeout: Double) {
         func snapshot() -> Set<pid_t> { spawnLock.lock(); defer { spawnLock.unlock() }; return running }
-        for pid in snapshot() { kill(pid, SIGTERM) }
+        for pid in snapshot() { ProcessGroup(id: pid).send(SIGTERM) }
         let deadline = Date().addingTimeInterval(timeout)
         while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
-        for pid in snapshot() { kill(pid, SIGKILL) }
+        for pid in snapshot() { ProcessGroup(id: pid).send(SIGKILL) }
     }
 
     /// Runs a program on this process's own standard input, output and error (an
-    /// interactive shell) with default signal dispositions, and waits for it.
+    /// interactive shell) with default signal dispositions, and waits for it. It stays in
+    /// this process's group: the terminal's foreground group, which it must read from.
     static func runAttached(path: String, arguments: [String]) -> Int32? {
         let request = SpawnRequest()
         request.defaultSignals()
-        guard case .success(let child) = request.spawn(path: path, arguments: arguments, extra: [:]) else { return nil }
-        return ExitStatus.wait(for: child)
+        switch request.spawn(path: path, arguments: arguments, extra: [:]) {
+        case .success(let child): return ExitStatus.wait(for: child)
+        case .failure(let error): errno = error.code; return nil
+        }
     }
 
     /// Writes `input` and reads both outputs to their end, with `poll` so that no pipe can
@@ -65,7 +70,7 @@ final class ChildProcess {
     func communicate(input: [UInt8], timeout: Double? = nil) -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
         var out: [UInt8] = [], err: [UInt8] = []
         var written = 0
-        var limit = ChildTimeout(seconds: timeout, child: pid)
+        var limit = ChildTimeout(seconds: timeout, group: ProcessGroup(id: pid))
         if input.isEmpty { close(stdinFD); stdinFD = -1 } else { _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK) }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while stdoutFD >= 0 || stderrFD >= 0, let wait = limit.nextWait() {
