@@ -3,6 +3,8 @@ import Foundation
 /// A spawned program with pipes on its standard input, output and error. The child gets
 /// default signal dispositions and an empty signal mask, whatever this process ignores,
 /// and leads a process group of its own, so that stopping it stops what it started too.
+/// Out of the terminal's foreground group, a child no longer gets Ctrl-C from the
+/// terminal itself: vboxlab's handler stops it (`stopAll`) before undoing its work.
 final class ChildProcess {
     let pid: pid_t
     private var stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
