@@ -1,10 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A spawned program with pipes on its standard input, output and error. The child gets
-/// default signal dispositions and an empty signal mask, whatever this process ignores.
+/// default signal dispositions and an empty signal mask, whatever this process ignores,
+/// and leads a process group of its own, so that stopping it stops what it started too.
+/// Out of the terminal's foreground group, a child no longer gets Ctrl-C from the
+/// terminal itself: vboxlab's handler stops it (`stopAll`) before undoing its work.
 final class ChildProcess {
     let pid: pid_t
     private var stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
@@ -23,30 +23,17 @@ final class ChildProcess {
         // Close-on-exec, so that children spawned at the same time by other threads do not
         // inherit these ends (an inherited write end would keep a reader waiting for EOF).
         for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        ChildProcess.defaultSignals(&attributes)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        var child: pid_t = 0
-        let envp = ChildProcess.environment(with: environment)
-        defer { envp.forEach { free($0) } }
-        let rc: Int32
-        if envp.isEmpty { rc = posix_spawn(&child, path, &actions, &attributes, argv, environ) }
-        else { var e = envp + [nil]; rc = posix_spawn(&child, path, &actions, &attributes, argv, &e) }
+        let request = SpawnRequest()
+        request.duplicate(inPipe[0], as: 0)
+        request.duplicate(outPipe[1], as: 1)
+        request.duplicate(errPipe[1], as: 2)
+        request.defaultSignals()
+        request.ownProcessGroup()
+        let spawned = request.spawn(path: path, arguments: arguments, extra: environment)
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
-        guard rc == 0 else {
+        guard case .success(let child) = spawned else {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
-            errno = rc
+            if case .failure(let error) = spawned { errno = error.code }
             return nil
         }
         pid = child
@@ -54,52 +41,30 @@ final class ChildProcess {
         ChildProcess.running.insert(child)
     }
 
-    /// This process's environment with `extra` on top, as C strings; empty when there is nothing to add.
-    static func environment(with extra: [String: String]) -> [UnsafeMutablePointer<CChar>?] {
-        guard !extra.isEmpty else { return [] }
-        var merged = ProcessInfo.processInfo.environment
-        for (k, v) in extra { merged[k] = v }
-        return merged.map { strdup("\($0.key)=\($0.value)") }
-    }
-
     /// Children not yet reaped (guarded by `spawnLock`), so an interrupt can stop them
     /// before undoing their work.
     nonisolated(unsafe) private static var running = Set<pid_t>()
 
-    /// Sends SIGTERM to every running child and waits (up to `timeout`) for their
+    /// Sends SIGTERM to every running child's group and waits (up to `timeout`) for their
     /// owners to reap them; SIGKILL for any still there.
     static func stopAll(timeout: Double) {
         func snapshot() -> Set<pid_t> { spawnLock.lock(); defer { spawnLock.unlock() }; return running }
-        for pid in snapshot() { kill(pid, SIGTERM) }
+        for pid in snapshot() { ProcessGroup(id: pid).send(SIGTERM) }
         let deadline = Date().addingTimeInterval(timeout)
         while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
-        for pid in snapshot() { kill(pid, SIGKILL) }
-    }
-
-    /// The child starts with default dispositions and an empty mask, whatever this process ignores.
-    static func defaultSignals(_ attributes: inout posix_spawnattr_t) {
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all); sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        for pid in snapshot() { ProcessGroup(id: pid).send(SIGKILL) }
     }
 
     /// Runs a program on this process's own standard input, output and error (an
-    /// interactive shell) with default signal dispositions, and waits for it.
+    /// interactive shell) with default signal dispositions, and waits for it. It stays in
+    /// this process's group: the terminal's foreground group, which it must read from.
     static func runAttached(path: String, arguments: [String]) -> Int32? {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        ChildProcess.defaultSignals(&attributes)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        guard posix_spawn(&child, path, nil, &attributes, argv, environ) == 0 else { return nil }
-        var status: Int32 = 0
-        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7F
-        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        let request = SpawnRequest()
+        request.defaultSignals()
+        switch request.spawn(path: path, arguments: arguments, extra: [:]) {
+        case .success(let child): return ExitStatus.wait(for: child)
+        case .failure(let error): errno = error.code; return nil
+        }
     }
 
     /// Writes `input` and reads both outputs to their end, with `poll` so that no pipe can
@@ -107,25 +72,14 @@ final class ChildProcess {
     func communicate(input: [UInt8], timeout: Double? = nil) -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
         var out: [UInt8] = [], err: [UInt8] = []
         var written = 0
-        let deadline = timeout.map { Date().addingTimeInterval($0) }
-        var timedOut = false, killedAt: Date?
+        var limit = ChildTimeout(seconds: timeout, group: ProcessGroup(id: pid))
         if input.isEmpty { close(stdinFD); stdinFD = -1 } else { _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK) }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while stdoutFD >= 0 || stderrFD >= 0 {
+        while stdoutFD >= 0 || stderrFD >= 0, let wait = limit.nextWait() {
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
             if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
-            var wait: Int32 = -1
-            if let deadline {
-                let left = deadline.timeIntervalSinceNow
-                if left <= 0 {
-                    // Past the deadline: ask the child to stop, then make it; its pipes then close.
-                    if !timedOut { timedOut = true; killedAt = Date(); kill(pid, SIGTERM) }
-                    else if let k = killedAt, Date().timeIntervalSince(k) > 2 { kill(pid, SIGKILL) }
-                    wait = 100
-                } else { wait = Int32(min(left * 1000 + 1, 1000)) }
-            }
             let ready = poll(&fds, nfds_t(fds.count), wait)
             if ready < 0 { if errno == EINTR { continue }; break }
             if ready == 0 { continue }
@@ -145,16 +99,15 @@ final class ChildProcess {
                 }
             }
         }
-        if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
-        return (out, err, timedOut)
+        for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
+        stdinFD = -1; stdoutFD = -1; stderrFD = -1
+        return (out, err, limit.expired)
     }
 
     /// The exit status, or 128 + the signal that ended the child, as a shell reports it.
     func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = ExitStatus.wait(for: pid)
         ChildProcess.spawnLock.lock(); ChildProcess.running.remove(pid); ChildProcess.spawnLock.unlock()
-        let signal = status & 0x7F
-        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        return status
     }
 }

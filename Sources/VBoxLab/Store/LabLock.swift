@@ -1,15 +1,13 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// One command at a time per lab: an exclusive `flock` on /run/vboxlab/LAB.lock.
+/// One command at a time per lab: an exclusive `flock` on LAB.lock in the runtime
+/// directory (`StatePaths.runtime`, /run/vboxlab for root on Linux).
 /// A second `create` of the same lab waits up to `timeout` seconds, then refuses.
 public final class LabLock: @unchecked Sendable {
     private let fd: Int32
     public let path: String
 
-    public init(lab: String, directory: String = "/run/vboxlab", timeout: Double = 60, progress: ProgressHandler? = nil) throws(VBoxLabError) {
+    public init(lab: String, directory: String = StatePaths.fromEnvironment().runtime, timeout: Double = 60, progress: ProgressHandler? = nil) throws(VBoxLabError) {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = "\(directory)/\(lab).lock"
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)

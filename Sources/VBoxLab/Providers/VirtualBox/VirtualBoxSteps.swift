@@ -96,7 +96,7 @@ extension VirtualBoxProvider {
     }
 
     static func bindable(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Sockets.stream, 0)
         guard fd >= 0 else { return true }
         defer { close(fd) }
         var addr = sockaddr_in()
