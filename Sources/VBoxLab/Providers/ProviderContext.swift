@@ -26,7 +26,7 @@ public struct ProviderContext: Sendable {
     public func sshControlDirectory(_ lab: String) -> String {
         let preferred = "\(runtime)/ssh-\(lab)"
         if preferred.utf8.count + 42 <= 104 { return preferred }
-        return "/tmp/vboxlab-ssh-\(getuid())-\(String(fnv1a(preferred) & 0xFFFF_FFFF, radix: 16))"
+        return "/tmp/vboxlab-ssh-\(Privileges.realUID)-\(String(fnv1a(preferred) & 0xFFFF_FFFF, radix: 16))"
     }
 
     /// An ssh transport to a VM, from its login and a default host and port.

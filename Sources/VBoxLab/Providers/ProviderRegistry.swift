@@ -45,9 +45,7 @@ public enum ProviderRegistry {
     /// Highest priority first. Namespaces and the registering switch exist on Linux only.
     public static let entries: [ProviderDescriptor] = {
         var all = [VirtualBoxProvider.descriptor]
-        #if os(Linux)
-        all.append(NetnsProvider.descriptor)
-        #endif
+        if Platform.isLinux { all.append(NetnsProvider.descriptor) }
         return all.sorted { $0.priority > $1.priority }
     }()
 

@@ -5,7 +5,7 @@ extension NetnsProvider {
     public static let descriptor = ProviderDescriptor(
         name: "netns", summary: "network namespaces on this host", noun: "namespace", priority: 10,
         availability: {
-            guard geteuid() == 0 else { return .unavailable(reason: "not root", fix: "network namespaces need root; run it as root") }
+            guard Privileges.isRoot else { return .unavailable(reason: "not root", fix: "network namespaces need root; run it as root") }
             guard ProcessRunner.resolve("ip") != nil else { return .unavailable(reason: "'ip' not found", fix: ProcessRunner.installHint("ip")) }
             return .available
         },

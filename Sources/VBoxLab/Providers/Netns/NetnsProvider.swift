@@ -15,7 +15,7 @@ public struct NetnsProvider: LabProvider {
 
     /// Root, `ip` and `bridge` (and `ping` to check): without them nothing here works (exit 4).
     public func checkPrerequisites(pinging: Bool) throws(VBoxLabError) {
-        if geteuid() != 0 {
+        if !Privileges.isRoot {
             throw .missing(what: "root", fix: "network namespaces need root; run it as root (sudo vboxlab ...)")
         }
         for tool in ["ip", "bridge"] + (pinging ? ["ping"] : []) where ProcessRunner.resolve(tool) == nil {

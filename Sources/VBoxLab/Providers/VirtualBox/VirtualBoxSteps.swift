@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where a new VM comes from: a clone of a base VM (linked from a snapshot, or full), or an appliance.
 enum VMSource: Sendable {
