@@ -1,7 +1,7 @@
 import Foundation
 import VBoxLab
 
-// The executable only parses, calls the library and prints. Exit codes: lab-spec §5.
+// The executable only parses, calls the library and prints. Exit statuses: `VBoxLabError.exitCode`.
 // Ctrl-C and SIGTERM undo what a running create made, then exit.
 var signalSources: [DispatchSourceSignal] = []
 for (number, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {

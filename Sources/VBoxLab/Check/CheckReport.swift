@@ -27,7 +27,7 @@ public struct CheckReport: Sendable {
     /// Every pair answered, and there was at least one: a lab with nothing to check does not pass.
     public var allPassed: Bool { !results.isEmpty && reached == results.count }
 
-    /// lab-spec §7.
+    /// The check as JSON: every pair with every field, `cause`, `reason` and `lost` null on a pair that passes.
     public var json: JSONOut {
         .object([
             ("lab", .string(lab)), ("reached", .int(reached)), ("total", .int(results.count)),

@@ -1,4 +1,4 @@
-/// lab-spec §7's causes.
+/// Why a pair fails, as `check` names it in text and JSON (the `cause` field).
 public enum FailureCause: String, Sendable, CaseIterable {
     case unregisteredMac = "unregistered-mac"
     case guestMacClash = "guest-mac-clash"

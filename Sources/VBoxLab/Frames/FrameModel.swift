@@ -1,5 +1,5 @@
 /// How a frame crosses a lab: VirtualBox's registering switch on every internal
-/// network (lab-spec §3, virtualbox.md §1) and a learning Linux bridge in every
+/// network and a learning Linux bridge in every
 /// bridging guest. Pure: a `LabState` in, traces out.
 public struct FrameModel: Sendable {
     public let state: LabState

@@ -12,6 +12,26 @@ public struct GuestScript: Sendable {
     public init(plan: RegistrationPlan, vm: String, interfaces: [Int: String] = [:], persist: Bool = false) {
         self.vm = vm
         var s = ScriptWriter()
+        let steps = GuestScriptSteps(plan: plan, vm: vm)
+        steps.prologue(&s)
+        steps.findNICs(&s, interfaces: interfaces)
+        steps.removeWhatTheSpecDropped(&s)
+        steps.bridges(&s)
+        steps.addresses(&s)
+        steps.epilogue(&s, persist: persist)
+        text = s.text
+    }
+}
+
+/// The script's steps, in the order they must run: each writes its lines.
+struct GuestScriptSteps {
+    let plan: RegistrationPlan
+    let vm: String
+    var nics: [PlannedNIC] { plan.nics(of: vm) }
+    var mark: String { "vboxlab:\(plan.lab)" }
+
+    /// The helpers every later line uses, and what the guest has now.
+    func prologue(_ s: inout ScriptWriter) {
         s.line("# vboxlab guest setup for \(vm) of lab \(plan.lab) (generated; running it twice changes nothing)")
         s.line("set -u")
         s.line("batch=''; changes=0; net=/sys/class/net")
@@ -23,8 +43,10 @@ public struct GuestScript: Sendable {
         // NetworkManager, where it runs, would undo or fight the runtime setup (seed: CentOS 8).
         s.line("nm=0; command -v nmcli >/dev/null 2>&1 && [ \"$(nmcli -t -f RUNNING general 2>/dev/null)\" = running ] && nm=1")
         s.line("strip() { for a in $addrs; do [ \"${a##*@}\" = \"$1\" ] && [ \"${a%@*}\" != \"$2\" ] && change \"addr del ${a%@*} dev $1\" \"removed ${a%@*} from $1\"; done; }")
-        let mark = "vboxlab:\(plan.lab)"
-        let nics = plan.nics(of: vm)
+    }
+
+    /// Each lab NIC into a variable: by the name the caller knows, else by MAC.
+    func findNICs(_ s: inout ScriptWriter, interfaces: [Int: String]) {
         for nic in nics {
             let v = "nic\(nic.slot)"
             if let name = interfaces[nic.slot] ?? nic.interface {
@@ -37,8 +59,11 @@ public struct GuestScript: Sendable {
                 s.line("\(v)=$(\(find)) || { echo \"\(vm): no interface with MAC \(nic.mac) (slot \(nic.slot), \(nic.network))\" >&2; exit 3; }")
             }
         }
-        // What the spec no longer has: a NIC in a bridge the plan does not put it in, the
-        // lab's own bridges the plan dropped (marked by their alias; nobody else's is touched).
+    }
+
+    /// What the spec no longer has: a NIC in a bridge the plan does not put it in, the
+    /// lab's own bridges the plan dropped (marked by their alias; nobody else's is touched).
+    func removeWhatTheSpecDropped(_ s: inout ScriptWriter) {
         for nic in nics {
             let v = "$nic\(nic.slot)"
             let want = nic.bridge.map(shellQuote) ?? "''"
@@ -46,6 +71,10 @@ public struct GuestScript: Sendable {
         }
         let planned = plan.bridges(of: vm).map { shellQuote($0.name) }
         s.line("for d in $net/*; do [ -d \"$d/bridge\" ] && [ -r \"$d/ifalias\" ] || continue; read -r al < \"$d/ifalias\" || al=''; [ \"$al\" = \(shellQuote(mark)) ] || continue; case \"${d##*/}\" in \(planned.isEmpty ? "''" : planned.joined(separator: "|"))) ;; *) change \"link del ${d##*/}\" \"removed bridge ${d##*/}\";; esac; done")
+    }
+
+    /// The bridges, their STP and MAC, and their ports.
+    func bridges(_ s: inout ScriptWriter) {
         for bridge in plan.bridges(of: vm) {
             let b = shellQuote(bridge.name)
             // The alias marks the bridge as this lab's, so a later run may remove it when the spec drops it.
@@ -59,6 +88,10 @@ public struct GuestScript: Sendable {
                 s.line("[ \"$(master_of \(v))\" = \(b) ] || change \"link set dev \(v) master \(bridge.name)\" \"added \(v) to \(bridge.name)\"")
             }
         }
+    }
+
+    /// Each NIC's guest MAC, link and address; then each bridge's link and address.
+    func addresses(_ s: inout ScriptWriter) {
         for nic in nics {
             let v = "$nic\(nic.slot)"
             s.line("read -r a < \"$net/\(v)/address\"; [ \"$a\" = \(nic.guestMac) ] || change \"link set dev \(v) address \(nic.guestMac)\" \"set \(v) MAC \(nic.guestMac) (was $a)\"")
@@ -75,6 +108,10 @@ public struct GuestScript: Sendable {
                 s.line("case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev \(bridge.name)' 'added \(ip) to \(bridge.name)';; esac")
             }
         }
+    }
+
+    /// NetworkManager kept off the lab's devices, persistence, and the one `ip -batch`.
+    func epilogue(_ s: inout ScriptWriter, persist: Bool) {
         if !persist && !nics.isEmpty {
             // Without --persist the lab's devices are taken from NetworkManager for the run;
             // with it, the connections written below hand them to NetworkManager as they are.
@@ -89,7 +126,6 @@ public struct GuestScript: Sendable {
             s.line("[ $nm = 0 ] || for d in \(plan.bridges(of: vm).map(\.name).joined(separator: " ")); do nmcli device set \"$d\" managed no 2>/dev/null; done")
         }
         s.line("echo \"\(vm): $changes changes\"")
-        text = s.text
     }
 }
 

@@ -31,7 +31,7 @@ public struct SwitchObservation: Sendable, Equatable {
 }
 
 extension LabObservation {
-    /// lab-spec §6. A VM the lab should have but the system lacks is listed as `missing`.
+    /// `status --json`. A VM the lab should have but the system lacks is listed as `missing`.
     public var statusJSON: JSONOut {
         .object([
             ("lab", .string(lab)), ("provider", .string(provider)),

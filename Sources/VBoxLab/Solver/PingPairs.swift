@@ -17,7 +17,7 @@ extension RegistrationPlan {
             + bridges.compactMap { b in b.ip.map { LabAddress(vm: b.vm, address: $0, endpoint: .bridge(BridgeRef(vm: b.vm, name: b.name))) } }
     }
 
-    /// Every ordered pair of lab addresses in one subnet (lab-spec §7), in plan order.
+    /// Every ordered pair of lab addresses in one subnet, in plan order: what `check` pings.
     public var pingPairs: [PingPair] {
         let all = addresses
         var bySubnet: [String: [LabAddress]] = [:], order: [String] = []

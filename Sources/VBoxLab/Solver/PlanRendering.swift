@@ -1,5 +1,5 @@
 extension RegistrationPlan {
-    /// lab-spec §2.
+    /// `plan --json`: the lab, the strategy, every lab NIC once, every bridge.
     public var json: JSONOut {
         .object([
             ("lab", .string(lab)),

@@ -1,5 +1,5 @@
 /// Spec in, plan out: the registrations and guest MACs that let every endpoint reach
-/// every other through VirtualBox's registering switch (lab-spec §3). Pure.
+/// every other through VirtualBox's registering switch. Pure.
 public enum Solver {
     public static func plan(_ spec: LabSpec, strategy override: Strategy? = nil) throws(VBoxLabError) -> RegistrationPlan {
         let topology = Topology(spec)

@@ -5,13 +5,13 @@
 enum InterfaceNameRule {
     /// Words `ip link add|set` takes as keywords wherever a device name may stand (iproute2's
     /// `iplink_parse`), at most 15 characters long as interface names are.
-    static let ipLinkKeywords: Set<String> = [
-        "up", "down", "name", "index", "link", "address", "broadcast", "brd", "txqueuelen", "qlen", "txqlen", "mtu",
-        "xdp", "xdpgeneric", "xdpdrv", "xdpoffload", "netns", "link-netns", "link-netnsid", "multicast", "allmulticast",
-        "promisc", "trailers", "arp", "carrier", "vf", "master", "vrf", "nomaster", "dynamic", "type", "alias", "group",
-        "mode", "state", "numtxqueues", "numrxqueues", "addrgenmode", "protodown", "gso_max_size", "gso_max_segs",
-        "gro_max_size", "parentdev", "help", "dev",
-    ]
+    static let ipLinkKeywords = Set("""
+        up down name index link address broadcast brd txqueuelen qlen txqlen mtu
+        xdp xdpgeneric xdpdrv xdpoffload netns link-netns link-netnsid multicast allmulticast
+        promisc trailers arp carrier vf master vrf nomaster dynamic type alias group
+        mode state numtxqueues numrxqueues addrgenmode protodown gso_max_size gso_max_segs
+        gro_max_size parentdev help dev
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
 
     /// The keywords `ip link` compares with `matches()`, which accepts any abbreviation
     /// (`br` is `broadcast`), in the order it tries them, so that an abbreviation is

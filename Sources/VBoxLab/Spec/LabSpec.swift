@@ -17,7 +17,9 @@ public struct LabSpec: Sendable, Equatable {
     public func vm(named name: String) -> VMSpec? { vms.first { $0.name == name } }
 }
 
-/// How frames reach a VM that forwards for others (lab-spec §3).
+/// How frames reach a VM that forwards for others: register the MAC behind a bridge port
+/// on it (mac-swap), let the port receive every frame (promisc), both where each fits (auto),
+/// or nothing (none: the lab as VirtualBox makes it, which fails).
 public enum Strategy: String, Sendable, CaseIterable, Codable {
     case auto
     case macSwap = "mac-swap"

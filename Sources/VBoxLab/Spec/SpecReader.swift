@@ -1,4 +1,4 @@
-/// Turns a decoded document into a `LabSpec`, field by field (lab-spec §1). Values that
+/// Turns a decoded document into a `LabSpec`, field by field. Values that
 /// fail their check are reported and left out; array positions are kept so that later
 /// checks can still name `vms[i].nics[j]`.
 struct SpecReader {

@@ -18,7 +18,7 @@ public struct VagrantBox: Sendable, Equatable {
     public static let baseGroup = "/vboxlab/bases"
 }
 
-/// Finds a box the way the users have them: installed by Vagrant under
+/// Finds a box wherever a Vagrant user has it: installed by Vagrant under
 /// `$VAGRANT_HOME/boxes` (newest version unless one is named; Vagrant 2.4 and later put an
 /// architecture folder before `virtualbox/`), a `.box` file (a tar archive, maybe gzipped),
 /// or a download from `url` (`file://` too). `.box` files are unpacked into vboxlab's cache.

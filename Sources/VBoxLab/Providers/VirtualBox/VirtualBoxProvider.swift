@@ -1,6 +1,6 @@
 import Foundation
 
-/// Labs of VirtualBox VMs, through the real `VBoxManage` (lab-spec §1, §2, §6). Every VM
+/// Labs of VirtualBox VMs, through the real `VBoxManage`. Every VM
 /// it makes is addressed by UUID from then on (names may repeat in VirtualBox); the lab
 /// record keeps the UUIDs. Reads: one `list -l vms` per command (it shows every VM with
 /// its NICs and promiscuous policies). Writes: per new VM a clone (or import), one
