@@ -46,7 +46,7 @@ public struct FrameModel: Sendable {
         }
     }
 
-    private enum Place: Hashable {
+    fileprivate enum Place: Hashable {
         case network(String, sender: NICRef?)
         case nic(NICRef)
         case bridge(BridgeRef, from: NICRef?)
@@ -54,74 +54,78 @@ public struct FrameModel: Sendable {
 
     private func send(_ frame: Frame, from: EndpointRef, to: EndpointRef, target: IPv4CIDR,
                       learned: inout [BridgeRef: [MACAddress: NICRef]]) -> FrameTrace {
-        var hops: [Hop] = [], drops: [(Drop, depth: Int)] = []
-        var delivered = false
-        var queue: [(Place, Int)] = [], seen = Set<Place>()
-        func push(_ p: Place, _ depth: Int) { if seen.insert(p).inserted { queue.append((p, depth)) } }
-        func drop(_ d: Drop, _ at: String, _ depth: Int) { hops.append(.dropped(d, at: at)); drops.append((d, depth)) }
-
+        var walk = FrameWalk(frame: frame, to: to, target: target)
         switch from {
         case .nic(let n):
-            hops.append(.sent(from: from, network: nicByRef[n]?.network))
-            if let nic = nicByRef[n], nic.linkUp, nic.interface != nil { push(.network(nic.network, sender: n), 0) }
-            else { drop(.linkDown(n), n.vm, 0) }
+            walk.hops.append(.sent(from: from, network: nicByRef[n]?.network))
+            if let nic = nicByRef[n], nic.linkUp, nic.interface != nil { walk.push(.network(nic.network, sender: n), 0) }
+            else { walk.drop(.linkDown(n), n.vm, 0) }
         case .bridge(let b):
-            hops.append(.sent(from: from, network: nil))
-            push(.bridge(b, from: nil), 0)
+            walk.hops.append(.sent(from: from, network: nil))
+            walk.push(.bridge(b, from: nil), 0)
         }
-
         var head = 0
-        while head < queue.count {
-            let (place, depth) = queue[head]; head += 1
+        while head < walk.queue.count {
+            let (place, depth) = walk.queue[head]; head += 1
             switch place {
-            case .network(let network, let sender):
-                let receivers = switchReceivers(frame, network: network, sender: sender)
-                if receivers.isEmpty {
-                    if !frame.destination.isMulticast { drop(whyNoReceiver(frame, network: network, sender: sender), network, depth) }
-                    continue
-                }
-                hops.append(.switched(network: network, to: receivers))
-                for r in receivers { push(.nic(r), depth + 1) }
-
-            case .nic(let ref):
-                let nic = nicByRef[ref]!
-                guard nic.linkUp, nic.interface != nil else { drop(.linkDown(ref), ref.vm, depth); continue }
-                if let bridgeName = nic.bridge {
-                    let b = BridgeRef(vm: ref.vm, name: bridgeName)
-                    if state.vm(ref.vm)?.bridge(bridgeName)?.up == true { push(.bridge(b, from: ref), depth + 1) }
-                    else { drop(.bridgeDown(b), ref.vm, depth) }
-                    continue
-                }
-                guard frame.destination.isMulticast || frame.destination == nic.guestMac else {
-                    drop(.guestFilter(ref), ref.vm, depth); continue
-                }
-                if isTarget(.nic(ref), frame: frame, to: to, target: target) { hops.append(.delivered(.nic(ref))); delivered = true }
-
-            case .bridge(let b, let inPort):
-                guard let bridge = state.vm(b.vm)?.bridge(b.name), bridge.up else { drop(.bridgeDown(b), b.vm, depth); continue }
-                let ports = state.vm(b.vm)!.nics.filter { $0.bridge == b.name }.map { NICRef(vm: b.vm, slot: $0.slot) }
-                if let inPort { learned[b, default: [:]][frame.source] = inPort }
-                // A port's MAC is a local address of the bridge: checked first, since a bridge
-                // without a MAC of its own carries one of its ports'.
-                let clashPort = frame.destination.isMulticast ? nil : ports.first { nicByRef[$0]?.guestMac == frame.destination }
-                let local = frame.destination.isMulticast || frame.destination == bridge.mac || clashPort != nil
-                if local && inPort != nil {
-                    if isTarget(.bridge(b), frame: frame, to: to, target: target) { hops.append(.delivered(.bridge(b))); delivered = true }
-                    else if !frame.destination.isMulticast {
-                        if let clashPort { drop(.bridgeLocal(b, port: clashPort), b.vm, depth) } else { drop(.notForBridge(b), b.vm, depth) }
-                    }
-                    if !frame.destination.isMulticast { continue }
-                }
-                var out = ports.filter { $0 != inPort }
-                if !frame.destination.isMulticast, let known = learned[b]?[frame.destination] { out = known == inPort ? [] : [known] }
-                let sending = out.filter { nicByRef[$0]!.linkUp && nicByRef[$0]!.interface != nil }
-                if let inPort { hops.append(.bridged(b, from: inPort, out: sending)) }
-                for p in sending { push(.network(nicByRef[p]!.network, sender: p), depth + 1) }
+            case .network(let network, let sender): visitNetwork(network, sender: sender, depth: depth, &walk)
+            case .nic(let ref): visitNIC(ref, depth: depth, &walk)
+            case .bridge(let b, let inPort): visitBridge(b, inPort: inPort, depth: depth, learned: &learned, &walk)
             }
         }
         // The drop deepest along the frame's way is the one nearest its destination.
-        let loss = delivered ? nil : drops.max { $0.depth < $1.depth }?.0
-        return FrameTrace(frame: frame, hops: hops, delivered: delivered, loss: loss)
+        let loss = walk.delivered ? nil : walk.drops.max { $0.depth < $1.depth }?.0
+        return FrameTrace(frame: frame, hops: walk.hops, delivered: walk.delivered, loss: loss)
+    }
+
+    /// The frame on an internal network: the switch hands it to the NICs that receive it.
+    private func visitNetwork(_ network: String, sender: NICRef?, depth: Int, _ walk: inout FrameWalk) {
+        let frame = walk.frame
+        let receivers = switchReceivers(frame, network: network, sender: sender)
+        if receivers.isEmpty {
+            if !frame.destination.isMulticast { walk.drop(whyNoReceiver(frame, network: network, sender: sender), network, depth) }
+            return
+        }
+        walk.hops.append(.switched(network: network, to: receivers))
+        for r in receivers { walk.push(.nic(r), depth + 1) }
+    }
+
+    /// The frame at a guest NIC: up to the guest's bridge, or taken by the guest if it is for it.
+    private func visitNIC(_ ref: NICRef, depth: Int, _ walk: inout FrameWalk) {
+        let nic = nicByRef[ref]!, frame = walk.frame
+        guard nic.linkUp, nic.interface != nil else { walk.drop(.linkDown(ref), ref.vm, depth); return }
+        if let bridgeName = nic.bridge {
+            let b = BridgeRef(vm: ref.vm, name: bridgeName)
+            if state.vm(ref.vm)?.bridge(bridgeName)?.up == true { walk.push(.bridge(b, from: ref), depth + 1) }
+            else { walk.drop(.bridgeDown(b), ref.vm, depth) }
+            return
+        }
+        guard frame.destination.isMulticast || frame.destination == nic.guestMac else { walk.drop(.guestFilter(ref), ref.vm, depth); return }
+        if isTarget(.nic(ref), frame: frame, to: walk.to, target: walk.target) { walk.hops.append(.delivered(.nic(ref))); walk.delivered = true }
+    }
+
+    /// The frame in a guest's learning bridge: taken as local, or forwarded out of its ports.
+    private func visitBridge(_ b: BridgeRef, inPort: NICRef?, depth: Int, learned: inout [BridgeRef: [MACAddress: NICRef]], _ walk: inout FrameWalk) {
+        let frame = walk.frame
+        guard let bridge = state.vm(b.vm)?.bridge(b.name), bridge.up else { walk.drop(.bridgeDown(b), b.vm, depth); return }
+        let ports = state.vm(b.vm)!.nics.filter { $0.bridge == b.name }.map { NICRef(vm: b.vm, slot: $0.slot) }
+        if let inPort { learned[b, default: [:]][frame.source] = inPort }
+        // A port's MAC is a local address of the bridge: checked first, since a bridge
+        // without a MAC of its own carries one of its ports'.
+        let clashPort = frame.destination.isMulticast ? nil : ports.first { nicByRef[$0]?.guestMac == frame.destination }
+        let local = frame.destination.isMulticast || frame.destination == bridge.mac || clashPort != nil
+        if local && inPort != nil {
+            if isTarget(.bridge(b), frame: frame, to: walk.to, target: walk.target) { walk.hops.append(.delivered(.bridge(b))); walk.delivered = true }
+            else if !frame.destination.isMulticast {
+                if let clashPort { walk.drop(.bridgeLocal(b, port: clashPort), b.vm, depth) } else { walk.drop(.notForBridge(b), b.vm, depth) }
+            }
+            if !frame.destination.isMulticast { return }
+        }
+        var out = ports.filter { $0 != inPort }
+        if !frame.destination.isMulticast, let known = learned[b]?[frame.destination] { out = known == inPort ? [] : [known] }
+        let sending = out.filter { nicByRef[$0]!.linkUp && nicByRef[$0]!.interface != nil }
+        if let inPort { walk.hops.append(.bridged(b, from: inPort, out: sending)) }
+        for p in sending { walk.push(.network(nicByRef[p]!.network, sender: p), depth + 1) }
     }
 
     /// VirtualBox's switch: broadcast to every other NIC; unicast to the NIC registered
@@ -161,4 +165,22 @@ public struct FrameModel: Sendable {
         case .bridge(let b): return state.vm(b.vm)?.bridge(b.name)?.addresses ?? []
         }
     }
+}
+
+/// One frame's way through the lab, breadth first: where it is still to go, where it went,
+/// and where it was dropped (with how far along its way each drop was).
+private struct FrameWalk {
+    let frame: Frame
+    let to: EndpointRef
+    let target: IPv4CIDR
+    var hops: [Hop] = []
+    var drops: [(Drop, depth: Int)] = []
+    var delivered = false
+    var queue: [(FrameModel.Place, Int)] = []
+    var seen = Set<FrameModel.Place>()
+
+    init(frame: Frame, to: EndpointRef, target: IPv4CIDR) { self.frame = frame; self.to = to; self.target = target }
+
+    mutating func push(_ p: FrameModel.Place, _ depth: Int) { if seen.insert(p).inserted { queue.append((p, depth)) } }
+    mutating func drop(_ d: Drop, _ at: String, _ depth: Int) { hops.append(.dropped(d, at: at)); drops.append((d, depth)) }
 }
