@@ -49,7 +49,7 @@ public struct NetnsProvider: LabProvider {
         let snapshot = fresh ? nil : try NetnsObserver(runner: reader, lab: plan.lab).snapshot(vms: plan.vmNames, owned: owned)
         var work = NetnsWork.diff(plan, snapshot: snapshot, removeVMs: removeVMs)
         if let snapshot, !snapshot.switchExists { work.changes.insert("re-created the switch namespace \(names.switchNamespace)", at: 0) }
-        if fresh { progress("creating \(counted(desired.count, "namespace")), \(counted(work.addBridges.count, "switch", "switches")), \(counted(plan.nics.count, "NIC"))") }
+        if fresh { progress("creating \(counted(desired.count, "namespace")), \(counted(work.switchWork.addBridges.count, "switch", "switches")), \(counted(plan.nics.count, "NIC"))") }
         else if work.isEmpty { progress("lab \(plan.lab) exists; its switch is as planned") }
         else { progress("lab \(plan.lab) exists; bringing it to the plan") }
 
@@ -70,11 +70,7 @@ public struct NetnsProvider: LabProvider {
         do {
             let started = Date()
             for c in work.changes { progress(c) }
-            if let b = work.deleteBatch { try mutator.check(Command("ip", ["-force", "-batch", "-"], input: b)) }
-            if let b = work.switchDeleteBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
-            if let b = work.rootBatch { try mutator.check(Command("ip", ["-batch", "-"], input: b)) }
-            if let b = work.switchBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
-            if let b = work.fdbBatch { try mutator.check(Command("bridge", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
+            for c in work.commands { try mutator.check(c) }
             if !context.dryRun {
                 record.owned = record.owned.map { o in
                     guard o.kind == .namespace, o.id == nil || work.addNamespaces.contains(o.name) else { return o }
