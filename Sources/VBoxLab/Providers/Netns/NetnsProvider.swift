@@ -1,7 +1,7 @@
 import Foundation
 
-/// Builds, converges, inspects and removes a lab made of network namespaces
-/// (lab-spec §4). Commands that change the system go through `context.mutator` (a
+/// Builds, converges, inspects and removes a lab made of network namespaces, one per
+/// VM, joined by the lab's `RegisteringSwitch`. Commands that change the system go through `context.mutator` (a
 /// recorder under `--dry-run`); commands that only read go through `context.reader`.
 public struct NetnsProvider: LabProvider {
     public let context: ProviderContext
@@ -184,7 +184,7 @@ public struct NetnsProvider: LabProvider {
     public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { NetnsCapture(runner: reader, plan: plan) }
 
     /// The neighbour table is host-wide: a full mesh of n endpoints needs about n² entries,
-    /// and the default gc_thresh3 of 1024 overflows near 32 (performance.md). Raise, say so,
+    /// and the default gc_thresh3 of 1024 overflows near 32 endpoints. Raise, say so,
     /// and remember the old values so that destroying the last large lab puts them back.
     func raiseNeighbourLimits(lab: String, endpoints n: Int) {
         guard !context.dryRun else { return }
