@@ -1,7 +1,7 @@
 import Foundation
 
-/// Builds, converges, inspects and removes a lab made of network namespaces
-/// with VirtualBox's registering switch played by Linux bridges. Commands that change the system go through `context.mutator` (a
+/// Builds, converges, inspects and removes a lab made of network namespaces, one per
+/// VM, joined by the lab's `RegisteringSwitch`. Commands that change the system go through `context.mutator` (a
 /// recorder under `--dry-run`); commands that only read go through `context.reader`.
 public struct NetnsProvider: LabProvider {
     public let context: ProviderContext
@@ -39,7 +39,7 @@ public struct NetnsProvider: LabProvider {
         let snapshot = fresh ? nil : try NetnsObserver(runner: reader, lab: plan.lab).snapshot(vms: plan.vmNames, owned: owned)
         var work = NetnsWork.diff(plan, snapshot: snapshot, removeVMs: removeVMs)
         if let snapshot, !snapshot.switchExists { work.changes.insert("re-created the switch namespace \(names.switchNamespace)", at: 0) }
-        if fresh { progress("creating \(counted(desired.count, "namespace")), \(counted(work.addBridges.count, "switch", "switches")), \(counted(plan.nics.count, "NIC"))") }
+        if fresh { progress("creating \(counted(desired.count, "namespace")), \(counted(work.switchWork.addBridges.count, "switch", "switches")), \(counted(plan.nics.count, "NIC"))") }
         else if work.isEmpty { progress("lab \(plan.lab) exists; its switch is as planned") }
         else { progress("lab \(plan.lab) exists; bringing it to the plan") }
 
@@ -54,7 +54,8 @@ public struct NetnsProvider: LabProvider {
         let undo = undoing(work.addNamespaces.filter { !before.contains($0) })
         do {
             let started = Date()
-            try run(work, names: names)
+            for c in work.changes { progress(c) }
+            for c in work.commands { try mutator.check(c) }
             if !context.dryRun {
                 record = identified(record, added: work.addNamespaces)
                 try persist(record)
@@ -91,16 +92,6 @@ public struct NetnsProvider: LabProvider {
             let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
             if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
         }
-    }
-
-    /// The batches, in the order that keeps every step valid: deletions, root, switch, fdb.
-    private func run(_ work: NetnsWork, names: NetnsNames) throws(VBoxLabError) {
-        for c in work.changes { progress(c) }
-        if let b = work.deleteBatch { try mutator.check(Command("ip", ["-force", "-batch", "-"], input: b)) }
-        if let b = work.switchDeleteBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
-        if let b = work.rootBatch { try mutator.check(Command("ip", ["-batch", "-"], input: b)) }
-        if let b = work.switchBatch { try mutator.check(Command("ip", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
-        if let b = work.fdbBatch { try mutator.check(Command("bridge", ["-n", names.switchNamespace, "-batch", "-"], input: b)) }
     }
 
     /// The record with each namespace this run made identified by its inode, and no longer pending.
