@@ -3,6 +3,9 @@ import VBoxLab
 
 // The executable only parses, calls the library and prints. Exit statuses: `VBoxLabError.exitCode`.
 // Ctrl-C and SIGTERM undo what a running create made, then exit.
+// A reader that stops early (`vboxlab plan | head -1`) must not kill vboxlab mid-way: with
+// SIGPIPE ignored, writes to a closed pipe fail quietly and the command ends as it would.
+signal(SIGPIPE, SIG_IGN)
 var signalSources: [DispatchSourceSignal] = []
 for (number, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
     signal(number, SIG_IGN)

@@ -113,6 +113,8 @@ public enum SystemError: Sendable, Equatable {
     /// A system did not do what it was asked, though the call succeeded.
     case disagrees(String)
     case download(url: String, reason: String)
+    /// A directory that must be this user's alone is not: named with why.
+    case unsafeDirectory(path: String, reason: String)
 
     public var explanation: String {
         switch self {
@@ -125,6 +127,8 @@ public enum SystemError: Sendable, Equatable {
             return message
         case .download(let url, let reason):
             return "could not download \(url): \(reason)"
+        case .unsafeDirectory(let path, let reason):
+            return "refusing to use \(path): \(reason); remove it (or point XDG_RUNTIME_DIR elsewhere) and run again"
         }
     }
 }

@@ -54,17 +54,27 @@ public struct SSHTransport: GuestTransport {
     /// The options before the destination, every one of them fixed or from the spec.
     public var options: [String] {
         var o = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-o", "StrictHostKeyChecking=accept-new",
-                 "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "HostKeyAlias=\(target.hostKeyAlias)", "-o", "LogLevel=ERROR"]
+                 "-o", "UserKnownHostsFile=\(Self.configPath(knownHosts))", "-o", "HostKeyAlias=\(target.hostKeyAlias)", "-o", "LogLevel=ERROR"]
         if let key = target.key { o += ["-o", "IdentitiesOnly=yes", "-i", SSHTarget.expand(key)] }
         if let port = target.port { o += ["-p", String(port)] }
         if let proxy = target.proxyCommand { o += ["-o", "ProxyCommand=\(proxy)"] }
-        if let dir = controlDirectory { o += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(dir)/%C", "-o", "ControlPersist=60"] }
+        if let dir = controlDirectory { o += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(Self.configPath(dir))/%C", "-o", "ControlPersist=60"] }
         return o + ["-l", target.user]
     }
 
-    /// `ssh OPTIONS HOST -- WORDS`, each remote word quoted for the remote shell.
+    /// A path as the value of an `-o` option, which ssh reads as a line of its config: split
+    /// at white space unless quoted, and with `%` tokens expanded. So a path with a space
+    /// stays one path, and a `%` in it stays a `%`.
+    static func configPath(_ path: String) -> String {
+        let literal = path.replacingOccurrences(of: "%", with: "%%")
+        guard literal.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return literal }
+        return "\"" + literal.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// `ssh OPTIONS -- HOST WORDS`, each remote word quoted for the remote shell. The `--`
+    /// comes before the destination, so no host can be read as an option.
     public func argv(_ remote: [String], tty: Bool = false) -> [String] {
-        options + (tty ? ["-t"] : []) + [target.host, "--"] + remote.map(shellQuote)
+        options + (tty ? ["-t"] : []) + ["--", target.host] + remote.map(shellQuote)
     }
 
     /// A command as the user runs it, under `sudo -n` for anyone but root.
@@ -84,7 +94,7 @@ public struct SSHTransport: GuestTransport {
     }
 
     func execute(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
-        prepare()
+        try prepare()
         let r = try runner.run(Command("ssh", self.argv(argv), input: input, timeout: timeout))
         if r.status == 255 || r.stderr.contains("sudo: a password is required") || r.stderr.contains("sudo: a terminal is required") {
             throw explain(r)
@@ -98,7 +108,7 @@ public struct SSHTransport: GuestTransport {
     }
 
     public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
-        prepare()
+        try prepare()
         return Command("ssh", self.argv(argv.isEmpty ? [] : privileged(argv), tty: argv.isEmpty))
     }
 
@@ -106,8 +116,8 @@ public struct SSHTransport: GuestTransport {
     /// host key again: a VM made anew must not ride on the old VM's connection).
     public func close() {
         guard let dir = controlDirectory, FileManager.default.fileExists(atPath: dir) else { return }
-        _ = try? runner.run(Command("ssh", ["-o", "ControlPath=\(dir)/%C", "-O", "exit"] + (target.port.map { ["-p", String($0)] } ?? [])
-                                        + ["-l", target.user, target.host], timeout: 10))
+        _ = try? runner.run(Command("ssh", ["-o", "ControlPath=\(Self.configPath(dir))/%C", "-O", "exit"] + (target.port.map { ["-p", String($0)] } ?? [])
+                                        + ["-l", target.user, "--", target.host], timeout: 10))
     }
 
     /// Retries while the VM boots (connection refused, timed out, closed), with a progress
@@ -116,7 +126,7 @@ public struct SSHTransport: GuestTransport {
         let started = Date()
         var delay = 0.5
         while true {
-            prepare()
+            try prepare()
             let r = try runner.run(Command("ssh", argv(["true"]), timeout: Double(connectTimeout) + 5))
             // An sshd that refuses the key has answered: the command that follows says why.
             if r.succeeded || r.stderr.contains("Permission denied") { return }
@@ -155,9 +165,9 @@ public struct SSHTransport: GuestTransport {
     }
 
     /// The known_hosts file and the control socket directory exist before ssh needs them.
-    func prepare() {
+    func prepare() throws(VBoxLabError) {
         let fm = FileManager.default
         try? fm.createDirectory(atPath: (knownHosts as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if let dir = controlDirectory { try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+        if let dir = controlDirectory { try PrivateDirectory.ensure(dir) }
     }
 }

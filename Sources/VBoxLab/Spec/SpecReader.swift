@@ -121,7 +121,7 @@ struct SpecReader {
             walker.error(path, "give exactly one of nat, bridged, hostonly")
             return .nat(sshPort: nil)
         }
-        let host = walker.string(m, "host", at: path)
+        let host = walker.commandWord(m, "host", at: path, what: "host name or address")
         switch kind {
         case "nat":
             if m["host"] != nil { walker.error(join(path, "host"), "a NAT management NIC is reached on 127.0.0.1; host is for bridged and hostonly") }
@@ -158,8 +158,8 @@ struct SpecReader {
 
     private mutating func readSSH(_ value: JSONValue, at path: String) -> SSHLogin? {
         guard let m = walker.object(value, at: path, keys: Self.sshKeys) else { return nil }
-        return SSHLogin(user: walker.string(m, "user", at: path), key: walker.string(m, "key", at: path),
-                        host: walker.string(m, "host", at: path), port: walker.int(m, "port", at: path, range: 1...65535),
+        return SSHLogin(user: walker.commandWord(m, "user", at: path, what: "user name"), key: walker.string(m, "key", at: path),
+                        host: walker.commandWord(m, "host", at: path, what: "host name or address"), port: walker.int(m, "port", at: path, range: 1...65535),
                         proxyCommand: walker.string(m, "proxyCommand", at: path))
     }
 

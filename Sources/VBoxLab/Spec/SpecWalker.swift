@@ -38,6 +38,19 @@ struct SpecWalker {
         return s
     }
 
+    /// A string that ends up as one word of a command line (an ssh host or user): never
+    /// empty, never read as an option (a leading `-`), no white space or control characters.
+    mutating func commandWord(_ members: [String: JSONValue], _ key: String, at path: String, what: String) -> String? {
+        guard let s = string(members, key, at: path) else { return nil }
+        let p = join(path, key)
+        if s.isEmpty { error(p, "the \(what) is empty") }
+        else if s.hasPrefix("-") { error(p, "\(quoted(s)) is not a \(what): it begins with \"-\", which ssh would read as an option") }
+        else if s.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            error(p, "\(quoted(s)) is not a \(what): it holds white space or a control character")
+        } else { return s }
+        return nil
+    }
+
     mutating func int(_ members: [String: JSONValue], _ key: String, at path: String, range: ClosedRange<Int>) -> Int? {
         guard let value = members[key] else { return nil }
         let p = join(path, key)

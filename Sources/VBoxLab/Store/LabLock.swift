@@ -8,7 +8,7 @@ public final class LabLock: @unchecked Sendable {
     public let path: String
 
     public init(lab: String, directory: String = StatePaths.fromEnvironment().runtime, timeout: Double = 60, progress: ProgressHandler? = nil) throws(VBoxLabError) {
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateDirectory.ensure(directory)
         path = "\(directory)/\(lab).lock"
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .system(.cannotWrite(path: "the lock file \(path)", reason: String(cString: strerror(errno)))) }
