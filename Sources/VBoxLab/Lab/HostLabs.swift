@@ -14,6 +14,9 @@ public struct HostLabs: Sendable {
         public var specExists: Bool
     }
 
+    /// Record files that cannot be read: shown, never skipped in silence.
+    public func unreadable() -> [(lab: String, file: String, reason: String)] { environment.store.scan().unreadable }
+
     public func list() -> [Listing] {
         environment.store.all().map { r in
             let survey = (try? environment.provider(r.provider))?.survey(r)
@@ -49,6 +52,17 @@ public struct HostLabs: Sendable {
             removed += try keeper.pruneBases(records: environment.store.all())
         }
         return (removed, recorder?.commands)
+    }
+
+    /// Forgets a lab: its record and what vboxlab kept for it (host keys, key pair, last
+    /// check, lock file) go; nothing on the system is touched.
+    public func forget(_ lab: String) -> Bool {
+        let store = environment.store
+        let existed = FileManager.default.fileExists(atPath: store.file(lab))
+        for path in [store.file(lab)] + store.keptFiles(lab) + ["\(environment.paths.runtime)/\(lab).lock"] {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        return existed
     }
 
     /// Destroys every recorded lab, each with the provider that made it.

@@ -48,7 +48,7 @@ public struct LabFinder: Sendable {
         if let file = files.first(where: { FileManager.default.fileExists(atPath: absolute($0)) }) {
             return try fromFile(file, word: argument, allowMissingSpec: allowMissingSpec)
         }
-        if let record = store.record(argument) { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
+        if let record = try store.record(argument) { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
         throw .labNotFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"])
     }
 
@@ -86,10 +86,15 @@ public struct LabFinder: Sendable {
     }
 
     private func findUnnamed(allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
-        let records = store.all()
-        if records.count == 1 { return try fromRecord(records[0], allowMissingSpec: allowMissingSpec) }
-        if records.count > 1 {
-            throw .ambiguous(what: "labs recorded on this host", candidates: records.map { "\($0.lab) (\($0.spec))" }, fix: "name one: vboxlab COMMAND LAB")
+        let (records, unreadable) = store.scan()
+        if records.count == 1 && unreadable.isEmpty { return try fromRecord(records[0], allowMissingSpec: allowMissingSpec) }
+        if records.isEmpty, unreadable.count == 1, let u = unreadable.first {
+            throw .spec(.unreadableRecord(lab: u.lab, file: u.file, reason: u.reason))
+        }
+        if records.count + unreadable.count > 1 {
+            throw .ambiguous(what: "labs recorded on this host",
+                             candidates: records.map { "\($0.lab) (\($0.spec))" } + unreadable.map { "\($0.lab) (record unreadable: \($0.file))" },
+                             fix: "name one: vboxlab COMMAND LAB")
         }
         let specs = specFiles()
         if specs.count == 1 { return try fromFile(specs[0], word: specs[0], allowMissingSpec: allowMissingSpec) }
@@ -120,7 +125,7 @@ public struct LabFinder: Sendable {
             throw error
         }
         var found = FoundLab(name: spec.name, spec: spec, specPath: full, record: nil, word: word)
-        if let record = store.record(spec.name) {
+        if let record = try store.record(spec.name) {
             if record.spec != full {
                 if FileManager.default.fileExists(atPath: record.spec) {
                     throw .ambiguous(what: "spec files for lab \(spec.name)",

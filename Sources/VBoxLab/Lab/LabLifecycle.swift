@@ -110,7 +110,7 @@ public struct LabLifecycle: Sendable {
         if !dryRun {
             store.remove(record.lab)
             // The lab's VMs are gone; their host keys would only refuse the next lab of that name.
-            for path in [store.knownHosts(record.lab), store.labKey(record.lab), store.labKey(record.lab) + ".pub", store.lastCheck(record.lab)] {
+            for path in store.keptFiles(record.lab) {
                 try? FileManager.default.removeItem(atPath: path)
             }
             held?.removeFileOnRelease = true

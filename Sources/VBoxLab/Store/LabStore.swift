@@ -8,7 +8,10 @@ public struct LabStore: Sendable {
     public init(paths: StatePaths) { directory = paths.labsDirectory }
     public init(directory: String) { self.directory = directory }
 
-    func file(_ lab: String) -> String { "\(directory)/\(lab).json" }
+    public func file(_ lab: String) -> String { "\(directory)/\(lab).json" }
+
+    /// What vboxlab keeps for a lab beside its record, all of which goes with the lab.
+    public func keptFiles(_ lab: String) -> [String] { [knownHosts(lab), labKey(lab), labKey(lab) + ".pub", lastCheck(lab)] }
 
     /// The state directory the records live in, and what else vboxlab keeps there, each in
     /// one place: host keys, the labs' own key pairs, unpacked boxes, last checks, the
@@ -20,27 +23,55 @@ public struct LabStore: Sendable {
     public var boxCache: String { "\(state)/boxes" }
     public var neighbourLimits: String { "\(state)/neighbour-limits.json" }
 
-    public func record(_ lab: String) -> LabRecord? {
+    /// The lab's record; nil when there is none. A record that cannot be read is an error,
+    /// never taken for no record: that would orphan whatever it names.
+    public func record(_ lab: String) throws(VBoxLabError) -> LabRecord? {
         guard let data = FileManager.default.contents(atPath: file(lab)) else { return nil }
-        return try? JSONDecoder().decode(LabRecord.self, from: data)
+        do { return try JSONDecoder().decode(LabRecord.self, from: data) } catch {
+            throw .spec(.unreadableRecord(lab: lab, file: file(lab), reason: Self.reason(error)))
+        }
     }
 
     /// Every readable record, by lab name.
-    public func all() -> [LabRecord] {
+    public func all() -> [LabRecord] { scan().records }
+
+    /// Every record file: those that read, and those that do not, with why.
+    public func scan() -> (records: [LabRecord], unreadable: [(lab: String, file: String, reason: String)]) {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return files.filter { $0.hasSuffix(".json") }.sorted().compactMap { record(String($0.dropLast(5))) }
+        var records: [LabRecord] = [], unreadable: [(String, String, String)] = []
+        for name in files.filter({ $0.hasSuffix(".json") }).sorted() {
+            let lab = String(name.dropLast(5))
+            do { if let r = try record(lab) { records.append(r) } } catch {
+                if case .spec(.unreadableRecord(_, let f, let why)) = error { unreadable.append((lab, f, why)) }
+            }
+        }
+        return (records, unreadable)
     }
 
+    static func reason(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+        case DecodingError.keyNotFound(let k, _): return "no \(k.stringValue)"
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c): return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+
+    /// Written to a temporary file, flushed to disk, then renamed over the old record, and
+    /// the directory flushed: a crash or a full disk leaves the old record or the new one.
     public func save(_ record: LabRecord) throws(VBoxLabError) {
         var r = record
         r.updated = LabRecord.timestamp()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let target = file(r.lab)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try encoder.encode(r).write(to: URL(fileURLWithPath: file(r.lab)), options: .atomic)
+            try DurableFile.write(try encoder.encode(r), to: target)
+        } catch let e as VBoxLabError {
+            throw e
         } catch {
-            throw .system(.cannotWrite(path: "the lab record \(file(r.lab))", reason: error.localizedDescription))
+            throw .system(.cannotWrite(path: "the lab record \(target)", reason: error.localizedDescription))
         }
     }
 

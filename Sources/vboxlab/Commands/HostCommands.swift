@@ -11,27 +11,31 @@ struct List: LabCommand {
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let host = HostLabs(environment: env)
-        let labs = host.list(), bases = host.sharedBases()
-        if json { print(Self.json(labs, bases).rendered()); return 0 }
+        let labs = host.list(), bases = host.sharedBases(), broken = host.unreadable()
+        if json { print(Self.json(labs, bases, broken).rendered()); return 0 }
+        for b in broken { Output.warn("the record of lab \(b.lab) cannot be read: \(b.file): \(b.reason); vboxlab destroy \(b.lab) --forget forgets it") }
         for b in bases { print("base \(b.name) (\(b.id)): \(b.labs.isEmpty ? "no lab uses it (vboxlab prune-bases removes it)" : "cloned by \(b.labs.joined(separator: ", "))")") }
-        if labs.isEmpty { print("no lab recorded on this host (records: \(env.store.directory))"); return 0 }
+        if labs.isEmpty && broken.isEmpty { print("no lab recorded on this host (records: \(env.store.directory))"); return 0 }
         var table = [["LAB", "PROVIDER", "VMS", "SPEC", "STATE"]]
         for l in labs {
             let r = l.record, s = l.survey
             let state = s.map { $0.matches ? "as recorded" : "differs: \($0.note ?? "")" } ?? "provider unavailable here"
             table.append([r.lab, r.provider, s.map { "\($0.running)/\($0.total) running" } ?? "?/\(r.vms.count)", r.spec + (l.specExists ? "" : " (gone)"), state])
         }
+        for b in broken { table.append([b.lab, "?", "?", "?", "record unreadable: \(b.file)"]) }
         print(TextTable.render(table).joined(separator: "\n"))
         return 0
     }
 
-    static func json(_ labs: [HostLabs.Listing], _ bases: [SharedBase]) -> JSONOut {
+    static func json(_ labs: [HostLabs.Listing], _ bases: [SharedBase], _ broken: [(lab: String, file: String, reason: String)]) -> JSONOut {
         .object([("labs", .array(labs.map { l in
             .object([("name", .string(l.record.lab)), ("provider", .string(l.record.provider)), ("running", l.survey.map { .int($0.running) } ?? .null),
                      ("total", .int(l.record.vms.count)), ("spec", .string(l.record.spec)), ("specExists", .bool(l.specExists)),
                      ("matches", l.survey.map { .bool($0.matches) } ?? .null), ("note", .optional(l.survey?.note))])
         })), ("bases", .array(bases.map { b in
             .object([("name", .string(b.name)), ("uuid", .string(b.id)), ("labs", .array(b.labs.map { .string($0) }))])
+        })), ("unreadable", .array(broken.map { b in
+            .object([("name", .string(b.lab)), ("file", .string(b.file)), ("reason", .string(b.reason))])
         }))])
     }
 }
@@ -39,16 +43,26 @@ struct List: LabCommand {
 struct Destroy: LabCommand {
     static let configuration = CommandSpec(
         name: "destroy", summary: "Remove everything that create made, and nothing else.",
-        arguments: [Options.lab], options: [OptionSpec("all", help: "Remove every lab vboxlab made on this host."), Options.dryRun, Options.provider],
+        arguments: [Options.lab],
+        options: [OptionSpec("all", help: "Remove every lab vboxlab made on this host."),
+                  OptionSpec("forget", help: "Forget the lab named LAB (its record, host keys and last check) without touching the system: for a record that cannot be read."),
+                  Options.dryRun, Options.provider],
         discussion: Options.finding + " Works from the record when the spec is gone or invalid.", aliases: ["down"], isDestructive: true)
-    let lab: String?, all: Bool, dryRun: Bool, provider: String?
+    let lab: String?, all: Bool, forget: Bool, dryRun: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
-        lab = a.positionals.first; all = a.flag("all"); dryRun = a.flag("dry-run"); provider = a.value("provider")
+        lab = a.positionals.first; all = a.flag("all"); forget = a.flag("forget"); dryRun = a.flag("dry-run"); provider = a.value("provider")
         if all && lab != nil { throw Self.usage("--all takes no LAB") }
+        if forget && (lab == nil || all) { throw Self.usage("--forget takes the name of one lab: vboxlab destroy LAB --forget") }
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         if all { return try destroyAll(env) }
+        if forget, let lab {
+            let known = HostLabs(environment: env).forget(lab)
+            print(known ? "forgot lab \(lab): its record is gone; nothing on this host was touched, so remove what it made by hand"
+                        : "lab \(lab) has no record on this host; nothing to forget")
+            return 0
+        }
         let found = try env.finder.find(lab, allowMissingSpec: true)
         guard found.record != nil else {
             print("lab \(found.name) does not exist on this host (vboxlab has no record of it); nothing to remove")

@@ -1,0 +1,32 @@
+import Foundation
+
+/// A file replaced whole or not at all, and on disk when `write` returns: the data goes to
+/// a temporary file beside the target, which is flushed, renamed over the target, and the
+/// directory flushed so the rename itself survives a crash.
+public enum DurableFile {
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(VBoxLabError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let temp = "\(dir)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure(path) }
+        let wrote = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        let flushed = wrote && fsync(fd) == 0
+        let error = failure(path)
+        close(fd)
+        guard flushed, rename(temp, path) == 0 else { unlink(temp); throw error }
+        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    static func failure(_ path: String) -> VBoxLabError {
+        .system(.cannotWrite(path: path, reason: String(cString: strerror(errno))))
+    }
+}
