@@ -117,6 +117,8 @@ public enum SystemError: Sendable, Equatable {
     /// A system did not do what it was asked, though the call succeeded.
     case disagrees(String)
     case download(url: String, reason: String)
+    /// A signal stopped the command: no program is started after it but the undo's.
+    case interrupted
     /// A directory that must be this user's alone is not: named with why.
     case unsafeDirectory(path: String, reason: String)
 
@@ -131,6 +133,8 @@ public enum SystemError: Sendable, Equatable {
             return message
         case .download(let url, let reason):
             return "could not download \(url): \(reason)"
+        case .interrupted:
+            return "interrupted: no further command was started"
         case .unsafeDirectory(let path, let reason):
             return "refusing to use \(path): \(reason); remove it (or point XDG_RUNTIME_DIR elsewhere) and run again"
         }

@@ -25,8 +25,22 @@ public final class Cleanup: @unchecked Sendable {
     public func runAll() {
         executing.lock(); defer { executing.unlock() }
         lock.lock(); let pending = actions.reversed(); actions = []; lock.unlock()
-        for a in pending { a.run() }
+        Self.asUndo { for a in pending { a.run() } }
     }
+
+    /// Marks the calling thread as running undo actions while `body` runs: after an
+    /// interrupt, only such a thread may still start programs.
+    static func asUndo(_ body: () -> Void) {
+        Thread.current.threadDictionary[undoKey] = true
+        body()
+        Thread.current.threadDictionary.removeObject(forKey: undoKey)
+    }
+    private static let undoKey = "vboxlab.undo"
+
+    /// Whether a program may not be started now: an interrupt came, and the caller is a
+    /// worker of the interrupted command rather than its undo. Without this a worker thread
+    /// went on cloning and starting VMs after the undo had run.
+    public var refusesNewWork: Bool { interrupted && Thread.current.threadDictionary[Self.undoKey] == nil }
 
     /// Set once a signal asked the command to stop; the main path then leaves the exit to `interrupt`.
     public var interrupted: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
@@ -46,7 +60,7 @@ public final class Cleanup: @unchecked Sendable {
     public func run(_ id: Int) {
         executing.lock(); defer { executing.unlock() }
         lock.lock(); let found = actions.first { $0.id == id }; lock.unlock()
-        found?.run()
+        if let found { Self.asUndo { found.run() } }
         lock.lock(); if !stopping { actions.removeAll { $0.id == id } }; lock.unlock()
     }
 }

@@ -31,6 +31,7 @@ public struct ProcessRunner: CommandRunner {
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN); return () }()
 
     public func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
+        if Cleanup.shared.refusesNewWork { throw .system(.interrupted) }
         guard let path = ProcessRunner.resolve(command.program) else {
             throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
         }

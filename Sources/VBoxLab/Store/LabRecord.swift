@@ -19,6 +19,8 @@ public struct LabRecord: Codable, Sendable, Equatable {
     /// Shared base images the lab's VMs build on: never the lab's to delete, but in use
     /// while the lab lives (`prune-bases` leaves them).
     public var bases: [String]?
+    /// Objects an undo could not remove: the lab needs `vboxlab destroy` (list says so).
+    public var stranded: [String]?
     public var created: String
     public var updated: String
 
@@ -54,5 +56,10 @@ public struct OwnedObject: Codable, Sendable, Equatable, Hashable {
     /// The identity that tells this object from another of the same name; nil while a
     /// pending create has not yet read it.
     public var id: String?
-    public init(kind: Kind, name: String, id: String?) { self.kind = kind; self.name = name; self.id = id }
+    /// While the object is being made under a name of its own (an import, whose identity is
+    /// known only afterwards): that name, unique, so an undo can find it.
+    public var makingAs: String?
+    public init(kind: Kind, name: String, id: String?, makingAs: String? = nil) {
+        self.kind = kind; self.name = name; self.id = id; self.makingAs = makingAs
+    }
 }

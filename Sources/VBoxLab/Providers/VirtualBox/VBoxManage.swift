@@ -88,6 +88,8 @@ public struct VBoxManage: Sendable {
 
 /// One setting of a `modifyvm` call.
 public enum VMSetting: Sendable, Equatable {
+    /// A new name (an import is made under a unique one, then named as the lab says).
+    case name(String)
     case group(String)
     case memory(Int)
     case cpus(Int)
@@ -105,6 +107,7 @@ public enum VMSetting: Sendable, Equatable {
 
     public var arguments: [String] {
         switch self {
+        case .name(let n): return ["--name", n]
         case .group(let g): return ["--groups", g]
         case .memory(let m): return ["--memory", String(m)]
         case .cpus(let c): return ["--cpus", String(c)]
