@@ -54,12 +54,12 @@ import Testing
     /// `create --dry-run` through the executable: the changes, then every command, and
     /// nothing made. The lab is renamed so no real lab of the same name is in the way.
     @Test(arguments: bundledLabs) func createDryRun(lab: String) throws {
-        let dir = try PlanJSONTests.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         var text = try String(contentsOfFile: "\(packageRoot)/labs/\(lab).json5", encoding: .utf8)
         text = text.replacingOccurrences(of: "name: \"\(lab)\"", with: "name: \"gd-\(lab.prefix(8))\"")
         try text.write(toFile: dir.appendingPathComponent("\(lab).json5").path, atomically: true, encoding: .utf8)
-        let r = try PlanJSONTests.run(["create", lab, "--provider", "netns", "--dry-run"], cwd: dir.path)
+        let r = try CLI.run(["create", lab, "--provider", "netns", "--dry-run"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         expectGolden(r.stdout, "create-dry-run/\(lab).txt")
         #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-gd-\(lab.prefix(8))-") })

@@ -65,6 +65,6 @@ struct SSHPlace {
         """)
     }
 
-    func run(_ args: [String]) throws -> PlanJSONTests.Run { try place.run(args) }
+    func run(_ args: [String]) throws -> CLI.Run { try place.run(args) }
     func cleanup(labs: [String]) { place.cleanup(labs: labs) }
 }

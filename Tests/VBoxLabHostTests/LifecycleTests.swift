@@ -212,16 +212,6 @@ struct LifecycleTests {
         #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[]}"# + "\n")
     }
 
-    /// Control bytes in a spec never reach the terminal raw.
-    @Test func controlBytesInASpecAreEscapedOnTheTerminal() throws {
-        let place = try CLIPlace()
-        defer { place.cleanup(labs: []) }
-        try place.write("esc.json5", name: "esc", text: "{ name: \"esc\", vms: [ { name: \"a\\u001b[31mred\", nics: [ { network: \"n\", ip: \"10.0.0.1/24\" } ] } ] }")
-        let r = try place.run(["validate", "esc.json5"])
-        #expect(r.status == 2)
-        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B } && r.stderr.contains("\\u{1B}[31mred"), "\(r.stderr)")
-    }
-
     /// --dry-run says what the real run then does: the same changes, and the same count.
     @Test(arguments: bundledLabs) func dryRunCountsWhatTheRunDoes(lab: String) throws {
         let name = "vt-pc-" + String(lab.prefix(6))
