@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
+@Test func sshTestsRunWhereRequired() {
+    if SSHGate.required { #expect(SSHGate.reason == nil, "VBOXLAB_REQUIRE_SSH=1 but: \(SSHGate.reason ?? "")") }
+}
+
 /// The ssh transport against real OpenSSH, in namespaces of the tests' own.
 @Suite(.serialized, .enabled(if: SSHGate.available, "needs root, network namespaces and openssh-server"))
 struct SSHTests {

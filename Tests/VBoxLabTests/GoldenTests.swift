@@ -65,6 +65,16 @@ import Testing
         #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-gd-\(lab.prefix(8))-") })
     }
 
+    /// Golden/ holds exactly the files these tests compare: a recording run
+    /// (VBOXLAB_RECORD_GOLDEN=1) rewrites every one, and none lies there unchecked.
+    @Test func everyGoldenFileIsCompared() {
+        var compared = ["guest-script/bridge-lab-centos-2-persist.sh"]
+        for lab in bundledLabs {
+            compared += ["netns-build/\(lab).txt", "netns-fix/\(lab).txt", "guest-script/\(lab).sh", "graph/\(lab).mmd", "graph/\(lab).dot", "create-dry-run/\(lab).txt"]
+        }
+        #expect(Golden.files(in: Golden.directory(of: #filePath)) == compared.sorted())
+    }
+
     /// A switch as the plan leaves it, for diffs without a kernel.
     func snapshot(of plan: RegistrationPlan) -> NetnsObserver.Snapshot {
         let names = NetnsNames(lab: plan.lab)
