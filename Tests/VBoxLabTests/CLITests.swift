@@ -116,3 +116,13 @@ import Testing
         #expect(wrong.status == 2 && wrong.stderr.hasPrefix("error: no pair from centos-1 to nobody in lab vt-pair; its endpoints are centos-1 (1.1.1.10), centos-3 (1.1.1.20)\n"), "\(wrong.stderr)")
     }
 }
+
+/// The README's test command is exactly the one .ci/run runs, and it lets no gated suite skip.
+@Test func readmeTestCommandIsWhatCIRuns() throws {
+    let ci = try String(contentsOfFile: "\(packageRoot)/.ci/run", encoding: .utf8).split(separator: "\n").filter { $0.contains("swift test") && !$0.hasPrefix("#") }
+    let readme = try String(contentsOfFile: "\(packageRoot)/README.md", encoding: .utf8).split(separator: "\n").filter { $0.contains("swift test") && $0.contains("VBOXLAB_REQUIRE_") }
+    #expect(ci.count == 1 && readme == ci, "README: \(readme)\n.ci/run: \(ci)")
+    for gate in ["VBOXLAB_REQUIRE_NETNS=1", "VBOXLAB_REQUIRE_VIRTUALBOX=1", "VBOXLAB_REQUIRE_SSH=1"] {
+        #expect(ci.first?.contains(gate) == true, ".ci/run does not set \(gate)")
+    }
+}
