@@ -21,8 +21,8 @@ struct NetnsProviderTests {
         #expect(!again.created && again.changes.isEmpty)
     }
 
-    /// lab-spec §4's three facts: none fails; fix-macs passes; the mac-swap without
-    /// the guest port MACs fails again (the bridge takes the hosts' MACs as its own).
+    /// The three facts of a registering switch: strategy none fails; fix-macs passes; the
+    /// mac-swap without the guest port MACs fails again (the bridge takes the hosts' MACs as its own).
     @Test func theThreeFactsOfTheRegisteringSwitch() throws {
         let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-facts"))
         defer { lab.destroy() }

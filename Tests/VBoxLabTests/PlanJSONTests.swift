@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
-/// lab-spec §2: the plan's JSON, in the library and from the built executable (§5 exit codes).
+/// The plan's JSON (`vboxlab plan --json`), in the library and from the built executable,
+/// and its exit codes (0 done, 1 failed, 2 usage or spec error, 3 a command failed, 4 a program missing).
 @Suite struct PlanJSONTests {
     static let macPattern = try! NSRegularExpression(pattern: "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
