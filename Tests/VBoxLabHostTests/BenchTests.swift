@@ -6,7 +6,7 @@ import Testing
 /// benchmark that breaks fails the suite instead of waiting for someone to run it.
 @Suite(.serialized) struct BenchTests {
     /// Runs a script with the built vboxlab (no release build), returns its stdout.
-    func bench(_ script: String, _ args: [String], env: [String: String] = [:]) throws -> String {
+    static func bench(_ script: String, _ args: [String], env: [String: String] = [:]) throws -> String {
         let binary = try #require(CLI.executable, "no built vboxlab")
         let command = Command("\(packageRoot)/scripts/\(script)", args, environment: env.merging(["VBOXLAB": binary]) { $1 }, timeout: 120)
         let r = try ProcessRunner().run(command)
@@ -14,10 +14,10 @@ import Testing
         return r.stdout
     }
 
-    func lines(_ out: String) -> [String] { out.split(separator: "\n").map(String.init) }
+    static func lines(_ out: String) -> [String] { out.split(separator: "\n").map(String.init) }
 
     @Test func benchPlan() throws {
-        let out = lines(try bench("bench-plan", ["10"]))
+        let out = Self.lines(try Self.bench("bench-plan", ["10"]))
         #expect(out.first?.contains("validate µs/VM") == true, "\(out)")
         for shape in ["chain", "star"] {
             let row = out.first { $0.split(separator: " ").prefix(2) == ["10", Substring(shape)] }
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test(.enabled(if: NetnsGate.available, "needs root and network namespaces")) func benchNetns() throws {
-        let out = lines(try bench("bench-netns", ["2"], env: ["BENCH_SETTLE": "0", "BENCH_HALF": "1"]))
+        let out = Self.lines(try Self.bench("bench-netns", ["2"], env: ["BENCH_SETTLE": "0", "BENCH_HALF": "1"]))
         for shape in ["star", "chain"] {
             let row = out.first { $0.hasPrefix(shape.padding(toLength: 6, withPad: " ", startingAt: 0) + "    2 |") }
             #expect(row?.contains(" 2/2 |") == true, "\(shape): \(row ?? "no row")\n\(out.joined(separator: "\n"))")
@@ -37,15 +37,19 @@ import Testing
     }
 
     @Test(.enabled(if: SSHGate.available, "needs root, network namespaces and openssh-server")) func benchSSH() throws {
-        let out = lines(try bench("bench-ssh", ["2", "1"]))
+        let out = Self.lines(try Self.bench("bench-ssh", ["2", "1"]))
         #expect(out.count == 2, "\(out)")
         for share in ["on", "off"] {
             #expect(out.contains { $0.hasPrefix("check of 2 VMs (2 pairs) over ssh, connection sharing \(share): ") && $0.hasSuffix(" s)") }, "\(out)")
         }
     }
+}
 
-    @Test(.enabled(if: VBoxGate.available, "needs the real VBoxManage (scripts/virtualbox-chroot)")) func benchVBox() throws {
-        let out = lines(try bench("bench-vbox", ["2"], env: ["BENCH_LABS": "bridge-lab"]))
+/// bench-vbox runs with the VirtualBox tests, one at a time: each removes, when it ends, every
+/// VM that appeared while it ran, so neither may run beside the other.
+extension VirtualBoxTests {
+    @Test func benchVBox() throws {
+        let out = BenchTests.lines(try BenchTests.bench("bench-vbox", ["2"], env: ["BENCH_LABS": "bridge-lab"]))
         #expect(out.first?.hasPrefix("| lab | VMs | create: writes / reads per VM |") == true, "\(out)")
         #expect(out.contains { $0.hasPrefix("| bv-bridge-lab | 3 | ") && $0.hasSuffix(" s |") }, "\(out)")
         #expect(out.contains { $0.hasPrefix("| bv-star2 | 2 | ") && $0.hasSuffix(" s |") }, "\(out)")
