@@ -10,7 +10,10 @@ let package = Package(
     targets: [
         .target(name: "VBoxLab"),
         .executableTarget(name: "vboxlab", dependencies: ["VBoxLab"]),
-        .testTarget(name: "VBoxLabTests", dependencies: ["VBoxLab"], exclude: ["Golden", "Shim"]),
+        // Pure: no root, nothing of the host touched; runs anywhere.
+        .testTarget(name: "VBoxLabTests", dependencies: ["VBoxLab"], exclude: ["Golden", "Fixtures"]),
+        // Root, network namespaces, sshd, the VirtualBox chroot, the benchmark scripts.
+        .testTarget(name: "VBoxLabHostTests", dependencies: ["VBoxLab"], exclude: ["Golden", "Shim"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -69,15 +69,25 @@ import Testing
     /// `create --dry-run` through the executable: the changes, then every command, and
     /// nothing made. The lab is renamed so no real lab of the same name is in the way.
     @Test(arguments: bundledLabs) func createDryRun(lab: String) throws {
-        let dir = try PlanJSONTests.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         var text = try String(contentsOfFile: "\(packageRoot)/labs/\(lab).json5", encoding: .utf8)
         text = text.replacingOccurrences(of: "name: \"\(lab)\"", with: "name: \"gd-\(lab.prefix(8))\"")
         try text.write(toFile: dir.appendingPathComponent("\(lab).json5").path, atomically: true, encoding: .utf8)
-        let r = try PlanJSONTests.run(["create", lab, "--provider", "netns", "--dry-run"], cwd: dir.path)
+        let r = try CLI.run(["create", lab, "--provider", "netns", "--dry-run"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         expectGolden(r.stdout, "create-dry-run/\(lab).txt")
         #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-gd-\(lab.prefix(8))-") })
+    }
+
+    /// Golden/ holds exactly the files these tests compare: a recording run
+    /// (VBOXLAB_RECORD_GOLDEN=1) rewrites every one, and none lies there unchecked.
+    @Test func everyGoldenFileIsCompared() {
+        var compared = ["guest-script/bridge-lab-centos-2-persist.sh"]
+        for lab in bundledLabs {
+            compared += ["netns-build/\(lab).txt", "netns-fix/\(lab).txt", "guest-script/\(lab).sh", "graph/\(lab).mmd", "graph/\(lab).dot", "create-dry-run/\(lab).txt"]
+        }
+        #expect(Golden.files(in: Golden.directory(of: #filePath)) == compared.sorted())
     }
 
     /// A switch as the plan leaves it, for diffs without a kernel.

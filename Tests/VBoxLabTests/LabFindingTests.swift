@@ -10,7 +10,7 @@ import Testing
         let dir: String
         let store: LabStore
         init() throws {
-            dir = try PlanJSONTests.tempDir().path
+            dir = try CLI.tempDir().path
             store = LabStore(directory: dir + "/state/labs")
         }
         func write(_ path: String, lab: String, vms: String = #"{ name: "a", nics: [ { network: "n", ip: "10.9.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.9.0.2/24" } ] }"#) throws {

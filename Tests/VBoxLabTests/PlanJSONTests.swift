@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
-/// lab-spec §2: the plan's JSON, in the library and from the built executable (§5 exit codes).
+/// The plan's JSON (`vboxlab plan --json`), in the library and from the built executable,
+/// and its exit codes (0 done, 1 failed, 2 usage or spec error, 3 a command failed, 4 a program missing).
 @Suite struct PlanJSONTests {
     static let macPattern = try! NSRegularExpression(pattern: "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
@@ -84,74 +85,8 @@ import Testing
 
     // MARK: the executable
 
-    struct Run { var status: Int32; var reason: Process.TerminationReason; var stdout: String; var stderr: String }
-
-    /// The `vboxlab` built beside this test bundle, else the newest `.build*/debug/vboxlab` under the package.
-    static let executable: String? = {
-        let fm = FileManager.default
-        var candidates: [String] = []
-        if let argv0 = CommandLine.arguments.first {
-            var dir = URL(fileURLWithPath: argv0).deletingLastPathComponent()
-            for _ in 0..<4 {   // the bundle may be a directory (…/vboxlabPackageTests.xctest/Contents/MacOS)
-                candidates.append(dir.appendingPathComponent("vboxlab").path)
-                dir.deleteLastPathComponent()
-            }
-        }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("vboxlab").path)
-        if let found = candidates.first(where: { fm.isExecutableFile(atPath: $0) && !isDirectory($0) }) { return found }
-        let builds = ((try? fm.contentsOfDirectory(atPath: packageRoot)) ?? []).filter { $0.hasPrefix(".build") }
-        let binaries = builds.map { "\(packageRoot)/\($0)/debug/vboxlab" }.filter { fm.isExecutableFile(atPath: $0) }
-        func modified(_ p: String) -> Date { ((try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date) ?? .distantPast }
-        return binaries.max { modified($0) < modified($1) }
-    }()
-
-    static func isDirectory(_ path: String) -> Bool {
-        var dir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
-    }
-
-    /// Runs the built executable with lab records and locks in this test process's own
-    /// directories (never the user's), unless `env` says otherwise.
-    static func run(_ args: [String], cwd: String = packageRoot, env extra: [String: String] = [:], input: String? = nil) throws -> Run {
-        let binary = try #require(executable, "no built vboxlab found beside the tests or under \(packageRoot)/.build*/debug")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = args
-        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        var env = ProcessInfo.processInfo.environment
-        env["VBOXLAB_HOME"] = nil
-        env["VBOXLAB_PROVIDER"] = nil
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        env["XDG_STATE_HOME"] = testStateDirectory + "/cli-state"
-        env["XDG_RUNTIME_DIR"] = testStateDirectory + "/cli-run"
-        for (k, v) in extra { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read stderr on another thread while reading stdout here, so neither pipe can fill and block the child.
-        let errBox = DataBox(), done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); done.signal() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, reason: process.terminationReason,
-                   stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
-    }
-
-    /// Hands stderr from the reading thread to the test; the semaphore orders the accesses.
-    final class DataBox: @unchecked Sendable { var data = Data() }
-
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-plan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     @Test func executablePlanJSONMatchesTheLibrary() throws {
-        let r = try Self.run(["plan", "bridge-lab", "--json"])
+        let r = try CLI.run(["plan", "bridge-lab", "--json"])
         #expect(r.status == 0 && r.reason == .exit)
         #expect(r.stderr == "")
         let plan = try Solver.plan(try loadBundled("bridge-lab"))
@@ -161,24 +96,24 @@ import Testing
     }
 
     @Test func executablePlanWithStrategyOverride() throws {
-        let r = try Self.run(["plan", "hub-lab", "--json", "--strategy=promisc"])
+        let r = try CLI.run(["plan", "hub-lab", "--json", "--strategy=promisc"])
         #expect(r.status == 0)
         let object = try Self.parse(r.stdout)
         #expect(object["strategy"] as? String == "promisc")
         // mac-swap that cannot be met: exit 1, the port and MACs named on stderr, nothing on stdout.
-        let bad = try Self.run(["plan", "two-hosts-lab", "--json", "--strategy", "mac-swap"])
+        let bad = try CLI.run(["plan", "two-hosts-lab", "--json", "--strategy", "mac-swap"])
         #expect(bad.status == 1 && bad.stdout == "")
         #expect(bad.stderr.hasPrefix("error: two-hosts-lab: mac-swap cannot serve mid slot 3 on two-right (port of br0): 2 MACs lie behind it"))
     }
 
     @Test(arguments: bundledLabs) func executableValidatesBundledLab(lab: String) throws {
-        let r = try Self.run(["validate", lab])
+        let r = try CLI.run(["validate", lab])
         #expect(r.status == 0 && r.reason == .exit, "\(lab): \(r.stderr)")
         #expect(r.stdout == "" && r.stderr == "", "validate prints nothing on success")
     }
 
     @Test func executableValidateRefusesABrokenFile() throws {
-        let dir = try Self.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("broken.json5").path
         try Data("""
@@ -187,7 +122,7 @@ import Testing
           { name: "h2", nics: [ { network: "n1", ipp: "1.1.1.2/24" } ] },
         ] }
         """.utf8).write(to: URL(fileURLWithPath: file))
-        let r = try Self.run(["validate", file])
+        let r = try CLI.run(["validate", file])
         #expect(r.status == 2 && r.reason == .exit)
         #expect(r.stdout == "")
         #expect(r.stderr == """
@@ -200,25 +135,25 @@ import Testing
     }
 
     @Test func executableReportsSyntaxErrorsWithLineAndColumn() throws {
-        let dir = try Self.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("syntax.json5").path
         try Data("{\n  name: \"s\"\n  vms: []\n}\n".utf8).write(to: URL(fileURLWithPath: file))
-        let r = try Self.run(["validate", file])
+        let r = try CLI.run(["validate", file])
         #expect(r.status == 2)
         #expect(r.stderr == "error: \(file):3:3: expected ',' or '}' after a value, found 'v'\n")
     }
 
     @Test func executableMissingLab() throws {
-        let dir = try Self.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Self.run(["validate", "x"], cwd: dir.path)
+        let r = try CLI.run(["validate", "x"], cwd: dir.path)
         #expect(r.status == 2)
         #expect(r.stderr == "error: no lab named 'x': looked for x.json5, labs/x.json5, a lab recorded as x in \(testStateDirectory)/cli-state/vboxlab/labs\n")
     }
 
     @Test func executableUsageErrors() throws {
-        let unknown = try Self.run(["plan", "bridge-lab", "--jsn"])
+        let unknown = try CLI.run(["plan", "bridge-lab", "--jsn"])
         #expect(unknown.status == 2 && unknown.stdout == "")
         #expect(unknown.stderr == """
         error: unknown option '--jsn'; did you mean '--json'?
@@ -228,27 +163,27 @@ import Testing
 
         """)
         // No LAB, no record, five specs in ./labs: ambiguous, listing them.
-        let missing = try Self.run(["validate"])
+        let missing = try CLI.run(["validate"])
         #expect(missing.status == 2)
         #expect(missing.stderr == "error: more than one of the lab specs in . and ./labs:\n" + bundledLabs.sorted().map { "    labs/\($0).json5\n" }.joined() + "name one: vboxlab COMMAND LAB\n")
-        let command = try Self.run(["valdate", "bridge-lab"])
+        let command = try CLI.run(["valdate", "bridge-lab"])
         #expect(command.status == 2 && command.stderr.hasPrefix("error: unknown command 'valdate'; did you mean 'validate'?"))
-        let strategy = try Self.run(["plan", "bridge-lab", "--strategy", "fast"])
+        let strategy = try CLI.run(["plan", "bridge-lab", "--strategy", "fast"])
         #expect(strategy.status == 2 && strategy.stderr.hasPrefix("error: 'fast' is not a strategy (valid: auto, mac-swap, promisc, none)"))
-        let help = try Self.run(["plan", "--help"])
+        let help = try CLI.run(["plan", "--help"])
         #expect(help.status == 0 && help.stdout.hasPrefix("OVERVIEW: ") && help.stdout.contains("--strategy S"))
     }
 
     /// `--=` is an option with an empty name: a usage error, not a crash.
     @Test func executableEmptyOptionNameIsAUsageError() throws {
-        let r = try Self.run(["plan", "bridge-lab", "--="])
+        let r = try CLI.run(["plan", "bridge-lab", "--="])
         #expect(r.reason == .exit && r.status == 2)
         #expect(r.stderr.hasPrefix("error: unknown option '--'"))
     }
 
     /// Hashing is seeded per process: a diagnostic that depended on it would differ between runs.
     @Test func executableLoopMessageIsTheSameInEveryProcess() throws {
-        let dir = try Self.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("loop.json5").path
         try Data("""
@@ -260,7 +195,7 @@ import Testing
         """.utf8).write(to: URL(fileURLWithPath: file))
         var outputs = Set<String>()
         for _ in 0..<6 {
-            let r = try Self.run(["validate", file])
+            let r = try CLI.run(["validate", file])
             #expect(r.status == 2)
             outputs.insert(r.stderr)
         }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
-// Issue 9, the spec-reading part: inputs that crashed vboxlab, names and addresses that
+// Reading a spec, hardened: inputs that once crashed vboxlab, names and addresses that
 // validated but could never work, and control characters echoed to the terminal.
 
 private let hostA = #"{ name: "h1", nics: [ { network: "n1", ip: "1.1.1.1/24" } ] }"#

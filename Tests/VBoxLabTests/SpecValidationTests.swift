@@ -344,7 +344,7 @@ let specCases: [SpecCase] = [
     }
 
     @Test func invalidSpecFromFileNamesTheFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-spec-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-validation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("broken.json5").path

@@ -3,9 +3,9 @@ import Testing
 @testable import VBoxLab
 
 /// VBoxManage's argv and output, without VirtualBox: the parsers on outputs the real
-/// VBoxManage 7.2.22 printed (in Golden/vbox), and the exact argument arrays vboxlab builds.
+/// VBoxManage 7.2.22 printed (in Fixtures/vbox), and the exact argument arrays vboxlab builds.
 @Suite struct VBoxManageTests {
-    func fixture(_ name: String) throws -> String { try String(contentsOfFile: "\(packageRoot)/Tests/VBoxLabTests/Golden/vbox/\(name)", encoding: .utf8) }
+    func fixture(_ name: String) throws -> String { try String(contentsOfFile: "\(packageRoot)/Tests/VBoxLabTests/Fixtures/vbox/\(name)", encoding: .utf8) }
 
     @Test func parsesVersionAndVMList() throws {
         #expect(VBoxParse.version(try fixture("version.txt")) == [7, 2, 22])
@@ -88,5 +88,16 @@ import Testing
             try vbox.write(["modifyvm", "x", "--nic9", "intnet"])
         }
         #expect(r.commands.first?.environment == ["LC_ALL": "C"] && r.commands.first?.timeout == 120)
+    }
+
+    /// A VM of eight lab NICs cannot be: slots 2..8 hold seven. Refused by validation.
+    @Test func moreNICsThanSlotsIsRefused() throws {
+        let nics = (0..<8).map { #"{ network: "n\#($0)" }"# }.joined(separator: ", ")
+        do {
+            _ = try parseSpec(#"{ name: "x", vms: [ { name: "a", nics: [ \#(nics) ] }, { name: "b", nics: [ { network: "n0", ip: "10.0.0.2/24" } ] } ] }"#)
+            Issue.record("must be refused")
+        } catch {
+            #expect(error.explanation.contains("vms[0].nics: 8 lab NICs, but a VM has only slots 2..8 (at most 7 lab NICs)"))
+        }
     }
 }

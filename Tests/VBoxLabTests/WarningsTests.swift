@@ -47,12 +47,12 @@ import Testing
 
     /// The executable prints warnings on stderr and still exits 0.
     @Test func validateWarnsOnStderrAndSucceeds() throws {
-        let dir = try PlanJSONTests.tempDir()
+        let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("w.json5").path
         try #"{ name: "w", vms: [ { name: "a", nics: [ { network: "n1", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n1", ip: "10.0.0.2/24" } ] }, { name: "c", nics: [ { network: "n2", ip: "10.0.0.3/24" } ] } ] }"#
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try PlanJSONTests.run(["validate", file])
+        let r = try CLI.run(["validate", file])
         #expect(r.status == 0 && r.stdout == "")
         #expect(r.stderr == """
         warning: \(file): network n2 has one NIC (c slot 2): nothing else is attached to it

@@ -23,7 +23,7 @@ enum VBoxGate {
 
 
     static var required: Bool { ProcessInfo.processInfo.environment["VBOXLAB_REQUIRE_VIRTUALBOX"] == "1" }
-    static var shim: String { "\(packageRoot)/Tests/VBoxLabTests/Shim/VBoxManage" }
+    static var shim: String { "\(packageRoot)/Tests/VBoxLabHostTests/Shim/VBoxManage" }
 }
 
 /// A place for one VirtualBox test: its own state, shim state and base VM (`vt-base-…`, with
@@ -38,7 +38,7 @@ final class VBoxPlace {
     var extra: [String: String] = [:]
 
     init(tag: String) throws {
-        dir = try PlanJSONTests.tempDir().path
+        dir = try CLI.tempDir().path
         base = "vt-base-\(tag)"
         before = Set(VBoxParse.vmList((try? VBoxPlace.realRun(["list", "vms"]))?.stdout ?? "").map(\.uuid))
         try VBoxPlace.real(["createvm", "--name", base, "--register", "--ostype", "RedHat_64", "--basefolder", "\(dir)/vms"])
@@ -75,7 +75,7 @@ final class VBoxPlace {
         return path
     }
 
-    func run(_ args: [String]) throws -> PlanJSONTests.Run { try PlanJSONTests.run(args, cwd: dir, env: env) }
+    func run(_ args: [String]) throws -> CLI.Run { try CLI.run(args, cwd: dir, env: env) }
 
     /// The VBoxManage calls made through the shim since the last reset, one argv a line.
     var calls: [String] { ((try? String(contentsOfFile: dir + "/shim/calls.log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }

@@ -130,17 +130,6 @@ struct VirtualBoxTests {
         #expect(shared.stderr.contains("not in lab vb-ref, is attached to internal network intnet-1 on NIC 2; it shares the lab's frames"))
     }
 
-    /// A VM of eight lab NICs cannot be: slots 2..8 hold seven. Refused by validation.
-    @Test func moreNICsThanSlotsIsRefused() throws {
-        let nics = (0..<8).map { #"{ network: "n\#($0)" }"# }.joined(separator: ", ")
-        do {
-            _ = try parseSpec(#"{ name: "x", vms: [ { name: "a", nics: [ \#(nics) ] }, { name: "b", nics: [ { network: "n0", ip: "10.0.0.2/24" } ] } ] }"#)
-            Issue.record("must be refused")
-        } catch {
-            #expect(error.explanation.contains("vms[0].nics: 8 lab NICs, but a VM has only slots 2..8 (at most 7 lab NICs)"))
-        }
-    }
-
     /// A refused call half-way through create, then SIGTERM half-way: the VMs of that run are
     /// deleted, the base and everything else untouched, and no record is left.
     @Test func failuresMidCreateLeaveNothing() throws {
@@ -157,7 +146,7 @@ struct VirtualBoxTests {
         place.fail = nil
 
         place.resetCalls()
-        let binary = try #require(PlanJSONTests.executable)
+        let binary = try #require(CLI.executable)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["create", "vb-fail", "--no-setup", "--provider", "virtualbox"]
@@ -239,7 +228,7 @@ struct VirtualBoxTests {
         let place = try VBoxPlace(tag: "none")
         defer { place.cleanup() }
         try place.write("vb-none", bundled: "bridge-lab")
-        let r = try PlanJSONTests.run(["create", "vb-none", "--no-setup", "--provider", "virtualbox"], cwd: place.dir,
+        let r = try CLI.run(["create", "vb-none", "--no-setup", "--provider", "virtualbox"], cwd: place.dir,
                                       env: place.env.merging(["VBOXLAB_VBOXMANAGE": "/nonexistent/VBoxManage"]) { $1 })
         #expect(r.status == 4 && r.stderr == "error: VBoxManage ('/nonexistent/VBoxManage') is missing: install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns\n", "\(r.stderr)")
     }

@@ -16,6 +16,7 @@ enum SSHGate {
         if let reason { print("skipping ssh tests: \(reason)") }
         return reason == nil
     }
+    static var required: Bool { ProcessInfo.processInfo.environment["VBOXLAB_REQUIRE_SSH"] == "1" }
 }
 
 /// Keys and an sshd configuration for one test, and specs whose VMs are reached through it.
@@ -65,6 +66,6 @@ struct SSHPlace {
         """)
     }
 
-    func run(_ args: [String]) throws -> PlanJSONTests.Run { try place.run(args) }
+    func run(_ args: [String]) throws -> CLI.Run { try place.run(args) }
     func cleanup(labs: [String]) { place.cleanup(labs: labs) }
 }

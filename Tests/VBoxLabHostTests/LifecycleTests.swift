@@ -2,6 +2,13 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
+/// Golden/ of this target holds exactly the files `dryRunsOfFixAndDestroy` compares: a
+/// recording run rewrites every one, and none lies there unchecked.
+@Test func everyHostGoldenFileIsCompared() {
+    let compared = bundledLabs.flatMap { ["fix-macs-dry-run/\($0).txt", "destroy-dry-run/\($0).txt"] }
+    #expect(Golden.files(in: Golden.directory(of: #filePath)) == compared.sorted())
+}
+
 /// The lab's life through the executable, in real namespaces: found without a name,
 /// changed in place, removed from its record, every fix line pasted.
 @Suite(.serialized, .enabled(if: NetnsGate.available, "needs root and network namespaces"))
@@ -212,23 +219,20 @@ struct LifecycleTests {
         #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[]}"# + "\n")
     }
 
-    /// Control bytes in a spec never reach the terminal raw.
-    @Test func controlBytesInASpecAreEscapedOnTheTerminal() throws {
-        let place = try CLIPlace()
-        defer { place.cleanup(labs: []) }
-        try place.write("esc.json5", name: "esc", text: "{ name: \"esc\", vms: [ { name: \"a\\u001b[31mred\", nics: [ { network: \"n\", ip: \"10.0.0.1/24\" } ] } ] }")
-        let r = try place.run(["validate", "esc.json5"])
-        #expect(r.status == 2)
-        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B } && r.stderr.contains("\\u{1B}[31mred"), "\(r.stderr)")
-    }
-
     /// --dry-run says what the real run then does: the same changes, and the same count.
     @Test(arguments: bundledLabs) func dryRunCountsWhatTheRunDoes(lab: String) throws {
         let name = "vt-pc-" + String(lab.prefix(6))
         let place = try CLIPlace()
         defer { place.cleanup(labs: [name]) }
         try place.write("\(name).json5", bundled: lab, name: name)
-        #expect(try place.run(["create", "--provider", "netns", "--strategy", "none"]).status >= 0)
+        // Strategy none is the lab as VirtualBox gives it: built, but check fails on every
+        // bundled lab (some pair crosses a bridge whose far side is unregistered): exit 1.
+        let none = try place.run(["create", "--provider", "netns", "--strategy", "none"])
+        let head = none.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        let counts = head.split(separator: " ").compactMap { Int($0) }
+        #expect(none.status == 1 && head.hasPrefix("\(name): ") && head.hasSuffix(" pairs reached") && counts.count == 2 && counts[0] < counts[1],
+                "create --strategy none: exit \(none.status): \(none.stdout)\(none.stderr)")
+        #expect(NetnsHost.namespaces().filter { $0.hasPrefix("vbl-\(name)-") }.count == (try LabLoader.load("\(place.dir)/\(name).json5")).vms.count + 1)
         let dry = try place.run(["fix-macs", "--dry-run"])
         let lines = dry.stdout.split(separator: "\n").map(String.init)
         let count = Int(lines.first?.dropFirst(2).prefix { $0.isNumber } ?? "") ?? -1

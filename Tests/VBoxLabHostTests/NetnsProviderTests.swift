@@ -21,8 +21,8 @@ struct NetnsProviderTests {
         #expect(!again.created && again.changes.isEmpty)
     }
 
-    /// lab-spec §4's three facts: none fails; fix-macs passes; the mac-swap without
-    /// the guest port MACs fails again (the bridge takes the hosts' MACs as its own).
+    /// The three facts of a registering switch: strategy none fails; fix-macs passes; the
+    /// mac-swap without the guest port MACs fails again (the bridge takes the hosts' MACs as its own).
     @Test func theThreeFactsOfTheRegisteringSwitch() throws {
         let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-facts"))
         defer { lab.destroy() }
@@ -126,7 +126,12 @@ struct NetnsProviderTests {
 
     /// SIGTERM in the middle of create: the handler deletes what that run made, exit 143.
     @Test func sigtermDuringCreateLeavesNothingBehind() throws {
-        let binary = try #require(PlanJSONTests.executable, "no built vboxlab")
+        try HostNeighbourLimits.keepingThem { try sigtermDuringCreateLeavesNothingBehindBody() }
+    }
+
+    /// A lab of 120 endpoints raises the neighbour-table limits; a stopped run may leave them raised.
+    func sigtermDuringCreateLeavesNothingBehindBody() throws {
+        let binary = try #require(CLI.executable, "no built vboxlab")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-sig-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -139,6 +144,7 @@ struct NetnsProviderTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["create", file, "--provider", "netns"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": dir.path + "/state", "XDG_RUNTIME_DIR": dir.path + "/run"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -152,81 +158,28 @@ struct NetnsProviderTests {
         #expect(lab.leftovers.isEmpty, "left behind: \(lab.leftovers)")
     }
 
-    /// The README's main command, exactly, from the package root: the seed lab, checked.
-    /// A bridge-lab the user already has is checked instead (create would converge it) and left.
+    /// The README's main command (`vboxlab create bridge-lab --provider netns`) as a person runs
+    /// it from the package root: the seed lab is created, passes its check, converges on a
+    /// second run and is removed. The lab is the seed renamed (vt-readme), in a copy of the
+    /// package's labs directory, with a state directory of the test's own: nothing of the
+    /// user's labs is read or touched.
     @Test func readmeMainCommandPasses() throws {
-        if NetnsHost.namespaces().contains("vbl-bridge-lab-sw") {
-            let env = ProcessInfo.processInfo.environment
-            let user = ["XDG_STATE_HOME": env["XDG_STATE_HOME"] ?? "", "XDG_RUNTIME_DIR": env["XDG_RUNTIME_DIR"] ?? ""]
-            let r = try PlanJSONTests.run(["check", "bridge-lab", "--provider", "netns"], env: user)
-            #expect(r.status == 0 && r.stdout.hasPrefix("bridge-lab: 2 of 2 pairs reached"), "the user's bridge-lab: \(r.stdout)\(r.stderr)")
-            return
-        }
-        defer { _ = try? PlanJSONTests.run(["destroy", "bridge-lab", "--provider", "netns"]) }
-        let r = try PlanJSONTests.run(["create", "bridge-lab", "--provider", "netns"])
+        let dir = try CLI.tempDir().path
+        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_RUNTIME_DIR": dir + "/run"]
+        let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-readme"))
+        defer { _ = try? CLI.run(["destroy", "vt-readme", "--provider", "netns"], cwd: dir, env: env); lab.destroy(); try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/labs", withIntermediateDirectories: true)
+        let seed = try String(contentsOfFile: "\(packageRoot)/labs/bridge-lab.json5", encoding: .utf8)
+        try seed.replacingOccurrences(of: "name: \"bridge-lab\"", with: "name: \"vt-readme\"").write(toFile: dir + "/labs/vt-readme.json5", atomically: true, encoding: .utf8)
+
+        let r = try CLI.run(["create", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix("bridge-lab: 2 of 2 pairs reached"), "\(r.stdout)")
-        let again = try PlanJSONTests.run(["create", "bridge-lab", "--provider", "netns"])
-        #expect(again.status == 0 && again.stdout.hasPrefix("lab bridge-lab is already as planned; nothing changed"), "\(again.stdout)")
-        let gone = try PlanJSONTests.run(["destroy", "bridge-lab", "--provider", "netns"])
-        #expect(gone.stdout == "removed lab bridge-lab: 4 namespaces\n")
-        #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-bridge-lab-") })
-    }
-}
-
-@Suite struct ProcessAndLockTests {
-    /// A program that is not installed is exit 4 with how to get it, not a crash.
-    @Test func missingProgramIsExitFourWithAHint() {
-        do {
-            _ = try ProcessRunner().run(Command("fping-not-installed-here", ["-v"]))
-            Issue.record("must throw")
-        } catch {
-            #expect(error.exitCode == 4)
-            #expect(error.explanation == "error: 'fping-not-installed-here' is missing: install it or put it on PATH")
-        }
-        #expect(ProcessRunner.installHint("bridge") == "install iproute2 (apt-get install -y iproute2)")
-    }
-
-    /// The runner hands input to the program and keeps stdout, stderr and the status apart.
-    @Test func runnerFeedsInputAndSeparatesOutputs() throws {
-        let r = try ProcessRunner().run(Command("sh", ["-s"], input: "read x; echo \"out $x\"; echo err >&2; exit 7\n"))
-        #expect(r == CommandResult(status: 7, stdout: "out \n", stderr: "err\n"))
-        let big = String(repeating: "0123456789", count: 20_000)
-        let cat = try ProcessRunner().run(Command("cat", [], input: big))
-        #expect(cat.stdout == big && cat.status == 0)
-    }
-
-    /// A child that exits before reading its input no longer kills vboxlab with SIGPIPE:
-    /// the write fails, and the child's status says what happened.
-    @Test func childThatStopsReadingIsAFailureNotASignal() throws {
-        let big = String(repeating: "link show dev lo\n", count: 200_000)
-        let r = try ProcessRunner().run(Command("ip", ["-batch", "-"], input: "no-such-ip-command\n" + big))
-        #expect(r.status != 0 && r.stderr.contains("no-such-ip-command"))
-        let t = try ProcessRunner().run(Command("true", [], input: big))
-        #expect(t.status == 0)
-    }
-
-    /// A program past its timeout is stopped: exit 124 and a line that says so.
-    @Test func timeoutStopsTheProgram() throws {
-        let r = try ProcessRunner().run(Command("sleep", ["30"], timeout: 0.3))
-        #expect(r.status == 124 && r.stderr == "vboxlab: stopped after 0.3 s (timeout)\n")
-        let env = try ProcessRunner().run(Command("sh", ["-c", "echo $VBL_T"], environment: ["VBL_T": "set"]))
-        #expect(env.stdout == "set\n")
-    }
-
-    /// Two commands on one lab never interleave: the second waits, then refuses with the lock's path.
-    @Test func secondCommandOnALabWaitsThenRefuses() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-lock-\(getpid())").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let held = try LabLock(lab: "vt-lock", directory: dir)
-        do {
-            _ = try LabLock(lab: "vt-lock", directory: dir, timeout: 0.3)
-            Issue.record("the second lock must not be granted")
-        } catch {
-            #expect(error.exitCode == 1)
-            #expect(error.explanation == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s)")
-        }
-        withExtendedLifetime(held) {}
-        _ = try LabLock(lab: "other-lab", directory: dir, timeout: 0.3)
+        #expect(r.stdout.hasPrefix("vt-readme: 2 of 2 pairs reached"), "\(r.stdout)")
+        #expect(lab.leftovers == ["vbl-vt-readme-centos-1", "vbl-vt-readme-centos-2", "vbl-vt-readme-centos-3", "vbl-vt-readme-sw"])
+        let again = try CLI.run(["create", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
+        #expect(again.status == 0 && again.stdout.hasPrefix("lab vt-readme is already as planned; nothing changed"), "\(again.stdout)")
+        let gone = try CLI.run(["destroy", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
+        #expect(gone.status == 0 && gone.stdout == "removed lab vt-readme: 4 namespaces\n", "\(gone.stdout)\(gone.stderr)")
+        #expect(lab.leftovers.isEmpty)
     }
 }

@@ -90,14 +90,6 @@ struct LabDriver {
     }
 }
 
-/// A state directory of this test process's own, removed at exit.
-let testStateDirectory: String = {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path) }
-    return dir
-}()
-
 /// Runs real commands, but answers `fail` with a failure instead of running it: a refused
 /// call at an exact point, to prove what an undo leaves.
 struct FaultyRunner: CommandRunner {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import VBoxLab
 
+@Test func sshTestsRunWhereRequired() {
+    if SSHGate.required { #expect(SSHGate.reason == nil, "VBOXLAB_REQUIRE_SSH=1 but: \(SSHGate.reason ?? "")") }
+}
+
 /// The ssh transport against real OpenSSH, in namespaces of the tests' own.
 @Suite(.serialized, .enabled(if: SSHGate.available, "needs root, network namespaces and openssh-server"))
 struct SSHTests {
@@ -85,7 +89,7 @@ struct SSHTests {
         #expect(try place.run(["create", "--provider", "netns"]).status == 0)
         let root = place.dir + "/root"
         let env = place.env.merging(["VBOXLAB_NET_SYSTEM": system, "VBOXLAB_PERSIST_ROOT": root]) { $1 }
-        let r = try PlanJSONTests.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
+        let r = try CLI.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
         #expect(r.status == 0, "\(r.stderr)")
         let written = r.stdout.split(separator: "\n").filter { $0.hasPrefix("centos-2: wrote ") }.map { String($0.dropFirst("centos-2: wrote \(root)".count)) }
         let plan = try Solver.plan(try LabLoader.load("\(place.dir)/\(lab).json5"), strategy: nil)
@@ -108,7 +112,7 @@ struct SSHTests {
             let text = try String(contentsOfFile: root + written[0], encoding: .utf8)
             #expect(text.contains("auto br0\niface br0 inet manual\n    bridge_ports enp0s8 enp0s9\n    bridge_stp off\n"), "\(text)")
         }
-        let again = try PlanJSONTests.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
+        let again = try CLI.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
         #expect(again.stdout == "centos-2: already set up; nothing changed\n", "\(again.stdout)")
     }
 
@@ -132,7 +136,7 @@ struct SSHTests {
             try place.write("vt-nm.json5", bundled: "bridge-lab", name: "vt-nm")
             #expect(try place.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
             let env = place.env.merging(["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
-            let r = try PlanJSONTests.run(["ssh-setup", "centos-2"], cwd: place.dir, env: env)
+            let r = try CLI.run(["ssh-setup", "centos-2"], cwd: place.dir, env: env)
             #expect(r.status == 0, "\(r.stderr)")
             let calls = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
             if running {
@@ -141,35 +145,6 @@ struct SSHTests {
                 #expect(calls == ["-t -f RUNNING general"], "\(calls)")
             }
             _ = try place.run(["destroy"])
-        }
-    }
-}
-
-/// The ssh argv, exactly, and no way to turn host-key checking off.
-@Suite struct SSHArgvTests {
-    @Test func argvIsExact() {
-        let target = SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222, key: "/k/id", proxyCommand: nil)
-        let t = SSHTransport(target: target, runner: RecordingRunner(), knownHosts: "/s/known_hosts/l", controlDirectory: "/r/ssh-l")
-        #expect(t.command(["sh", "-s"], input: "x").arguments == [
-            "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/s/known_hosts/l",
-            "-o", "HostKeyAlias=vboxlab-l-a", "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-i", "/k/id", "-p", "2222",
-            "-o", "ControlMaster=auto", "-o", "ControlPath=/r/ssh-l/%C", "-o", "ControlPersist=60", "-l", "vagrant",
-            "127.0.0.1", "--", "sudo", "-n", "sh", "-s",
-        ])
-        let root = SSHTransport(target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b", proxyCommand: "ip netns exec n sshd -i"),
-                                runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
-        let args = root.command(["fping", "-S", "1.1.1.10", "1.1.1.20"], input: nil).arguments
-        #expect(Array(args.suffix(10)) == ["-o", "ProxyCommand=ip netns exec n sshd -i", "-l", "root", "b", "--", "fping", "-S", "1.1.1.10", "1.1.1.20"])
-        #expect(!args.contains { $0.hasPrefix("Control") })
-        #expect(root.argv(["echo", "a b", "it's"]).suffix(4) == ["--", "echo", "'a b'", "'it'\\''s'"])
-    }
-
-    /// No source file turns host-key checking off or throws the keys away.
-    @Test func nothingDisablesHostKeyChecking() throws {
-        let files = FileManager.default.enumerator(atPath: "\(packageRoot)/Sources")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
-        for f in files {
-            let text = try String(contentsOfFile: "\(packageRoot)/Sources/\(f)", encoding: .utf8)
-            #expect(!text.contains("StrictHostKeyChecking=no") && !text.contains("UserKnownHostsFile=/dev/null"), "\(f)")
         }
     }
 }
@@ -206,7 +181,7 @@ extension SSHTests {
         ] }
         """)
         let env = s.place.env.merging(["VAGRANT_HOME": s.dir + "/vagrant"]) { $1 }
-        func run(_ args: [String]) throws -> PlanJSONTests.Run { try PlanJSONTests.run(args, cwd: s.dir, env: env) }
+        func run(_ args: [String]) throws -> CLI.Run { try CLI.run(args, cwd: s.dir, env: env) }
         #expect(try run(["create", "--provider", "netns", "--no-setup"]).status == 0)
         let setup = try run(["ssh-setup", "a"])
         #expect(setup.status == 0, "\(setup.stderr)")

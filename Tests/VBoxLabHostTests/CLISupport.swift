@@ -10,7 +10,7 @@ struct CLIPlace {
     var env: [String: String] { ["XDG_STATE_HOME": state, "XDG_RUNTIME_DIR": state + "/run"] }
 
     init() throws {
-        dir = try PlanJSONTests.tempDir().path
+        dir = try CLI.tempDir().path
         state = dir + "/.state"
     }
 
@@ -28,10 +28,10 @@ struct CLIPlace {
         return full
     }
 
-    func run(_ args: [String], in sub: String = "") throws -> PlanJSONTests.Run {
+    func run(_ args: [String], in sub: String = "") throws -> CLI.Run {
         let cwd = sub.isEmpty ? dir : "\(dir)/\(sub)"
         try FileManager.default.createDirectory(atPath: cwd, withIntermediateDirectories: true)
-        return try PlanJSONTests.run(args, cwd: cwd, env: env)
+        return try CLI.run(args, cwd: cwd, env: env)
     }
 
     /// The argv of the first `fix:` (or `next:`) line of a check's output, as a shell would split it.

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// The ssh argv, exactly, and no way to turn host-key checking off.
+@Suite struct SSHArgvTests {
+    @Test func argvIsExact() {
+        let target = SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222, key: "/k/id", proxyCommand: nil)
+        let t = SSHTransport(target: target, runner: RecordingRunner(), knownHosts: "/s/known_hosts/l", controlDirectory: "/r/ssh-l")
+        #expect(t.command(["sh", "-s"], input: "x").arguments == [
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/s/known_hosts/l",
+            "-o", "HostKeyAlias=vboxlab-l-a", "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-i", "/k/id", "-p", "2222",
+            "-o", "ControlMaster=auto", "-o", "ControlPath=/r/ssh-l/%C", "-o", "ControlPersist=60", "-l", "vagrant",
+            "127.0.0.1", "--", "sudo", "-n", "sh", "-s",
+        ])
+        let root = SSHTransport(target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b", proxyCommand: "ip netns exec n sshd -i"),
+                                runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
+        let args = root.command(["fping", "-S", "1.1.1.10", "1.1.1.20"], input: nil).arguments
+        #expect(Array(args.suffix(10)) == ["-o", "ProxyCommand=ip netns exec n sshd -i", "-l", "root", "b", "--", "fping", "-S", "1.1.1.10", "1.1.1.20"])
+        #expect(!args.contains { $0.hasPrefix("Control") })
+        #expect(root.argv(["echo", "a b", "it's"]).suffix(4) == ["--", "echo", "'a b'", "'it'\\''s'"])
+    }
+
+    /// No source file turns host-key checking off or throws the keys away.
+    @Test func nothingDisablesHostKeyChecking() throws {
+        let files = FileManager.default.enumerator(atPath: "\(packageRoot)/Sources")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        for f in files {
+            let text = try String(contentsOfFile: "\(packageRoot)/Sources/\(f)", encoding: .utf8)
+            #expect(!text.contains("StrictHostKeyChecking=no") && !text.contains("UserKnownHostsFile=/dev/null"), "\(f)")
+        }
+    }
+}
