@@ -16,7 +16,7 @@ let packageRoot: String = {
 let bundledLabs = ["bridge-lab", "chain-lab", "hub-lab", "two-hosts-lab", "bridge-address-lab", "hub4-lab"]
 
 func loadBundled(_ name: String) throws -> LabSpec {
-    try LabLoader.load(name, searchRoots: [packageRoot])
+    try LabLoader.load("\(packageRoot)/labs/\(name).json5")
 }
 
 func parseSpec(_ text: String, file: String = "t.json5") throws(VBoxLabError) -> LabSpec {

@@ -35,7 +35,7 @@ struct NetnsLab {
 
     var provider: LabDriver { LabDriver(lab: self) }
     var netns: NetnsProvider { NetnsProvider(context: ProviderContext(reader: runner, store: store)) }
-    var record: LabRecord? { store.record(spec.name) }
+    var record: LabRecord? { (try? store.record(spec.name)) ?? nil }
     func plan(_ strategy: Strategy? = nil) throws -> RegistrationPlan { try Solver.plan(spec, strategy: strategy) }
     var names: NetnsNames { NetnsNames(lab: spec.name) }
 
@@ -60,8 +60,8 @@ struct NetnsLab {
 
     /// `check --capture` for one failing pair: what tcpdump saw on the switch ports.
     func capture(_ result: PairResult, _ strategy: Strategy? = nil) throws -> CaptureVerdict? {
-        guard let diagnosis = result.diagnosis else { return nil }
-        return try NetnsCapture(runner: ProcessRunner(), plan: try plan(strategy)).capture(result.pair, diagnosis: diagnosis)
+        guard let d = result.diagnosis, let lost = d.trace?.lost?.frame.kind ?? (d.place != nil ? .arpRequest : nil) else { return nil }
+        return try NetnsCapture(runner: ProcessRunner(), plan: try plan(strategy)).capture(result.pair, lost: lost, model: d.place)
     }
 
     /// Runs `ip ARGS` inside a VM namespace, as a person would by hand.
@@ -73,21 +73,25 @@ struct NetnsLab {
     var leftovers: [String] { NetnsHost.namespaces().filter { $0.hasPrefix("vbl-\(spec.name)-") }.sorted() }
 }
 
-/// The lab's lifecycle as the CLI drives it, with the record kept in the test's store.
+/// The lab's lifecycle as the CLI drives it, with the record kept in the test's store and
+/// programs run through the lab's runner.
 struct LabDriver {
     let lab: NetnsLab
-    var lifecycle: LabLifecycle { LabLifecycle(provider: lab.netns, store: lab.store, dryRun: false) }
+    var environment: LabEnvironment {
+        LabEnvironment(paths: StatePaths(state: testStateDirectory, runtime: testStateDirectory + "/run"), runner: lab.runner, variables: [:])
+    }
+    func lifecycle() throws -> LabLifecycle {
+        let found = FoundLab(name: lab.spec.name, spec: lab.spec, specPath: lab.spec.file, record: lab.record, word: lab.spec.name)
+        return try LabLifecycle(found, environment: environment, providerFlag: "netns")
+    }
 
-    func create(_ plan: RegistrationPlan, setup: Bool) throws -> ApplyOutcome {
-        try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .create(setup: setup))
+    func create(_ plan: RegistrationPlan, setup: Bool) throws -> ApplyReport {
+        try lifecycle().apply(plan, mode: .create(setup: setup), checkAfter: false)
     }
     func converge(_ plan: RegistrationPlan) throws -> [String] {
-        try lifecycle.apply(plan, spec: lab.spec, specPath: lab.spec.file, record: lab.record, mode: .fix(restart: false, setup: true)).changes
+        try lifecycle().apply(plan, mode: .fix(restart: false, setup: true), checkAfter: false).changes
     }
-    func destroy() throws -> [String] {
-        guard let r = lab.record else { return [] }
-        return try lifecycle.destroy(r)
-    }
+    func destroy() throws -> [String] { try lifecycle().destroy().removed }
 }
 
 /// Runs real commands, but answers `fail` with a failure instead of running it: a refused

@@ -61,7 +61,7 @@ import Testing
         let auto = try CLI.run(["validate", "no-such-lab"], env: ["NO_COLOR": ""])
         #expect(!auto.stderr.contains("\u{1B}"), "a pipe is no terminal")
         let bad = try CLI.run(["--color", "sometimes", "plan"])
-        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: --color takes auto, always or never, not 'sometimes'"))
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: 'sometimes' is not a colour setting (valid: auto, always, never)"))
     }
 
     /// Each completion script loads in its shell and completes the labs of ./labs and the options

@@ -44,7 +44,7 @@ import Testing
 
     @Test func leftOutItIsTheOneRecordedLabElseTheOneSpecHere() throws {
         let p = try Place(); defer { p.cleanup() }
-        #expect(throws: VBoxLabError.failed("no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab COMMAND LAB")) {
+        #expect(throws: VBoxLabError.spec(.nothingToFind)) {
             try p.finder().find(nil)
         }
         try p.write("only.json5", lab: "only")
@@ -95,7 +95,7 @@ import Testing
         try p.write("labs/x.json5", lab: "x")
         try p.write("labs/y.json5", lab: "y", vms: #"{ name: "c", nics: [ { network: "m", ip: "10.8.0.1/24" } ] }, { name: "d", nics: [ { network: "m", ip: "10.8.0.2/24" } ] }"#)
         #expect(try p.finder().find(vm: "c", lab: nil).name == "y")
-        #expect(throws: VBoxLabError.failed("no lab has a VM named zz: none recorded in \(p.dir)/state/labs, and no spec in . or ./labs; name the lab with --lab LAB")) {
+        #expect(throws: VBoxLabError.lab(.noLabWithVM(vm: "zz", records: "\(p.dir)/state/labs"))) {
             try p.finder().find(vm: "zz", lab: nil)
         }
         try p.record("x", spec: "\(p.dir)/labs/x.json5")
@@ -121,13 +121,15 @@ import Testing
         Choice(flag: nil, env: "", recorded: nil, vbox: false, netns: true, name: "netns", notice: true, named: true),
     ])
     func providerChoice(_ c: Choice) {
-        let d = ProviderChoice.decide(flag: c.flag, environment: c.env, recorded: c.recorded, vboxManageFound: c.vbox, netnsPossible: c.netns, lab: "l")
+        let candidates = [ProviderChoice.Candidate(name: "virtualbox", summary: "VirtualBox VMs", availability: c.vbox ? .available : .unavailable(reason: "VBoxManage not found", fix: "install it")),
+                          ProviderChoice.Candidate(name: "netns", summary: "network namespaces", availability: c.netns ? .available : .unavailable(reason: "not root", fix: "run as root"))]
+        let d = ProviderChoice.decide(flag: c.flag, environment: c.env, recorded: c.recorded, lab: "l", candidates: candidates)
         #expect(d.name == c.name && (d.notice != nil) == c.notice && d.mustBeNamed == c.named)
     }
 
     @Test func unknownProviderListsTheValidOnes() {
-        #expect(throws: VBoxLabError.usage(message: "'netn' is not a provider; the providers are virtualbox, netns; did you mean 'netns'?",
-                                           usage: "USAGE: vboxlab COMMAND [LAB] --provider virtualbox|netns")) {
+        #expect(throws: VBoxLabError.usage(message: "'netn' is not a provider (valid: virtualbox, netns); did you mean 'netns'?",
+                                           usage: "USAGE: vboxlab <command> [LAB] --provider virtualbox|netns")) {
             _ = try ProviderRegistry.make("netn", context: ProviderContext(reader: RecordingRunner(), store: LabStore(directory: "/nonexistent")))
         }
     }
@@ -149,10 +151,10 @@ import Testing
         var r = LabRecord(lab: "x", spec: "/s/x.json5", provider: "netns", vms: ["a"], owned: [OwnedObject(kind: .namespace, name: "vbl-x-a", id: "42")])
         r.pending = true
         try p.store.save(r)
-        let back = try #require(p.store.record("x"))
+        let back = try #require(try p.store.record("x"))
         #expect(back.owned == r.owned && back.pending && back.vms == ["a"] && back.spec == "/s/x.json5")
         #expect(p.store.all().map(\.lab) == ["x"])
         p.store.remove("x")
-        #expect(p.store.record("x") == nil)
+        #expect(try p.store.record("x") == nil)
     }
 }

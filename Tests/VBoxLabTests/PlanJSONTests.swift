@@ -158,7 +158,7 @@ import Testing
         #expect(unknown.stderr == """
         error: unknown option '--jsn'; did you mean '--json'?
 
-        USAGE: vboxlab plan [LAB] [--json] [--strategy S]
+        USAGE: vboxlab plan [LAB] [--json] [--strategy STRATEGY]
           See 'vboxlab plan --help' for more information.
 
         """)

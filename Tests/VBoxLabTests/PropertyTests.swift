@@ -194,7 +194,7 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
             for strategy in Strategy.allCases {
                 let plan: RegistrationPlan
                 do { plan = try Solver.plan(spec, strategy: strategy) } catch {
-                    guard strategy == .macSwap, case .unmeetablePlan(let lab, let conflicts) = error else {
+                    guard strategy == .macSwap, case .lab(.unmeetable(let lab, let conflicts)) = error else {
                         Issue.record("\(spec.name) \(strategy): \(error)"); continue
                     }
                     #expect(lab == spec.name)
@@ -202,7 +202,7 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
                     #expect(Set(conflicts.map { NICRef(vm: $0.vm, slot: $0.slot) }) == crowded, "\(spec.name)")
                     for c in conflicts {
                         let behind = topology.behind[NICRef(vm: c.vm, slot: c.slot)]!
-                        #expect(c.count == behind.count && c.behind.map(\.0) == behind.sample)
+                        #expect(c.count == behind.count && c.behind.map(\.holder) == behind.sample.map(\.description))
                     }
                     #expect(error.exitCode == 1)
                     continue

@@ -53,11 +53,11 @@ import Testing
         #expect(throws: VBoxLabError.self) { try Solver.plan(spec, strategy: .macSwap) }
         do { _ = try Solver.plan(spec, strategy: .macSwap) } catch {
             #expect(error.exitCode == 1)
-            guard case .unmeetablePlan(_, let conflicts) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .lab(.unmeetable(_, let conflicts)) = error else { Issue.record("wrong error \(error)"); return }
             #expect(conflicts.count == 1)
             let c = conflicts[0]
             #expect(c.vm == "mid" && c.slot == 3 && c.network == "two-right" && c.count == 2)
-            #expect(c.behind.map(\.0.description) == ["left-1", "left-2"])
+            #expect(c.behind.map(\.holder) == ["left-1", "left-2"])
             #expect(error.explanation.contains("mid slot 3 on two-right (port of br0): 2 MACs lie behind it"))
         }
     }

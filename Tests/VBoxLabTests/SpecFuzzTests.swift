@@ -117,7 +117,7 @@ private let fuzzTexts = [
                 if error.exitCode != 2 { problem = "exit code \(error.exitCode): \(error.explanation)" }
                 else if let bad = error.explanation.unicodeScalars.first(where: { $0 != "\n" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) }) {
                     problem = "unescaped U+\(String(bad.value, radix: 16)) in: \(error.explanation.escapedForTerminal)"
-                } else if case .syntax(_, let e) = error, e.line == nil || e.column == nil {
+                } else if case .spec(.syntax(_, let e)) = error, e.line == nil || e.column == nil {
                     problem = "syntax error without a position: \(e.message)"
                 }
             }

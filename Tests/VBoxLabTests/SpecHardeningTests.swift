@@ -26,7 +26,7 @@ private func withIP(_ ip: String) -> String { #"{ name: "h1", nics: [ { network:
 /// The whole message `vboxlab validate` prints for `bytes`, after checking that it is an exit-2 error.
 private func refusal(_ bytes: [UInt8]) -> String? {
     do {
-        _ = try LabLoader.parse(Data(bytes), file: "t.json5")
+        _ = try LabLoader.parse(Data(bytes), file: "t.json5", rules: ProviderRegistry.specRules)
         return nil
     } catch {
         #expect(error.exitCode == 2)

@@ -7,6 +7,7 @@ public enum LabLoader {
 
     /// Reads the spec file at `file` (the finding rules, in `LabFinder`, chose it).
     public static func load(_ file: String, rules: ExtraRules = { _ in [] }) throws(VBoxLabError) -> LabSpec {
+        guard FileManager.default.fileExists(atPath: file) else { throw .labNotFound(name: file, looked: [file]) }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw .unreadable(file: file, reason: "permission denied or not a file")
         }

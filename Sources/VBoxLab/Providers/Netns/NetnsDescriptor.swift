@@ -12,7 +12,7 @@ extension NetnsProvider {
         specRules: { spec in
             // A VM's namespace is vbl-LAB-VM and the switch's vbl-LAB-sw: a VM named sw would take it.
             spec.vms.enumerated().filter { $0.element.name == "sw" }.map { i, _ in
-                ("vms[\(i)].name", "\"sw\" is reserved: the netns provider's switch namespace is \(NetnsNames(lab: spec.name).switchNamespace), the namespace this VM would get")
+                ("vms[\(i)].name", "\"sw\" is reserved: the netns provider's switch namespace is \(NetnsNames(lab: spec.name.isEmpty ? "LAB" : spec.name).switchNamespace), the namespace this VM would get")
             }
         },
         make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in NetnsProvider(context: c) })

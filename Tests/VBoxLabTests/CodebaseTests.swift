@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// The codebase's own rules, checked on its sources: the seam stays closed, layers point
+/// one way, functions stay short enough to read at once.
+@Suite struct CodebaseTests {
+    static let sources = "\(packageRoot)/Sources"
+
+    static func swiftFiles(under dir: String) -> [(path: String, text: String)] {
+        let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        return files.sorted().compactMap { f in (try? String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8)).map { ("\(dir)/\(f)", $0) } }
+    }
+
+    /// Nothing outside `Sources/VBoxLab/Providers` names a provider: help, completion, the
+    /// default choice and spec rules come from the registry.
+    @Test func noProviderIsNamedOutsideProviders() {
+        let names = ProviderRegistry.names.map { "\"\($0)\"" } + ["VirtualBoxProvider", "NetnsProvider", "QemuProvider"]
+        var found: [String] = []
+        for (path, text) in Self.swiftFiles(under: Self.sources) where !path.contains("/Sources/VBoxLab/Providers/") {
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where names.contains(where: line.contains) {
+                found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
+    /// No function, initializer or computed property body is longer than 60 lines.
+    @Test func functionsAreShort() {
+        var long: [String] = []
+        for (path, text) in Self.swiftFiles(under: Self.sources) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            for (i, line) in lines.enumerated() where Self.opensBody(line) {
+                if let n = Self.bodyLength(lines, from: i), n > 60 { long.append("\(path):\(i + 1): \(n) lines") }
+            }
+        }
+        #expect(long.isEmpty, "\(long.joined(separator: "\n"))")
+    }
+
+    static func opensBody(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        guard !t.hasPrefix("//") else { return false }
+        return t.range(of: #"\b(func|init)\b[^=]*\("#, options: .regularExpression) != nil
+    }
+
+    /// Lines from the declaration to the brace that closes its body (strings and comments skipped).
+    static func bodyLength(_ lines: [String], from start: Int) -> Int? {
+        var depth = 0, opened = false
+        for j in start..<lines.count {
+            var code = lines[j].replacingOccurrences(of: #""(\\.|[^"\\])*""#, with: "\"\"", options: .regularExpression)
+            if let c = code.range(of: "//") { code = String(code[..<c.lowerBound]) }
+            for ch in code { if ch == "{" { depth += 1; opened = true } else if ch == "}" { depth -= 1 } }
+            if opened && depth <= 0 { return j - start + 1 }
+            if !opened && j > start + 3 { return nil }
+        }
+        return nil
+    }
+
+    /// Glibc and Darwin are imported in `Platform/` only (and by the Linux-only namespaces).
+    @Test func systemLibrariesStayInPlatform() {
+        let offenders = Self.swiftFiles(under: Self.sources).filter { path, text in
+            !path.contains("/Platform/") && !path.contains("/Providers/Netns/") && (text.contains("import Glibc") || text.contains("import Darwin"))
+        }.map(\.path)
+        #expect(offenders.isEmpty, "\(offenders)")
+    }
+
+    /// The registry: every provider once, highest priority first, namespaces only where Linux is.
+    @Test func registryOrdersProvidersAndKnowsThePlatform() {
+        let entries = ProviderRegistry.entries
+        #expect(Set(entries.map(\.name)).count == entries.count)
+        #expect(entries.map(\.priority) == entries.map(\.priority).sorted(by: >))
+        #expect(entries.first?.name == "virtualbox")
+        #expect(entries.contains { $0.name == "netns" } == Platform.isLinux)
+        #expect(ProviderRegistry.descriptor("netns")?.noun == "namespace" && ProviderRegistry.descriptor("virtualbox")?.noun == "VM")
+    }
+}
