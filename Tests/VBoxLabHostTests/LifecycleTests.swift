@@ -51,7 +51,7 @@ struct LifecycleTests {
         #expect(claim.stderr.contains("\(place.dir)/vt-card.json5 (the lab was created from it)") && claim.stderr.contains("\(other) (named now)"))
 
         let list = try place.run(["list", "--json"])
-        #expect(list.stdout == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}],"bases":[]}"# + "\n")
+        #expect(list.stdout == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}],"bases":[],"unreadable":[]}"# + "\n")
 
         // The spec gone, destroy still works from the record.
         try FileManager.default.removeItem(atPath: "\(place.dir)/vt-card.json5")
@@ -181,7 +181,7 @@ struct LifecycleTests {
 
         try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-all-sw"]))
         let all = try place.run(["destroy", "--all"])
-        #expect(all.status == 0 && all.stdout == "removed lab vt-rb-x (netns): vbl-vt-rb-x-sw, vbl-vt-rb-x-a, vbl-vt-rb-x-b\n", "\(all.stdout)")
+        #expect(all.status == 0 && all.stdout == "removed lab vt-rb-x (netns): 3 namespaces\n", "\(all.stdout)")
         #expect(NetnsHost.namespaces().contains("vbl-vt-all-sw"))
         #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-vt-rb") })
     }
@@ -216,7 +216,7 @@ struct LifecycleTests {
         let r = try place.run(["create", "--provider", "netns"])
         #expect(r.status == 1 && r.stderr.hasPrefix("error: lab vt-rbp would use namespaces that already exist and are not its own: vbl-vt-rbp-h0 (not made by vboxlab for lab vt-rbp)"), "\(r.status) \(r.stderr)")
         #expect(NetnsHost.namespaces().filter { $0.hasPrefix("vbl-vt-rbp-") } == ["vbl-vt-rbp-h0"])
-        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[]}"# + "\n")
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[],"unreadable":[]}"# + "\n")
     }
 
     /// --dry-run says what the real run then does: the same changes, and the same count.

@@ -142,7 +142,7 @@ struct VirtualBoxTests {
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("error: command failed (exit 1): \(VBoxGate.shim) startvm ") && refused.stderr.contains("injected failure"), "\(refused.stderr)")
         #expect(Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid)) == before)
-        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[]}"# + "\n")
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[],"unreadable":[]}"# + "\n")
         place.fail = nil
 
         place.resetCalls()
@@ -194,7 +194,7 @@ struct VirtualBoxTests {
         let lines = dry.stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("\(VBoxGate.shim) clonevm ") }.count == 3 && lines.filter { $0.contains(" modifyvm ") }.count == 3
                 && lines.filter { $0.contains(" startvm ") }.count == 3, "\(dry.stdout)")
-        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[]}"# + "\n")
+        #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[],"unreadable":[]}"# + "\n")
 
         #expect(try place.run(["create", "vb-dry", "--no-setup", "--strategy", "promisc", "--provider", "virtualbox"]).status == 0)
         place.resetCalls()

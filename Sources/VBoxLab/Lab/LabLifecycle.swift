@@ -102,7 +102,7 @@ public struct LabLifecycle: Sendable {
     /// Removes what the record owns, then the record and what vboxlab kept for the lab
     /// (host keys, its key pair, its last check), then the lock file.
     public func destroy() throws(VBoxLabError) -> DestroyReport {
-        guard let record = found.record else { return DestroyReport(lab: found.name, existed: false, removed: [], noun: noun, commands: nil) }
+        guard let record = found.record else { return DestroyReport(lab: found.name, existed: false, removed: [], noun: noun, provider: provider.name, commands: nil) }
         if !dryRun { try provider.checkPrerequisites(pinging: false) }
         let held = try lockUnlessDry(record.lab)
         defer { withExtendedLifetime(held) {} }
@@ -115,7 +115,7 @@ public struct LabLifecycle: Sendable {
             }
             held?.removeFileOnRelease = true
         }
-        return DestroyReport(lab: record.lab, existed: true, removed: removed, noun: noun, commands: recorder?.commands)
+        return DestroyReport(lab: record.lab, existed: true, removed: removed, noun: noun, provider: provider.name, commands: recorder?.commands)
     }
 }
 
@@ -140,5 +140,6 @@ public struct DestroyReport: Sendable {
     public var removed: [String]
     /// What the provider makes ("namespace", "VM").
     public var noun: String
+    public var provider: String
     public var commands: [Command]?
 }

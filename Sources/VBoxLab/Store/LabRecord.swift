@@ -21,6 +21,9 @@ public struct LabRecord: Codable, Sendable, Equatable {
     public var bases: [String]?
     /// Objects an undo could not remove: the lab needs `vboxlab destroy` (list says so).
     public var stranded: [String]?
+    /// VMs vboxlab shut down to change them and has not yet started again: a run stopped
+    /// meanwhile leaves them here, and the next run starts them.
+    public var stopped: [String]?
     public var created: String
     public var updated: String
 

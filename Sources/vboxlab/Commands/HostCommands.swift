@@ -85,7 +85,8 @@ struct Destroy: LabCommand {
         var commands: [Command] = []
         try host.destroyAll(dryRun: dryRun) { report in
             if let c = report.commands { commands += c; return }
-            print("removed lab \(report.lab): \(report.removed.isEmpty ? "nothing left on the host" : report.removed.joined(separator: ", "))")
+            // A count, not the names: a lab of 300 VMs would print them all on one line.
+            print("removed lab \(report.lab) (\(report.provider)): \(report.removed.isEmpty ? "nothing left on the host" : counted(report.removed.count, report.noun))")
         }
         commands.forEach { print($0) }
         return 0

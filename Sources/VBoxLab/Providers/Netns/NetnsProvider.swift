@@ -160,7 +160,7 @@ public struct NetnsProvider: LabProvider {
         for vm in spec.vms {
             let login = vm.ssh ?? spec.ssh
             if let login, login.host != nil || login.proxyCommand != nil {
-                out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: vm.name, port: nil)
+                out[vm.name] = try context.sshTransport(spec: spec, vm: vm, host: vm.name, port: nil)
             } else {
                 out[vm.name] = NetnsExecTransport(vm: vm.name, namespace: NetnsNames(lab: spec.name).vmNamespace(vm.name), runner: reader)
             }

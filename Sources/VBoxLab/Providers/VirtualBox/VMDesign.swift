@@ -14,7 +14,7 @@ public struct VMDesign: Sendable {
     public static let sshRule = "ssh"
 
     public init(vm: VMSpec, lab: String, plan: RegistrationPlan, sshPort: Int?) {
-        self.vm = vm.name; group = "/vboxlab/\(lab)"; memory = vm.memory; cpus = vm.cpus; management = vm.management
+        self.vm = vm.name; group = Self.group(of: lab); memory = vm.memory; cpus = vm.cpus; management = vm.management
         self.sshPort = sshPort
         nics = Dictionary(uniqueKeysWithValues: plan.nics(of: vm.name).map { ($0.slot, $0) })
     }
@@ -22,6 +22,9 @@ public struct VMDesign: Sendable {
     /// Every setting, for a VM just cloned or imported: one `modifyvm`. Rules the base
     /// passed on under the name vboxlab uses are deleted first (adding a rule whose name
     /// exists fails the whole call).
+    /// The VirtualBox group every VM of a lab lives in.
+    public static func group(of lab: String) -> String { "/vboxlab/\(lab)" }
+
     public func allSettings(inherited: [VBoxNATRule]) -> [VMSetting] {
         var s: [VMSetting] = [.group(group), .memory(memory), .cpus(cpus)]
         s += managementSettings(deleting: inherited.contains { $0.slot == 1 && $0.name == Self.sshRule })

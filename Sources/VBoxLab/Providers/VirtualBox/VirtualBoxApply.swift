@@ -15,6 +15,8 @@ struct VirtualBoxWork {
     var rows: [VMDesign.Change] = []
     /// VMs the record has that the spec no longer does.
     var removed: [OwnedObject] = []
+    /// VMs an earlier run shut down to change and did not start again.
+    var startAgain: [(name: String, uuid: String)] = []
 
     var fresh: Bool { mine.isEmpty }
 }
@@ -33,19 +35,16 @@ extension VirtualBoxProvider {
         var record = planned(record, spec: spec, work: &work)
         if !context.dryRun { try persist(record) }
 
-        let createdIDs = Locked(work.planned.map(\.uuid))
-        let undo = Cleanup.shared.push { [vbox] in
-            // The VMs of this run only; a UUID VirtualBox does not know fails quietly.
-            for uuid in createdIDs.get() {
-                _ = try? vbox.write(VBoxManage.powerOff(uuid))
-                _ = try? vbox.write(VBoxManage.unregisterDelete(uuid))
-            }
-        }
+        // The VMs of this run only, each by the identity the record gave it before it was made.
+        let made = record.owned.filter { o in work.planned.contains { $0.name == o.name } }
+        let lab = spec.name
+        let undo = Cleanup.shared.push { [self] in self.undo(made, lab: lab) }
         do {
-            let changes = try execute(work, spec: spec, mode: mode, record: &record, createdIDs: createdIDs)
+            let changes = try execute(work, spec: spec, mode: mode, record: &record)
             if !context.dryRun {
                 // What a write did is what the next read shows; a run that wrote nothing needs no second look.
                 if !changes.isEmpty || !work.converge.isEmpty { try confirm(plan, spec: spec, record: record) }
+                record.stopped = nil
                 record.pending = false
                 try persist(record)
             }
@@ -78,6 +77,9 @@ extension VirtualBoxProvider {
         try differences(spec, mode: mode, work: &work)
         let names = spec.vms.map(\.name)
         work.removed = record.owned.filter { o in o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id } } == true }
+        work.startAgain = (record.stopped ?? []).compactMap { name in
+            work.mine[name].flatMap { $0.running ? nil : (name, $0.uuid) }
+        }
         return work
     }
 
@@ -142,15 +144,23 @@ extension VirtualBoxProvider {
         let bases = work.sources.compactMap { s -> String? in if case .clone(let b, _, _) = s.1, b.groups.contains(VagrantBox.baseGroup) { return b.name }; return nil }
         if !bases.isEmpty { record.bases = Array(Set((record.bases ?? []) + bases)).sorted() }
         work.planned = work.sources.map { ($0.0.name, UUID().uuidString.lowercased()) }
+        // A clone gets the UUID chosen here; an import (which chooses its own) is recorded by
+        // the unique name it is made under, until VirtualBox says its UUID.
+        let made = zip(work.sources, work.planned).map { s, p -> OwnedObject in
+            if case .appliance = s.1 { return OwnedObject(kind: .vm, name: p.name, id: nil, makingAs: Self.importName(lab: spec.name, vm: p.name)) }
+            return OwnedObject(kind: .vm, name: p.name, id: p.uuid)
+        }
         record.owned = record.owned.filter { o in !(o.kind == .vm && (work.removed.contains(o) || (work.mine[o.name] == nil && names.contains(o.name)))) }
-            + work.planned.map { OwnedObject(kind: .vm, name: $0.name, id: $0.uuid) }
+            + made
         record.pending = !work.planned.isEmpty
+        // Written down before they are shut down: a run stopped meanwhile is mended by the next.
+        let restarting = work.converge.filter { $0.running && !$0.offline.isEmpty }.map(\.name) + work.startAgain.map(\.name)
+        record.stopped = restarting.isEmpty ? nil : restarting
         return record
     }
 
     /// The writes: removals, new VMs, changes to existing ones, and (create) starting what is off.
-    private func execute(_ work: VirtualBoxWork, spec: LabSpec, mode: ApplyMode, record: inout LabRecord,
-                         createdIDs: Locked<[String]>) throws(VBoxLabError) -> [String] {
+    private func execute(_ work: VirtualBoxWork, spec: LabSpec, mode: ApplyMode, record: inout LabRecord) throws(VBoxLabError) -> [String] {
         var changes: [String] = []
         for o in work.removed {
             _ = try? vbox.write(VBoxManage.powerOff(o.id!))   // fails, harmlessly, when it is not running
@@ -158,8 +168,14 @@ extension VirtualBoxProvider {
             progress("\(o.name): removed (the spec no longer has it)")
             changes.append("removed VM \(o.name)")
         }
-        changes += try makeVMs(work, start: !mode.isFix, record: &record, createdIDs: createdIDs)
+        changes += try makeVMs(work, start: !mode.isFix, record: &record)
         for w in work.converge { try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running) }
+        for vm in work.startAgain {
+            try vbox.write(VBoxManage.start(vm.uuid), timeout: 300)
+            progress("\(vm.name): started again (an earlier run shut it down to change it and was stopped)")
+            changes.append("started VM \(vm.name) again")
+        }
+        record.stopped = nil
         changes += work.rows.map { "\($0.vm) slot \($0.slot) \($0.network): \($0.now) → \($0.wanted)" }
         if !mode.isFix {
             for vm in spec.vms where work.mine[vm.name]?.running == false {
@@ -171,23 +187,25 @@ extension VirtualBoxProvider {
         return changes
     }
 
-    /// Clones (or imports) the new VMs, several at once; an import chooses its own UUID, and
-    /// the record (and the undo) follow it.
-    private func makeVMs(_ work: VirtualBoxWork, start: Bool, record: inout LabRecord, createdIDs: Locked<[String]>) throws(VBoxLabError) -> [String] {
+    /// Clones (or imports) the new VMs, several at once; an import's UUID, known once it is
+    /// made, replaces its temporary name in the record.
+    private func makeVMs(_ work: VirtualBoxWork, start: Bool, record: inout LabRecord) throws(VBoxLabError) -> [String] {
         let mediaLock = NSLock()
         let designed = work.designs
+        let recorded = record.owned
         let made = parallelMap(Array(zip(work.sources, work.planned)), width: width) { pair -> Result<(String, String), VBoxLabError> in
             let ((vm, from), (_, uuid)) = pair
+            let importAs = recorded.first { $0.kind == .vm && $0.name == vm.name }?.makingAs
             return Result { () throws(VBoxLabError) in
-                (vm.name, try self.make(vm, uuid: uuid, from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
+                (vm.name, try self.make(vm, uuid: uuid, importAs: importAs, from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
             }
         }
         var changes: [String] = []
         for r in made {
             let (vm, uuid) = try r.get()
-            if let i = record.owned.firstIndex(where: { $0.kind == .vm && $0.name == vm }), record.owned[i].id != uuid {
+            if let i = record.owned.firstIndex(where: { $0.kind == .vm && $0.name == vm }) {
                 record.owned[i].id = uuid
-                createdIDs.update { $0.append(uuid) }
+                record.owned[i].makingAs = nil
             }
             changes.append("created VM \(vm)")
         }

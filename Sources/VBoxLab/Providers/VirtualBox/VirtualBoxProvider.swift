@@ -65,11 +65,18 @@ public struct VirtualBoxProvider: LabProvider {
         return LabObservation(lab: lab, provider: name, state: LabState(lab: lab, vms: states), details: details, switches: [], exists: !mine.isEmpty)
     }
 
-    /// Powers off and deletes the lab's VMs, by UUID; never a VM the record does not own (bases included).
+    /// Powers off and deletes the lab's VMs, by UUID. A VM is the lab's when the record has
+    /// its UUID and VirtualBox shows it in the lab's group: a recorded UUID of a VM elsewhere
+    /// (another lab's, a base) is never touched, and is named.
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
-        let listed = VBoxParse.vmList(try vbox.read(["list", "vms"]))
-        let running = Set(VBoxParse.vmList(try vbox.read(["list", "runningvms"])).map(\.uuid))
-        let mine = record.owned.filter { o in o.kind == .vm && o.id.map { id in listed.contains { $0.uuid == id } } == true }
+        let listed = try inventory()
+        let running = Set(listed.filter(\.running).map(\.uuid))
+        var mine: [OwnedObject] = []
+        for o in record.owned where o.kind == .vm {
+            guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id }) else { continue }
+            if belongs(vm, to: record, as: o.name) { mine.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
+            else { progress("not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in lab \(record.lab)'s group \(VMDesign.group(of: record.lab))") }
+        }
         let vbox = self.vbox, progress = self.progress
         // One at a time: deleting linked clones of one base at once stalled for 10 s now and then.
         let results = parallelMap(mine, width: Parallelism.virtualBoxDisks) { o in

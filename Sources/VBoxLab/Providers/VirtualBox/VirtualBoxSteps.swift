@@ -107,11 +107,12 @@ extension VirtualBoxProvider {
 
     /// One new VM: clone or import, one `modifyvm` with every setting, then start it.
     /// Returns the VM's UUID (an import chooses its own).
-    func make(_ vm: VMSpec, uuid: String, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool) throws(VBoxLabError) -> String {
+    func make(_ vm: VMSpec, uuid: String, importAs: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool) throws(VBoxLabError) -> String {
         let started = Date()
         func step(_ what: String) { progress(String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started))) }
         var id = uuid
         var inherited: [VBoxNATRule] = []
+        var rename: [VMSetting] = []
         switch from {
         case .clone(let base, let snapshot, let linked):
             let args = linked ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: vm.name, uuid: uuid)
@@ -126,21 +127,21 @@ extension VirtualBoxProvider {
         case .appliance(let file):
             // Parallel imports fail (VirtualBox issue 80): one at a time.
             mediaLock.lock()
-            let imported = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.importAppliance(file: file, name: vm.name, group: design.group), timeout: 3600) }
+            let name = importAs ?? vm.name
+            let imported = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.importAppliance(file: file, name: name, group: design.group), timeout: 3600) }
             mediaLock.unlock()
             _ = try imported.get()
             if !context.dryRun {
-                guard let made = VBoxParse.vmList(try vbox.read(["list", "vms"])).last(where: { $0.name == vm.name }) else {
-                    throw .system(.disagrees("VirtualBox imported \(file) but lists no VM named \(vm.name)"))
-                }
-                id = made.uuid
+                guard let made = self.uuid(named: name) else { throw .system(.disagrees("VirtualBox imported \(file) but lists no one VM named \(name)")) }
+                id = made
                 inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
             }
+            if name != vm.name { rename = [.name(vm.name)] }
             step("imported from \(file)")
         case .box:
             preconditionFailure("the box of \(vm.name) is imported before any VM is cloned from it")
         }
-        try vbox.write(VBoxManage.modify(id, design.allSettings(inherited: inherited)))
+        try vbox.write(VBoxManage.modify(id, rename + design.allSettings(inherited: inherited)))
         step("configured (\(design.nics.count) lab NIC\(design.nics.count == 1 ? "" : "s"))")
         if start {
             try vbox.write(VBoxManage.start(id), timeout: 300)
@@ -156,10 +157,22 @@ extension VirtualBoxProvider {
             for o in online { try vbox.write(VBoxManage.setPromisc(uuid, slot: o.slot, o.policy)) }
             return
         }
-        if running { try shutDown(name, uuid: uuid) }
-        try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
-        progress("\(name): changed")
-        if running { try vbox.write(VBoxManage.start(uuid), timeout: 300); progress("\(name): started again") }
+        guard running else {
+            try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
+            progress("\(name): changed")
+            return
+        }
+        // A VM shut down to be changed is started again on every path: a failed change, or
+        // an interrupt meanwhile (the undo starts it), never leaves it off.
+        let vbox = self.vbox
+        let restart = Cleanup.shared.push { _ = try? vbox.write(VBoxManage.start(uuid), timeout: 300) }
+        defer { Cleanup.shared.drop(restart) }
+        try shutDown(name, uuid: uuid)
+        let changed = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) })) }
+        if case .success = changed { progress("\(name): changed") }
+        try vbox.write(VBoxManage.start(uuid), timeout: 300)
+        progress("\(name): started again")
+        _ = try changed.get()
     }
 
     /// ACPI first, as a person would press the button; power off when the guest does not stop in time.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Boxes and their logins: what only the VirtualBox provider builds from.
+/// Vagrant boxes and their logins, a part the providers share: VirtualBox builds VMs from a
+/// box, and every provider logs in to a guest with the login its box implies.
 extension ProviderContext {
     /// Finds the spec's Vagrant boxes; `.box` files are relative to the spec's folder.
     public func boxResolver(_ spec: LabSpec) -> BoxResolver {

@@ -1,0 +1,51 @@
+import Foundation
+
+extension VirtualBoxProvider {
+    /// The undo of one create or fix-macs: every VM this run made (or may have begun to
+    /// make) is powered off and deleted. A VM that VirtualBox still lists afterwards is
+    /// stranded: the record keeps it, marked, so `list` says the lab needs `destroy` and
+    /// `destroy` can still remove it. The record goes only when the lab is left with nothing.
+    func undo(_ made: [OwnedObject], lab: String) {
+        var stranded: [OwnedObject] = []
+        for o in made {
+            // An import is found by the unique name it is made under; one never begun is not there.
+            guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)) else { continue }
+            _ = try? vbox.write(VBoxManage.powerOff(id))
+            if (try? vbox.write(VBoxManage.unregisterDelete(id))) == nil && isRegistered(id) {
+                stranded.append(OwnedObject(kind: .vm, name: o.name, id: id))
+            }
+        }
+        guard !context.dryRun, var record = (try? context.store.record(lab)) ?? nil else { return }
+        let names = Set(made.map(\.name))
+        record.owned = record.owned.filter { !($0.kind == .vm && names.contains($0.name)) } + stranded
+        record.stranded = stranded.isEmpty ? nil : stranded.map(\.name)
+        record.pending = false
+        try? context.store.save(record)
+        if !stranded.isEmpty {
+            progress("could not delete \(stranded.map(\.name).joined(separator: ", ")); the record keeps \(stranded.count == 1 ? "it" : "them"): vboxlab destroy \(lab) removes \(stranded.count == 1 ? "it" : "them")")
+        }
+    }
+
+    /// The UUID of the one VM of that name, if VirtualBox lists exactly one.
+    func uuid(named name: String) -> String? {
+        guard let listed = try? VBoxParse.vmList(vbox.read(["list", "vms"])) else { return nil }
+        let found = listed.filter { $0.name == name }
+        return found.count == 1 ? found[0].uuid : nil
+    }
+
+    func isRegistered(_ uuid: String) -> Bool { (try? vbox.read(["showvminfo", uuid, "--machinereadable"])) != nil }
+
+    /// The unique name an appliance is imported under: the import chooses its own UUID, so
+    /// the VM is found by this name afterwards (and by an undo meanwhile), never by a name
+    /// another lab's VM may carry.
+    static func importName(lab: String, vm: String) -> String {
+        "vboxlab-import-\(lab)-\(vm)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// Whether a recorded VM is the lab's: its UUID is recorded (the caller's part) and
+    /// VirtualBox shows it in the lab's group, or, while a create was under way and had not
+    /// yet set the group, under the recorded name.
+    func belongs(_ vm: VBoxVM, to record: LabRecord, as name: String) -> Bool {
+        vm.groups.contains(VMDesign.group(of: record.lab)) || (record.pending && vm.name == name && vm.groups == ["/"])
+    }
+}
