@@ -172,10 +172,13 @@ struct VirtualBoxTests {
         try place.write("vb-ova", text: #"{ name: "vb-ova", base: { import: "base.ova" }, vms: [ { name: "ova-a", nics: [ { network: "vbo", ip: "10.9.2.1/24" } ] }, { name: "ova-b", nics: [ { network: "vbo", ip: "10.9.2.2/24" } ] } ] }"#)
         let r = try place.run(["create", "vb-ova", "--no-setup", "--provider", "virtualbox"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(place.writes.filter { $0.hasPrefix("import \(place.dir)/base.ova --vsys 0 --vmname ova-") }.count == 2, "\(place.writes)")
+        // Each import is made under a unique name of its own (found by it, never by a name another
+        // lab's VM may carry), then named as the spec says in the one modifyvm.
+        #expect(place.writes.filter { $0.hasPrefix("import \(place.dir)/base.ova --vsys 0 --vmname vboxlab-import-vb-ova-ova-") }.count == 2, "\(place.writes)")
         let vms = try place.recorded("vb-ova")
-        for (_, uuid) in vms {
+        for (name, uuid) in vms {
             let keys = try place.read(uuid).keys
+            #expect(keys["name"] == name)
             #expect(keys["groups"] == "/vboxlab/vb-ova" && keys["intnet2"] == "vbo")
             // The base's ssh rule came along with the appliance and was replaced, not doubled.
             #expect(keys["Forwarding(0)"]?.hasPrefix("ssh,tcp,127.0.0.1,") == true && keys["Forwarding(0)"] != "ssh,tcp,127.0.0.1,2222,,22" && keys["Forwarding(1)"] == nil)
