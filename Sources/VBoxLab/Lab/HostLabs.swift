@@ -40,6 +40,8 @@ public struct HostLabs: Sendable {
     /// first that could says what it lacks.
     public func pruneBases(dryRun: Bool) throws(VBoxLabError) -> (removed: [String], commands: [Command]?) {
         let recorder = dryRun ? RecordingRunner() : nil
+        let held = dryRun ? nil : try LabLock.bases(directory: environment.paths.runtime, progress: environment.progress)
+        defer { withExtendedLifetime(held) {} }
         let keepers = baseKeepers(recorder: recorder)
         if keepers.isEmpty {
             for entry in ProviderRegistry.entries {

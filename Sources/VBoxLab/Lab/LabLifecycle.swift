@@ -46,6 +46,9 @@ public struct LabLifecycle: Sendable {
         if !dryRun { try provider.checkPrerequisites(pinging: mode.setsUpGuests) }
         let held = try lockUnlessDry(plan.lab)
         defer { withExtendedLifetime(held) {} }
+        // A new lab stopped by a signal goes whole, its lock file too (the undo runs first).
+        let lockFile = found.record == nil ? held.map { lock in Cleanup.shared.push { unlink(lock.path) } } : nil
+        defer { if let lockFile { Cleanup.shared.drop(lockFile) } }
         let outcome: ApplyOutcome
         do { outcome = try build(plan, spec: spec, mode: mode) } catch {
             // A new lab that failed is gone, record and all: its lock file goes too.

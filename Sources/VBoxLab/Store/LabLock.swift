@@ -24,6 +24,13 @@ public final class LabLock: @unchecked Sendable {
         }
     }
 
+    /// The lock on the shared bases of boxes: `prune-bases` holds it while it deletes, and a
+    /// create while it imports and clones a base, so neither pulls a base from under the other.
+    /// Its name starts with `+`, which no lab's can.
+    public static func bases(directory: String, progress: ProgressHandler? = nil) throws(VBoxLabError) -> LabLock {
+        try LabLock(lab: "+bases", directory: directory, progress: progress)
+    }
+
     /// Set once the lab is gone (destroy): the lock file goes with the lock, so no file
     /// is left per lab that ever existed.
     public var removeFileOnRelease = false

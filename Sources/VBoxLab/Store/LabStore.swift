@@ -21,7 +21,6 @@ public struct LabStore: Sendable {
     public func labKey(_ lab: String) -> String { "\(state)/keys/\(lab)" }
     public func lastCheck(_ lab: String) -> String { "\(state)/checks/\(lab).json" }
     public var boxCache: String { "\(state)/boxes" }
-    public var neighbourLimits: String { "\(state)/neighbour-limits.json" }
 
     /// The lab's record; nil when there is none. A record that cannot be read is an error,
     /// never taken for no record: that would orphan whatever it names.

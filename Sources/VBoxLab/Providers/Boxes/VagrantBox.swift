@@ -85,27 +85,51 @@ public struct BoxResolver: Sendable {
         let stamp = "\(file)|\((attrs?[.size] as? Int) ?? 0)|\(((attrs?[.modificationDate] as? Date) ?? .distantPast).timeIntervalSince1970)"
         let id = String(fnv1a(stamp) & 0xFFFF_FFFF, radix: 16)
         let dir = "\(cache)/\(name.replacingOccurrences(of: "/", with: "-"))-\(id)"
-        if ovf(in: dir) == nil {
+        if !FileManager.default.fileExists(atPath: dir) {
             progress("unpacking \(file)")
-            try? FileManager.default.removeItem(atPath: dir)
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            try runner.check(Command("tar", ["-xf", file, "-C", dir], timeout: 3600))
-            guard ovf(in: dir) != nil else { throw .lab(.unusableBase("\(file) holds no .ovf: it is not a VirtualBox box")) }
+            try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+            try BoxArchive(file: file, runner: runner).unpack(into: dir)
         }
+        guard let ovf = ovf(in: dir) else { throw .lab(.unusableBase("\(file) holds no .ovf: it is not a VirtualBox box")) }
+        try BoxArchive.checkReferences(ovf: ovf)
         return box(name: name, version: version ?? id, directory: dir)
     }
 
     func download(_ url: String, name: String) throws(VBoxLabError) -> String {
         let target = "\(cache)/downloads/\(String(fnv1a(url) & 0xFFFF_FFFF, radix: 16)).box"
         if FileManager.default.fileExists(atPath: target) { return target }
-        guard let source = URL(string: url) else { throw .system(.download(url: url, reason: "it is not a URL")) }
+        guard let source = URL(string: url), source.scheme != nil else { throw .system(.download(url: url, reason: "it is not a URL")) }
         progress("downloading the box \(name) from \(url)")
         let started = Date()
-        guard let data = try? Data(contentsOf: source) else { throw .system(.download(url: url, reason: "nothing came back")) }
         try? FileManager.default.createDirectory(atPath: "\(cache)/downloads", withIntermediateDirectories: true)
-        do { try data.write(to: URL(fileURLWithPath: target), options: .atomic) } catch { throw .system(.cannotWrite(path: target, reason: error.localizedDescription)) }
-        progress(String(format: "downloaded %.1f MB in %.1f s", Double(data.count) / 1_000_000, Date().timeIntervalSince(started)))
+        // Streamed to a partial file, renamed when whole: a failed download is never taken for a box.
+        let partial = target + ".partial"
+        let undo = Cleanup.shared.push { try? FileManager.default.removeItem(atPath: partial) }
+        defer { Cleanup.shared.run(undo) }
+        if source.isFileURL {
+            try copyStreaming(source.path, to: partial, url: url)
+        } else {
+            guard ProcessRunner.resolve("curl") != nil else { throw .missing(what: "'curl' (to download \(url))", fix: ProcessRunner.installHint("curl")) }
+            let r = try runner.run(Command("curl", ["-fsSL", "--output", partial, "--", url], timeout: 3600))
+            guard r.succeeded else { throw .system(.download(url: url, reason: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))) }
+        }
+        guard rename(partial, target) == 0 else { throw .system(.cannotWrite(path: target, reason: String(cString: strerror(errno)))) }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int) ?? 0
+        progress(String(format: "downloaded %.1f MB in %.1f s", Double(size) / 1_000_000, Date().timeIntervalSince(started)))
         return target
+    }
+
+    /// A local file copied a chunk at a time, never held whole in memory.
+    func copyStreaming(_ from: String, to: String, url: String) throws(VBoxLabError) {
+        guard let input = FileHandle(forReadingAtPath: from) else { throw .system(.download(url: url, reason: "no file \(from)")) }
+        defer { try? input.close() }
+        guard FileManager.default.createFile(atPath: to, contents: nil), let output = FileHandle(forWritingAtPath: to) else {
+            throw .system(.cannotWrite(path: to, reason: String(cString: strerror(errno))))
+        }
+        defer { try? output.close() }
+        do {
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+        } catch { throw .system(.download(url: url, reason: error.localizedDescription)) }
     }
 
     /// The insecure key of the local Vagrant installation (vboxlab ships no copy of it).

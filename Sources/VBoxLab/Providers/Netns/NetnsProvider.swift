@@ -171,30 +171,37 @@ public struct NetnsProvider: LabProvider {
     public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { NetnsCapture(runner: reader, plan: plan) }
 
     /// The neighbour table is host-wide: a full mesh of n endpoints needs about n² entries,
-    /// and the default gc_thresh3 of 1024 overflows near 32 endpoints. Raise, say so,
-    /// and remember the old values so that destroying the last large lab puts them back.
+    /// and the default gc_thresh3 of 1024 overflows near 32 endpoints. Raise, say so, and
+    /// remember the old values so that destroying the last large lab, of any user or state
+    /// directory, puts them back.
     func raiseNeighbourLimits(lab: String, endpoints n: Int) {
         guard !context.dryRun else { return }
-        let needed = max(1024, n * n * 2)
+        let needed = max(1024, n * n * 2), key = context.store.file(lab), progress = self.progress
         guard needed > 1024, let current = NeighbourLimits.read() else { return }
-        var saved = NeighbourLimits.load(context.store)
-        if saved == nil && current[2] >= needed { return }
-        if saved == nil { saved = NeighbourLimits(original: current, labs: []) }
-        if !saved!.labs.contains(lab) { saved!.labs.append(lab) }
-        if current[2] < needed {
-            NeighbourLimits.write([needed / 4, needed / 2, needed])
-            progress("raised the host's neighbour table limits (net.ipv4.neigh.default.gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → \(needed / 4)/\(needed / 2)/\(needed)) for \(n) endpoints; destroying the last large lab restores \(saved!.original.map(String.init).joined(separator: "/"))")
+        NeighbourLimits.update { saved in
+            if saved == nil && current[2] >= needed { return nil }
+            var next = saved ?? NeighbourLimits(original: current, labs: [])
+            if !next.labs.contains(key) { next.labs.append(key) }
+            if current[2] < needed {
+                NeighbourLimits.write([needed / 4, needed / 2, needed])
+                progress("raised the host's neighbour table limits (gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → \(needed / 4)/\(needed / 2)/\(needed)) for \(n) endpoints")
+                progress("destroying the last large lab restores \(next.original.map(String.init).joined(separator: "/"))")
+            }
+            return next
         }
-        saved!.save(context.store)
     }
 
     /// After a destroy: the limits go back once no large lab needs them.
     func restoreNeighbourLimits(lab: String) {
-        guard !context.dryRun, var saved = NeighbourLimits.load(context.store), saved.labs.contains(lab) else { return }
-        saved.labs.removeAll { $0 == lab }
-        guard saved.labs.isEmpty else { saved.save(context.store); return }
-        NeighbourLimits.write(saved.original)
-        NeighbourLimits.forget(context.store)
-        progress("restored the host's neighbour table limits (gc_thresh1/2/3 \(saved.original.map(String.init).joined(separator: "/")))")
+        guard !context.dryRun else { return }
+        let key = context.store.file(lab), progress = self.progress
+        NeighbourLimits.update { saved in
+            guard var next = saved, next.labs.contains(key) else { return saved }
+            next.labs.removeAll { $0 == key }
+            guard next.labs.isEmpty else { return next }
+            NeighbourLimits.write(next.original)
+            progress("restored the host's neighbour table limits (gc_thresh1/2/3 \(next.original.map(String.init).joined(separator: "/")))")
+            return nil
+        }
     }
 }

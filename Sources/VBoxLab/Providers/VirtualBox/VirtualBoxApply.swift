@@ -17,6 +17,11 @@ struct VirtualBoxWork {
     var removed: [OwnedObject] = []
     /// VMs an earlier run shut down to change and did not start again.
     var startAgain: [(name: String, uuid: String)] = []
+    /// Held while the shared base of a box is imported and cloned from.
+    var basesLock: LabLock?
+    /// The UUIDs an interrupted create gave VMs that VirtualBox never registered, by VM name:
+    /// what such a run left on disk is this lab's to clear.
+    var stale: [String: String] = [:]
 
     var fresh: Bool { mine.isEmpty }
 }
@@ -71,12 +76,15 @@ extension VirtualBoxProvider {
             }
         }
         if mode.isFix, !toMake.isEmpty { throw .lab(.lacksVMs(lab: spec.name, vms: toMake.map(\.name))) }
-        work.sources = try sources(toMake, spec: spec, foreign: foreign)
+        work.sources = try sources(toMake, spec: spec, foreign: foreign, lock: &work.basesLock)
         warnAboutSharedNetworks(plan, foreign: foreign)
         work.designs = designs(plan, spec: spec, work: work)
         try differences(spec, mode: mode, work: &work)
         let names = spec.vms.map(\.name)
         work.removed = record.owned.filter { o in o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id } } == true }
+        if record.pending {
+            for o in record.owned where o.kind == .vm && work.mine[o.name] == nil { if let id = o.id { work.stale[o.name] = id } }
+        }
         work.startAgain = (record.stopped ?? []).compactMap { name in
             work.mine[name].flatMap { $0.running ? nil : (name, $0.uuid) }
         }
@@ -85,7 +93,7 @@ extension VirtualBoxProvider {
 
     /// What each new VM is made from: one read per base however many VMs share it, and
     /// each box imported once however many VMs (and labs) use it.
-    private func sources(_ toMake: [VMSpec], spec: LabSpec, foreign: [VBoxVM]) throws(VBoxLabError) -> [(VMSpec, VMSource)] {
+    private func sources(_ toMake: [VMSpec], spec: LabSpec, foreign: [VBoxVM], lock: inout LabLock?) throws(VBoxLabError) -> [(VMSpec, VMSource)] {
         var sources: [(VMSpec, VMSource)] = []
         var cache: [String: VMSource] = [:]
         for vm in toMake {
@@ -95,6 +103,10 @@ extension VirtualBoxProvider {
             cache[key] = s
             sources.append((vm, s))
         }
+        let onBases = sources.contains { _, s in
+            switch s { case .box: return true; case .clone(let b, _, _): return b.groups.contains(VagrantBox.baseGroup); default: return false }
+        }
+        if onBases && !context.dryRun { lock = try LabLock.bases(directory: context.runtime, progress: progress) }
         var imported: [String: VMSource] = [:]
         for (i, (vm, s)) in sources.enumerated() {
             guard case .box(let box) = s else { continue }
@@ -192,12 +204,12 @@ extension VirtualBoxProvider {
     private func makeVMs(_ work: VirtualBoxWork, start: Bool, record: inout LabRecord) throws(VBoxLabError) -> [String] {
         let mediaLock = NSLock()
         let designed = work.designs
-        let recorded = record.owned
+        let recorded = record.owned, stale = work.stale
         let made = parallelMap(Array(zip(work.sources, work.planned)), width: width) { pair -> Result<(String, String), VBoxLabError> in
             let ((vm, from), (_, uuid)) = pair
             let importAs = recorded.first { $0.kind == .vm && $0.name == vm.name }?.makingAs
             return Result { () throws(VBoxLabError) in
-                (vm.name, try self.make(vm, uuid: uuid, importAs: importAs, from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
+                (vm.name, try self.make(vm, uuid: uuid, importAs: importAs, staleUUID: stale[vm.name], from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
             }
         }
         var changes: [String] = []

@@ -72,8 +72,12 @@ public struct VirtualBoxProvider: LabProvider {
         let listed = try inventory()
         let running = Set(listed.filter(\.running).map(\.uuid))
         var mine: [OwnedObject] = []
+        var cleared: [String] = []
         for o in record.owned where o.kind == .vm {
-            guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id }) else { continue }
+            guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id }) else {
+                if record.pending, let id = o.id, !context.dryRun, clearStale(name: o.name, uuid: id) { cleared.append(o.name) }
+                continue
+            }
             if belongs(vm, to: record, as: o.name) { mine.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
             else { progress("not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in lab \(record.lab)'s group \(VMDesign.group(of: record.lab))") }
         }
@@ -88,7 +92,7 @@ public struct VirtualBoxProvider: LabProvider {
                 return o.name
             }
         }
-        var removed: [String] = []
+        var removed = cleared
         for r in results { removed.append(try r.get()) }
         return removed
     }
@@ -114,25 +118,6 @@ public struct VirtualBoxProvider: LabProvider {
             removed.append(vm.name)
         }
         return removed
-    }
-
-    /// How many differencing disks other than the base's own snapshot build on its disks
-    /// (`showmediuminfo`'s child UUIDs); nil for a base without disks.
-    func clonesOf(_ base: VBoxVM) throws(VBoxLabError) -> Int? {
-        let keys = VBoxParse.machineReadable(try vbox.read(["showvminfo", base.uuid, "--machinereadable"]))
-        let disks = keys.filter { k, v in k.split(separator: "-").count == 3 && !k.contains("ImageUUID") && (v.hasSuffix(".vdi") || v.hasSuffix(".vmdk")) }.map(\.value)
-        guard !disks.isEmpty else { return nil }
-        var children = 0
-        for disk in disks {
-            let info = try vbox.read(["showmediuminfo", "disk", disk])
-            var inChildren = false
-            for line in info.split(separator: "\n") {
-                if line.hasPrefix("Child UUIDs:") { inChildren = true; children += 1; continue }
-                if inChildren, line.hasPrefix(" ") { children += 1 } else { inChildren = false }
-            }
-        }
-        // The snapshot of the base itself holds one child per disk.
-        return max(0, children - disks.count)
     }
 
     public func survey(_ record: LabRecord) -> LabSurvey {

@@ -107,7 +107,7 @@ extension VirtualBoxProvider {
 
     /// One new VM: clone or import, one `modifyvm` with every setting, then start it.
     /// Returns the VM's UUID (an import chooses its own).
-    func make(_ vm: VMSpec, uuid: String, importAs: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool) throws(VBoxLabError) -> String {
+    func make(_ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool) throws(VBoxLabError) -> String {
         let started = Date()
         func step(_ what: String) { progress(String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started))) }
         var id = uuid
@@ -121,7 +121,7 @@ extension VirtualBoxProvider {
             // here now and then, one after another they take 40-70 ms each.
             mediaLock.lock()
             defer { mediaLock.unlock() }
-            try vbox.write(args, timeout: 1800)
+            try clone(args, staleUUID: staleUUID)
             inherited = base.natRules
             step("\(linked ? "linked clone" : "clone") of \(base.name)\(snapshot.map { "@\($0)" } ?? "")")
         case .appliance(let file):

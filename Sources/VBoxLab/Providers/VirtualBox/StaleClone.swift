@@ -1,0 +1,48 @@
+import Foundation
+
+extension VirtualBoxProvider {
+    /// Clones, and mends what a clone killed half-way left behind: VirtualBox refuses a new
+    /// clone whose settings file already exists, and never registered the old one, so no
+    /// `destroy` could see it. When the file in the way is the VM this lab's interrupted run
+    /// was making (its UUID is the one the record gave it), it is registered, deleted with
+    /// its disks, and the clone made again; anything else in the way is left and named.
+    func clone(_ args: [String], staleUUID: String?) throws(VBoxLabError) {
+        do { try vbox.write(args, timeout: 1800) } catch {
+            guard let stale = staleUUID, let file = Self.settingsFileInTheWay(error) else { throw error }
+            try removeStale(file, uuid: stale, original: error)
+            try vbox.write(args, timeout: 1800)
+        }
+    }
+
+    /// For destroy: a VM an interrupted create was cloning under `name`, never registered,
+    /// is looked for where a clone puts its settings (the default machine folder) and, when it
+    /// is the one the record names, deleted with its disks. Returns whether it was.
+    func clearStale(name: String, uuid: String) -> Bool {
+        guard let props = try? vbox.read(["list", "systemproperties"]),
+              let line = props.split(separator: "\n").first(where: { $0.hasPrefix("Default machine folder:") }) else { return false }
+        let folder = line.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
+        let file = "\(folder)/\(name)/\(name).vbox"
+        return (try? removeStale(file, uuid: uuid, original: .system(.disagrees("no settings file \(file)")))) != nil
+    }
+
+    /// The settings file named in VirtualBox's "already exists" refusal.
+    static func settingsFileInTheWay(_ error: VBoxLabError) -> String? {
+        guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("already exists"),
+              let open = stderr.firstIndex(of: "'"), let close = stderr[stderr.index(after: open)...].firstIndex(of: "'") else { return nil }
+        let path = String(stderr[stderr.index(after: open)..<close])
+        return path.hasSuffix(".vbox") ? path : nil
+    }
+
+    private func removeStale(_ file: String, uuid: String, original: VBoxLabError) throws(VBoxLabError) {
+        let before = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid))
+        guard (try? vbox.write(["registervm", file])) != nil else { throw original }
+        let appeared = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid)).subtracting(before)
+        guard appeared == [uuid] else {
+            // Not this lab's: left unregistered, as it was found.
+            for other in appeared { _ = try? vbox.write(["unregistervm", other]) }
+            throw .lab(.unusableBase("\(file) is in the way of a new VM and is not one this lab made; remove it, or rename the lab's VM"))
+        }
+        progress("removing what an interrupted run left of a VM (\(file))")
+        try vbox.write(VBoxManage.unregisterDelete(uuid))
+    }
+}
