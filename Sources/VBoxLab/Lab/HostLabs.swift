@@ -19,7 +19,12 @@ public struct HostLabs: Sendable {
 
     public func list() -> [Listing] {
         environment.store.all().map { r in
-            let survey = (try? environment.provider(r.provider))?.survey(r)
+            var survey = (try? environment.provider(r.provider))?.survey(r)
+            if let stranded = r.stranded, !stranded.isEmpty {
+                // An undo that could not delete everything: what is left is still the lab's.
+                survey?.matches = false
+                survey?.note = "needs destroy: an undo could not delete \(stranded.joined(separator: ", ")) (vboxlab destroy \(r.lab))"
+            }
             return Listing(record: r, survey: survey, specExists: FileManager.default.fileExists(atPath: r.spec))
         }
     }

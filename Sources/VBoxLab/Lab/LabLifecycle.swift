@@ -77,7 +77,11 @@ public struct LabLifecycle: Sendable {
         base.spec = specPath
         base.provider = provider.name
         let store = self.store, lab = plan.lab
-        let undo = found.record == nil && !dryRun ? Cleanup.shared.push { store.remove(lab) } : nil
+        // The record goes with a new lab that failed, unless the provider's undo (which runs
+        // first) could not remove everything: then it says what is left, for destroy.
+        let undo = found.record == nil && !dryRun ? Cleanup.shared.push {
+            if ((try? store.record(lab)) ?? nil)?.stranded == nil { store.remove(lab) }
+        } : nil
         do {
             let outcome = try provider.apply(plan, spec: spec, record: base, mode: mode,
                                              persist: { (r: LabRecord) throws(VBoxLabError) in try store.save(r) })

@@ -43,9 +43,13 @@ extension VirtualBoxProvider {
         // The VMs of this run only, each by the identity the record gave it before it was made.
         let made = record.owned.filter { o in work.planned.contains { $0.name == o.name } }
         let lab = spec.name
-        let undo = Cleanup.shared.push { [self] in self.undo(made, lab: lab) }
+        // An import's UUID, as soon as VirtualBox says it (before the VM is renamed).
+        let learned = Locked<[String: String]>([:])
+        let undo = Cleanup.shared.push { [self] in
+            self.undo(made.map { o in var o = o; o.id = o.id ?? learned.get()[o.name]; return o }, lab: lab)
+        }
         do {
-            let changes = try execute(work, spec: spec, mode: mode, record: &record)
+            let changes = try execute(work, spec: spec, mode: mode, record: &record, learned: learned)
             if !context.dryRun {
                 // What a write did is what the next read shows; a run that wrote nothing needs no second look.
                 if !changes.isEmpty || !work.converge.isEmpty { try confirm(plan, spec: spec, record: record) }
@@ -172,7 +176,8 @@ extension VirtualBoxProvider {
     }
 
     /// The writes: removals, new VMs, changes to existing ones, and (create) starting what is off.
-    private func execute(_ work: VirtualBoxWork, spec: LabSpec, mode: ApplyMode, record: inout LabRecord) throws(VBoxLabError) -> [String] {
+    private func execute(_ work: VirtualBoxWork, spec: LabSpec, mode: ApplyMode, record: inout LabRecord,
+                         learned: Locked<[String: String]>) throws(VBoxLabError) -> [String] {
         var changes: [String] = []
         for o in work.removed {
             _ = try? vbox.write(VBoxManage.powerOff(o.id!))   // fails, harmlessly, when it is not running
@@ -180,7 +185,7 @@ extension VirtualBoxProvider {
             progress("\(o.name): removed (the spec no longer has it)")
             changes.append("removed VM \(o.name)")
         }
-        changes += try makeVMs(work, start: !mode.isFix, record: &record)
+        changes += try makeVMs(work, start: !mode.isFix, record: &record, learned: learned)
         for w in work.converge { try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running) }
         for vm in work.startAgain {
             try vbox.write(VBoxManage.start(vm.uuid), timeout: 300)
@@ -201,7 +206,7 @@ extension VirtualBoxProvider {
 
     /// Clones (or imports) the new VMs, several at once; an import's UUID, known once it is
     /// made, replaces its temporary name in the record.
-    private func makeVMs(_ work: VirtualBoxWork, start: Bool, record: inout LabRecord) throws(VBoxLabError) -> [String] {
+    private func makeVMs(_ work: VirtualBoxWork, start: Bool, record: inout LabRecord, learned: Locked<[String: String]>) throws(VBoxLabError) -> [String] {
         let mediaLock = NSLock()
         let designed = work.designs
         let recorded = record.owned, stale = work.stale
@@ -209,7 +214,8 @@ extension VirtualBoxProvider {
             let ((vm, from), (_, uuid)) = pair
             let importAs = recorded.first { $0.kind == .vm && $0.name == vm.name }?.makingAs
             return Result { () throws(VBoxLabError) in
-                (vm.name, try self.make(vm, uuid: uuid, importAs: importAs, staleUUID: stale[vm.name], from: from, design: designed[vm.name]!, mediaLock: mediaLock, start: start))
+                (vm.name, try self.make(vm, uuid: uuid, importAs: importAs, staleUUID: stale[vm.name], from: from, design: designed[vm.name]!,
+                                        mediaLock: mediaLock, start: start, learned: learned))
             }
         }
         var changes: [String] = []

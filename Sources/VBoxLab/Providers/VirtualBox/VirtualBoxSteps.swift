@@ -107,7 +107,8 @@ extension VirtualBoxProvider {
 
     /// One new VM: clone or import, one `modifyvm` with every setting, then start it.
     /// Returns the VM's UUID (an import chooses its own).
-    func make(_ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool) throws(VBoxLabError) -> String {
+    func make(_ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool,
+              learned: Locked<[String: String]>) throws(VBoxLabError) -> String {
         let started = Date()
         func step(_ what: String) { progress(String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started))) }
         var id = uuid
@@ -134,6 +135,7 @@ extension VirtualBoxProvider {
             if !context.dryRun {
                 guard let made = self.uuid(named: name) else { throw .system(.disagrees("VirtualBox imported \(file) but lists no one VM named \(name)")) }
                 id = made
+                learned.update { $0[vm.name] = made }
                 inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
             }
             if name != vm.name { rename = [.name(vm.name)] }
