@@ -88,13 +88,35 @@ extension NetnsProviderTests {
         try place.write("vt-neigh.json5", name: "vt-neigh", text: "{ name: \"vt-neigh\", vms: [\(hosts.joined(separator: ",\n"))] }")
         let create = try place.run(["create", "--provider", "netns"])
         #expect(create.status == 0)
-        #expect(create.stderr.contains("vboxlab: raised the host's neighbour table limits (net.ipv4.neigh.default.gc_thresh1/2/3 128/512/1024 → 450/900/1800) for 30 endpoints; destroying the last large lab restores 128/512/1024\n"), "\(create.stderr)")
+        #expect(create.stderr.contains("vboxlab: raised the host's neighbour table limits (gc_thresh1/2/3 128/512/1024 → 450/900/1800) for 30 endpoints\nvboxlab: destroying the last large lab restores 128/512/1024\n"), "\(create.stderr)")
         #expect(NeighbourLimits.read() == [450, 900, 1800])
+        #expect(FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/checks/vt-neigh.json"), "create's check is kept for graph --check")
         let destroy = try place.run(["destroy"])
         #expect(destroy.stderr.contains("vboxlab: restored the host's neighbour table limits (gc_thresh1/2/3 128/512/1024)"), "\(destroy.stderr)")
         #expect(NeighbourLimits.read() == [128, 512, 1024])
-        // The lock file goes with the lab.
+        // The lock file and the kept check go with the lab.
         #expect(!FileManager.default.fileExists(atPath: "\(place.state)/run/vboxlab/vt-neigh.lock"))
+        #expect(!FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/checks/vt-neigh.json"))
+    }
+
+    /// The limits are the host's, whatever state directory a lab's record is in: a large lab
+    /// made while another's raise is in force keeps them raised after the first is destroyed,
+    /// and the last one's destroy restores them.
+    @Test func neighbourLimitsAcrossStateDirectories() throws {
+        try HostNeighbourLimits.keepingThem {
+            try HostNeighbourLimits.write(["128", "512", "1024"])
+            let a = try CLIPlace(), b = try CLIPlace()
+            defer { a.cleanup(labs: ["vt-na"]); b.cleanup(labs: ["vt-nb"]) }
+            for (place, lab, net) in [(a, "vt-na", 64), (b, "vt-nb", 65)] {
+                let hosts = (0..<30).map { #"{ name: "h\#($0)", nics: [ { network: "nb", ip: "10.\#(net).0.\#($0 + 1)/24" } ] }"# }
+                try place.write("\(lab).json5", name: lab, text: "{ name: \"\(lab)\", vms: [\(hosts.joined(separator: ",\n"))] }")
+                #expect(try place.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
+            }
+            #expect(try a.run(["destroy"]).status == 0)
+            #expect(NeighbourLimits.read() == [450, 900, 1800], "a lab still needs them raised")
+            #expect(try b.run(["destroy"]).status == 0)
+            #expect(NeighbourLimits.read() == [128, 512, 1024])
+        }
     }
 
     /// A VM name long enough for a hashed switch port, beside a VM named like that hash:
@@ -136,7 +158,11 @@ enum HostNeighbourLimits {
         }
         let original = try read()
         try original.joined(separator: "\n").write(toFile: saved, atomically: true, encoding: .utf8)
+        // vboxlab's own host-wide note of what it raised goes back as it was, too.
+        let note = FileManager.default.contents(atPath: NeighbourLimits.path)
+        try? FileManager.default.removeItem(atPath: NeighbourLimits.path)
         defer {
+            if let note { try? note.write(to: URL(fileURLWithPath: NeighbourLimits.path)) } else { try? FileManager.default.removeItem(atPath: NeighbourLimits.path) }
             do {
                 try write(original)
                 try FileManager.default.removeItem(atPath: saved)

@@ -156,6 +156,9 @@ struct NetnsProviderTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
         #expect(lab.leftovers.isEmpty, "left behind: \(lab.leftovers)")
+        // Nothing of the lab remains: no record, and no lock file either.
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/state/vboxlab/labs/vt-sig.json"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/run/vboxlab/vt-sig.lock"))
     }
 
     /// The README's main command (`vboxlab create bridge-lab --provider netns`) as a person runs
