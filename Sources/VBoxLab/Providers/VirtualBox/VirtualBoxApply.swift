@@ -187,7 +187,8 @@ extension VirtualBoxProvider {
         }
         changes += try makeVMs(work, start: !mode.isFix, record: &record, learned: learned)
         for w in work.converge { try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running) }
-        for vm in work.startAgain {
+        // create starts every VM that is off (below); fix-macs only those it shut down itself.
+        for vm in work.startAgain where mode.isFix {
             try vbox.write(VBoxManage.start(vm.uuid), timeout: 300)
             progress("\(vm.name): started again (an earlier run shut it down to change it and was stopped)")
             changes.append("started VM \(vm.name) again")

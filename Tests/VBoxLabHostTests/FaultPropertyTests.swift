@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// Random faults at random points of create, fix-macs --restart, destroy and prune-bases,
+/// against the real VBoxManage: a call refused, VBoxSVC answering as it restarts, a loaded
+/// host, SIGTERM or SIGKILL part-way. Whatever happened, a create then a destroy succeed and
+/// VirtualBox keeps no VM of the lab. `VBOXLAB_FAULT_RUNS` sets the number of runs (200).
+extension VirtualBoxTests {
+    enum Fault: CustomStringConvertible {
+        case none, failWrite(Int), transient(Int), slow, term(Double), kill(Double)
+        var description: String {
+            switch self {
+            case .none: return "no fault"
+            case .failWrite(let n): return "write \(n) refused"
+            case .transient(let n): return "\(n) transient answers"
+            case .slow: return "slow writes"
+            case .term(let t): return "SIGTERM after \(t) s"
+            case .kill(let t): return "SIGKILL after \(t) s"
+            }
+        }
+    }
+
+    static func randomFault(_ rng: inout SplitMix64) -> Fault {
+        switch rng.int(0...5) {
+        case 0: return .failWrite(rng.int(1...8))
+        case 1: return .transient(rng.int(1...3))
+        case 2: return .slow
+        case 3: return .term(Double(rng.int(1...12)) / 10)
+        case 4: return .kill(Double(rng.int(1...12)) / 10)
+        default: return .none
+        }
+    }
+
+    /// Runs one command with the fault in force; a signal goes to the running executable.
+    static func run(_ args: [String], fault: Fault, place: VBoxPlace) throws {
+        var env = ProcessInfo.processInfo.environment.merging(place.env) { $1 }
+        env["XDG_STATE_HOME"] = place.dir + "/state"
+        switch fault {
+        case .failWrite(let n): env["VBOXLAB_SHIM_FAIL_NTH"] = String(n)
+        case .transient(let n): env["VBOXLAB_SHIM_TRANSIENT"] = String(n)
+        case .slow: env["VBOXLAB_SHIM_DELAY"] = "0.2"
+        default: break
+        }
+        for counter in ["writes", "transient"] { try? FileManager.default.removeItem(atPath: "\(place.dir)/shim/\(counter)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(CLI.executable))
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: place.dir)
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        switch fault {
+        case .term(let t), .kill(let t):
+            let deadline = Date().addingTimeInterval(t)
+            while process.isRunning && Date() < deadline { usleep(5_000) }
+            if process.isRunning { kill(process.processIdentifier, { if case .term = fault { return SIGTERM }; return SIGKILL }()) }
+        default: break
+        }
+        process.waitUntilExit()
+    }
+
+    /// The lab's VMs as VirtualBox shows them: in its group, or under one of its names.
+    static func labVMs(_ lab: String, names: [String]) throws -> [VBoxVM] {
+        VBoxParse.inventory(try VBoxPlace.real(["list", "-l", "vms"])).filter {
+            $0.groups.contains(VMDesign.group(of: lab)) || names.contains($0.name) || $0.name.hasPrefix("vboxlab-import-\(lab)-")
+        }
+    }
+
+    /// The lab's folder as this process sees it: VirtualBox's default machine folder, inside
+    /// the chroot when VBoxManage runs in one.
+    static func labFolder(_ lab: String) throws -> String {
+        let line = try VBoxPlace.real(["list", "systemproperties"]).split(separator: "\n").first { $0.hasPrefix("Default machine folder:") }
+        let folder = try #require(line).dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
+        let chroot = VBoxGate.real == "/var/lib/vboxlab/bin/VBoxManage" ? (ProcessInfo.processInfo.environment["VBOXLAB_CHROOT"] ?? "/var/lib/vboxlab/sid-chroot") : ""
+        return "\(chroot)\(folder)/vboxlab/\(lab)"
+    }
+
+    @Test func randomFaultsNeverLoseAVM() throws {
+        let runs = ProcessInfo.processInfo.environment["VBOXLAB_FAULT_RUNS"].flatMap(Int.init) ?? 200
+        let place = try VBoxPlace(tag: "faults")
+        defer { place.cleanup() }
+        let home = place.dir + "/vagrant"
+        try Self.makeBox(place, in: "\(home)/boxes/vt-VAGRANTSLASH-faults/1.0.0/virtualbox", vm: "vt-faultsrc")
+        place.extra["VAGRANT_HOME"] = home
+        let lab = "vb-faults", names = ["vf-a", "vf-m", "vf-b"]
+        try place.write(lab, text: #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#)
+        let folder = try Self.labFolder(lab)
+        var rng = SplitMix64(seed: 0xfa17)
+        var failures: [String] = []
+        for run in 0..<runs {
+            let fault = Self.randomFault(&rng)
+            let command: [String]
+            switch rng.int(0...3) {
+            case 0: command = ["create", lab, "--no-setup", "--provider", "virtualbox"]
+            case 1: command = ["fix-macs", lab, "--restart", "--no-setup", "--strategy", rng.pick(["auto", "promisc", "none"])]
+            case 2: command = ["destroy", lab]
+            default: command = ["prune-bases"]
+            }
+            // Half the runs start from a lab that exists, so fix-macs and destroy have work.
+            if rng.chance(0.5) { _ = try place.run(["create", lab, "--no-setup", "--provider", "virtualbox"]) }
+            try Self.run(command, fault: fault, place: place)
+            let create = try place.run(["create", lab, "--no-setup", "--provider", "virtualbox"])
+            let destroy = try place.run(["destroy", lab])
+            let left = try Self.labVMs(lab, names: names)
+            let files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
+            if create.status != 0 || destroy.status != 0 || !left.isEmpty || !files.isEmpty {
+                failures.append("run \(run): \(command.joined(separator: " ")) with \(fault): create \(create.status) \(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left \(left.map(\.name)) files \(files)")
+                for vm in left { _ = try? VBoxPlace.realRun(["unregistervm", vm.uuid, "--delete"]) }
+                try? FileManager.default.removeItem(atPath: "\(place.dir)/state/vboxlab/labs/\(lab).json")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(runs) runs:\n\(failures.prefix(5).joined(separator: "\n"))")
+        #expect(try place.run(["prune-bases"]).status == 0)
+    }
+}
