@@ -78,3 +78,29 @@ extension VirtualBoxTests {
         #expect(missing.status == 4 && missing.stderr == "error: the Vagrant box nobody/has-this is missing: vagrant box add nobody/has-this --provider virtualbox, or give base: { box: \"FILE.box\" } or a url (looked in \(home)/boxes)\n", "\(missing.stderr)")
     }
 }
+
+extension VirtualBoxTests {
+    /// prune-bases counts the clones of the snapshot's disk: a base whose linked clones live on
+    /// (here, with no record naming the base any more) is kept and said to be; once they are
+    /// gone it is removed.
+    @Test func pruneBasesKeepsABaseWithLiveClones() throws {
+        let place = try VBoxPlace(tag: "prune")
+        defer { place.cleanup() }
+        let home = place.dir + "/vagrant"
+        try Self.makeBox(place, in: "\(home)/boxes/vt-VAGRANTSLASH-prune/1.0.0/virtualbox", vm: "vt-prunesrc")
+        place.extra["VAGRANT_HOME"] = home
+        try place.write("vb-prune", text: #"{ name: "vb-prune", base: { box: "vt/prune" }, vms: [ { name: "vp-a", nics: [ { network: "vbp", ip: "10.9.8.1/24" } ] }, { name: "vp-b", nics: [ { network: "vbp", ip: "10.9.8.2/24" } ] } ] }"#)
+        #expect(try place.run(["create", "vb-prune", "--no-setup", "--provider", "virtualbox"]).status == 0)
+        let clones = try place.recorded("vb-prune")
+        #expect(try place.run(["destroy", "vb-prune", "--forget"]).status == 0)
+        let kept = try place.run(["prune-bases"])
+        #expect(kept.status == 0 && kept.stdout == "no base to remove\n", "\(kept.stdout)\(kept.stderr)")
+        #expect(kept.stderr.contains("vboxlab-base-vt-prune-1.0.0: kept: 2 VM disks outside the records still build on it"), "\(kept.stderr)")
+        for (_, uuid) in clones {
+            _ = try? VBoxPlace.realRun(["controlvm", uuid, "poweroff"])
+            try VBoxPlace.real(["unregistervm", uuid, "--delete"])
+        }
+        let pruned = try place.run(["prune-bases"])
+        #expect(pruned.stdout == "removed 1 base: vboxlab-base-vt-prune-1.0.0\n", "\(pruned.stdout)\(pruned.stderr)")
+    }
+}

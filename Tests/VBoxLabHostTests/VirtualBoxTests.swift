@@ -162,6 +162,12 @@ struct VirtualBoxTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
         #expect(Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid)) == before)
+        // After the signal only the undo ran: no VM was cloned, changed or started once it began.
+        let calls = place.calls
+        if let undoStart = calls.firstIndex(where: { $0.hasPrefix("controlvm") || $0.hasPrefix("unregistervm") }) {
+            let late = calls[undoStart...].filter { $0.hasPrefix("clonevm") || $0.hasPrefix("modifyvm") || $0.hasPrefix("startvm") }
+            #expect(late.isEmpty, "after the undo began: \(late)")
+        }
     }
 
     /// An appliance as the base: imported per VM into the lab's group, then configured in one call.

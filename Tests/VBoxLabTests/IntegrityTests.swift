@@ -102,9 +102,9 @@ import Testing
         let link = try archive("link") { src in try FileManager.default.createSymbolicLink(atPath: "\(src)/x", withDestinationPath: "/etc/passwd") }
         #expect(throws: VBoxLabError.self) { try BoxArchive(file: link, runner: runner).unpack(into: "\(dir)/out-link") }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out-link"))
-        let big = try archive("big") { src in try Data(count: 4_000_000).write(to: URL(fileURLWithPath: "\(src)/zeros")) }
-        do { try BoxArchive(file: big, runner: runner).unpack(into: "\(dir)/out-big"); Issue.record("a 4 MB box of zeros must be refused") } catch {
-            #expect(error.explanation.contains("unpacks to 4000000 bytes, more than 4 times its"), "\(error.explanation)")
+        let big = try archive("big") { src in try Data(count: 20_000_000).write(to: URL(fileURLWithPath: "\(src)/zeros")) }
+        do { try BoxArchive(file: big, runner: runner).unpack(into: "\(dir)/out-big"); Issue.record("a 20 MB box of zeros must be refused") } catch {
+            #expect(error.explanation.contains("unpacks to 20000000 bytes, more than 4 times its"), "\(error.explanation)")
         }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out-big") && !FileManager.default.fileExists(atPath: "\(dir)/out-big.partial-\(getpid())"))
 

@@ -61,3 +61,20 @@ import Testing
         """)
     }
 }
+
+/// check --json: a passing pair and a failing one carry the same keys, null where a field
+/// does not apply, so a program reads one shape.
+@Test func checkJSONHasEveryFieldOnEveryPair() throws {
+    let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
+    let pairs = plan.pingPairs
+    let report = CheckReport(lab: plan.lab, provider: "test", results: [
+        PairResult(pair: pairs[0], ok: true, diagnosis: nil),
+        PairResult(pair: pairs[1], ok: false, diagnosis: Diagnosis(cause: .unregisteredMac, reason: "lost", trace: nil, place: .network("intnet-1"))),
+    ])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json.rendered().utf8)) as? [String: Any])
+    let rows = try #require(object["pairs"] as? [[String: Any]])
+    #expect(Set(rows[0].keys) == Set(rows[1].keys))
+    #expect(Set(rows[0].keys) == ["from", "to", "fromIp", "toIp", "ok", "cause", "reason", "lost", "capture"])
+    #expect(rows[0]["cause"] is NSNull && rows[0]["reason"] is NSNull && rows[0]["lost"] is NSNull)
+    #expect(rows[1]["cause"] as? String == "unregistered-mac" && rows[1]["lost"] as? String == "intnet-1")
+}

@@ -34,16 +34,16 @@ public struct CheckReport: Sendable {
             ("pairs", .array(results.map { r in
                 var m: [(String, JSONOut)] = [("from", .string(r.pair.from.vm)), ("to", .string(r.pair.to.vm)),
                                              ("fromIp", .string(r.pair.from.address.ip)), ("toIp", .string(r.pair.to.address.ip)), ("ok", .bool(r.ok))]
-                if !r.ok {
-                    m.append(("cause", .string(r.diagnosis?.cause.rawValue ?? FailureCause.unknown.rawValue)))
-                    m.append(("reason", .string(r.diagnosis?.reason ?? "the ping failed and the lab could not be read to say why")))
-                    if let place = r.diagnosis?.place { m.append(("lost", .string(place.name))) }
-                }
-                if let c = r.capture {
-                    m.append(("capture", .object([("frame", .string(c.frame.rawValue)), ("lastSeen", .string(c.lastSeen)),
-                                                  ("lost", .string(c.place.description)), ("model", .optional(c.model?.description)),
-                                                  ("agrees", .bool(c.agrees))])))
-                }
+                // Every pair carries every field, null where it does not apply: a program reads
+                // one shape whether the pair passed or failed.
+                m.append(("cause", r.ok ? .null : .string(r.diagnosis?.cause.rawValue ?? FailureCause.unknown.rawValue)))
+                m.append(("reason", r.ok ? .null : .string(r.diagnosis?.reason ?? "the ping failed and the lab could not be read to say why")))
+                m.append(("lost", .optional(r.ok ? nil : r.diagnosis?.place?.name)))
+                m.append(("capture", r.capture.map { c in
+                    .object([("frame", .string(c.frame.rawValue)), ("lastSeen", .string(c.lastSeen)),
+                             ("lost", .string(c.place.description)), ("model", .optional(c.model?.description)),
+                             ("agrees", .bool(c.agrees))])
+                } ?? .null))
                 return .object(m)
             })),
         ] + (emptyReason.map { [("cause", JSONOut.string("no-pairs")), ("reason", .string($0))] } ?? []))

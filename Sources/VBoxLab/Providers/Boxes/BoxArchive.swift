@@ -8,6 +8,8 @@ import Foundation
 struct BoxArchive: Sendable {
     let file: String
     let runner: CommandRunner
+    /// A small box (an OVF and little else) compresses well: it may always unpack to this much.
+    static let floor = 16 << 20
     /// Unpacked bytes allowed per archive byte (`VBOXLAB_BOX_EXPANSION`, default 4).
     var expansion = ProcessInfo.processInfo.environment["VBOXLAB_BOX_EXPANSION"].flatMap(Double.init) ?? 4
 
@@ -40,7 +42,7 @@ struct BoxArchive: Sendable {
             guard Self.staysInside(name) else { throw refuse("\(name) would land outside the box's folder") }
             total += bytes
         }
-        let limit = Int(Double(max(size, 1)) * expansion)
+        let limit = max(Int(Double(size) * expansion), Self.floor)
         if total > limit {
             throw refuse("it unpacks to \(total) bytes, more than \(formatSeconds(expansion)) times its \(size) (VBOXLAB_BOX_EXPANSION raises the limit)")
         }

@@ -34,15 +34,32 @@ extension VirtualBoxProvider {
     }
 
     private func removeStale(_ file: String, uuid: String, original: VBoxLabError) throws(VBoxLabError) {
+        try removeStale(file, original: original) { $0.uuid == uuid }
+    }
+
+    /// A box's base whose import was stopped half-way: its settings are in the way of the
+    /// import, under the base's own name in the bases' group, which only vboxlab makes.
+    func importClearingStale(_ box: VagrantBox) throws(VBoxLabError) {
+        let args = VBoxManage.importAppliance(file: box.ovf, name: box.baseVM, group: VagrantBox.baseGroup)
+        do { try vbox.write(args, timeout: 3600) } catch {
+            guard let file = Self.settingsFileInTheWay(error) else { throw error }
+            try removeStale(file, original: error) { $0.name == box.baseVM && $0.groups.contains(VagrantBox.baseGroup) }
+            try vbox.write(args, timeout: 3600)
+        }
+    }
+
+    /// Registers the settings file in the way, and deletes the VM with its disks when `isOurs`
+    /// says it is what vboxlab was making; anything else is left unregistered, as found, and named.
+    private func removeStale(_ file: String, original: VBoxLabError, isOurs: (VBoxVM) -> Bool) throws(VBoxLabError) {
         let before = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid))
         guard (try? vbox.write(["registervm", file])) != nil else { throw original }
         let appeared = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid)).subtracting(before)
-        guard appeared == [uuid] else {
-            // Not this lab's: left unregistered, as it was found.
+        let found = appeared.count == 1 ? VBoxParse.inventory((try? vbox.read(["showvminfo", appeared.first!])) ?? "").first : nil
+        guard let vm = found, isOurs(vm) else {
             for other in appeared { _ = try? vbox.write(["unregistervm", other]) }
             throw .lab(.unusableBase("\(file) is in the way of a new VM and is not one this lab made; remove it, or rename the lab's VM"))
         }
         progress("removing what an interrupted run left of a VM (\(file))")
-        try vbox.write(VBoxManage.unregisterDelete(uuid))
+        try vbox.write(VBoxManage.unregisterDelete(vm.uuid))
     }
 }

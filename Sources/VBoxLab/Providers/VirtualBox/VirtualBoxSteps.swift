@@ -21,10 +21,14 @@ extension VirtualBoxProvider {
             let found = others.filter { $0.name == box.baseVM }
             guard let b = found.first else { return .box(box) }
             let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
-            guard let snapshot = info["CurrentSnapshotName"] else {
+            if let snapshot = info["CurrentSnapshotName"] { return .clone(base: b, snapshot: snapshot, linked: true) }
+            guard b.groups.contains(VagrantBox.baseGroup), !context.dryRun else {
                 throw .lab(.unusableBase("the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again"))
             }
-            return .clone(base: b, snapshot: snapshot, linked: true)
+            // vboxlab's own base, whose import was stopped before its snapshot: take it now.
+            progress("\(box.baseVM): taking the snapshot an interrupted import did not take")
+            try vbox.write(["snapshot", b.uuid, "take", "base"])
+            return .clone(base: b, snapshot: "base", linked: true)
         case .importAppliance(let file):
             let dir = (spec.file as NSString).deletingLastPathComponent
             let full = file.hasPrefix("/") ? file : URL(fileURLWithPath: dir.isEmpty ? "." : dir).appendingPathComponent(file).standardizedFileURL.path
@@ -61,7 +65,7 @@ extension VirtualBoxProvider {
     func importBase(_ box: VagrantBox) throws(VBoxLabError) -> VMSource {
         let started = Date()
         progress("importing the box \(box.name) \(box.version) as \(box.baseVM) (once; every lab on it clones it)")
-        try vbox.write(VBoxManage.importAppliance(file: box.ovf, name: box.baseVM, group: VagrantBox.baseGroup), timeout: 3600)
+        try importClearingStale(box)
         try vbox.write(["snapshot", box.baseVM, "take", "base"])
         progress(String(format: "imported %@ (%.1f s)", box.baseVM, Date().timeIntervalSince(started)))
         if context.dryRun {

@@ -11,9 +11,10 @@ extension VirtualBoxProvider {
             // An import is found by the unique name it is made under; one never begun is not there.
             guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)) else { continue }
             _ = try? vbox.write(VBoxManage.powerOff(id))
-            if (try? vbox.write(VBoxManage.unregisterDelete(id))) == nil && isRegistered(id) {
-                stranded.append(OwnedObject(kind: .vm, name: o.name, id: id))
-            }
+            guard (try? vbox.write(VBoxManage.unregisterDelete(id))) == nil else { continue }
+            if isRegistered(id) { stranded.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
+            // A clone stopped half-way may have written its settings without registering them.
+            else if o.makingAs == nil { _ = clearStale(name: o.name, uuid: id) }
         }
         guard !context.dryRun, var record = (try? context.store.record(lab)) ?? nil else { return }
         let names = Set(made.map(\.name))
