@@ -74,6 +74,7 @@ enum CLI {
         while Cleanup.shared.interrupted { sleep(1) }
         // Spec values reach messages: no control byte of theirs reaches the terminal.
         var text = error.explanation.escapedForTerminal
+        if Output.statusShown.get() { text = "\n" + text }
         if Output.colors(FileHandle.standardError), text.hasPrefix("error:") { text = "\u{1B}[31merror:\u{1B}[0m" + text.dropFirst(6) }
         FileHandle.standardError.write(Data((text + "\n").utf8))
         return error.exitCode

@@ -1,9 +1,16 @@
 import Foundation
 import VBoxLab
 
-/// Progress lines go to stderr, so stdout stays data.
+/// Progress lines go to stderr, so stdout stays data. On a terminal, a line of where a wait
+/// stands ("waiting for ...") is drawn over the one before it, so a long wait is one line.
 let progressToStderr: ProgressHandler = { line in
-    if !Output.quiet { FileHandle.standardError.write(Data(("vboxlab: " + line.escapedForTerminal + "\n").utf8)) }
+    guard !Output.quiet else { return }
+    let text = "vboxlab: " + line.escapedForTerminal
+    guard isatty(2) == 1 else { FileHandle.standardError.write(Data((text + "\n").utf8)); return }
+    let inPlace = line.hasPrefix("waiting for ")
+    let clear = Output.statusShown.get() ? "\r\u{1B}[K" : ""
+    FileHandle.standardError.write(Data((clear + text + (inPlace ? "" : "\n")).utf8))
+    Output.statusShown.set(inPlace)
 }
 
 /// What the global options ask of the output.
@@ -12,6 +19,8 @@ enum Output {
     nonisolated(unsafe) static var verbose = false
     enum ColorWhen: String, CaseIterable { case auto, always, never }
     nonisolated(unsafe) static var color = ColorWhen.auto
+    /// Whether the last progress line on the terminal is a wait's status, to be drawn over.
+    static let statusShown = Locked(false)
 
     /// Colour on a terminal, unless NO_COLOR is set; `--color always|never` decides outright.
     static func colors(_ handle: FileHandle) -> Bool {

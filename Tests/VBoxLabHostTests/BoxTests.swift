@@ -75,7 +75,7 @@ extension VirtualBoxTests {
         _ = try place.run(["prune-bases"])
         try place.write("vb-box4", text: lab("vb-box4", box: "nobody/has-this"))
         let missing = try place.run(["create", "vb-box4", "--no-setup", "--provider", "virtualbox"])
-        #expect(missing.status == 4 && missing.stderr == "error: the Vagrant box nobody/has-this is missing: vagrant box add nobody/has-this --provider virtualbox, or give base: { box: \"FILE.box\" } or a url (looked in \(home)/boxes)\n", "\(missing.stderr)")
+        #expect(missing.status == 4 && missing.stderr == "error: the Vagrant box nobody/has-this (looked in \(home)/boxes) is missing: any one of: (1) with Vagrant, vagrant box add nobody/has-this --provider virtualbox; (2) a box file or its address: base: { box: \"FILE.box\" } or base: { box: \"nobody/has-this\", url: \"https://...\" }; (3) a VM you already have in VirtualBox, with a snapshot: base: { clone: \"VM\" } (vboxlab then logs in as the spec's ssh.user, root unless it says otherwise)\n", "\(missing.stderr)")
     }
 }
 

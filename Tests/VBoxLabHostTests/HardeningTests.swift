@@ -20,7 +20,7 @@ extension NetnsProviderTests {
         #expect((pairs[0]["reason"] as? String)?.contains("centos-2") == true)
         let status = try place.run(["status", "--json"])
         #expect(status.status == 0)
-        #expect(status.stdout.contains(#"{"name":"centos-2","state":"missing","namespace":null,"nics":[],"bridges":[]}"#), "\(status.stdout)")
+        #expect(status.stdout.contains(#"{"name":"centos-2","state":"missing","namespace":null,"reach":null,"nics":[],"bridges":[]}"#), "\(status.stdout)")
         #expect(try place.run(["create"]).status == 0)
 
         try deleteNamespace("vbl-vt-gone-sw", peer: ("vbl-vt-gone-centos-1", "enp0s8"))

@@ -240,7 +240,7 @@ struct LifecycleTests {
         #expect(predicted.count == count, "\(dry.stdout)")
         let real = try place.run(["fix-macs"])
         #expect(real.status == 0)
-        #expect(real.stdout.hasSuffix("lab \(name): \(count) change\(count == 1 ? "" : "s")\n") || (count == 0 && real.stdout.hasSuffix("nothing changed\n")), "dry run said \(count): \(real.stdout)")
+        #expect(real.stdout.hasPrefix("lab \(name): \(count) change\(count == 1 ? "" : "s")\n") || (count == 0 && real.stdout.hasSuffix("nothing changed\n")), "dry run said \(count): \(real.stdout)")
         for p in predicted { #expect(real.stdout.contains(p), "\(p) was predicted but not done: \(real.stdout)") }
     }
 }

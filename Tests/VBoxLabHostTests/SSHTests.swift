@@ -62,7 +62,7 @@ struct SSHTests {
         try s.writeSeed("vt-sshe", proxy: { _ in "false" })
         let silent = try s.run(["ssh-setup", "centos-3", "--wait", "2"])
         #expect(silent.status == 1, "\(silent.stderr)")
-        #expect(silent.stderr.contains("vboxlab: waiting for ssh on centos-3 (root@centos-3 (through ProxyCommand)) "), "\(silent.stderr)")
+        #expect(silent.stderr.contains("vboxlab: waiting for ssh: 0 of 1 answer; centos-3 booting "), "\(silent.stderr)")
         #expect(silent.stderr.contains("error: ssh to centos-3 (root@centos-3 (through ProxyCommand)) did not answer within 2 s: tried ssh -o BatchMode=yes"), "\(silent.stderr)")
     }
 

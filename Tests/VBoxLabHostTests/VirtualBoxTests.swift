@@ -207,6 +207,11 @@ struct VirtualBoxTests {
 
         #expect(try place.run(["create", "vb-dry", "--no-setup", "--strategy", "promisc", "--provider", "virtualbox"]).status == 0)
         place.resetCalls()
+        // Without --restart a dry run still shows the restarts it would make, says so, and does none.
+        let preview = try place.run(["fix-macs", "--dry-run", "--no-setup"])
+        #expect(preview.status == 0 && place.writes.isEmpty, "\(preview.stderr) \(place.writes)")
+        #expect(preview.stderr.contains("centos-2: would be shut down (ACPI, then powered off after 60 s), changed and started again"), "\(preview.stderr)")
+        #expect(!preview.stderr.contains("asked to shut down") && !preview.stderr.contains("started again\n") && preview.stdout.contains(" acpipowerbutton\n"), "\(preview.stdout)")
         let fix = try place.run(["fix-macs", "--restart", "--dry-run", "--no-setup"])
         #expect(fix.status == 0 && place.writes.isEmpty, "\(fix.stderr) \(place.writes)")
         let id = try place.recorded("vb-dry")["centos-2"]!

@@ -99,6 +99,9 @@ public struct CheckReport: Sendable {
             return ["create starts what is not running and sets it up again:", "fix: " + fixes.create]
         case .guestNotSetUp:
             return ["create runs the guest setup again (bridges, ports, MACs, addresses):", "fix: " + fixes.create]
+        case .unreachable:
+            return ["vboxlab could not read those guests, so it says nothing of their interfaces; once the VM answers ssh, set it up and check again:",
+                    "next: " + fixes.line(["ssh-setup", first.diagnosis?.unreachableVM ?? first.pair.from.vm, "--lab", fixes.lab])]
         case .noPath:
             return ["no command fixes this: edit the spec to join those networks with a bridge, or give the hosts different subnets"]
         case .unknown:

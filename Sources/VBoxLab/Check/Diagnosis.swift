@@ -4,6 +4,9 @@ public enum FailureCause: String, Sendable, CaseIterable {
     case guestMacClash = "guest-mac-clash"
     case vmDown = "vm-down"
     case guestNotSetUp = "guest-not-set-up"
+    /// vboxlab could not reach a guest of the pair (ssh refused, timed out, key refused):
+    /// nothing is guessed about that guest's interfaces.
+    case unreachable
     /// The two addresses share a subnet, but the spec joins their networks by no bridge.
     case noPath = "no-path"
     case unknown
@@ -14,6 +17,8 @@ public struct Diagnosis: Sendable, Equatable {
     public var reason: String
     /// The model's view of the ping, hop by hop (absent when the model could not run).
     public var trace: PingTrace?
+    /// The guest that could not be reached, for `unreachable`.
+    public var unreachableVM: String? = nil
     /// Where the model loses the frame, for comparing with a capture.
     public var place: LossPlace? = nil
 }

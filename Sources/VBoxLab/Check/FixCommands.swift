@@ -9,7 +9,7 @@ public struct FixCommands: Sendable, Equatable {
     public init(lab: String, provider: String?) { self.lab = lab; self.provider = provider }
 
     public func argv(_ words: [String]) -> [String] { ["vboxlab"] + words + (provider.map { ["--provider", $0] } ?? []) }
-    func line(_ words: [String]) -> String { argv(words).map(shellQuote).joined(separator: " ") }
+    public func line(_ words: [String]) -> String { argv(words).map(shellQuote).joined(separator: " ") }
 
     public var fixMacs: String { line(["fix-macs", lab]) }
     public var create: String { line(["create", lab]) }

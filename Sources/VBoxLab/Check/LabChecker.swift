@@ -12,14 +12,26 @@ public struct LabChecker: Sendable {
     /// guests' side comes from the guests themselves, one `ip -j` each through the transport.
     /// A guest that cannot be read keeps what the provider saw.
     static func withGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> LabState {
+        readGuests(state, plan: plan, transports: transports).state
+    }
+
+    /// The same, and the guests that could not be read, each with why (ssh's words).
+    static func readGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> (state: LabState, unreachable: [String: String]) {
         let blind = state.vms.indices.filter { i in state.vms[i].running && !state.vms[i].nics.isEmpty && state.vms[i].nics.allSatisfy { $0.interface == nil } }
-        let seen = parallelMap(blind, width: Parallelism.guests) { i -> GuestReader.Seen? in
+        let seen = parallelMap(blind, width: Parallelism.guests) { i -> Result<GuestReader.Seen, VBoxLabError>? in
             guard let t = transports[state.vms[i].name] else { return nil }
-            return try? GuestReader.read(through: t, nics: plan.nics(of: state.vms[i].name))
+            return Result { () throws(VBoxLabError) in try GuestReader.read(through: t, nics: plan.nics(of: state.vms[i].name)) }
         }
-        var out = state
-        for (i, s) in zip(blind, seen) {
-            guard let s else { continue }
+        var out = state, unreachable: [String: String] = [:]
+        for (i, r) in zip(blind, seen) {
+            guard let r else { continue }
+            let s: GuestReader.Seen
+            switch r {
+            case .success(let got): s = got
+            case .failure(let e):
+                unreachable[state.vms[i].name] = e.explanation.replacingOccurrences(of: "error: ", with: "").split(separator: "\n").prefix(2).joined(separator: " ")
+                continue
+            }
             for j in out.vms[i].nics.indices {
                 guard let g = s.nics[out.vms[i].nics[j].slot] else { continue }
                 out.vms[i].nics[j].interface = g.interface
@@ -30,7 +42,7 @@ public struct LabChecker: Sendable {
             }
             out.vms[i].bridges = s.bridges
         }
-        return out
+        return (out, unreachable)
     }
 
     /// Why a plan has no pair to ping, or nil when it has some.
@@ -63,11 +75,19 @@ public struct LabChecker: Sendable {
         }
         started = Date()
         var observation = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record)
-        observation.state = Self.withGuests(observation.state, plan: plan, transports: transports)
+        let read = Self.readGuests(observation.state, plan: plan, transports: transports)
+        observation.state = read.state
         progress(String(format: "read the lab back in %.2f s", Date().timeIntervalSince(started)))
         let diagnoser = Diagnoser(observed: observation.state, plan: plan)
         var results = zip(pairs, pinged).map { pair, ok in
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
+        }
+        // A guest that could not be read is named as such, never guessed about.
+        for i in results.indices where !results[i].ok {
+            guard let vm = [pairs[i].from.vm, pairs[i].to.vm].first(where: { read.unreachable[$0] != nil }) else { continue }
+            var d = Diagnosis(cause: .unreachable, reason: "vboxlab could not reach \(vm): \(read.unreachable[vm]!)", trace: nil)
+            d.unreachableVM = vm
+            results[i].diagnosis = d
         }
         if let gone = observation.missingSwitch {
             // Nothing carries a frame between VMs: the model of a lab without networks says nothing useful.

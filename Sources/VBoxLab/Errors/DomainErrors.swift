@@ -94,6 +94,8 @@ public enum GuestError: Sendable, Equatable {
     case hostKeyChanged(vm: String, target: String, fix: String)
     case noSudo(vm: String, user: String)
     case keysUnreadable(vm: String)
+    /// Guest setup of a create or fix-macs failed for some guests; the VMs and the record stay.
+    case setupFailed(lab: String, failed: [GuestFailure], done: [String])
 
     public var explanation: String {
         switch self {
@@ -105,8 +107,20 @@ public enum GuestError: Sendable, Equatable {
             return "\(user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo"
         case .keysUnreadable(let vm):
             return "cannot read the keys to replace \(vm)'s box key"
+        case .setupFailed(let lab, let failed, let done):
+            let why = failed.map { "\($0.vm) \($0.why)" }.joined(separator: "; ")
+            let rest = done.isEmpty ? "" : " \(done.joined(separator: ", ")) \(done.count == 1 ? "is" : "are") set up."
+            let first = failed.first?.vm ?? "VM"
+            return "lab \(lab) is made but not every guest is set up: \(why).\(rest) The VMs and the lab's record are kept. When \(failed.count == 1 ? "it answers" : "they answer"): vboxlab ssh-setup \(first)\(failed.count > 1 ? " (and each other one)" : ""), then vboxlab check \(lab)"
         }
     }
+}
+
+/// One guest that guest setup could not set up, and why, in a few words.
+public struct GuestFailure: Sendable, Equatable {
+    public var vm: String
+    public var why: String
+    public init(vm: String, why: String) { self.vm = vm; self.why = why }
 }
 
 /// The host's programs and files: a program failed, or a file could not be written (exit 3).

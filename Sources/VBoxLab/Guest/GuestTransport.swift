@@ -5,6 +5,9 @@ public protocol GuestTransport: Sendable {
     var vm: String { get }
     /// How the transport reaches the VM, in words (`ip netns exec vbl-lab-a`).
     var summary: String { get }
+    /// Who logs in and with what, in words (`root with ~/.ssh/id_ed25519`); nil for a way in
+    /// without a login.
+    var login: String? { get }
     /// The exact command that runs `argv` in the VM (what `--dry-run` prints).
     func command(_ argv: [String], input: String?) -> Command
     /// Runs `argv` in the VM, with `input` on its standard input.
@@ -20,6 +23,7 @@ public protocol GuestTransport: Sendable {
 }
 
 extension GuestTransport {
+    public var login: String? { nil }
     public func close() {}
     /// A way in that is always there (a namespace) has nothing to wait for.
     public func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError) {}

@@ -50,6 +50,7 @@ public struct SSHTransport: GuestTransport {
 
     public var vm: String { target.vm }
     public var summary: String { "ssh \(target.described)" }
+    public var login: String? { "\(target.user) with \(target.key ?? "ssh's default keys")" }
 
     /// The options before the destination, every one of them fixed or from the spec.
     public var options: [String] {

@@ -25,18 +25,50 @@ struct GuestProvisioner: Sendable {
             for (vm, script) in zip(vms, scripts) { _ = try recorder.run(transports[vm]!.command(["sh", "-s"], input: script.text)) }
             return []
         }
+        // Said once: who logs in, so a wrong user or key is plain before the wait.
+        for login in Set(vms.compactMap { transports[$0]!.login }).sorted() { progress("logging in to the guests as \(login)") }
         let started = Date()
-        let wait = self.wait, progress = self.progress
+        let wait = self.wait
+        let board = WaitBoard(vms: vms, limit: wait, progress: progress)
         let results = parallelMap(Array(zip(vms, scripts)), width: Parallelism.guests) { vm, script in
             Result { () throws(VBoxLabError) -> [String] in
                 let t = transports[vm]!
-                try t.waitUntilReachable(wait: wait, progress: progress)
+                do throws(VBoxLabError) { try t.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) }) } catch {
+                    board.gaveUp(vm)
+                    throw error
+                }
+                board.answered(vm)
                 return try GuestSetup.run(script, through: t)
             }
         }
+        try failIfAny(zip(vms, results).map { ($0, $1) }, lab: plan.lab)
         let changes = try report(zip(vms, results).map { ($0, $1) }, quietWhenUnchanged: quietWhenUnchanged)
         progress(String(format: "set up %@ in %.2f s (%@)", counted(scripts.count, "guest"), Date().timeIntervalSince(started), counted(changes.count, "change")))
         return changes
+    }
+
+    /// Every guest that failed, in one error: which, and why in a few words.
+    private func failIfAny(_ results: [(String, Result<[String], VBoxLabError>)], lab: String) throws(VBoxLabError) {
+        var failed: [GuestFailure] = [], done: [String] = []
+        for (vm, r) in results {
+            switch r {
+            case .success: done.append(vm)
+            case .failure(let e): failed.append(GuestFailure(vm: vm, why: Self.inFewWords(e)))
+            }
+        }
+        if !failed.isEmpty { throw .guest(.setupFailed(lab: lab, failed: failed, done: done)) }
+    }
+
+    /// ssh's failures as a reader of the summary wants them: what happened, not the command line.
+    static func inFewWords(_ error: VBoxLabError) -> String {
+        switch error {
+        case .guest(.noAnswer(_, let target, let seconds, _, let last)):
+            return "did not answer ssh (\(target)) within \(seconds) s\(last.isEmpty ? "" : " (last: \(last.split(separator: "\n").last ?? ""))")"
+        case .guest(.hostKeyChanged(_, _, let fix)): return "has another host key than before (\(fix) forgets the old one)"
+        case .guest(.noSudo(_, let user)): return "lets \(user) run sudo only with a password"
+        case .system(.commandFailed(_, _, let stderr)) where stderr.contains("was refused"): return "refused the key"
+        default: return error.explanation.replacingOccurrences(of: "error: ", with: "").split(separator: "\n").first.map(String.init) ?? ""
+        }
     }
 
     /// Small labs get a progress line per change; in large ones a line per guest would drown the terminal.

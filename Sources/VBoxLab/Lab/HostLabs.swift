@@ -25,6 +25,9 @@ public struct HostLabs: Sendable {
                 survey?.matches = false
                 survey?.note = "needs destroy: an undo could not delete \(stranded.joined(separator: ", ")) (vboxlab destroy \(r.lab))"
             }
+            if let notSetUp = r.guestsNotSetUp, !notSetUp.isEmpty, survey?.note == nil {
+                survey?.note = "guests not set up: \(notSetUp.joined(separator: ", ")) (vboxlab ssh-setup \(notSetUp[0]))"
+            }
             return Listing(record: r, survey: survey, specExists: FileManager.default.fileExists(atPath: r.spec))
         }
     }

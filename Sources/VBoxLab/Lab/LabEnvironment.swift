@@ -35,6 +35,6 @@ public struct LabEnvironment: Sendable {
         try LabLock(lab: lab, directory: paths.runtime, progress: progress)
     }
 
-    /// How long guest setup waits for a guest's way in to answer: `VBOXLAB_SSH_WAIT`, default 300 s.
-    public var guestWait: Double { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? 300 }
+    /// How long guest setup waits for a guest's way in to answer: `VBOXLAB_SSH_WAIT`, default 180 s (a VM's boot).
+    public var guestWait: Double { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? 180 }
 }

@@ -34,7 +34,12 @@ extension LabLifecycle {
         try provider.checkPrerequisites(pinging: false)
         var vms = (try? found.spec.map { try Solver.plan($0, strategy: nil).vmNames }) ?? nil ?? []
         for vm in found.record?.vms ?? [] where !vms.contains(vm) { vms.append(vm) }
-        return try provider.observe(lab: found.name, vms: vms, record: found.record)
+        var observation = try provider.observe(lab: found.name, vms: vms, record: found.record)
+        // How each VM is reached, where that is ssh (a namespace's own way in needs no saying).
+        if let spec = found.spec, observation.exists, let transports = try? provider.transports(spec: spec, record: found.record) {
+            for (vm, t) in transports where t.login != nil { observation.details[vm, default: VMDetail(state: "missing")].reach = t.summary }
+        }
+        return observation
     }
 
     // MARK: one guest
@@ -59,7 +64,9 @@ extension LabLifecycle {
         if dryRun { return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text)) }
         let held = try environment.lock(found.name)
         defer { withExtendedLifetime(held) {} }
-        try transport.waitUntilReachable(wait: wait, progress: progress)
+        let board = WaitBoard(vms: [vm], limit: wait, progress: progress)
+        try transport.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) })
+        board.answered(vm)
         progress("pushing the guest setup of \(vm) through \(transport.summary)")
         return GuestSetupOutcome(vm: vm, changes: try GuestSetup.run(script, through: transport), command: nil)
     }

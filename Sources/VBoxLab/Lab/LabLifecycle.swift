@@ -55,19 +55,39 @@ public struct LabLifecycle: Sendable {
             if found.record == nil { held?.removeFileOnRelease = true }
             throw error
         }
-        var changes = outcome.changes
+        var changes = outcome.changes, record = outcome.record
         if mode.setsUpGuests {
-            let guests = GuestProvisioner(provider: provider, progress: progress, recorder: recorder, wait: environment.guestWait)
-            if dryRun { changes += try guests.predict(plan, spec: spec, record: outcome.record, observed: outcome.observed) }
-            changes += try guests.setUp(plan, spec: spec, record: outcome.record, interfaces: outcome.guestInterfaces,
-                                        quietWhenUnchanged: !outcome.created)
+            changes += try setUpGuests(plan, spec: spec, outcome: outcome, record: &record)
         }
-        var report = ApplyReport(created: outcome.created, changes: changes, record: outcome.record,
+        var report = ApplyReport(created: outcome.created, changes: changes, record: record,
                                  commands: recorder?.commands, check: nil)
         if checkAfter && mode.setsUpGuests && !dryRun {
-            report.check = try with(record: outcome.record).check(plan, lockHeld: true)
+            report.check = try with(record: record).check(plan, lockHeld: true)
         }
         return report
+    }
+
+    /// The guests' part. A guest that fails never undoes what the provider made: the VMs and
+    /// the record stay, the record names the guests not set up (`list` shows them), and the
+    /// error says which answered, which did not and why, and the next command.
+    private func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, outcome: ApplyOutcome, record: inout LabRecord) throws(VBoxLabError) -> [String] {
+        let guests = GuestProvisioner(provider: provider, progress: progress, recorder: recorder, wait: environment.guestWait)
+        var changes: [String] = []
+        if dryRun { changes += try guests.predict(plan, spec: spec, record: record, observed: outcome.observed) }
+        do {
+            changes += try guests.setUp(plan, spec: spec, record: record, interfaces: outcome.guestInterfaces, quietWhenUnchanged: !outcome.created)
+        } catch {
+            if case .guest(.setupFailed(_, let failed, _)) = error, !dryRun {
+                record.guestsNotSetUp = failed.map(\.vm)
+                try? store.save(record)
+            }
+            throw error
+        }
+        if record.guestsNotSetUp != nil && !dryRun {
+            record.guestsNotSetUp = nil
+            try store.save(record)
+        }
+        return changes
     }
 
     /// The provider's part, with the record written down before anything is made.

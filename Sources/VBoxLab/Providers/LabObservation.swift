@@ -21,7 +21,9 @@ public struct LabObservation: Sendable {
 public struct VMDetail: Sendable, Equatable {
     public var state: String
     public var namespace: String?
-    public init(state: String, namespace: String? = nil) { self.state = state; self.namespace = namespace }
+    /// How vboxlab reaches the VM's inside (`ssh root@127.0.0.1:2223`), when it knows.
+    public var reach: String?
+    public init(state: String, namespace: String? = nil, reach: String? = nil) { self.state = state; self.namespace = namespace; self.reach = reach }
 }
 
 public struct SwitchObservation: Sendable, Equatable {
@@ -46,7 +48,7 @@ extension LabObservation {
         let detail = details[vm.name]
         return .object([
             ("name", .string(vm.name)), ("state", .string(detail?.state ?? (vm.running ? "running" : "missing"))),
-            ("namespace", .optional(detail?.namespace)),
+            ("namespace", .optional(detail?.namespace)), ("reach", .optional(detail?.reach)),
             ("nics", .array(vm.nics.map { n in
                 .object([("slot", .int(n.slot)), ("network", .string(n.network)), ("interface", .optional(n.interface)),
                          ("mac", .string(n.registeredMac.description)), ("guestMac", .optional(n.guestMac?.description)),
@@ -77,6 +79,12 @@ extension LabObservation {
                 rows.append([vm.name, s, "", "", b.name, "", b.mac.description, "", b.up ? "up" : "down", b.addresses.map(\.description).joined(separator: " ")])
             }
         }
-        return (warning + TextTable.render(rows)).joined(separator: "\n")
+        var notes: [String] = []
+        let reached = state.vms.compactMap { vm in details[vm.name]?.reach.map { "\(vm.name) \($0)" } }
+        if !reached.isEmpty { notes.append("reached through: " + reached.joined(separator: "; ")) }
+        if state.vms.contains(where: { vm in vm.nics.contains { $0.interface == nil } }) {
+            notes.append("- in interface, guest MAC and addresses: the guest's own side, which \(provider) does not show; vboxlab check reads it from the guests")
+        }
+        return (warning + TextTable.render(rows) + notes).joined(separator: "\n")
     }
 }

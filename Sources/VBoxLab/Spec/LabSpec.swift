@@ -8,6 +8,9 @@ public struct LabSpec: Sendable, Equatable {
     public var vms: [VMSpec]
     /// Where the spec came from, for messages.
     public var file: String
+    /// What every object the lab makes in a host-wide namespace starts with (VirtualBox VM
+    /// and internal network names): nil for the lab's name, "" for the spec's names as they are.
+    public var prefix: String?
 
     public init(name: String, strategy: Strategy = .auto, base: BaseImage? = nil, ssh: SSHLogin? = nil,
                 vms: [VMSpec], file: String = "<memory>") {
@@ -15,6 +18,18 @@ public struct LabSpec: Sendable, Equatable {
     }
 
     public func vm(named name: String) -> VMSpec? { vms.first { $0.name == name } }
+
+    /// The prefix in force: the spec's, else the lab's name.
+    public var hostPrefix: String { prefix ?? name }
+
+    /// A VM's or a network's name on the host: `PREFIX-NAME`, or the name as it is with `prefix: ""`.
+    public func hostName(_ name: String) -> String { hostPrefix.isEmpty ? name : "\(hostPrefix)-\(name)" }
+
+    /// The spec's name of a host-wide name this lab made (nil when it is not one of them).
+    public func specName(ofHost name: String) -> String? {
+        guard !hostPrefix.isEmpty else { return name }
+        return name.hasPrefix(hostPrefix + "-") ? String(name.dropFirst(hostPrefix.count + 1)) : nil
+    }
 }
 
 /// How frames reach a VM that forwards for others: register the MAC behind a bridge port

@@ -2,7 +2,7 @@
 /// fail their check are reported and left out; array positions are kept so that later
 /// checks can still name `vms[i].nics[j]`.
 struct SpecReader {
-    static let labKeys = ["name", "strategy", "base", "ssh", "vms"]
+    static let labKeys = ["name", "prefix", "strategy", "base", "ssh", "vms"]
     static let vmKeys = ["name", "management", "nics", "bridges", "memory", "cpus", "ostype", "base", "ssh"]
     static let nicKeys = ["network", "ip", "mac", "interface"]
     static let bridgeKeys = ["name", "ports", "ip", "stp"]
@@ -26,6 +26,12 @@ struct SpecReader {
             if walker.name(name, at: "name", what: "lab name", first: \.isLowerAlnum,
                            rest: { $0.isLowerAlnum || $0 == "-" }, pattern: "[a-z0-9][a-z0-9-]*", maxLength: 32) {
                 spec.name = name
+            }
+        }
+        if let prefix = walker.string(top, "prefix", at: "") {
+            if prefix.isEmpty || walker.name(prefix, at: "prefix", what: "prefix", first: \.isLowerAlnum,
+                                             rest: { $0.isLowerAlnum || $0 == "-" }, pattern: "[a-z0-9][a-z0-9-]*, or \"\"", maxLength: 32) {
+                spec.prefix = prefix
             }
         }
         if let text = walker.string(top, "strategy", at: "") {

@@ -21,6 +21,10 @@ public struct LabRecord: Codable, Sendable, Equatable {
     public var bases: [String]?
     /// Objects an undo could not remove: the lab needs `vboxlab destroy` (list says so).
     public var stranded: [String]?
+    /// The prefix of the names the lab's objects have on the host (VirtualBox): "" for none.
+    public var prefix: String?
+    /// VMs whose guest setup failed at the last create or fix-macs: made, but not set up.
+    public var guestsNotSetUp: [String]?
     /// VMs vboxlab shut down to change them and has not yet started again: a run stopped
     /// meanwhile leaves them here, and the next run starts them.
     public var stopped: [String]?
@@ -37,6 +41,17 @@ public struct LabRecord: Codable, Sendable, Equatable {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)
+    }
+
+    /// A VM's or network's name on the host, by the prefix the lab was made with (none for a
+    /// record from before prefixes).
+    public func hostName(_ name: String) -> String { (prefix ?? "").isEmpty ? name : "\(prefix!)-\(name)" }
+
+    /// The spec's name of a host name the lab made; as it is when the lab has no prefix or
+    /// the name does not carry it.
+    public func specName(ofHost name: String) -> String {
+        guard let p = prefix, !p.isEmpty, name.hasPrefix(p + "-") else { return name }
+        return String(name.dropFirst(p.count + 1))
     }
 
     public func owns(_ kind: OwnedObject.Kind, named name: String) -> OwnedObject? {

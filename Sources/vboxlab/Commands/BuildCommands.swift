@@ -4,7 +4,7 @@ import VBoxLab
 /// What create and fix-macs share: find, plan, apply through the lifecycle, print.
 struct Build {
     let lab: String?, dryRun: Bool, strategy: Strategy?, provider: String?
-    let mode: ApplyMode
+    var mode: ApplyMode
 
     var isCreate: Bool { !mode.isFix }
 
@@ -31,7 +31,7 @@ struct Build {
         if report.changes.isEmpty { print("lab \(lab) is already as planned; nothing changed") }
         else if !report.created {
             print("lab \(lab): \(counted(report.changes.count, "change"))")
-            if isCreate { report.changes.forEach { print("  \($0)") } }
+            report.changes.forEach { print("  \($0)") }
         }
         if report.created && !mode.setsUpGuests {
             print("created lab \(lab) (\(provider)): \(counted(vms, "VM")); guest setup and check skipped (--no-setup)")
@@ -58,20 +58,30 @@ struct FixMacs: LabCommand {
         name: "fix-macs", summary: "Bring an existing lab's registrations, policies and guest MACs to the plan.",
         arguments: [Options.lab],
         options: [Options.dryRun,
-                  OptionSpec("restart", help: "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, start it again."),
+                  OptionSpec("restart", help: "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, start it again. On a terminal, fix-macs asks instead."),
+                  OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts."),
                   OptionSpec("no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests."),
                   Options.strategy, Options.provider],
         discussion: Options.finding)
     let build: Build
     init(_ a: ParsedArguments) {
         build = Build(lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"), provider: a.value("provider"),
-                      mode: .fix(restart: a.flag("restart"), setup: !a.flag("no-setup")))
+                      mode: .fix(restart: a.flag("restart") || a.flag("yes"), setup: !a.flag("no-setup")))
     }
 
-    /// fix-macs shows its changes on stdout as it makes them.
+    /// Running VMs whose MAC must change: on a terminal fix-macs shows the table and asks;
+    /// without one (a script) it refuses and names --restart, as before.
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
-        var env = env
-        if !build.dryRun { env.progress = { line in print(line.escapedForTerminal) } }
-        return try build.run(env)
+        do { return try build.run(env) } catch {
+            guard case .lab(.mustPowerOff(_, let vms, let table)) = error, !build.dryRun, isatty(0) == 1, isatty(2) == 1 else { throw error }
+            FileHandle.standardError.write(Data("\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart \(vms.joined(separator: ", ")) to apply? [y/N] ".utf8))
+            guard let answer = readLine(), ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                print("nothing was changed")
+                return 1
+            }
+            var restarting = build
+            if case .fix(_, let setup) = build.mode { restarting.mode = .fix(restart: true, setup: setup) }
+            return try restarting.run(env)
+        }
     }
 }

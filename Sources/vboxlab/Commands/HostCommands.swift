@@ -19,7 +19,7 @@ struct List: LabCommand {
         var table = [["LAB", "PROVIDER", "VMS", "SPEC", "STATE"]]
         for l in labs {
             let r = l.record, s = l.survey
-            let state = s.map { $0.matches ? "as recorded" : "differs: \($0.note ?? "")" } ?? "provider unavailable here"
+            let state = s.map { $0.matches ? ($0.note ?? "as recorded") : "differs: \($0.note ?? "")" } ?? "provider unavailable here"
             table.append([r.lab, r.provider, s.map { "\($0.running)/\($0.total) running" } ?? "?/\(r.vms.count)", r.spec + (l.specExists ? "" : " (gone)"), state])
         }
         for b in broken { table.append([b.lab, "?", "?", "?", "record unreadable: \(b.file)"]) }

@@ -43,6 +43,7 @@ public final class KeyRotatingTransport: GuestTransport, @unchecked Sendable {
 
     public var vm: String { lab.vm }
     public var summary: String { (chosen ?? lab).summary }
+    public var login: String? { "\(box.target.user) with the box's key, then the lab's own (\(lab.target.key ?? "none"))" }
     public func command(_ argv: [String], input: String?) -> Command { (chosen ?? lab).command(argv, input: input) }
     public func hasProgram(_ program: String) -> Bool { ((try? current()) ?? lab).hasProgram(program) }
     public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command { try current().interactive(argv) }

@@ -42,10 +42,11 @@ public struct BoxResolver: Sendable {
             return try unpack(path, name: String((name as NSString).lastPathComponent.dropLast(4)), version: version)
         }
         if let url { return try unpack(try download(url, name: name), name: name, version: version ?? "0") }
-        var fix = "vagrant box add \(shellQuote(name)) --provider virtualbox"
-        if let version { fix += " --box-version \(shellQuote(version))" }
-        throw .missing(what: "the Vagrant box \(name)\(version.map { " \($0)" } ?? "")",
-                       fix: "\(fix), or give base: { box: \"FILE.box\" } or a url (looked in \(vagrantHome)/boxes)")
+        var add = "vagrant box add \(shellQuote(name)) --provider virtualbox"
+        if let version { add += " --box-version \(shellQuote(version))" }
+        // Three ways, for a user who may have no Vagrant at all.
+        throw .missing(what: "the Vagrant box \(name)\(version.map { " \($0)" } ?? "") (looked in \(vagrantHome)/boxes)",
+                       fix: "any one of: (1) with Vagrant, \(add); (2) a box file or its address: base: { box: \"FILE.box\" } or base: { box: \"\(name)\", url: \"https://...\" }; (3) a VM you already have in VirtualBox, with a snapshot: base: { clone: \"VM\" } (vboxlab then logs in as the spec's ssh.user, root unless it says otherwise)")
     }
 
     /// `boxes/NAME-with-VAGRANTSLASH/VERSION/[ARCH/]virtualbox/`.

@@ -2,6 +2,8 @@
 /// so the settings of a create and the changes of a fix-macs are tested without VirtualBox.
 public struct VMDesign: Sendable {
     public var vm: String
+    /// The VM's name in VirtualBox (`PREFIX-VM`): names are global to the host.
+    public var hostName: String
     public var group: String
     public var memory: Int
     public var cpus: Int
@@ -13,10 +15,15 @@ public struct VMDesign: Sendable {
 
     public static let sshRule = "ssh"
 
-    public init(vm: VMSpec, lab: String, plan: RegistrationPlan, sshPort: Int?) {
-        self.vm = vm.name; group = Self.group(of: lab); memory = vm.memory; cpus = vm.cpus; management = vm.management
-        self.sshPort = sshPort
-        nics = Dictionary(uniqueKeysWithValues: plan.nics(of: vm.name).map { ($0.slot, $0) })
+    /// `hostName` turns the spec's VM and network names into VirtualBox's (the lab's prefix).
+    public init(vm: VMSpec, lab: String, plan: RegistrationPlan, sshPort: Int?, hostName: (String) -> String = { $0 }) {
+        self.vm = vm.name; self.hostName = hostName(vm.name); group = Self.group(of: lab); memory = vm.memory; cpus = vm.cpus
+        management = vm.management; self.sshPort = sshPort
+        nics = Dictionary(uniqueKeysWithValues: plan.nics(of: vm.name).map { nic in
+            var onHost = nic
+            onHost.network = hostName(nic.network)
+            return (nic.slot, onHost)
+        })
     }
 
     /// Every setting, for a VM just cloned or imported: one `modifyvm`. Rules the base

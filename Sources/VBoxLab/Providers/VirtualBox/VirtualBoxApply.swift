@@ -42,11 +42,11 @@ extension VirtualBoxProvider {
 
         // The VMs of this run only, each by the identity the record gave it before it was made.
         let made = record.owned.filter { o in work.planned.contains { $0.name == o.name } }
-        let lab = spec.name
+        let lab = spec.name, prefixed = spec
         // An import's UUID, as soon as VirtualBox says it (before the VM is renamed).
         let learned = Locked<[String: String]>([:])
         let undo = Cleanup.shared.push { [self] in
-            self.undo(made.map { o in var o = o; o.id = o.id ?? learned.get()[o.name]; return o }, lab: lab)
+            self.undo(made.map { o in var o = o; o.id = o.id ?? learned.get()[o.name]; return o }, lab: lab, hostName: prefixed.hostName)
         }
         do {
             let changes = try execute(work, spec: spec, mode: mode, record: &record, learned: learned)
@@ -75,13 +75,13 @@ extension VirtualBoxProvider {
         let foreign = all.filter { !ours.contains($0.uuid) }
         let toMake = spec.vms.filter { work.mine[$0.name] == nil }
         for vm in toMake {
-            if let other = foreign.first(where: { $0.name == vm.name }) {
-                throw .lab(.vmNameTaken(vm: vm.name, lab: spec.name, uuid: other.uuid, groups: other.groups))
+            if let other = foreign.first(where: { $0.name == spec.hostName(vm.name) }) {
+                throw .lab(.vmNameTaken(vm: spec.hostName(vm.name), lab: spec.name, uuid: other.uuid, groups: other.groups))
             }
         }
         if mode.isFix, !toMake.isEmpty { throw .lab(.lacksVMs(lab: spec.name, vms: toMake.map(\.name))) }
         work.sources = try sources(toMake, spec: spec, foreign: foreign, lock: &work.basesLock)
-        warnAboutSharedNetworks(plan, foreign: foreign)
+        warnAboutSharedNetworks(plan, spec: spec, foreign: foreign)
         work.designs = designs(plan, spec: spec, work: work)
         try differences(spec, mode: mode, work: &work)
         let names = spec.vms.map(\.name)
@@ -129,7 +129,7 @@ extension VirtualBoxProvider {
             var port: Int?
             if case .nat(let fixed) = vm.management { port = fixed ?? existingPort ?? freePort(avoiding: usedPorts) }
             if let port { usedPorts.insert(port) }
-            designs[vm.name] = VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: port)
+            designs[vm.name] = VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: port, hostName: spec.hostName)
         }
         return designs
     }
@@ -146,7 +146,8 @@ extension VirtualBoxProvider {
         var restart = false
         if case .fix(let r, _) = mode { restart = r }
         let blocked = work.converge.filter { $0.running && !$0.offline.isEmpty }
-        if !blocked.isEmpty && !restart {
+        // A dry run shows what --restart would do, and says it would.
+        if !blocked.isEmpty && !restart && !context.dryRun {
             let table = Self.render(work.rows.filter { r in blocked.contains { $0.name == r.vm } && !r.online })
             throw .lab(.mustPowerOff(lab: spec.name, vms: blocked.map(\.name), table: table))
         }
@@ -157,6 +158,7 @@ extension VirtualBoxProvider {
         var record = record
         let names = spec.vms.map(\.name)
         record.vms = names
+        record.prefix = spec.hostPrefix
         let bases = work.sources.compactMap { s -> String? in if case .clone(let b, _, _) = s.1, b.groups.contains(VagrantBox.baseGroup) { return b.name }; return nil }
         if !bases.isEmpty { record.bases = Array(Set((record.bases ?? []) + bases)).sorted() }
         work.planned = work.sources.map { ($0.0.name, UUID().uuidString.lowercased()) }

@@ -55,7 +55,9 @@ public struct VirtualBoxProvider: LabProvider {
             }
             details[name] = VMDetail(state: vm.state)
             let nics = vm.nics.keys.sorted().filter { $0 >= 2 }.compactMap { slot -> NICState? in
-                guard let n = vm.nics[slot], let network = n.network else { return nil }
+                guard let n = vm.nics[slot], let onHost = n.network else { return nil }
+                // The frame model and the diagnosis speak the spec's names.
+                let network = record?.specName(ofHost: onHost) ?? onHost
                 // The guest side (interface, guest MAC, addresses) needs the guest: unknown here.
                 return NICState(slot: slot, network: network, registeredMac: n.mac ?? MACAddress(0), promisc: n.promisc,
                                 interface: nil, guestMac: nil, linkUp: n.cable, addresses: [], bridge: nil)
@@ -75,7 +77,7 @@ public struct VirtualBoxProvider: LabProvider {
         var cleared: [String] = []
         for o in record.owned where o.kind == .vm {
             guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id }) else {
-                if record.pending, let id = o.id, !context.dryRun, clearStale(name: o.name, uuid: id) { cleared.append(o.name) }
+                if record.pending, let id = o.id, !context.dryRun, clearStale(name: record.hostName(o.name), uuid: id) { cleared.append(o.name) }
                 continue
             }
             if belongs(vm, to: record, as: o.name) { mine.append(OwnedObject(kind: .vm, name: o.name, id: id)) }

@@ -80,8 +80,8 @@ extension VirtualBoxProvider {
 
     /// Internal networks are global to the host: a VM outside the lab on one of the lab's
     /// networks receives its broadcasts and may take its frames.
-    func warnAboutSharedNetworks(_ plan: RegistrationPlan, foreign: [VBoxVM]) {
-        let networks = Set(plan.nics.map(\.network))
+    func warnAboutSharedNetworks(_ plan: RegistrationPlan, spec: LabSpec, foreign: [VBoxVM]) {
+        let networks = Set(plan.nics.map { spec.hostName($0.network) })
         for vm in foreign { for (slot, nic) in vm.nics.sorted(by: { $0.key < $1.key }) {
             if let n = nic.network, networks.contains(n) {
                 progress("warning: VM \(vm.name) (\(vm.uuid)), not in lab \(plan.lab), is attached to internal network \(n) on NIC \(slot); it shares the lab's frames")
@@ -120,8 +120,8 @@ extension VirtualBoxProvider {
         var rename: [VMSetting] = []
         switch from {
         case .clone(let base, let snapshot, let linked):
-            let args = linked ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: vm.name, uuid: uuid)
-                              : VBoxManage.cloneFull(base: base.uuid, snapshot: snapshot, name: vm.name, uuid: uuid)
+            let args = linked ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: design.hostName, uuid: uuid)
+                              : VBoxManage.cloneFull(base: base.uuid, snapshot: snapshot, name: design.hostName, uuid: uuid)
             // Clones of one base change its media registry: run at once they stalled for 10 s
             // here now and then, one after another they take 40-70 ms each.
             mediaLock.lock()
@@ -132,7 +132,7 @@ extension VirtualBoxProvider {
         case .appliance(let file):
             // Parallel imports fail (VirtualBox issue 80): one at a time.
             mediaLock.lock()
-            let name = importAs ?? vm.name
+            let name = importAs ?? design.hostName
             let imported = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.importAppliance(file: file, name: name, group: design.group), timeout: 3600) }
             mediaLock.unlock()
             _ = try imported.get()
@@ -142,7 +142,7 @@ extension VirtualBoxProvider {
                 learned.update { $0[vm.name] = made }
                 inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
             }
-            if name != vm.name { rename = [.name(vm.name)] }
+            if name != design.hostName { rename = [.name(design.hostName)] }
             step("imported from \(file)")
         case .box:
             preconditionFailure("the box of \(vm.name) is imported before any VM is cloned from it")
@@ -165,7 +165,15 @@ extension VirtualBoxProvider {
         }
         guard running else {
             try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
-            progress("\(name): changed")
+            progress("\(name): \(context.dryRun ? "would be changed" : "changed")")
+            return
+        }
+        if context.dryRun {
+            // Nothing runs: the commands are recorded, and the line says what would happen.
+            try vbox.write(VBoxManage.acpiPowerButton(uuid))
+            try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
+            try vbox.write(VBoxManage.start(uuid), timeout: 300)
+            progress("\(name): would be shut down (ACPI, then powered off after \(Int(shutdownTimeout)) s), changed and started again")
             return
         }
         // A VM shut down to be changed is started again on every path: a failed change, or
@@ -201,7 +209,7 @@ extension VirtualBoxProvider {
         var wrong: [VMDesign.Change] = []
         for vm in spec.vms {
             guard let seen = mine[vm.name] else { throw .system(.disagrees("VirtualBox lists no VM \(vm.name) after creating it")) }
-            wrong += VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: nil).diff(seen).changes
+            wrong += VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: nil, hostName: spec.hostName).diff(seen).changes
         }
         if !wrong.isEmpty { throw .system(.disagrees("VirtualBox did not take every change (read back with list -l vms):\n\(Self.render(wrong))")) }
     }

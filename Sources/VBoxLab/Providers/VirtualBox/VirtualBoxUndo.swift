@@ -5,7 +5,7 @@ extension VirtualBoxProvider {
     /// make) is powered off and deleted. A VM that VirtualBox still lists afterwards is
     /// stranded: the record keeps it, marked, so `list` says the lab needs `destroy` and
     /// `destroy` can still remove it. The record goes only when the lab is left with nothing.
-    func undo(_ made: [OwnedObject], lab: String) {
+    func undo(_ made: [OwnedObject], lab: String, hostName: (String) -> String) {
         var stranded: [OwnedObject] = []
         for o in made {
             // An import is found by the unique name it is made under; one never begun is not there.
@@ -14,7 +14,7 @@ extension VirtualBoxProvider {
             guard (try? vbox.write(VBoxManage.unregisterDelete(id))) == nil else { continue }
             if isRegistered(id) { stranded.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
             // A clone stopped half-way may have written its settings without registering them.
-            else if o.makingAs == nil { _ = clearStale(name: o.name, uuid: id) }
+            else if o.makingAs == nil { _ = clearStale(name: hostName(o.name), uuid: id) }
         }
         guard !context.dryRun, var record = (try? context.store.record(lab)) ?? nil else { return }
         let names = Set(made.map(\.name))
