@@ -70,11 +70,15 @@ extension VirtualBoxTests {
 
     /// The lab's folder as this process sees it: VirtualBox's default machine folder, inside
     /// the chroot when VBoxManage runs in one.
-    static func labFolder(_ lab: String) throws -> String {
+    static func labFolder(_ lab: String) throws -> String { try machineFolder() + "/vboxlab/\(lab)" }
+
+    /// VirtualBox's default machine folder as this process sees it (inside the chroot, when
+    /// VBoxManage runs in one).
+    static func machineFolder() throws -> String {
         let line = try VBoxPlace.real(["list", "systemproperties"]).split(separator: "\n").first { $0.hasPrefix("Default machine folder:") }
         let folder = try #require(line).dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
         let chroot = VBoxGate.real == "/var/lib/vboxlab/bin/VBoxManage" ? (ProcessInfo.processInfo.environment["VBOXLAB_CHROOT"] ?? "/var/lib/vboxlab/sid-chroot") : ""
-        return "\(chroot)\(folder)/vboxlab/\(lab)"
+        return chroot + folder
     }
 
     @Test func randomFaultsNeverLoseAVM() throws {

@@ -63,11 +63,12 @@ final class VBoxPlace {
 
     /// A spec: a bundled lab renamed, on this place's base, or the text given.
     @discardableResult
-    func write(_ name: String, bundled: String? = nil, text: String? = nil) throws -> String {
+    /// `prefix` sets the spec's prefix ("" for the spec's names as they are on the host).
+    func write(_ name: String, bundled: String? = nil, text: String? = nil, prefix: String? = nil) throws -> String {
         var body = text ?? ""
         if let bundled {
             body = try String(contentsOfFile: "\(packageRoot)/labs/\(bundled).json5", encoding: .utf8)
-                .replacingOccurrences(of: "name: \"\(bundled)\"", with: "name: \"\(name)\"")
+                .replacingOccurrences(of: "name: \"\(bundled)\"", with: "name: \"\(name)\"" + (prefix.map { ", prefix: \"\($0)\"" } ?? ""))
             body = body.replacingOccurrences(of: #"base: \{[^}]*\}"#, with: "base: { clone: \"\(base)\" }", options: .regularExpression)
         }
         let path = "\(dir)/\(name).json5"
