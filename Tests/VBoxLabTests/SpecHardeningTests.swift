@@ -197,7 +197,7 @@ private func one(_ line: String) -> String { "error: t.json5: \(line)\n1 error i
         #expect(refusal(lab(hostA, name: "a\u{1B}b")) == one(#"name: "a\u{1B}b" is not a lab name: use [a-z0-9][a-z0-9-]*, at most 32 characters"#))
         #expect(refusal(lab(hostA, name: #"a\nb\u0000"#)) == one(#"name: "a\u{0A}b\u{00}" is not a lab name: use [a-z0-9][a-z0-9-]*, at most 32 characters"#))
         #expect(refusal(#"{ "k\u0007": 1, name: "lab", vms: [\#(hostA)] }"#)
-                == one(#"k\u{07}: unknown key "k\u{07}" (valid keys: name, strategy, base, ssh, vms)"#))
+                == one(#"k\u{07}: unknown key "k\u{07}" (valid keys: name, prefix, strategy, base, ssh, vms)"#))
         #expect(refusal(lab(hostA, #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n\u009B"] } ] }"#))
                 == one(#"vms[1].bridges[0].ports[0]: "n\u{9B}" is not a network of b's NICs (it has n1)"#))
         #expect(refusal(lab(#"{ name: "h1", memory: "\u007F", nics: [ { network: "n1", ip: "1.1.1.1/24" } ] }"#))

@@ -44,7 +44,7 @@ let specCases: [SpecCase] = [
              expected: [#"t.json5: vms[0].nics[0].ipp: unknown key "ipp"; did you mean "ip"? (valid keys: network, ip, mac, interface)"#]),
     SpecCase(name: "unknown top-level key without a near match",
              text: lab(h1, top: #"colour: "red", "#),
-             expected: [#"t.json5: colour: unknown key "colour" (valid keys: name, strategy, base, ssh, vms)"#]),
+             expected: [#"t.json5: colour: unknown key "colour" (valid keys: name, prefix, strategy, base, ssh, vms)"#]),
     SpecCase(name: "unknown bridge key stpp suggests stp",
              text: lab(h1, #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], stpp: true } ] }"#),
              expected: [#"t.json5: vms[1].bridges[0].stpp: unknown key "stpp"; did you mean "stp"? (valid keys: name, ports, ip, stp)"#]),
@@ -230,7 +230,7 @@ let specCases: [SpecCase] = [
              ] }
              """,
              expected: [
-                 #"t.json5: colour: unknown key "colour" (valid keys: name, strategy, base, ssh, vms)"#,
+                 #"t.json5: colour: unknown key "colour" (valid keys: name, prefix, strategy, base, ssh, vms)"#,
                  #"t.json5: name: "Lab!" is not a lab name: use [a-z0-9][a-z0-9-]*, at most 32 characters"#,
                  #"t.json5: strategy: "fast" is not a strategy (valid: auto, mac-swap, promisc, none)"#,
                  #"t.json5: vms[1].nics[0].mac: "01:00:00:00:00:01" is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC"#,

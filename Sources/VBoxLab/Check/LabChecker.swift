@@ -82,19 +82,7 @@ public struct LabChecker: Sendable {
         var results = zip(pairs, pinged).map { pair, ok in
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
         }
-        // A guest that could not be read is named as such, never guessed about.
-        for i in results.indices where !results[i].ok {
-            guard let vm = [pairs[i].from.vm, pairs[i].to.vm].first(where: { read.unreachable[$0] != nil }) else { continue }
-            var d = Diagnosis(cause: .unreachable, reason: "vboxlab could not reach \(vm): \(read.unreachable[vm]!)", trace: nil)
-            d.unreachableVM = vm
-            results[i].diagnosis = d
-        }
-        if let gone = observation.missingSwitch {
-            // Nothing carries a frame between VMs: the model of a lab without networks says nothing useful.
-            for i in results.indices where !results[i].ok && results[i].diagnosis?.cause != .noPath {
-                results[i].diagnosis = Diagnosis(cause: .vmDown, reason: "the lab's switch (\(gone), which plays every internal network) is missing, so no frame leaves \(pairs[i].from.vm)", trace: nil)
-            }
-        }
+        Self.explainWithoutTheModel(&results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch)
         // A failure the model cannot explain may be a slow first answer (a loaded host, a
         // long chain of fresh bridges): ask those pairs once more, patiently, before
         // reporting `unknown`. Failures the model explains are not retried.
@@ -123,5 +111,22 @@ public struct LabChecker: Sendable {
             }
         }
         return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)
+    }
+
+    /// Failures the frame model has nothing to say about: a guest that could not be read is
+    /// named as such, never guessed about; without the switch no frame leaves any VM.
+    static func explainWithoutTheModel(_ results: inout [PairResult], pairs: [PingPair], unreachable: [String: String], missingSwitch: String?) {
+        for i in results.indices where !results[i].ok {
+            guard let vm = [pairs[i].from.vm, pairs[i].to.vm].first(where: { unreachable[$0] != nil }) else { continue }
+            var d = Diagnosis(cause: .unreachable, reason: "vboxlab could not reach \(vm): \(unreachable[vm]!)", trace: nil)
+            d.unreachableVM = vm
+            results[i].diagnosis = d
+        }
+        if let gone = missingSwitch {
+            // Nothing carries a frame between VMs: the model of a lab without networks says nothing useful.
+            for i in results.indices where !results[i].ok && results[i].diagnosis?.cause != .noPath {
+                results[i].diagnosis = Diagnosis(cause: .vmDown, reason: "the lab's switch (\(gone), which plays every internal network) is missing, so no frame leaves \(pairs[i].from.vm)", trace: nil)
+            }
+        }
     }
 }
