@@ -152,3 +152,20 @@ import Testing
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(process.terminationReason) \(process.terminationStatus)")
     }
 }
+
+/// The first hour's small things: a typo of a lab is named; destroy with nothing recorded says
+/// so, whatever specs lie about.
+@Suite struct FirstHourTests {
+    @Test func aLabNameTypoGetsADidYouMean() throws {
+        let dir = try IntegrityTests.temp(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/labs", withIntermediateDirectories: true)
+        for lab in ["ux-mylab", "other"] {
+            try IntegrityTests.lab(ssh: "{ user: \"root\" }").replacingOccurrences(of: #"name: "l""#, with: "name: \"\(lab)\"").write(toFile: "\(dir)/labs/\(lab).json5", atomically: true, encoding: .utf8)
+        }
+        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_RUNTIME_DIR": dir + "/run"]
+        let r = try CLI.run(["validate", "ux-mylba"], cwd: dir, env: env)
+        #expect(r.status == 2 && r.stderr.hasSuffix("; did you mean 'ux-mylab'?\n"), "\(r.stderr)")
+        let destroy = try CLI.run(["destroy"], cwd: dir, env: env)
+        #expect(destroy.status == 0 && destroy.stdout == "no lab recorded on this host; nothing to remove\n", "\(destroy.stdout)\(destroy.stderr)")
+    }
+}

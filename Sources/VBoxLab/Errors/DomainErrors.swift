@@ -1,6 +1,6 @@
 /// The lab spec: it cannot be found, read, parsed or used (exit 2).
 public enum SpecError: Sendable, Equatable {
-    case notFound(name: String, looked: [String])
+    case notFound(name: String, looked: [String], near: String? = nil)
     case unreadable(file: String, reason: String)
     case syntax(file: String, JSON5SyntaxError)
     case invalid([SpecDiagnostic])
@@ -15,8 +15,8 @@ public enum SpecError: Sendable, Equatable {
 
     public var explanation: String {
         switch self {
-        case .notFound(let name, let looked):
-            return "error: no lab named '\(name)': looked for \(looked.joined(separator: ", "))"
+        case .notFound(let name, let looked, let near):
+            return "error: no lab named '\(name)': looked for \(looked.joined(separator: ", "))" + (near.map { "; did you mean '\($0)'?" } ?? "")
         case .unreadable(let file, let reason):
             return "error: \(file): cannot read: \(reason)"
         case .syntax(let file, let e):

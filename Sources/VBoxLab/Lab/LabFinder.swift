@@ -49,7 +49,10 @@ public struct LabFinder: Sendable {
             return try fromFile(file, word: argument, allowMissingSpec: allowMissingSpec)
         }
         if let record = try store.record(argument) { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
-        throw .labNotFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"])
+        // A likely typo of a lab at hand (a spec here or in ./labs, or a recorded lab) is named.
+        let known = specFiles().map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } + store.all().map(\.lab)
+        throw .spec(.notFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"],
+                              near: suggestion(for: argument, among: Array(Set(known)).sorted())))
     }
 
     /// `ssh-setup VM` and `ssh VM`: the lab that has that VM.

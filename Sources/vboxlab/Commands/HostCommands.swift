@@ -57,6 +57,12 @@ struct Destroy: LabCommand {
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         if all { return try destroyAll(env) }
+        // Left out, LAB is a recorded lab: with none recorded there is nothing to remove,
+        // whatever specs lie about.
+        if lab == nil, env.store.scan().records.isEmpty, env.store.scan().unreadable.isEmpty {
+            print("no lab recorded on this host; nothing to remove")
+            return 0
+        }
         if forget, let lab {
             let known = HostLabs(environment: env).forget(lab)
             print(known ? "forgot lab \(lab): its record is gone; nothing on this host was touched, so remove what it made by hand"

@@ -184,7 +184,7 @@ extension VirtualBoxProvider {
         for o in work.removed {
             _ = try? vbox.write(VBoxManage.powerOff(o.id!))   // fails, harmlessly, when it is not running
             try vbox.write(VBoxManage.unregisterDelete(o.id!))
-            progress("\(o.name): removed (the spec no longer has it)")
+            progress("\(o.name): \(context.dryRun ? "would be removed" : "removed") (the spec no longer has it)")
             changes.append("removed VM \(o.name)")
         }
         changes += try makeVMs(work, start: !mode.isFix, record: &record, learned: learned)
@@ -200,7 +200,7 @@ extension VirtualBoxProvider {
         if !mode.isFix {
             for vm in spec.vms where work.mine[vm.name]?.running == false {
                 try vbox.write(VBoxManage.start(work.mine[vm.name]!.uuid))
-                progress("\(vm.name): started")
+                progress("\(vm.name): \(context.dryRun ? "would be started" : "started")")
                 changes.append("started VM \(vm.name)")
             }
         }

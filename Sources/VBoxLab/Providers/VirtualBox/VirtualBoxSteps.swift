@@ -114,7 +114,11 @@ extension VirtualBoxProvider {
     func make(_ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool,
               learned: Locked<[String: String]>) throws(VBoxLabError) -> String {
         let started = Date()
-        func step(_ what: String) { progress(String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started))) }
+        // A dry run makes nothing, and its lines say so.
+        let dry = context.dryRun
+        func step(_ what: String) {
+            progress(dry ? "\(vm.name): would be \(what)" : String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started)))
+        }
         var id = uuid
         var inherited: [VBoxNATRule] = []
         var rename: [VMSetting] = []
@@ -128,7 +132,7 @@ extension VirtualBoxProvider {
             defer { mediaLock.unlock() }
             try clone(args, staleUUID: staleUUID)
             inherited = base.natRules
-            step("\(linked ? "linked clone" : "clone") of \(base.name)\(snapshot.map { "@\($0)" } ?? "")")
+            step("made as a \(linked ? "linked clone" : "clone") of \(base.name)\(snapshot.map { "@\($0)" } ?? "")")
         case .appliance(let file):
             // Parallel imports fail (VirtualBox issue 80): one at a time.
             mediaLock.lock()
