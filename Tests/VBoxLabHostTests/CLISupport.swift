@@ -46,7 +46,7 @@ struct CLIPlace {
     func cleanup(labs: [String]) {
         _ = try? run(["destroy", "--all"])
         for lab in labs {
-            let left = NetnsHost.namespaces().filter { $0.hasPrefix("vbl-\(lab)-") }
+            let left = HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(lab)-") }
             if !left.isEmpty { _ = try? ProcessRunner().run(Command("ip", ["-force", "-batch", "-"], input: left.map { "netns del \($0)\n" }.joined())) }
         }
         try? FileManager.default.removeItem(atPath: dir)

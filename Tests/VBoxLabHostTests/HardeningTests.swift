@@ -53,7 +53,7 @@ extension NetnsProviderTests {
         process.environment = ProcessInfo.processInfo.environment.merging(place.env) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        func count() -> Int { NetnsHost.namespaces().filter { $0.hasPrefix("vbl-vt-kill-") }.count }
+        func count() -> Int { HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vt-kill-") }.count }
         func settled() -> Bool { (try? String(contentsOfFile: "\(place.state)/vboxlab/labs/vt-kill.json", encoding: .utf8))?.contains("\"pending\" : false") == true }
         try process.run()
         let deadline = Date().addingTimeInterval(30)

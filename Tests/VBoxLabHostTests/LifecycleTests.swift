@@ -57,7 +57,7 @@ struct LifecycleTests {
         try FileManager.default.removeItem(atPath: "\(place.dir)/vt-card.json5")
         let destroy = try place.run(["destroy", "vt-card"], in: "elsewhere")
         #expect(destroy.status == 0 && destroy.stdout == "removed lab vt-card: 4 namespaces\n", "\(destroy.stdout)\(destroy.stderr)")
-        #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-vt-card-") })
+        #expect(!HostNamespaces.namespaces().contains { $0.hasPrefix("vbl-vt-card-") })
         #expect(try place.run(["list"]).stdout.hasPrefix("no lab recorded on this host"))
     }
 
@@ -82,7 +82,7 @@ struct LifecycleTests {
         let drop = try place.run(["fix-macs"])
         #expect(drop.status == 0, "\(drop.stdout)\(drop.stderr)")
         #expect(drop.stdout.contains("removed VM d\n") && drop.stdout.contains("c: removed 10.7.0.3/24 from enp0s8\n"), "\(drop.stdout)")
-        #expect(!NetnsHost.namespaces().contains("vbl-vt-edit-d"))
+        #expect(!HostNamespaces.namespaces().contains("vbl-vt-edit-d"))
         #expect(addresses("vt-edit", "c", "enp0s8").contains("10.7.0.33/24") && !addresses("vt-edit", "c", "enp0s8").contains("10.7.0.3/"))
         #expect(kernelPing("vt-edit", from: "a", "10.7.0.1", to: "10.7.0.33"))
 
@@ -172,7 +172,7 @@ struct LifecycleTests {
         #expect(try place.run(["create", "vt-rb-x", "--provider", "netns"]).status == 0)
         let never = try place.run(["destroy", "vt-rb", "--provider", "netns"])
         #expect(never.status == 0 && never.stdout == "lab vt-rb does not exist on this host (vboxlab has no record of it); nothing to remove\n")
-        #expect(NetnsHost.namespaces().contains("vbl-vt-rb-x-sw"))
+        #expect(HostNamespaces.namespaces().contains("vbl-vt-rb-x-sw"))
         let ghost = try place.run(["status", "vt-rb", "--provider", "netns"])
         #expect(ghost.status == 1 && ghost.stdout == "lab vt-rb does not exist (netns)\n", "\(ghost.stdout)")
         let clash = try place.run(["create", "vt-rb", "--provider", "netns"])
@@ -182,8 +182,8 @@ struct LifecycleTests {
         try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-all-sw"]))
         let all = try place.run(["destroy", "--all"])
         #expect(all.status == 0 && all.stdout == "removed lab vt-rb-x (netns): 3 namespaces\n", "\(all.stdout)")
-        #expect(NetnsHost.namespaces().contains("vbl-vt-all-sw"))
-        #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-vt-rb") })
+        #expect(HostNamespaces.namespaces().contains("vbl-vt-all-sw"))
+        #expect(!HostNamespaces.namespaces().contains { $0.hasPrefix("vbl-vt-rb") })
     }
 
     /// `fix-macs --dry-run` and `destroy --dry-run` on a real lab of every bundled spec: the
@@ -215,7 +215,7 @@ struct LifecycleTests {
         try ProcessRunner().check(Command("ip", ["netns", "add", "vbl-vt-rbp-h0"]))
         let r = try place.run(["create", "--provider", "netns"])
         #expect(r.status == 1 && r.stderr.hasPrefix("error: lab vt-rbp would use namespaces that already exist and are not its own: vbl-vt-rbp-h0 (not made by vboxlab for lab vt-rbp)"), "\(r.status) \(r.stderr)")
-        #expect(NetnsHost.namespaces().filter { $0.hasPrefix("vbl-vt-rbp-") } == ["vbl-vt-rbp-h0"])
+        #expect(HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vt-rbp-") } == ["vbl-vt-rbp-h0"])
         #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[],"unreadable":[]}"# + "\n")
     }
 
@@ -232,7 +232,7 @@ struct LifecycleTests {
         let counts = head.split(separator: " ").compactMap { Int($0) }
         #expect(none.status == 1 && head.hasPrefix("\(name): ") && head.hasSuffix(" pairs reached") && counts.count == 2 && counts[0] < counts[1],
                 "create --strategy none: exit \(none.status): \(none.stdout)\(none.stderr)")
-        #expect(NetnsHost.namespaces().filter { $0.hasPrefix("vbl-\(name)-") }.count == (try LabLoader.load("\(place.dir)/\(name).json5")).vms.count + 1)
+        #expect(HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(name)-") }.count == (try LabLoader.load("\(place.dir)/\(name).json5")).vms.count + 1)
         let dry = try place.run(["fix-macs", "--dry-run"])
         let lines = dry.stdout.split(separator: "\n").map(String.init)
         let count = Int(lines.first?.dropFirst(2).prefix { $0.isNumber } ?? "") ?? -1

@@ -70,7 +70,7 @@ struct NetnsLab {
     }
 
     /// Namespaces of this lab that the kernel still has.
-    var leftovers: [String] { NetnsHost.namespaces().filter { $0.hasPrefix("vbl-\(spec.name)-") }.sorted() }
+    var leftovers: [String] { HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(spec.name)-") }.sorted() }
 }
 
 /// The lab's lifecycle as the CLI drives it, with the record kept in the test's store and

@@ -77,7 +77,7 @@ import Testing
         let r = try CLI.run(["create", lab, "--provider", "netns", "--dry-run"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         expectGolden(r.stdout, "create-dry-run/\(lab).txt")
-        #expect(!NetnsHost.namespaces().contains { $0.hasPrefix("vbl-gd-\(lab.prefix(8))-") })
+        #expect(!HostNamespaces.namespaces().contains { $0.hasPrefix("vbl-gd-\(lab.prefix(8))-") })
     }
 
     /// Golden/ holds exactly the files these tests compare: a recording run

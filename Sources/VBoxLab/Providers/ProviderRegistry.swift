@@ -42,10 +42,10 @@ public struct ProviderDescriptor: Sendable {
 
 /// Providers by name: adding one is a folder and a line in `entries`.
 public enum ProviderRegistry {
-    /// Highest priority first. Namespaces and the registering switch exist on Linux only.
+    /// Highest priority first. Namespaces, taps and the registering switch exist on Linux only.
     public static let entries: [ProviderDescriptor] = {
         var all = [VirtualBoxProvider.descriptor]
-        if Platform.isLinux { all.append(NetnsProvider.descriptor) }
+        if Platform.isLinux { all += [NetnsProvider.descriptor, QemuProvider.descriptor] }
         return all.sorted { $0.priority > $1.priority }
     }()
 

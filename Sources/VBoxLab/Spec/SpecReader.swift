@@ -144,7 +144,11 @@ struct SpecReader {
     }
 
     private mutating func readBase(_ value: JSONValue, at path: String) -> BaseImage? {
-        guard let m = walker.object(value, at: path, keys: ["clone", "snapshot", "linked", "import", "box", "version", "url"]) else { return nil }
+        guard let m = walker.object(value, at: path, keys: ["clone", "snapshot", "linked", "import", "box", "version", "url", "image"]) else { return nil }
+        if let image = walker.string(m, "image", at: path) {
+            if m.count > 1 { walker.error(path, "give image alone: it is the disk a VM boots, not a box, an import or a clone") }
+            return .image(file: image)
+        }
         if let box = walker.string(m, "box", at: path) {
             if m["clone"] != nil || m["snapshot"] != nil || m["linked"] != nil || m["import"] != nil {
                 walker.error(path, "give one of box, import or clone (with snapshot and linked)")
@@ -158,7 +162,7 @@ struct SpecReader {
             }
             return .importAppliance(file: file)
         }
-        guard let vm = walker.string(m, "clone", at: path, required: "give clone: \"VM\", import: \"FILE.ova\" or box: \"NAME\"") else { return nil }
+        guard let vm = walker.string(m, "clone", at: path, required: "give clone: \"VM\", import: \"FILE.ova\", box: \"NAME\" or image: \"FILE.qcow2\"") else { return nil }
         return .clone(vm: vm, snapshot: walker.string(m, "snapshot", at: path), linked: walker.bool(m, "linked", at: path) ?? true)
     }
 

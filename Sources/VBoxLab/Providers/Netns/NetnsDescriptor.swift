@@ -17,8 +17,3 @@ extension NetnsProvider {
         },
         make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in NetnsProvider(context: c) })
 }
-
-extension OwnedObject.Kind {
-    /// A network namespace, identified by its nsfs inode.
-    public static let namespace = OwnedObject.Kind(rawValue: "namespace")
-}

@@ -1,7 +1,7 @@
 /// Names of everything the netns provider creates. Each namespace carries the `vbl-`
 /// prefix and the lab's name; since two labs' names can still meet (`vbl-rb-x-sw` is
 /// lab `rb`'s VM `x-sw` and lab `rb-x`'s switch), ownership is never read from a name:
-/// the lab record keeps each namespace's identity (`NetnsHost.identity`).
+/// the lab record keeps each namespace's identity (`HostNamespaces.identity`).
 public struct NetnsNames: Sendable {
     public let lab: String
     public init(lab: String) { self.lab = lab }

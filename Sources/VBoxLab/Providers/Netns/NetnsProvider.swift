@@ -77,18 +77,18 @@ public struct NetnsProvider: LabProvider {
     /// (SIGKILL, power) may have stopped its batches on any line: what it left is removed
     /// and the lab built again from the spec.
     private func adoptOrClear(_ record: LabRecord, lab: String) throws(VBoxLabError) -> (before: Set<String>, owned: Set<String>) {
-        let before = NetnsHost.namespaces()
-        let owned = NetnsHost.owned(by: record, existing: before)
+        let before = HostNamespaces.namespaces()
+        let owned = HostNamespaces.owned(by: record, existing: before)
         guard record.pending && !owned.isEmpty && !context.dryRun else { return (before, owned) }
         progress("an earlier run on lab \(lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it left and building again")
         try mutator.check(Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
-        return (NetnsHost.namespaces(), [])
+        return (HostNamespaces.namespaces(), [])
     }
 
     /// The undo of this run: delete the namespaces it made that still exist.
     private func undoing(_ made: [String]) -> Int {
         Cleanup.shared.push { [mutator] in
-            let now = NetnsHost.namespaces()
+            let now = HostNamespaces.namespaces()
             let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
             if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
         }
@@ -99,7 +99,7 @@ public struct NetnsProvider: LabProvider {
         var record = record
         record.owned = record.owned.map { o in
             guard o.kind == .namespace, o.id == nil || added.contains(o.name) else { return o }
-            return OwnedObject(kind: .namespace, name: o.name, id: NetnsHost.identity(o.name))
+            return OwnedObject(kind: .namespace, name: o.name, id: HostNamespaces.identity(o.name))
         }.filter { $0.kind != .namespace || $0.id != nil }
         record.pending = false
         return record
@@ -119,7 +119,7 @@ public struct NetnsProvider: LabProvider {
     private func foreignNamespaces(_ names: [String], lab: String) -> VBoxLabError {
         let others = context.store.all().filter { $0.lab != lab }
         let described = names.map { ns -> String in
-            let id = NetnsHost.identity(ns)
+            let id = HostNamespaces.identity(ns)
             if let other = others.first(where: { $0.owned.contains { $0.kind == .namespace && $0.name == ns && $0.id == id } }) {
                 return "\(ns) (lab \(other.lab)'s)"
             }
@@ -129,13 +129,13 @@ public struct NetnsProvider: LabProvider {
     }
 
     public func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation {
-        let owned = NetnsHost.owned(by: record, existing: NetnsHost.namespaces())
+        let owned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces())
         return try NetnsObserver(runner: reader, lab: lab).snapshot(vms: vms, owned: owned).observation
     }
 
     /// Deletes the lab's namespaces (their veths go with them), only those still the ones it made.
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
-        let ours = NetnsHost.owned(by: record, existing: NetnsHost.namespaces())
+        let ours = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces())
         let ordered = record.owned.map(\.name).filter(ours.contains)
         defer { restoreNeighbourLimits(lab: record.lab) }
         if ordered.isEmpty { return [] }
@@ -144,8 +144,8 @@ public struct NetnsProvider: LabProvider {
     }
 
     public func survey(_ record: LabRecord) -> LabSurvey {
-        let existing = NetnsHost.namespaces()
-        let ours = NetnsHost.owned(by: record, existing: existing)
+        let existing = HostNamespaces.namespaces()
+        let ours = HostNamespaces.owned(by: record, existing: existing)
         let names = NetnsNames(lab: record.lab)
         let running = record.vms.filter { ours.contains(names.vmNamespace($0)) }.count
         let missing = record.owned.filter { $0.kind == .namespace && !ours.contains($0.name) }.map(\.name)

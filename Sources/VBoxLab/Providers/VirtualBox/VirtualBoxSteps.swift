@@ -16,6 +16,8 @@ extension VirtualBoxProvider {
             throw .missing(what: "a base for VM \(vm.name)", fix: "give the spec a base: { clone: \"VM\", snapshot: \"SNAPSHOT\" } or { import: \"FILE.ova\" }")
         }
         switch base {
+        case .image(let file):
+            throw .lab(.unusableBase("VM \(vm.name)'s base is the disk image \(file), which VirtualBox does not boot; give a box, a VM to clone or an appliance to import"))
         case .box(let name, let version, let url):
             let box = try context.boxResolver(spec).resolve(name: name, version: version, url: url)
             let found = others.filter { $0.name == box.baseVM }
@@ -90,24 +92,7 @@ extension VirtualBoxProvider {
     }
 
     /// A TCP port on 127.0.0.1 no VM forwards and nothing listens on, from 2222 up.
-    func freePort(avoiding used: Set<Int>) -> Int {
-        var port = 2222
-        while used.contains(port) || !Self.bindable(port) { port += 1 }
-        return port
-    }
-
-    static func bindable(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Sockets.stream, 0)
-        guard fd >= 0 else { return true }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    func freePort(avoiding used: Set<Int>) -> Int { LocalPort.free(avoiding: used) }
 
     /// One new VM: clone or import, one `modifyvm` with every setting, then start it.
     /// Returns the VM's UUID (an import chooses its own).

@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// The host's named network namespaces, read from `/run/netns` without a process.
-public enum NetnsHost {
+/// The host's named network namespaces, read from `/run/netns` without a process: the
+/// registering switch's, and whatever a provider makes to play VMs.
+public enum HostNamespaces {
     public static let directory = "/run/netns"
 
     public static func namespaces() -> Set<String> {
@@ -31,4 +32,9 @@ public enum NetnsHost {
         }
         return out
     }
+}
+
+extension OwnedObject.Kind {
+    /// A network namespace, identified by its nsfs inode.
+    public static let namespace = OwnedObject.Kind(rawValue: "namespace")
 }

@@ -1,0 +1,55 @@
+import Foundation
+
+extension QemuProvider {
+    /// Real guests on any Linux host: never chosen for a new lab unless asked for.
+    public static let descriptor = ProviderDescriptor(
+        name: "qemu", summary: "QEMU VMs with real guests, wired as VirtualBox wires them", noun: "VM", priority: 5,
+        availability: {
+            guard Privileges.isRoot else { return .unavailable(reason: "not root", fix: "taps and the lab's switch namespace need root; run it as root") }
+            guard ProcessRunner.resolve(programFromEnvironment()) != nil else {
+                return .unavailable(reason: "qemu-system-x86_64 not found", fix: "apt-get install qemu-system-x86 qemu-utils")
+            }
+            return .available
+        },
+        environment: [("VBOXLAB_QEMU", "the QEMU program to run (default qemu-system-x86_64)"),
+                      ("VBOXLAB_QEMU_ACCEL", "kvm, tcg, or auto (default: KVM where a short boot shows it works)"),
+                      ("VBOXLAB_IMAGES", "where scripts/guest-image keeps its images (default /var/lib/vboxlab/images)")],
+        make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in QemuProvider(context: c) })
+
+    public static func programFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["VBOXLAB_QEMU"].flatMap { $0.isEmpty ? nil : $0 } ?? "qemu-system-x86_64"
+    }
+
+    /// The accelerator: `VBOXLAB_QEMU_ACCEL`, else KVM where it really runs a guest kernel.
+    func accel(_ image: QemuImage) -> String {
+        switch ProcessInfo.processInfo.environment["VBOXLAB_QEMU_ACCEL"] {
+        case "kvm": return "kvm"
+        case "tcg": return "tcg"
+        default: return QemuAccel.choose(program: program, image: image, runtime: context.runtime, runner: reader)
+        }
+    }
+}
+
+/// Whether KVM runs a guest kernel here. `/dev/kvm` can exist and still run none (a
+/// software hypervisor under a cloud VM), so it is asked with a short boot: the image's
+/// kernel with no root disk must reach its panic within seconds. The answer is kept in
+/// the runtime directory until the host reboots.
+enum QemuAccel {
+    static func choose(program: String, image: QemuImage, runtime: String, runner: CommandRunner) -> String {
+        let kept = "\(runtime)/qemu-accel"
+        if let answer = try? String(contentsOfFile: kept, encoding: .utf8), ["kvm", "tcg"].contains(answer) { return answer }
+        var answer = "tcg"
+        if FileManager.default.fileExists(atPath: "/dev/kvm"), case .kernel(let kernel, _, _) = image.boot {
+            let probe = Command(program, ["-accel", "kvm", "-m", "128", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
+                                          "-kernel", kernel, "-append", "console=ttyS0 panic=-1"], timeout: 20)
+            if let r = try? runner.run(probe), r.stdout.contains("Kernel panic") { answer = "kvm" }
+        }
+        try? answer.write(toFile: kept, atomically: true, encoding: .utf8)
+        return answer
+    }
+}
+
+extension OwnedObject.Kind {
+    /// A QEMU process, identified by its pid and start time.
+    public static let qemuVM = OwnedObject.Kind(rawValue: "qemu-vm")
+}

@@ -1,0 +1,91 @@
+/// One QEMU VM as VirtualBox would wire it, as data: the argv that starts it, and the
+/// same facts read back from a running QEMU's command line (which is what the process
+/// really has: its NICs' MACs cannot change while it runs).
+public struct QemuMachine: Sendable, Equatable {
+    /// One lab NIC: VirtualBox slot, the MAC the NIC carries (what the switch registers
+    /// by default), and the tap QEMU makes for it in the root namespace.
+    public struct NIC: Sendable, Equatable {
+        public var slot: Int
+        public var mac: MACAddress
+        public var tap: String
+    }
+
+    public var hostName: String
+    public var memory: Int
+    public var cpus: Int
+    public var accel: String
+    public var sshPort: Int
+    /// NIC 1's MAC (VirtualBox's NAT NIC).
+    public var managementMAC: MACAddress
+    public var nics: [NIC]
+    public var overlay: String
+    public var boot: QemuImage.Boot
+    public var machineID: String
+    public var qmp: String
+    public var pidFile: String
+    public var console: String
+
+    /// VirtualBox's PCI layout, so the guest names the NICs as under VirtualBox: NIC 1 at
+    /// 0x3 (`enp0s3`), the disk at 0x4, lab slot N at 0x(6+N) (`enp0s8` for slot 2).
+    static func pciAddress(slot: Int) -> String { "0x" + String(slot == 1 ? 3 : 6 + slot, radix: 16) }
+
+    public var argv: [String] {
+        var a = ["-name", hostName, "-accel", accel == "tcg" ? "tcg,tb-size=64" : accel, "-m", String(memory), "-smp", String(cpus),
+                 "-nodefaults", "-display", "none", "-daemonize", "-pidfile", pidFile,
+                 "-serial", "file:\(console)", "-qmp", "unix:\(qmp),server=on,wait=off",
+                 // Without it the guest names its NICs ens3.. instead of VirtualBox's enp0s3..
+                 "-global", "PIIX4_PM.acpi-root-pci-hotplug=off"]
+        if case .kernel(let kernel, let initrd, let append) = boot {
+            a += ["-kernel", kernel, "-initrd", initrd, "-append", "\(append) systemd.machine_id=\(machineID)"]
+        }
+        a += ["-drive", "file=\(overlay),if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,addr=0x4"]
+        // restrict=on: NIC 1 reaches nothing outside; only the ssh forward on 127.0.0.1 reaches it.
+        a += ["-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:\(sshPort)-:22",
+              "-device", "e1000,netdev=n1,addr=\(Self.pciAddress(slot: 1)),mac=\(managementMAC)"]
+        for n in nics {
+            a += ["-netdev", "tap,id=n\(n.slot),ifname=\(n.tap),script=no,downscript=no",
+                  "-device", "e1000,netdev=n\(n.slot),addr=\(Self.pciAddress(slot: n.slot)),mac=\(n.mac)"]
+        }
+        return a
+    }
+
+    /// What a running QEMU's argv says of it: the ssh forward, the overlay and each lab
+    /// NIC's MAC and tap. nil when it is not an argv this provider wrote.
+    public struct Running: Sendable, Equatable {
+        public var sshPort: Int
+        public var overlay: String?
+        public var nics: [NIC]
+    }
+
+    public static func parse(_ argv: [String]) -> Running? {
+        var port: Int?, overlay: String?
+        var taps: [String: String] = [:], nics: [NIC] = []
+        for (option, value) in zip(argv, argv.dropFirst()) {
+            let fields = keyValues(value)
+            switch option {
+            case "-netdev" where value.hasPrefix("user,"):
+                if let fwd = fields["hostfwd"], let p = fwd.split(separator: ":").dropFirst(2).first?.split(separator: "-").first { port = Int(p) }
+            case "-netdev" where value.hasPrefix("tap,"):
+                if let id = fields["id"], let tap = fields["ifname"] { taps[id] = tap }
+            case "-drive":
+                overlay = fields["file"]
+            case "-device" where value.hasPrefix("e1000,"):
+                guard let id = fields["netdev"], id != "n1", let slot = Int(id.dropFirst()), let mac = fields["mac"].flatMap(MACAddress.init),
+                      let tap = taps[id] else { continue }
+                nics.append(NIC(slot: slot, mac: mac, tap: tap))
+            default: continue
+            }
+        }
+        guard let port else { return nil }
+        return Running(sshPort: port, overlay: overlay, nics: nics.sorted { $0.slot < $1.slot })
+    }
+
+    private static func keyValues(_ s: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for part in s.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { out[String(kv[0])] = String(kv[1]) }
+        }
+        return out
+    }
+}

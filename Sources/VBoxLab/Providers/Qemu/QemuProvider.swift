@@ -1,0 +1,136 @@
+import Foundation
+
+/// A lab of real guests: each VM a QEMU process wired as VirtualBox wires a VM (NAT on
+/// NIC 1 with the ssh forward, e1000 lab NICs in VirtualBox's PCI slots), its lab NICs'
+/// taps moved into the lab's `RegisteringSwitch`, the same switch netns labs use. The
+/// switch's static entries are the NICs' registrations and its flooding their
+/// promiscuous policy; the NICs' own MACs are fixed while QEMU runs.
+public struct QemuProvider: LabProvider {
+    public let context: ProviderContext
+    public var name: String { Self.descriptor.name }
+    let program: String
+
+    public init(context: ProviderContext, program: String = QemuProvider.programFromEnvironment()) {
+        self.context = context; self.program = program
+    }
+
+    var reader: CommandRunner { context.reader }
+    var mutator: CommandRunner { context.mutator }
+    var progress: ProgressHandler { context.progress }
+
+    func names(_ lab: String) -> QemuNames { QemuNames(lab: lab, state: context.store.state, runtime: context.runtime) }
+
+    /// The VM's name on the host (QEMU's `-name`): the lab's prefix, as VirtualBox VMs get.
+    func vmHostName(_ lab: String, _ vm: String) -> String { "\(lab)-\(vm)" }
+
+    public func checkPrerequisites(pinging: Bool) throws(VBoxLabError) {
+        if !Privileges.isRoot { throw .missing(what: "root", fix: "taps and the lab's switch namespace need root; run it as root (sudo vboxlab ...)") }
+        for tool in [program, "qemu-img", "ip", "bridge"] where ProcessRunner.resolve(tool) == nil {
+            throw .missing(what: "'\(tool)'", fix: tool == "ip" || tool == "bridge" ? ProcessRunner.installHint(tool) : "apt-get install qemu-system-x86 qemu-utils")
+        }
+    }
+
+    public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
+                      persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
+        try refuseOtherManagement(spec)
+        let image = try QemuImage.resolve(spec.base, specFile: spec.file)
+        let registering = RegisteringSwitch(lab: plan.lab)
+        let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(registering.namespace)
+        let fresh = !switchOwned && !record.owned.contains { $0.kind == .qemuVM && QemuProcess(identity: $0.id)?.isAlive == true }
+        if fresh, mode.isFix { throw .lab(.notCreated(lab: plan.lab, provider: name)) }
+        if !switchOwned && HostNamespaces.namespaces().contains(registering.namespace) {
+            throw .lab(.taken(lab: plan.lab, what: "namespaces", objects: ["\(registering.namespace) (not made by vboxlab for lab \(plan.lab))"],
+                              fix: "Rename the lab, or remove it (ip netns del \(registering.namespace)) if nothing needs it"))
+        }
+        let work = try decide(plan, spec: spec, record: record, image: image, mode: mode)
+        let observed = fresh ? nil : try observe(lab: plan.lab, vms: plan.vmNames, record: record).state
+        progress(fresh ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(accel(image))) and \(counted(Set(plan.nics.map(\.network)).count, "internal network"))"
+                 : work.start.isEmpty && work.remove.isEmpty ? "lab \(plan.lab) exists; its VMs run as planned" : "lab \(plan.lab) exists; bringing it to the plan")
+
+        var record = record
+        record.vms = plan.vmNames
+        record.prefix = plan.lab
+        if record.owns(.namespace, named: registering.namespace) == nil || !switchOwned {
+            record.owned.removeAll { $0.kind == .namespace }
+            record.owned.append(OwnedObject(kind: .namespace, name: registering.namespace, id: nil))
+        }
+        record.stopped = work.restart.isEmpty ? nil : work.restart.map(\.vm)
+        record.pending = fresh
+        if !context.dryRun { try persist(record) }
+
+        // The undo of a new lab reads the record as last written: every VM started is in it.
+        let undo = Cleanup.shared.push { [self] in
+            if fresh, !self.context.dryRun, let written = try? self.context.store.record(plan.lab) { _ = try? self.destroy(written) }
+        }
+        do {
+            var changes = try execute(work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
+            if fresh { changes = ["created lab \(plan.lab)"] }
+            Cleanup.shared.drop(undo)
+            let interfaces = Dictionary(uniqueKeysWithValues: plan.vmNames.map { vm in
+                (vm, Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
+            })
+            return ApplyOutcome(created: fresh, changes: changes, record: record, guestInterfaces: interfaces, observed: observed)
+        } catch {
+            progress(fresh ? "create failed; removing what this run made" : "failed; the lab is as far as it got: vboxlab fix-macs \(plan.lab) --restart brings it to the plan")
+            Cleanup.shared.run(undo)
+            throw error
+        }
+    }
+
+    /// Removals, restarts, starts, then the switch: taps exist once their QEMU has started,
+    /// and move into the switch as its ports.
+    private func execute(_ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord, switchOwned: Bool,
+                         persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> [String] {
+        var changes: [String] = []
+        for o in work.remove {
+            if let p = QemuProcess(identity: o.id), p.isAlive { stop(o.name, process: p, lab: plan.lab, gently: false) }
+            if !context.dryRun { try? FileManager.default.removeItem(atPath: names(plan.lab).folder(o.name)) }
+            record.owned.removeAll { $0 == o }
+            changes.append("removed VM \(o.name)")
+            progress("\(o.name): \(context.dryRun ? "would be removed" : "removed") (the spec no longer has it)")
+        }
+        for r in work.restart {
+            progress("\(r.vm): \(context.dryRun ? "would be shut down" : "shutting down") to change it (\(r.why))")
+            stop(r.vm, process: work.running[r.vm]!.process, lab: plan.lab, gently: true)
+            changes.append("\(r.vm): \(r.why)")
+        }
+        let seen = try RegisteringSwitch(lab: plan.lab).observe(reader, exists: switchOwned)
+        try startAll(work, plan: plan, image: image, record: &record, persist: persist, changes: &changes)
+        let ports = plan.nics.map { SwitchPort($0, link: .existing(names(plan.lab).tap($0.vm, slot: $0.slot))) }
+        let switchWork = RegisteringSwitch(lab: plan.lab).work(ports, seen: seen, renewed: Set(work.start), vanishing: Set(work.remove.map(\.name)))
+        if !switchWork.isEmpty { try RegisteringSwitch(lab: plan.lab).apply(switchWork, through: mutator) }
+        changes += switchWork.changes
+        if !context.dryRun {
+            if let i = record.owned.firstIndex(where: { $0.kind == .namespace }) { record.owned[i].id = HostNamespaces.identity(record.owned[i].name) }
+            record.pending = false
+            record.stopped = nil
+            try persist(record)
+        }
+        return changes
+    }
+
+    /// Starts the VMs to start, each recorded as soon as its process is known.
+    private func startAll(_ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord,
+                          persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void, changes: inout [String]) throws(VBoxLabError) {
+        for vm in plan.vmNames where work.start.contains(vm) {
+            let started = Date()
+            let process = try start(work.designs[vm]!, vm: vm, image: image, lab: plan.lab)
+            record.owned.removeAll { $0.kind == .qemuVM && $0.name == vm }
+            record.owned.append(OwnedObject(kind: .qemuVM, name: vm, id: process?.identity))
+            if !context.dryRun { try persist(record) }
+            let port = work.designs[vm]!.sshPort
+            progress(context.dryRun ? "\(vm): would be started (ssh on 127.0.0.1:\(port))"
+                     : String(format: "%@: started, pid %d, ssh on 127.0.0.1:%d (%.2f s)", vm, process!.pid, port, Date().timeIntervalSince(started)))
+            if work.running[vm] == nil { changes.append("started VM \(vm)") }
+        }
+    }
+
+    /// NIC 1 is QEMU's user network, VirtualBox's NAT: a spec that bridges it cannot run here.
+    private func refuseOtherManagement(_ spec: LabSpec) throws(VBoxLabError) {
+        for (i, vm) in spec.vms.enumerated() {
+            if case .nat = vm.management { continue }
+            throw .spec(.invalid([SpecDiagnostic(file: spec.file, path: "vms[\(i)].management",
+                                                 message: "\(name) gives NIC 1 NAT only (restrict=on: the guest reaches nothing outside); remove management or use another provider")]))
+        }
+    }
+}
