@@ -6,9 +6,9 @@ import Testing
 /// benchmark that breaks fails the suite instead of waiting for someone to run it.
 @Suite(.serialized) struct BenchTests {
     /// Runs a script with the built vboxlab (no release build), returns its stdout.
-    static func bench(_ script: String, _ args: [String], env: [String: String] = [:]) throws -> String {
+    static func bench(_ script: String, _ args: [String], env: [String: String] = [:], timeout: Double = 120) throws -> String {
         let binary = try #require(CLI.executable, "no built vboxlab")
-        let command = Command("\(packageRoot)/scripts/\(script)", args, environment: env.merging(["VBOXLAB": binary]) { $1 }, timeout: 120)
+        let command = Command("\(packageRoot)/scripts/\(script)", args, environment: env.merging(["VBOXLAB": binary]) { $1 }, timeout: timeout)
         let r = try ProcessRunner().run(command)
         #expect(r.status == 0, "\(script) \(args.joined(separator: " ")): exit \(r.status)\n\(r.stdout)\(r.stderr)")
         return r.stdout
@@ -42,6 +42,18 @@ import Testing
         for share in ["on", "off"] {
             #expect(out.contains { $0.hasPrefix("check of 2 VMs (2 pairs) over ssh, connection sharing \(share): ") && $0.hasSuffix(" s)") }, "\(out)")
         }
+    }
+}
+
+/// bench-qemu boots real guests: it runs with the QEMU tests, one set of VMs at a time.
+extension QemuGuestTests {
+    @Test func benchQemu() throws {
+        let out = BenchTests.lines(try BenchTests.bench("bench-qemu", ["2"], timeout: 1500))
+        #expect(out.first == "| VMs | all answer ssh | check passes | MB per VM (resident) | accel |", "\(out)")
+        let cells = out.last?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        // 2 VMs, seconds to ssh and to the check, MB per VM, the accelerator.
+        #expect(cells.count == 5 && cells[0] == "2" && Double(cells[1].dropLast(2)) != nil && Double(cells[2].dropLast(2)) != nil
+                && (Int(cells[3]) ?? 0) > 50 && ["tcg", "kvm"].contains(cells[4]), "\(out)")
     }
 }
 

@@ -128,8 +128,8 @@ import Testing
     }
 
     @Test func unknownProviderListsTheValidOnes() {
-        #expect(throws: VBoxLabError.usage(message: "'netn' is not a provider (valid: virtualbox, netns); did you mean 'netns'?",
-                                           usage: "USAGE: vboxlab <command> [LAB] --provider virtualbox|netns")) {
+        #expect(throws: VBoxLabError.usage(message: "'netn' is not a provider (valid: virtualbox, netns, qemu); did you mean 'netns'?",
+                                           usage: "USAGE: vboxlab <command> [LAB] --provider virtualbox|netns|qemu")) {
             _ = try ProviderRegistry.make("netn", context: ProviderContext(reader: RecordingRunner(), store: LabStore(directory: "/nonexistent")))
         }
     }

@@ -209,7 +209,7 @@ let specCases: [SpecCase] = [
              expected: ["t.json5: vms[1].bridges[0].name: missing: every bridge needs a device name, like br0",
                         "t.json5: vms[1].bridges[0].ports: missing: the networks whose NICs the bridge joins"]),
     SpecCase(name: "base without clone or import", text: lab(h1, top: #"base: { snapshot: "s" }, "#),
-             expected: [#"t.json5: base.clone: missing: give clone: "VM", import: "FILE.ova" or box: "NAME""#]),
+             expected: [#"t.json5: base.clone: missing: give clone: "VM", import: "FILE.ova", box: "NAME" or image: "FILE.qcow2""#]),
 
     // Strategy.
     SpecCase(name: "strategy mac_swap suggests mac-swap", text: lab(h1, top: #"strategy: "mac_swap", "#),

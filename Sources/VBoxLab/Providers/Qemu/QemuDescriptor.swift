@@ -25,18 +25,19 @@ extension QemuProvider {
         switch ProcessInfo.processInfo.environment["VBOXLAB_QEMU_ACCEL"] {
         case "kvm": return "kvm"
         case "tcg": return "tcg"
-        default: return QemuAccel.choose(program: program, image: image, runtime: context.runtime, runner: reader)
+        default: return QemuAccel.choose(program: program, image: image, runner: reader)
         }
     }
 }
 
 /// Whether KVM runs a guest kernel here. `/dev/kvm` can exist and still run none (a
 /// software hypervisor under a cloud VM), so it is asked with a short boot: the image's
-/// kernel with no root disk must reach its panic within seconds. The answer is kept in
-/// the runtime directory until the host reboots.
+/// kernel with no root disk must reach its panic within seconds. The answer is the host's,
+/// kept in /run (beside the host-wide neighbour limits) until the host reboots.
 enum QemuAccel {
-    static func choose(program: String, image: QemuImage, runtime: String, runner: CommandRunner) -> String {
-        let kept = "\(runtime)/qemu-accel"
+    static let kept = "/run/vboxlab-host/qemu-accel"
+
+    static func choose(program: String, image: QemuImage, runner: CommandRunner) -> String {
         if let answer = try? String(contentsOfFile: kept, encoding: .utf8), ["kvm", "tcg"].contains(answer) { return answer }
         var answer = "tcg"
         if FileManager.default.fileExists(atPath: "/dev/kvm"), case .kernel(let kernel, _, _) = image.boot {
@@ -44,6 +45,7 @@ enum QemuAccel {
                                           "-kernel", kernel, "-append", "console=ttyS0 panic=-1"], timeout: 20)
             if let r = try? runner.run(probe), r.stdout.contains("Kernel panic") { answer = "kvm" }
         }
+        try? FileManager.default.createDirectory(atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? answer.write(toFile: kept, atomically: true, encoding: .utf8)
         return answer
     }

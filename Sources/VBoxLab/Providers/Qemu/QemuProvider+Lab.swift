@@ -31,7 +31,7 @@ extension QemuProvider {
     }
 
     /// Powers off every VM that is still the process it recorded (QMP, then a kill), then
-    /// removes the overlays and the switch namespace; taps go with their QEMU.
+    /// removes the overlays and the switch namespace; taps go with their QEMU. Returns the VMs.
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
         var removed: [String] = []
         let vms = record.owned.filter { $0.kind == .qemuVM }
@@ -46,7 +46,6 @@ extension QemuProvider {
         let ours = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces())
         for o in record.owned where o.kind == .namespace && ours.contains(o.name) {
             try mutator.check(Command("ip", ["netns", "del", o.name]))
-            removed.append(o.name)
         }
         return removed
     }

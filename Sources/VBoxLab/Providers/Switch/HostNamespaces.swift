@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The host's named network namespaces, read from `/run/netns` without a process: the
 /// registering switch's, and whatever a provider makes to play VMs.
@@ -16,9 +13,9 @@ public enum HostNamespaces {
     /// bind mount of. A namespace deleted and made again under the same name gets another,
     /// so a record's (name, identity) pair says whether the namespace is still the lab's.
     public static func identity(_ name: String) -> String? {
-        var st = stat()
-        guard stat("\(directory)/\(name)", &st) == 0 else { return nil }
-        return String(st.st_ino)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)"),
+              let inode = attributes[.systemFileNumber] as? NSNumber else { return nil }
+        return inode.stringValue
     }
 
     /// The namespaces of `record` that are on the host and still the ones it made.

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// The QEMU VM as data: the argv that wires it as VirtualBox would, and that argv read back.
+@Suite struct QemuMachineTests {
+    static let machine = QemuMachine(
+        hostName: "lab-b", memory: 512, cpus: 1, accel: "tcg", sshPort: 2223, managementMAC: MACAddress("08:00:27:00:00:01")!,
+        nics: [.init(slot: 2, mac: MACAddress("08:00:27:aa:00:02")!, tap: "vq0000abcd-2"), .init(slot: 3, mac: MACAddress("08:00:27:aa:00:03")!, tap: "vq0000abcd-3")],
+        overlay: "/s/qemu/lab/b/disk.qcow2", boot: .kernel(kernel: "/i/vmlinuz", initrd: "/i/initrd.img", append: "root=/dev/vda rw"),
+        machineID: "00112233445566778899aabbccddeeff", qmp: "/run/vboxlab/qemu-1.qmp", pidFile: "/s/qemu/lab/b/qemu.pid", console: "/s/qemu/lab/b/console.log")
+
+    @Test func argvIsVirtualBoxsLayoutWithARestrictedNAT() {
+        #expect(Self.machine.argv == [
+            "-name", "lab-b", "-accel", "tcg,tb-size=64", "-m", "512", "-smp", "1", "-nodefaults", "-display", "none",
+            "-daemonize", "-pidfile", "/s/qemu/lab/b/qemu.pid", "-serial", "file:/s/qemu/lab/b/console.log",
+            "-qmp", "unix:/run/vboxlab/qemu-1.qmp,server=on,wait=off", "-global", "PIIX4_PM.acpi-root-pci-hotplug=off",
+            "-kernel", "/i/vmlinuz", "-initrd", "/i/initrd.img", "-append", "root=/dev/vda rw systemd.machine_id=00112233445566778899aabbccddeeff",
+            "-drive", "file=/s/qemu/lab/b/disk.qcow2,if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,addr=0x4",
+            "-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:2223-:22", "-device", "e1000,netdev=n1,addr=0x3,mac=08:00:27:00:00:01",
+            "-netdev", "tap,id=n2,ifname=vq0000abcd-2,script=no,downscript=no", "-device", "e1000,netdev=n2,addr=0x8,mac=08:00:27:aa:00:02",
+            "-netdev", "tap,id=n3,ifname=vq0000abcd-3,script=no,downscript=no", "-device", "e1000,netdev=n3,addr=0x9,mac=08:00:27:aa:00:03",
+        ])
+    }
+
+    @Test func slotsTakeVirtualBoxsPCIAddresses() {
+        #expect((1...8).map(QemuMachine.pciAddress) == ["0x3", "0x8", "0x9", "0xa", "0xb", "0xc", "0xd", "0xe"])
+    }
+
+    @Test func aRunningArgvReadsBack() throws {
+        let seen = try #require(QemuMachine.parse(["qemu-system-x86_64"] + Self.machine.argv))
+        #expect(seen.sshPort == 2223)
+        #expect(seen.overlay == "/s/qemu/lab/b/disk.qcow2")
+        #expect(seen.nics == Self.machine.nics)
+        #expect(QemuMachine.parse(["qemu-system-x86_64", "-m", "64"]) == nil)
+    }
+
+    @Test func onlyAChangedMACPortOrNICSetNeedsARestart() throws {
+        let seen = try #require(QemuMachine.parse(Self.machine.argv))
+        #expect(QemuProvider.mustRestart(seen: seen, want: Self.machine) == nil)
+        var other = Self.machine
+        other.nics[1].mac = MACAddress("08:00:27:aa:00:09")!
+        #expect(QemuProvider.mustRestart(seen: seen, want: other) == "slot 3: MAC 08:00:27:aa:00:03 → 08:00:27:aa:00:09")
+        other = Self.machine
+        other.nics.removeLast()
+        #expect(QemuProvider.mustRestart(seen: seen, want: other) == "NIC slots 2,3 → 2")
+        other = Self.machine
+        other.sshPort = 2230
+        #expect(QemuProvider.mustRestart(seen: seen, want: other) == "ssh forward 2223 → 2230")
+    }
+
+    @Test func processIdentityIsPidAndStartTime() throws {
+        let me = try #require(QemuProcess.current(pid: Int(ProcessInfo.processInfo.processIdentifier)))
+        #expect(me.isAlive)
+        #expect(QemuProcess(identity: me.identity) == me)
+        // The same pid with another start time is another process.
+        #expect(!QemuProcess(pid: me.pid, started: "1").isAlive)
+        #expect(QemuProcess(identity: "garbage") == nil)
+    }
+
+    @Test func namesAreShortAndStable() {
+        let n = QemuNames(lab: "a-lab-with-a-long-name-of-32-chr", state: "/s", runtime: "/r")
+        #expect(n.tap("centos-2", slot: 3).utf8.count <= 15)
+        #expect(n.tap("centos-2", slot: 3) != n.tap("centos-1", slot: 3))
+        #expect(n.machineID("centos-2").count == 32 && n.machineID("centos-2") != n.machineID("centos-1"))
+        #expect(n.overlay("b") == "/s/qemu/a-lab-with-a-long-name-of-32-chr/b/disk.qcow2")
+    }
+
+    @Test func imageBaseIsReadAndAMissingImageNamesTheFix() throws {
+        let spec = try LabLoader.parse(Data(#"{ name: "q", base: { image: "nowhere.qcow2" }, vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] } ] }"#.utf8), file: "/tmp/q.json5")
+        #expect(spec.base == .image(file: "nowhere.qcow2"))
+        #expect(throws: VBoxLabError.self) { try QemuImage.resolve(spec.base, specFile: spec.file) }
+        do { _ = try QemuImage.resolve(nil, specFile: "x", environment: ["VBOXLAB_IMAGES": "/nonexistent"]) } catch {
+            #expect(error.description.contains("the guest image /nonexistent/debian-12-networkd") && error.description.contains("scripts/guest-image"), "\(error)")
+        }
+    }
+}
