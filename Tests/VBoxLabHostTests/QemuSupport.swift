@@ -48,9 +48,14 @@ struct QemuPlace {
         killQemus()
     }
 
-    /// Booting under TCG on a loaded CI runner takes minutes: wait long for ssh.
+    /// Booting under TCG on a loaded CI runner takes minutes: wait long for ssh. Run through
+    /// vboxlab's own runner (spawn and waitpid): Foundation's `Process` was seen to miss the
+    /// exit of a vboxlab that had started daemons, and wait for ever on its zombie.
     func run(_ args: [String]) throws -> CLI.Run {
-        try CLI.run(args, cwd: place.dir, env: place.env.merging(["XDG_RUNTIME_DIR": runtime, "VBOXLAB_SSH_WAIT": "900"]) { $1 })
+        let binary = try #require(CLI.executable, "no built vboxlab")
+        let env = place.env.merging(["XDG_RUNTIME_DIR": runtime, "VBOXLAB_SSH_WAIT": "900", "SWIFT_BACKTRACE": "enable=no"]) { $1 }
+        let r = try ProcessRunner().run(Command("env", ["-C", place.dir, binary] + args, environment: env, timeout: 1800))
+        return CLI.Run(status: r.status, reason: .exit, stdout: r.stdout, stderr: r.stderr)
     }
 
     var qemuFolder: String { "\(place.state)/vboxlab/qemu/\(lab)" }

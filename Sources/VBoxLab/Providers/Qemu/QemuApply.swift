@@ -26,7 +26,9 @@ extension QemuProvider {
         var used = Set(work.running.values.map(\.seen.sshPort)).union(otherLabsPorts(record.lab))
         for vm in spec.vms {
             var port: Int
-            if case .nat(let fixed?) = vm.management { port = fixed } else { port = work.running[vm.name]?.seen.sshPort ?? LocalPort.free(avoiding: used) }
+            // A VM keeps its forward across restarts while the port stays free.
+            let kept = record.qemuPort(vm.name).flatMap { !used.contains($0) && LocalPort.isFree($0) ? $0 : nil }
+            if case .nat(let fixed?) = vm.management { port = fixed } else { port = work.running[vm.name]?.seen.sshPort ?? kept ?? LocalPort.free(avoiding: used) }
             used.insert(port)
             work.designs[vm.name] = machine(vm, plan: plan, image: image, sshPort: port, accel: accel(image))
         }
@@ -71,15 +73,9 @@ extension QemuProvider {
                            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name))
     }
 
-    /// Ports other labs' running VMs forward, so two labs made at once never pick the same.
+    /// Ports other labs' VMs forward (recorded, running or not), so two labs never pick the same.
     func otherLabsPorts(_ lab: String) -> Set<Int> {
-        var out = Set<Int>()
-        for r in context.store.all() where r.lab != lab && r.provider == name {
-            for o in r.owned where o.kind == .qemuVM {
-                if let p = QemuProcess(identity: o.id), p.isAlive, let seen = QemuMachine.parse(p.argv) { out.insert(seen.sshPort) }
-            }
-        }
-        return out
+        Set(context.store.all().filter { $0.lab != lab && $0.provider == name }.flatMap { r in r.vms.compactMap(r.qemuPort) })
     }
 
     /// Starts one VM: its overlay if it has none, then QEMU, which daemonizes once its

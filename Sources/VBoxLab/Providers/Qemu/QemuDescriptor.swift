@@ -50,8 +50,3 @@ enum QemuAccel {
         return answer
     }
 }
-
-extension OwnedObject.Kind {
-    /// A QEMU process, identified by its pid and start time.
-    public static let qemuVM = OwnedObject.Kind(rawValue: "qemu-vm")
-}

@@ -40,6 +40,9 @@ extension QemuProvider {
         removed += live.map(\.0)
         let n = names(record.lab)
         if !context.dryRun {
+            // Only inside the lab's own folder: a record is never a licence to delete elsewhere.
+            let overlays = record.owned.filter { $0.kind == .qemuDisk }.compactMap(\.id)
+            for file in overlays where file.hasPrefix(n.labFolder + "/") && !file.contains("/../") { try? FileManager.default.removeItem(atPath: file) }
             for o in vms { try? FileManager.default.removeItem(atPath: n.folder(o.name)) }
             try? FileManager.default.removeItem(atPath: n.labFolder)
         }
@@ -68,6 +71,7 @@ extension QemuProvider {
         for vm in spec.vms {
             let process = QemuProcess(identity: record?.owns(.qemuVM, named: vm.name)?.id)
             var port = process.flatMap { $0.isAlive ? QemuMachine.parse($0.argv)?.sshPort : nil }
+            if port == nil { port = record?.qemuPort(vm.name) }
             if port == nil, case .nat(let fixed?) = vm.management { port = fixed }
             let login = image?.login(for: vm, spec: spec) ?? SSHLogin(user: "root")
             out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: "127.0.0.1", port: port)

@@ -85,7 +85,7 @@ public struct QemuProvider: LabProvider {
         for o in work.remove {
             if let p = QemuProcess(identity: o.id), p.isAlive { stop(o.name, process: p, lab: plan.lab, gently: false) }
             if !context.dryRun { try? FileManager.default.removeItem(atPath: names(plan.lab).folder(o.name)) }
-            record.owned.removeAll { $0 == o }
+            record.forgetQemu(o.name)
             changes.append("removed VM \(o.name)")
             progress("\(o.name): \(context.dryRun ? "would be removed" : "removed") (the spec no longer has it)")
         }
@@ -115,8 +115,7 @@ public struct QemuProvider: LabProvider {
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
             let process = try start(work.designs[vm]!, vm: vm, image: image, lab: plan.lab)
-            record.owned.removeAll { $0.kind == .qemuVM && $0.name == vm }
-            record.owned.append(OwnedObject(kind: .qemuVM, name: vm, id: process?.identity))
+            record.recordQemu(vm, process: process, machine: work.designs[vm]!)
             if !context.dryRun { try persist(record) }
             let port = work.designs[vm]!.sshPort
             progress(context.dryRun ? "\(vm): would be started (ssh on 127.0.0.1:\(port))"
