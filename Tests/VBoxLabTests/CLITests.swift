@@ -92,6 +92,16 @@ import Testing
     }
 }
 
+/// The README's first command, pasted on a fresh machine, installs vboxlab and then runs the
+/// seed lab through the installed binary (InstallTests installs with the same script).
+@Test func readmeFirstCommandInstallsThenCreatesTheSeed() throws {
+    let readme = try String(contentsOfFile: "\(packageRoot)/README.md", encoding: .utf8)
+    let first = try #require(readme.components(separatedBy: "```sh\n").dropFirst().first?.split(separator: "\n").first)
+    let steps = first.components(separatedBy: " && ")
+    #expect(steps.first?.hasPrefix("apt-get update") == true && steps.contains("scripts/install") && steps.last == "vboxlab create bridge-lab", "\(first)")
+    #expect(FileManager.default.isExecutableFile(atPath: "\(packageRoot)/scripts/install"))
+}
+
 /// The README's test command is exactly the one .ci/run runs, and it lets no gated suite skip.
 @Test func readmeTestCommandIsWhatCIRuns() throws {
     let ci = try String(contentsOfFile: "\(packageRoot)/.ci/run", encoding: .utf8).split(separator: "\n").filter { $0.contains("swift test") && !$0.hasPrefix("#") }
