@@ -47,8 +47,7 @@ enum CLI {
             return 0
         case "__complete":
             // For the completion scripts: never an error, at worst nothing to offer.
-            var env = Output.environment(progress: { _ in })
-            env.command = "COMMAND"
+            let env = Output.environment(progress: { _ in })
             print(Completion.answer(Array(argv.dropFirst()), finder: env.finder), terminator: "")
             return 0
         case "help" where argv.count > 1:
