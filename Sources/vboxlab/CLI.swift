@@ -7,7 +7,8 @@ enum CLI {
     static func run(_ arguments: [String]) -> Int32 {
         do {
             var argv = arguments
-            try takeGlobalOptions(&argv)
+            // The completion words are the user's, global options included: read them as they are.
+            if argv.first != "__complete" { try takeGlobalOptions(&argv) }
             return try dispatch(argv)
         } catch {
             return fail(error)
@@ -44,6 +45,11 @@ enum CLI {
             }
             print(script, terminator: "")
             return 0
+        case "__complete":
+            // For the completion scripts: never an error, at worst nothing to offer.
+            let env = Output.environment(progress: { _ in })
+            print(Completion.answer(Array(argv.dropFirst()), finder: env.finder), terminator: "")
+            return 0
         case "help" where argv.count > 1:
             guard let command = Commands.named(argv[1]) else {
                 throw .usage(message: "no command '\(argv[1])' to help with", usage: "USAGE: vboxlab help <command>\n  See 'vboxlab --help'.")
@@ -57,7 +63,9 @@ enum CLI {
             guard let command = Commands.named(word) else { throw unknownCommand(word) }
             let args = try ArgumentParser.parse(Array(argv.dropFirst()), for: command.configuration)
             if args.wantsHelp { print(command.configuration.help); return 0 }
-            return try command.init(args).run(Output.environment())
+            var env = Output.environment()
+            env.command = command.configuration.name
+            return try command.init(args).run(env)
         }
     }
 

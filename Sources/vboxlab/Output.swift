@@ -44,16 +44,32 @@ enum Output {
     /// runner that shows each command under `-v`, progress on stderr.
     static func environment(progress: @escaping ProgressHandler = progressToStderr) -> LabEnvironment {
         let runner: CommandRunner = verbose ? VerboseRunner(inner: ProcessRunner()) : ProcessRunner()
-        return LabEnvironment(runner: runner, progress: progress)
+        var env = LabEnvironment(runner: runner, progress: progress)
+        env.installedHome = installedHome
+        return env
+    }
+
+    /// `PREFIX/share/vboxlab` when this binary is `PREFIX/bin/vboxlab` as `scripts/install`
+    /// put it (found from the executable's real path, so a symbolic link to it works too);
+    /// nil for a binary in the build tree.
+    static var installedHome: String? {
+        guard let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+        let share = exe.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/vboxlab").path
+        return FileManager.default.fileExists(atPath: share + "/labs") ? share : nil
     }
 
     /// A warning on stderr, for a person.
     static func warn(_ text: String) { FileHandle.standardError.write(Data("warning: \(text.escapedForTerminal)\n".utf8)) }
 
     static let number = "0.6.0"
-    /// The version, and the commit of the source tree it was built from (read from git
-    /// there, when the tree is still at hand).
+    /// The version, and the commit of the source tree it was built from: an installed binary
+    /// reads the commit `scripts/install` stamped beside its labs (the tree may have moved on,
+    /// or be gone); a binary in the build tree asks git there.
     static var version: String {
+        if let home = installedHome, let stamp = try? String(contentsOfFile: home + "/commit", encoding: .utf8),
+           !stamp.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return "vboxlab \(number) (commit \(stamp.trimmingCharacters(in: .whitespacesAndNewlines)))"
+        }
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         let commit = (try? ProcessRunner().run(Command("git", ["-C", source, "rev-parse", "--short", "HEAD"])))
             .flatMap { $0.succeeded ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }

@@ -161,7 +161,7 @@ struct NetnsProviderTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/run/vboxlab/vt-sig.lock"))
     }
 
-    /// The README's main command (`vboxlab create bridge-lab --provider netns`) as a person runs
+    /// The README's main command (`vboxlab create bridge-lab`, netns where VirtualBox is absent) as a person runs
     /// it from the package root: the seed lab is created, passes its check, converges on a
     /// second run and is removed. The lab is the seed renamed (vt-readme), in a copy of the
     /// package's labs directory, with a state directory of the test's own: nothing of the

@@ -64,31 +64,6 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.hasPrefix("error: 'sometimes' is not a colour setting (valid: auto, always, never)"))
     }
 
-    /// Each completion script loads in its shell and completes the labs of ./labs and the options
-    /// of a command (bash, zsh and fish are installed by .ci/run).
-    @Test(arguments: ["bash", "zsh", "fish"]) func completionLoadsInItsShell(shell: String) throws {
-        guard let path = ProcessRunner.resolve(shell) else { Issue.record("\(shell) is not installed (.ci/run installs it)"); return }
-        let script = try CLI.run(["completion", shell])
-        #expect(script.status == 0 && !script.stdout.isEmpty)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-completion-\(getpid()).\(shell)").path
-        try script.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let probe: String
-        switch shell {
-        case "bash": probe = "source \(file) && COMP_WORDS=(vboxlab create bri) COMP_CWORD=2 && _vboxlab && echo \"${COMPREPLY[@]}\" && COMP_WORDS=(vboxlab fix-macs --re) COMP_CWORD=2 && _vboxlab && echo \"${COMPREPLY[@]}\""
-        case "zsh": probe = "autoload -U compinit && compinit -u && source \(file) && print -r -- $_comps[vboxlab]"
-        default: probe = "source \(file); complete -C 'vboxlab create bri'; complete -C 'vboxlab fix-macs --re'"
-        }
-        let r = try ProcessRunner().run(Command(path, ["-c", "cd \(shellQuote(packageRoot)) && \(probe)"], environment: ["HOME": FileManager.default.temporaryDirectory.path]))
-        #expect(r.status == 0, "\(shell): \(r.stderr)")
-        if shell == "zsh" { #expect(r.stdout == "_vboxlab\n") }
-        else {
-            #expect(r.stdout.contains("bridge-lab") && r.stdout.contains("bridge-address-lab") && r.stdout.contains("--restart"), "\(shell): \(r.stdout)")
-        }
-        let bad = try CLI.run(["completion", "tcsh"])
-        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: completion takes one shell: bash, zsh or fish"))
-    }
-
     /// Control bytes in a spec never reach the terminal raw.
     @Test func controlBytesInASpecAreEscapedOnTheTerminal() throws {
         let dir = try CLI.tempDir()
@@ -115,6 +90,16 @@ import Testing
         let wrong = try CLI.run(["check", "vt-pair", "--provider", "netns", "--pair", "centos-1", "nobody"], cwd: dir.path)
         #expect(wrong.status == 2 && wrong.stderr.hasPrefix("error: no pair from centos-1 to nobody in lab vt-pair; its endpoints are centos-1 (1.1.1.10), centos-3 (1.1.1.20)\n"), "\(wrong.stderr)")
     }
+}
+
+/// The README's first command, pasted on a fresh machine, installs vboxlab and then runs the
+/// seed lab through the installed binary (InstallTests installs with the same script).
+@Test func readmeFirstCommandInstallsThenCreatesTheSeed() throws {
+    let readme = try String(contentsOfFile: "\(packageRoot)/README.md", encoding: .utf8)
+    let first = try #require(readme.components(separatedBy: "```sh\n").dropFirst().first?.split(separator: "\n").first)
+    let steps = first.components(separatedBy: " && ")
+    #expect(steps.first?.hasPrefix("apt-get update") == true && steps.contains("scripts/install") && steps.last == "vboxlab create bridge-lab", "\(first)")
+    #expect(FileManager.default.isExecutableFile(atPath: "\(packageRoot)/scripts/install"))
 }
 
 /// The README's test command is exactly the one .ci/run runs, and it lets no gated suite skip.

@@ -83,7 +83,7 @@ import Testing
     /// Golden/ holds exactly the files these tests compare: a recording run
     /// (VBOXLAB_RECORD_GOLDEN=1) rewrites every one, and none lies there unchecked.
     @Test func everyGoldenFileIsCompared() {
-        var compared = ["guest-script/bridge-lab-centos-2-persist.sh"]
+        var compared = ["guest-script/bridge-lab-centos-2-persist.sh"] + CheckReportTests.goldens
         for lab in bundledLabs {
             compared += ["netns-build/\(lab).txt", "netns-fix/\(lab).txt", "guest-script/\(lab).sh", "graph/\(lab).mmd", "graph/\(lab).dot", "create-dry-run/\(lab).txt"]
         }

@@ -44,7 +44,7 @@ import Testing
 
     @Test func leftOutItIsTheOneRecordedLabElseTheOneSpecHere() throws {
         let p = try Place(); defer { p.cleanup() }
-        #expect(throws: VBoxLabError.spec(.nothingToFind)) {
+        #expect(throws: VBoxLabError.spec(.nothingToFind(command: "COMMAND"))) {
             try p.finder().find(nil)
         }
         try p.write("only.json5", lab: "only")

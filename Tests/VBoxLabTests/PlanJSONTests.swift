@@ -165,7 +165,7 @@ import Testing
         // No LAB, no record, five specs in ./labs: ambiguous, listing them.
         let missing = try CLI.run(["validate"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "error: more than one of the lab specs in . and ./labs:\n" + bundledLabs.sorted().map { "    labs/\($0).json5\n" }.joined() + "name one: vboxlab COMMAND LAB\n")
+        #expect(missing.stderr == "error: more than one of the lab specs in . and ./labs:\n" + bundledLabs.sorted().map { "    labs/\($0).json5\n" }.joined() + "name one: vboxlab validate LAB\n")
         let command = try CLI.run(["valdate", "bridge-lab"])
         #expect(command.status == 2 && command.stderr.hasPrefix("error: unknown command 'valdate'; did you mean 'validate'?"))
         let strategy = try CLI.run(["plan", "bridge-lab", "--strategy", "fast"])

@@ -77,14 +77,7 @@ public struct CheckReport: Sendable {
             let failed = results.filter { !$0.ok && ($0.diagnosis?.cause ?? .unknown) == cause }
             guard !failed.isEmpty else { continue }
             lines += ["", paint("\(cause.rawValue): \(failed.count) pair\(failed.count == 1 ? "" : "s")", .heading)]
-            for r in failed {
-                lines.append("  \(label(r.pair.from)) → \(label(r.pair.to)): \(r.diagnosis?.reason ?? "no explanation")")
-                if let c = r.capture {
-                    let verdict = c.agrees ? "agrees with the model (lost \(c.place))"
-                                           : "DISAGREES with the model: capture says lost \(c.place), model says \(c.model?.description ?? "nothing")"
-                    lines.append("    capture: \(c.lastSeen); \(verdict)")
-                }
-            }
+            lines += explained(failed, cause: cause)
             lines += advice(for: cause, first: failed[0], fixes: fixes).map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
@@ -109,7 +102,7 @@ public struct CheckReport: Sendable {
         }
     }
 
-    private func label(_ a: LabAddress) -> String { "\(a.vm) \(a.address.ip)" }
+    func label(_ a: LabAddress) -> String { "\(a.vm) \(a.address.ip)" }
 }
 
 extension PingTrace {

@@ -21,6 +21,28 @@ public struct Diagnosis: Sendable, Equatable {
     public var unreachableVM: String? = nil
     /// Where the model loses the frame, for comparing with a capture.
     public var place: LossPlace? = nil
+    /// The NIC that must take the lost frame for it to go on: for `unregistered-mac`, the
+    /// bridge port on the dropping network behind which the addressee lies; for
+    /// `guest-mac-clash`, the port that still carries the addressee's MAC in the guest.
+    public var port: PortHint? = nil
+}
+
+/// A bridge port a diagnosis points at, with what a report says about it.
+public struct PortHint: Sendable, Equatable, Hashable {
+    public var nic: NICRef
+    public var bridge: String
+    public var network: String
+    /// The lost frame's destination, and whose MAC it is.
+    public var mac: MACAddress
+    public var owner: String
+    /// The VMs of the endpoints behind the port, in lab order.
+    public var behind: [String]
+    /// How many endpoints lie behind it: with one, registering its MAC serves; with more,
+    /// only a promiscuous port does (a NIC is registered with one MAC).
+    public var endpointsBehind: Int
+
+    /// "centos-2 slot 3, the port of br0 on intnet-2"
+    public var name: String { "\(nic.vm) slot \(nic.slot), the port of \(bridge) on \(network)" }
 }
 
 /// Explains a failed ping by running the frame model over the lab as observed, and
@@ -31,6 +53,7 @@ public struct Diagnoser: Sendable {
     let model: FrameModel
 
     let segments: Segments
+    let ports: PortsBehind
 
     public init(observed: LabState, plan: RegistrationPlan) {
         // A VM that is not running keeps its NICs on the internal networks (VirtualBox shows
@@ -44,6 +67,7 @@ public struct Diagnoser: Sendable {
             }
         }
         self.observed = state; self.plan = plan; model = FrameModel(state); segments = Segments(plan: plan)
+        ports = PortsBehind(plan: plan)
     }
 
     /// The model's verdict for a pair, whatever the ping said.
@@ -83,7 +107,9 @@ public struct Diagnoser: Sendable {
         func d(_ c: FailureCause, _ r: String, _ p: LossPlace? = nil) -> Diagnosis { Diagnosis(cause: c, reason: r, trace: trace, place: p) }
         switch lost.loss {
         case .unregistered(let network)?:
-            return d(.unregisteredMac, "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous", .network(network))
+            var out = d(.unregisteredMac, "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous", .network(network))
+            out.port = endpoint(sending: dst).flatMap { e in ports.port(on: network, toward: e).map { hint($0, mac: dst) } }
+            return out
         case .vmDown(let vm, let network)?:
             return d(.vmDown, "\(what) is dropped on \(network): the NIC registered with that MAC belongs to \(vm), which is not running", .network(network))
         case .notPromiscuousInGuest(let nic, let network)?:
@@ -99,7 +125,9 @@ public struct Diagnoser: Sendable {
             return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: it carries MAC \(observed.nic(nic)?.guestMac?.description ?? "none"), not \(dst)", .vm(nic.vm))
         case .bridgeLocal(let b, let port)?:
             let planned = plan.nic(port)?.guestMac.description ?? "another, locally administered MAC"
-            return d(.guestMacClash, "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)", .vm(b.vm))
+            var out = d(.guestMacClash, "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)", .vm(b.vm))
+            out.port = hint(port, mac: dst)
+            return out
         case .notForBridge(let b)?:
             return d(.guestNotSetUp, "\(what) reaches \(b.vm)'s bridge \(b.name), which does not hold \(pair.to.address.ip)", .vm(b.vm))
         case .bridgeDown(let b)?:
@@ -147,6 +175,20 @@ public struct Diagnoser: Sendable {
         if let b = plan.bridges.first(where: { $0.mac == mac }) { return "\(b.vm) \(b.name)" }
         if let (vm, _) = observed.allNICs.first(where: { $0.nic.guestMac == mac }) { return vm.name }
         return "no lab host"
+    }
+
+    /// The endpoint that sends from a MAC by the plan.
+    func endpoint(sending mac: MACAddress) -> EndpointRef? {
+        if let n = plan.nics.first(where: { $0.ip != nil && $0.guestMac == mac }) { return .nic(n.ref) }
+        return plan.bridges.first { $0.mac == mac }.map { .bridge(BridgeRef(vm: $0.vm, name: $0.name)) }
+    }
+
+    func hint(_ port: NICRef, mac: MACAddress) -> PortHint {
+        var vms: [String] = []
+        let endpoints = ports.endpoints(behind: port)
+        for e in endpoints where !vms.contains(e.vm) { vms.append(e.vm) }
+        return PortHint(nic: port, bridge: plan.nic(port)?.bridge ?? "?", network: plan.nic(port)?.network ?? "?", mac: mac,
+                        owner: owner(of: mac), behind: vms, endpointsBehind: endpoints.count)
     }
 
     func label(_ nic: NICRef) -> String { observed.nic(nic)?.label ?? "slot \(nic.slot)" }

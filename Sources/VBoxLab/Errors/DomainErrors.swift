@@ -9,7 +9,7 @@ public enum SpecError: Sendable, Equatable {
     /// A recorded lab whose spec file is gone, for a command that needs the spec.
     case noSpec(lab: String)
     /// Nothing named, nothing recorded, and no spec where the finding rules look.
-    case nothingToFind
+    case nothingToFind(command: String)
     /// A lab record that exists but cannot be read: never taken for no record.
     case unreadableRecord(lab: String, file: String, reason: String)
 
@@ -31,8 +31,8 @@ public enum SpecError: Sendable, Equatable {
             return "error: lab \(lab) has no spec"
         case .unreadableRecord(let lab, let file, let reason):
             return "error: the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab destroy \(lab) --forget (then remove what the lab made by hand)"
-        case .nothingToFind:
-            return "error: no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab COMMAND LAB"
+        case .nothingToFind(let command):
+            return "error: no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab \(command) LAB"
         }
     }
 }

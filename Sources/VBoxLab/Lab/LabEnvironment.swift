@@ -8,6 +8,10 @@ public struct LabEnvironment: Sendable {
     public var runner: CommandRunner
     public var progress: ProgressHandler
     public var variables: [String: String]
+    /// The command being run, for the "name one: vboxlab COMMAND LAB" lines of the finder.
+    public var command = "COMMAND"
+    /// Where an installed vboxlab keeps its share (`PREFIX/share/vboxlab`, holding `labs/`).
+    public var installedHome: String?
 
     public init(paths: StatePaths = .fromEnvironment(), runner: CommandRunner = ProcessRunner(),
                 progress: @escaping ProgressHandler = { _ in }, variables: [String: String] = ProcessInfo.processInfo.environment) {
@@ -15,7 +19,11 @@ public struct LabEnvironment: Sendable {
     }
 
     public var store: LabStore { LabStore(paths: paths) }
-    public var finder: LabFinder { LabFinder(store: store) }
+    public var finder: LabFinder {
+        var f = LabFinder(store: store, installed: installedHome)
+        f.command = command
+        return f
+    }
 
     /// The provider for `found`: `flag` (`--provider`), else `VBOXLAB_PROVIDER`, else the
     /// record's, else the first of the registry that can work here.

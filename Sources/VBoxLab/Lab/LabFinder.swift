@@ -23,17 +23,22 @@ public struct FoundLab: Sendable {
 }
 
 /// The finding rules of the command line (README, "Finding the lab"):
-/// a path; `./LAB.json5`; `./labs/LAB.json5`; `$VBOXLAB_HOME/labs/LAB.json5`; a recorded
-/// lab's name. Left out: the one recorded lab, else the one spec in `.` or `./labs`.
-/// Anything ambiguous is exit 2 with the candidates.
+/// a path; `./LAB.json5`; `./labs/LAB.json5`; `$VBOXLAB_HOME/labs/LAB.json5` (else the
+/// installed labs, `PREFIX/share/vboxlab/labs`); a recorded lab's name. Left out: the one
+/// recorded lab, else the one spec in `.` or `./labs`. Anything ambiguous is exit 2 with the candidates.
 public struct LabFinder: Sendable {
     public let store: LabStore
     public let directory: String
     public let home: String?
+    /// The command a printed "name one" line names (`vboxlab check LAB`).
+    public var command = "COMMAND"
 
+    /// `installed`: the directory `scripts/install` put the labs' home in, used when
+    /// `VBOXLAB_HOME` is not set, so an installed vboxlab finds the bundled labs from anywhere.
     public init(store: LabStore, directory: String = FileManager.default.currentDirectoryPath,
-                home: String? = ProcessInfo.processInfo.environment["VBOXLAB_HOME"]) {
-        self.store = store; self.directory = directory; self.home = home.flatMap { $0.isEmpty ? nil : $0 }
+                home: String? = ProcessInfo.processInfo.environment["VBOXLAB_HOME"], installed: String? = nil) {
+        self.store = store; self.directory = directory
+        self.home = home.flatMap { $0.isEmpty ? nil : $0 } ?? installed
     }
 
     /// `allowMissingSpec`: a recorded lab whose spec is gone or broken is still found (destroy, status).
@@ -50,7 +55,7 @@ public struct LabFinder: Sendable {
         }
         if let record = try store.record(argument) { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
         // A likely typo of a lab at hand (a spec here or in ./labs, or a recorded lab) is named.
-        let known = specFiles().map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } + store.all().map(\.lab)
+        let known = (specFiles() + homeSpecFiles()).map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } + store.all().map(\.lab)
         throw .spec(.notFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"],
                               near: suggestion(for: argument, among: Array(Set(known)).sorted())))
     }
@@ -69,7 +74,8 @@ public struct LabFinder: Sendable {
         throw .lab(.noLabWithVM(vm: vm, records: store.directory))
     }
 
-    func candidates(for name: String) -> [String] {
+    /// The files a lab name may be, in the order they are tried.
+    public func candidates(for name: String) -> [String] {
         ["\(name).json5", "labs/\(name).json5"] + (home.map { ["\($0)/labs/\(name).json5"] } ?? [])
     }
 
@@ -79,13 +85,20 @@ public struct LabFinder: Sendable {
     }
 
     /// Lab specs in `.` and `./labs`, as relative paths.
-    func specFiles() -> [String] {
+    public func specFiles() -> [String] {
         var out: [String] = []
         for (dir, prefix) in [(directory, ""), ("\(directory)/labs", "labs/")] {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             out += files.filter { $0.hasSuffix(".json5") }.sorted().map { prefix + $0 }
         }
         return out
+    }
+
+    /// Lab specs in `$VBOXLAB_HOME/labs` (or the installed labs), as absolute paths.
+    public func homeSpecFiles() -> [String] {
+        guard let home else { return [] }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(home)/labs")) ?? []
+        return files.filter { $0.hasSuffix(".json5") }.sorted().map { "\(home)/labs/\($0)" }
     }
 
     private func findUnnamed(allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
@@ -97,14 +110,14 @@ public struct LabFinder: Sendable {
         if records.count + unreadable.count > 1 {
             throw .ambiguous(what: "labs recorded on this host",
                              candidates: records.map { "\($0.lab) (\($0.spec))" } + unreadable.map { "\($0.lab) (record unreadable: \($0.file))" },
-                             fix: "name one: vboxlab COMMAND LAB")
+                             fix: "name one: vboxlab \(command) LAB")
         }
         let specs = specFiles()
         if specs.count == 1 { return try fromFile(specs[0], word: specs[0], allowMissingSpec: allowMissingSpec) }
         if specs.isEmpty {
-            throw .spec(.nothingToFind)
+            throw .spec(.nothingToFind(command: command))
         }
-        throw .ambiguous(what: "lab specs in . and ./labs", candidates: specs, fix: "name one: vboxlab COMMAND LAB")
+        throw .ambiguous(what: "lab specs in . and ./labs", candidates: specs, fix: "name one: vboxlab \(command) LAB")
     }
 
     private func fromRecord(_ record: LabRecord, allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {

@@ -32,9 +32,30 @@ public struct LabDrawing: Sendable {
     func id(_ s: String) -> String { "n" + String(fnv1a(s) & 0xFFFF_FFFF, radix: 16) }
     func nicLines(_ n: PlannedNIC) -> [String] {
         var l = ["slot \(n.slot)" + (n.ip.map { " \($0)" } ?? "")]
-        l.append("reg \(n.mac)")
+        l.append("reg \(n.mac) (\(whose(n)))")
         if n.guestMac != n.mac { l.append("guest \(n.guestMac)") }
         l.append(n.promisc.rawValue)
+        return l
+    }
+
+    /// Whose MAC a NIC is registered with: its own, or (mac-swap) the host behind the port.
+    func whose(_ n: PlannedNIC) -> String {
+        if case .swapped(let e) = n.role { return e.description }
+        return n.mac == n.ownMac ? "own" : owner(of: n.mac)
+    }
+
+    func owner(of mac: MACAddress) -> String {
+        plan.nics.first { $0.ip != nil && $0.guestMac == mac }?.vm ?? plan.bridges.first { $0.mac == mac }.map { "\($0.vm) \($0.name)" } ?? "?"
+    }
+
+    /// What the marks of a drawing mean, `network` naming the shape an internal network has.
+    func legend(network: String) -> [String] {
+        var l = ["box: a lab NIC of a VM (slot, address)",
+                 "reg MAC (host): the MAC VirtualBox registers the NIC with, and whose it is (own: the NIC's own)",
+                 "guest MAC: the MAC the guest gives a bridge port instead",
+                 "deny: the NIC gets only frames for its registered MAC; allow-vms: every frame on its network (promiscuous)",
+                 "hexagon: a Linux bridge in the guest; \(network): an internal network, a registering switch"]
+        if !passed.isEmpty || !failed.isEmpty { l.append("green: a VM whose pairs all passed the last check; red: one with a failing pair, and where its frame was lost") }
         return l
     }
 
@@ -57,6 +78,7 @@ public struct LabDrawing: Sendable {
             s.append("  \(id("net:\(net)")) [shape=ellipse, style=filled, fillcolor=\(lost[net] != nil ? "mistyrose" : "lightblue"), label=\"\(net)\(lostNote(net))\"];")
         }
         for n in plan.nics { s.append("  \(id("\(n.vm)/\(n.slot)")) -- \(id("net:\(n.network)"));") }
+        s.append("  subgraph cluster_legend { label=\"legend\"; color=gray; legend [shape=plaintext, label=\"\(legend(network: "ellipse").joined(separator: "\\l"))\\l\"]; }")
         s.append("}")
         return s.joined(separator: "\n") + "\n"
     }
@@ -84,6 +106,8 @@ public struct LabDrawing: Sendable {
             s.append("  style \(id("vm:\(vm)")) stroke:\(failed.contains(vm) ? "#c00" : "#080"),stroke-width:2px")
         }
         for place in lost.keys.sorted() where networks.contains(place) { s.append("  style \(id("net:\(place)")) fill:#fdd,stroke:#c00") }
+        s.append("  legend[\"legend<br>\(legend(network: "circle").joined(separator: "<br>"))\"]")
+        s.append("  style legend fill:#fff,stroke:#999,stroke-dasharray:3")
         return s.joined(separator: "\n") + "\n"
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// `check`'s report for people, from the pure frame model: the lab as the plan of one
+/// strategy builds it, diagnosed against the lab's own plan, exactly as `check` does after
+/// reading a lab back. Golden files hold the text and the JSON; the assertions say what the
+/// text must teach: one sentence on why per kind, the NIC that should carry the MAC, and
+/// failing pairs grouped by network and bridge port.
+@Suite struct CheckReportTests {
+    static func fixture(_ name: String) throws -> LabSpec {
+        try LabLoader.load("\(packageRoot)/Tests/VBoxLabTests/Fixtures/labs/\(name).json5")
+    }
+
+    /// `observed` from the plan of `built`, every pair pinged as the model says it goes.
+    static func report(_ spec: LabSpec, built: Strategy?, edit: (inout LabState) -> Void = { _ in }) throws -> CheckReport {
+        let plan = try Solver.plan(spec, strategy: nil)
+        var observed = LabState(plan: try Solver.plan(spec, strategy: built))
+        edit(&observed)
+        let diagnoser = Diagnoser(observed: observed, plan: plan)
+        let results = plan.pingPairs.map { pair in
+            let ok = diagnoser.trace(pair)?.lost == nil
+            return PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
+        }
+        return CheckReport(lab: plan.lab, provider: "model", results: results)
+    }
+
+    static func text(_ report: CheckReport) -> String {
+        report.text(fixes: FixCommands(lab: report.lab, provider: nil)) + "\n"
+    }
+
+    /// The golden files these tests compare (GoldenTests checks none lies there unchecked).
+    static let goldens = ["check/bridge-lab-strategy-none.txt", "check/bridge-lab-strategy-none.json",
+                          "check/seven-lab-strategy-none.txt", "check/seven-lab-guest-mac-clash.txt"]
+
+    static let lesson = "VirtualBox's internal network is a registering switch, not a learning one"
+
+    @Test func seedWithStrategyNone() throws {
+        let spec = try loadBundled("bridge-lab")
+        let report = try Self.report(spec, built: Strategy.none)
+        let text = Self.text(report)
+        expectGolden(text, "check/bridge-lab-strategy-none.txt")
+        expectGolden(report.json.rendered() + "\n", "check/bridge-lab-strategy-none.json")
+        #expect(text.components(separatedBy: Self.lesson).count == 2, "the lesson once: \(text)")
+        // The NIC that should carry centos-1's MAC: centos-2's port of br0 on intnet-2.
+        let plan = try Solver.plan(spec, strategy: nil)
+        let centos1 = try #require(plan.nics.first { $0.vm == "centos-1" }).guestMac
+        let port = try #require(plan.nics.first { $0.vm == "centos-2" && $0.network == "intnet-2" })
+        #expect(text.contains("register \(centos1) (centos-1) on centos-2 slot \(port.slot), the port of br0 on intnet-2, or make that port promiscuous"), "\(text)")
+    }
+
+    /// 18 failing pairs at five ports: five paragraphs, each with its count, one lesson.
+    @Test func sevenVMsEveryPortWrong() throws {
+        let report = try Self.report(try Self.fixture("seven-lab"), built: Strategy.none)
+        let text = Self.text(report)
+        expectGolden(text, "check/seven-lab-strategy-none.txt")
+        #expect(report.total == 20 && report.reached == 2)
+        #expect(text.contains("\nunregistered-mac: 18 pairs\n"))
+        let paragraphs = text.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && $0.contains(" → ") }
+        #expect(paragraphs.count == 5, "one paragraph per port: \(text)")
+        #expect(text.components(separatedBy: Self.lesson).count == 2)
+        #expect(text.contains("6 pairs lose their frame at sw2 slot 4, the port of br0 on net-4: also "), "\(text)")
+        #expect(text.contains("make sw2 slot 4, the port of br0 on net-4, promiscuous: 3 hosts lie behind it (h1, h2, h3)"), "\(text)")
+        // Every pair is still in the JSON, with the keys programs read.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json.rendered().utf8)) as? [String: Any])
+        let pairs = try #require(json["pairs"] as? [[String: Any]])
+        #expect(pairs.count == 20 && pairs.filter { $0["cause"] as? String == "unregistered-mac" }.count == 18)
+        for key in ["from", "to", "fromIp", "toIp", "ok", "cause", "reason", "lost", "capture"] { #expect(pairs[0].keys.contains(key), "\(key)") }
+    }
+
+    /// Registrations done, guests not set up: every port still carries its own MAC, which
+    /// mac-swap registered for the host behind it. Its own lesson, grouped the same way.
+    @Test func sevenVMsPortsKeepTheirMACsInTheGuest() throws {
+        let spec = try Self.fixture("seven-lab")
+        let plan = try Solver.plan(spec, strategy: nil)
+        let report = try Self.report(spec, built: nil) { state in
+            for v in state.vms.indices { for n in state.vms[v].nics.indices where state.vms[v].nics[n].bridge != nil {
+                state.vms[v].nics[n].guestMac = plan.nic(NICRef(vm: state.vms[v].name, slot: state.vms[v].nics[n].slot))?.mac
+            } }
+        }
+        let text = Self.text(report)
+        expectGolden(text, "check/seven-lab-guest-mac-clash.txt")
+        #expect(text.contains("\nguest-mac-clash: "), "\(text)")
+        #expect(text.components(separatedBy: "a Linux bridge treats the MACs of its own ports as its own").count == 2, "\(text)")
+    }
+}
