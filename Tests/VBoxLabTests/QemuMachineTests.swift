@@ -24,7 +24,8 @@ import Testing
     }
 
     @Test func slotsTakeVirtualBoxsPCIAddresses() {
-        #expect((1...8).map(QemuMachine.pciAddress) == ["0x3", "0x8", "0x9", "0xa", "0xb", "0xc", "0xd", "0xe"])
+        #expect((1...8).map(QemuMachine.pciAddress) == ["0x3", "0x8", "0x9", "0xa", "0x10", "0x11", "0x12", "0x13"])
+        #expect((1...8).map(GuestInterfaceName.forSlot) == ["enp0s3", "enp0s8", "enp0s9", "enp0s10", "enp0s16", "enp0s17", "enp0s18", "enp0s19"])
     }
 
     @Test func aRunningArgvReadsBack() throws {

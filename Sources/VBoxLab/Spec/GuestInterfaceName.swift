@@ -1,12 +1,14 @@
-/// The interface names a VirtualBox Linux guest gives lab NICs (PCI slots of the E1000s).
+/// The interface names a VirtualBox Linux guest gives lab NICs, from the PCI device numbers
+/// VirtualBox puts its NICs at: NIC 1 at 3, NICs 2-4 at 8-10, NICs 5-8 at 16-19.
 public enum GuestInterfaceName {
-    public static func forSlot(_ slot: Int) -> String {
+    /// The PCI device number of NIC `slot` (1...8).
+    public static func pciDevice(forSlot slot: Int) -> Int {
         switch slot {
-        case 1: return "enp0s3"
-        case 2: return "enp0s8"
-        case 3: return "enp0s9"
-        case 4: return "enp0s10"
-        default: return "enp0s\(slot + 11)"  // slots 5..8: enp0s16..enp0s19
+        case 1: return 3
+        case 2...4: return slot + 6
+        default: return slot + 11
         }
     }
+
+    public static func forSlot(_ slot: Int) -> String { "enp0s\(pciDevice(forSlot: slot))" }
 }

@@ -26,8 +26,8 @@ public struct QemuMachine: Sendable, Equatable {
     public var console: String
 
     /// VirtualBox's PCI layout, so the guest names the NICs as under VirtualBox: NIC 1 at
-    /// 0x3 (`enp0s3`), the disk at 0x4, lab slot N at 0x(6+N) (`enp0s8` for slot 2).
-    static func pciAddress(slot: Int) -> String { "0x" + String(slot == 1 ? 3 : 6 + slot, radix: 16) }
+    /// 0x3 (`enp0s3`), slots 2-4 at 0x8-0xa, slots 5-8 at 0x10-0x13; the disk at 0x4.
+    static func pciAddress(slot: Int) -> String { "0x" + String(GuestInterfaceName.pciDevice(forSlot: slot), radix: 16) }
 
     public var argv: [String] {
         var a = ["-name", hostName, "-accel", accel == "tcg" ? "tcg,tb-size=64" : accel, "-m", String(memory), "-smp", String(cpus),
