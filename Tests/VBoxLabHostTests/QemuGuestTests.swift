@@ -84,4 +84,19 @@ struct QemuGuestTests {
         let policies = Set(try place.ports(status.stdout, vm: "hub").map(\.policy))
         #expect(!policies.isEmpty && !policies.contains("deny"), "\(status.stdout)")
     }
+
+    /// QEMU's options are comma-separated: a state directory with a comma is refused before
+    /// anything is made, with the path and what to do.
+    @Test func aCommaInTheStatePathIsRefusedFirst() throws {
+        let lab = "vt-qcomma"
+        let place = try QemuPlace(lab: lab, bundled: "bridge-lab")
+        defer { place.cleanup() }
+        let state = "\(place.place.dir)/st,ate"
+        let binary = try #require(CLI.executable, "no built vboxlab")
+        let env = place.place.env.merging(["XDG_STATE_HOME": state, "XDG_RUNTIME_DIR": place.runtime]) { $1 }
+        let r = try ProcessRunner().run(Command("env", ["-C", place.place.dir, binary, "create", lab, "--provider", "qemu"], environment: env, timeout: 120))
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stderr.contains("\(state)/vboxlab cannot be used: QEMU's options are comma-separated"), "\(r.stderr)")
+        #expect(place.qemuPids().isEmpty)
+    }
 }

@@ -162,12 +162,15 @@ public enum Prerequisite: Sendable, Equatable {
     case tooOld(what: String, need: String, found: String)
     /// There, but it could not be started.
     case cannotStart(program: String, reason: String)
+    /// There, but in a form the tool cannot use.
+    case unusable(what: String, reason: String, fix: String)
 
     public var explanation: String {
         switch self {
         case .missing(let what, let fix): return "\(what) is missing: \(fix)"
         case .tooOld(let what, let need, let found): return "\(what) is too old: vboxlab needs \(need); \(found)"
         case .cannotStart(let program, let reason): return "'\(program)' could not be started: \(reason)"
+        case .unusable(let what, let reason, let fix): return "\(what) cannot be used: \(reason); \(fix)"
         }
     }
 }

@@ -27,7 +27,7 @@ public enum LocalPort {
     }
 }
 
-/// A line-oriented conversation over a Unix stream socket, such as a QEMU monitor's
+/// A line-oriented conversation over a Unix stream socket, such as a VM monitor's
 /// (QMP): each read waits at most `timeout` seconds, so a process that stopped answering
 /// cannot hold the caller.
 public final class UnixSocketSession {

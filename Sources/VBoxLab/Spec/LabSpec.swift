@@ -47,7 +47,7 @@ public enum BaseImage: Sendable, Equatable {
     case importAppliance(file: String)
     /// A Vagrant box: an installed box's name, or a `.box` file; `url` downloads one.
     case box(name: String, version: String?, url: String?)
-    /// A disk image a VM boots through an overlay of its own (a QEMU guest): a qcow2 file,
+    /// A disk image a VM boots through an overlay of its own (a provider that runs real guests): a qcow2 file,
     /// or a folder `scripts/guest-image` wrote.
     case image(file: String)
 }

@@ -28,6 +28,11 @@ public struct QemuProvider: LabProvider {
         for tool in [program, "qemu-img", "ip", "bridge"] where ProcessRunner.resolve(tool) == nil {
             throw .missing(what: "'\(tool)'", fix: tool == "ip" || tool == "bridge" ? ProcessRunner.installHint(tool) : "apt-get install qemu-system-x86 qemu-utils")
         }
+        // QEMU's options are comma-separated: a path with a comma would be cut in two.
+        for path in [context.store.state, context.runtime] where path.contains(",") {
+            throw .prerequisite(.unusable(what: path, reason: "QEMU's options are comma-separated, and this path has a comma",
+                            fix: "point XDG_STATE_HOME and XDG_RUNTIME_DIR at folders whose paths have no comma"))
+        }
     }
 
     public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
