@@ -37,7 +37,7 @@ struct VirtualBoxTests {
                 if let n = plan.nic(NICRef(vm: vm.name, slot: slot)) {
                     // Internal networks carry the lab's prefix: two labs never share a wire.
                     #expect(keys["nic\(slot)"] == "intnet" && keys["intnet\(slot)"] == "\(name)-\(n.network)", "\(vm.name) slot \(slot)")
-                    #expect(keys["macaddress\(slot)"] == n.mac.vboxForm, "\(vm.name) slot \(slot)")
+                    #expect(keys["macaddress\(slot)"] == n.mac.bareUpperHex, "\(vm.name) slot \(slot)")
                     #expect(promisc[slot] == n.promisc.rawValue, "\(vm.name) slot \(slot)")
                     #expect(keys["cableconnected\(slot)"] == "on")
                 } else {
@@ -78,12 +78,12 @@ struct VirtualBoxTests {
         #expect(fix.status == 0, "\(fix.stderr)")
         let vms = try place.recorded("vb-seed")
         #expect(place.writes == ["controlvm \(vms["centos-2"]!) acpipowerbutton",
-                                 "modifyvm \(vms["centos-2"]!) --macaddress2 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 2))!.mac.vboxForm) --macaddress3 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 3))!.mac.vboxForm)",
+                                 "modifyvm \(vms["centos-2"]!) --macaddress2 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 2))!.mac.bareUpperHex) --macaddress3 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 3))!.mac.bareUpperHex)",
                                  "startvm \(vms["centos-2"]!) --type headless"], "\(place.writes)")
         let plan = try Solver.plan(try LabLoader.load(file), strategy: nil)
         for n in plan.nics {
             let (keys, promisc) = try place.read(vms[n.vm]!)
-            #expect(keys["macaddress\(n.slot)"] == n.mac.vboxForm && promisc[n.slot] == n.promisc.rawValue, "\(n.vm) slot \(n.slot)")
+            #expect(keys["macaddress\(n.slot)"] == n.mac.bareUpperHex && promisc[n.slot] == n.promisc.rawValue, "\(n.vm) slot \(n.slot)")
         }
         let status = try place.run(["status", "vb-seed", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])

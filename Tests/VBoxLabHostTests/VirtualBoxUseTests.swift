@@ -18,7 +18,7 @@ extension VirtualBoxTests {
                 let keys = try place.read(uuid).keys
                 #expect(keys["name"] == "\(lab)-\(vm)")
                 for nic in plan.nics(of: vm) {
-                    #expect(keys["intnet\(nic.slot)"] == "\(lab)-\(nic.network)" && keys["macaddress\(nic.slot)"] == nic.mac.vboxForm)
+                    #expect(keys["intnet\(nic.slot)"] == "\(lab)-\(nic.network)" && keys["macaddress\(nic.slot)"] == nic.mac.bareUpperHex)
                     networks[lab, default: []].insert(keys["intnet\(nic.slot)"] ?? "")
                 }
             }

@@ -9,7 +9,7 @@ import Testing
         let mac = try #require(MACAddress(text))
         #expect(mac.value == 0x0800_27AA_BBCC)
         #expect(mac.description == "08:00:27:aa:bb:cc")
-        #expect(mac.vboxForm == "080027AABBCC")
+        #expect(mac.bareUpperHex == "080027AABBCC")
         #expect(mac.octets == [0x08, 0x00, 0x27, 0xAA, 0xBB, 0xCC])
     }
 
@@ -23,9 +23,9 @@ import Testing
 
     @Test func outputIsLowerCaseWithLeadingZeros() {
         #expect(MACAddress(0x01).description == "00:00:00:00:00:01")
-        #expect(MACAddress(0x01).vboxForm == "000000000001")
+        #expect(MACAddress(0x01).bareUpperHex == "000000000001")
         #expect(MACAddress(0xFEDC_BA98_7654).description == "fe:dc:ba:98:76:54")
-        #expect(MACAddress(0xFEDC_BA98_7654).vboxForm == "FEDCBA987654")
+        #expect(MACAddress(0xFEDC_BA98_7654).bareUpperHex == "FEDCBA987654")
         #expect(MACAddress.broadcast.description == "ff:ff:ff:ff:ff:ff")
     }
 

@@ -90,7 +90,7 @@ struct RandomLab {
 func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
     func mac(_ m: MACAddress) -> String {
         switch rng.int(0...2) {
-        case 0: return m.vboxForm
+        case 0: return m.bareUpperHex
         case 1: return m.description
         default: return m.description.uppercased().replacingOccurrences(of: ":", with: "-")
         }

@@ -70,7 +70,6 @@ public struct ProcessRunner: CommandRunner {
         case "fping": return "install fping (apt-get install -y fping)"
         case "tcpdump": return "install tcpdump (apt-get install -y tcpdump)"
         case "ssh": return "install openssh-client (apt-get install -y openssh-client)"
-        case "VBoxManage": return "install VirtualBox, or set VBOXLAB_VBOXMANAGE to its VBoxManage"
         default: return "install it or put it on PATH"
         }
     }

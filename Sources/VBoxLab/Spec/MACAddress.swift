@@ -1,5 +1,5 @@
 /// An Ethernet MAC address. Printed in lower-case colon form (`08:00:27:43:19:35`),
-/// the form the plan and `status` use; VirtualBox wants it without colons (`vboxForm`).
+/// the form the plan and `status` use; `bareUpperHex` for tools that want it without colons.
 public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// The 48 bits, first octet in the most significant position.
     public let value: UInt64
@@ -34,8 +34,8 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var isBroadcast: Bool { self == .broadcast }
 
     public var description: String { hexDigits(separator: UInt8(ascii: ":"), upper: false) }
-    /// The form `VBoxManage modifyvm --macaddressN` takes: 12 upper-case hex digits.
-    public var vboxForm: String { hexDigits(separator: nil, upper: true) }
+    /// 12 upper-case hex digits, no separators: the form hypervisors' command lines take.
+    public var bareUpperHex: String { hexDigits(separator: nil, upper: true) }
 
     /// Written byte by byte: plans print a MAC several times per NIC, for labs of 100,000 VMs.
     private func hexDigits(separator: UInt8?, upper: Bool) -> String {

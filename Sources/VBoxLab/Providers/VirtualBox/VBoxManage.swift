@@ -117,9 +117,9 @@ public enum VMSetting: Sendable, Equatable {
         case .natRuleDelete(let n, let name): return ["--natpf\(n)", "delete", name]
         case .natRule(let n, let name, let ip, let hostPort, let guestPort): return ["--natpf\(n)", "\(name),tcp,\(ip),\(hostPort),,\(guestPort)"]
         case .intnet(let n, let network, let mac, let p):
-            return ["--nic\(n)", "intnet", "--intnet\(n)", network, "--macaddress\(n)", mac.vboxForm, "--nicpromisc\(n)", p.rawValue, "--cableconnected\(n)", "on"]
+            return ["--nic\(n)", "intnet", "--intnet\(n)", network, "--macaddress\(n)", mac.bareUpperHex, "--nicpromisc\(n)", p.rawValue, "--cableconnected\(n)", "on"]
         case .network(let n, let network): return ["--nic\(n)", "intnet", "--intnet\(n)", network]
-        case .mac(let n, let mac): return ["--macaddress\(n)", mac.vboxForm]
+        case .mac(let n, let mac): return ["--macaddress\(n)", mac.bareUpperHex]
         case .promisc(let n, let p): return ["--nicpromisc\(n)", p.rawValue]
         case .cable(let n, let on): return ["--cableconnected\(n)", on ? "on" : "off"]
         case .disabled(let n): return ["--nic\(n)", "none"]
