@@ -65,6 +65,12 @@ extension VirtualBoxTests {
         var record = try #require(try Self.record(place, "vb-own-a"))
         record.owned.append(OwnedObject(kind: .vm, name: "intruder", id: other))
         try LabStore(directory: "\(place.dir)/state/vboxlab/labs").save(record)
+        // A create that converges deletes VMs the spec dropped, but never that one.
+        place.resetCalls()
+        let converge = try place.run(["create", "vb-own-a", "--no-setup", "--provider", "virtualbox"])
+        #expect(converge.status == 0, "\(converge.stderr)")
+        #expect(try Self.listed().contains(other), "create deleted another lab's VM: \(place.calls)")
+        #expect(!place.calls.contains { $0.hasPrefix("unregistervm \(other)") || $0.hasPrefix("modifyvm \(other)") }, "\(place.calls)")
         let destroy = try place.run(["destroy", "vb-own-a"])
         #expect(destroy.status == 0 && destroy.stdout == "removed lab vb-own-a: 2 VMs\n", "\(destroy.stdout)")
         #expect(destroy.stderr.contains("not deleting \(other): it is VM vb-own-b-oc in group /vboxlab/vb-own-b, not in lab vb-own-a's group /vboxlab/vb-own-a"), "\(destroy.stderr)")
@@ -135,5 +141,23 @@ extension VirtualBoxTests {
         #expect(r.stderr.contains("removing what an interrupted run left of a VM"), "\(r.stderr)")
         #expect(try place.run(["destroy", "vb-stale"]).status == 0)
         #expect(!(try VBoxPlace.realRun(["showvminfo", stale])).succeeded)
+    }
+
+    /// A VM a killed create had cloned (under the lab's prefixed name) but not yet put in the
+    /// lab's group is still the lab's: destroy deletes it rather than dropping the record.
+    @Test func destroyDeletesAVMCaughtBeforeItsGroup() throws {
+        let place = try VBoxPlace(tag: "pend")
+        defer { place.cleanup() }
+        try place.write("vb-pend", bundled: "bridge-lab")
+        let uuid = UUID().uuidString.lowercased()
+        try VBoxPlace.real(["createvm", "--name", "vb-pend-centos-1", "--uuid", uuid, "--register"])
+        var record = LabRecord(lab: "vb-pend", spec: "\(place.dir)/vb-pend.json5", provider: "virtualbox", vms: ["centos-1", "centos-2", "centos-3"],
+                               owned: [OwnedObject(kind: .vm, name: "centos-1", id: uuid)], pending: true)
+        record.prefix = "vb-pend"
+        try LabStore(directory: "\(place.dir)/state/vboxlab/labs").save(record)
+        let r = try place.run(["destroy", "vb-pend"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("not deleting"), "\(r.stderr)")
+        #expect(!(try VBoxPlace.realRun(["showvminfo", uuid])).succeeded, "the VM outlived destroy")
     }
 }

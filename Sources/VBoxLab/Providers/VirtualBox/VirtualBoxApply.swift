@@ -85,7 +85,10 @@ extension VirtualBoxProvider {
         work.designs = designs(plan, spec: spec, work: work)
         try differences(spec, mode: mode, work: &work)
         let names = spec.vms.map(\.name)
-        work.removed = record.owned.filter { o in o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id } } == true }
+        // A VM the spec no longer has is deleted only when it is the lab's (`belongs`).
+        work.removed = record.owned.filter { o in
+            o.kind == .vm && !names.contains(o.name) && o.id.map { id in all.contains { $0.uuid == id && belongs($0, to: record, as: o) } } == true
+        }
         if record.pending {
             for o in record.owned where o.kind == .vm && work.mine[o.name] == nil { if let id = o.id { work.stale[o.name] = id } }
         }

@@ -35,11 +35,13 @@ public struct VirtualBoxProvider: LabProvider {
     /// Every VM on the host, as `list -l vms` shows it.
     func inventory() throws(VBoxLabError) -> [VBoxVM] { VBoxParse.inventory(try vbox.read(["list", "-l", "vms"])) }
 
-    /// The record's VMs that VirtualBox still has, by name.
+    /// The record's VMs that VirtualBox still has and that are the lab's (`belongs`), by
+    /// name: a recorded UUID of a VM elsewhere is never the lab's to change or delete.
     func owned(_ record: LabRecord?, in vms: [VBoxVM]) -> [String: VBoxVM] {
+        guard let record else { return [:] }
         var out: [String: VBoxVM] = [:]
-        for o in record?.owned ?? [] where o.kind == .vm {
-            if let id = o.id, let vm = vms.first(where: { $0.uuid == id }) { out[o.name] = vm }
+        for o in record.owned where o.kind == .vm {
+            if let id = o.id, let vm = vms.first(where: { $0.uuid == id }), belongs(vm, to: record, as: o) { out[o.name] = vm }
         }
         return out
     }
@@ -80,7 +82,7 @@ public struct VirtualBoxProvider: LabProvider {
                 if record.pending, let id = o.id, !context.dryRun, clearStale(name: record.hostName(o.name), uuid: id) { cleared.append(o.name) }
                 continue
             }
-            if belongs(vm, to: record, as: o.name) { mine.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
+            if belongs(vm, to: record, as: o) { mine.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
             else { progress("not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in lab \(record.lab)'s group \(VMDesign.group(of: record.lab))") }
         }
         let vbox = self.vbox, progress = self.progress

@@ -44,9 +44,13 @@ extension VirtualBoxProvider {
     }
 
     /// Whether a recorded VM is the lab's: its UUID is recorded (the caller's part) and
-    /// VirtualBox shows it in the lab's group, or, while a create was under way and had not
-    /// yet set the group, under the recorded name.
-    func belongs(_ vm: VBoxVM, to record: LabRecord, as name: String) -> Bool {
-        vm.groups.contains(VMDesign.group(of: record.lab)) || (record.pending && vm.name == name && vm.groups == ["/"])
+    /// VirtualBox shows it in the lab's group, or, while it was being made (a create under
+    /// way, or an undo that could not delete it) and before it got the group, under the name
+    /// the lab gives it on the host (the prefixed name, or the unique name of an import).
+    func belongs(_ vm: VBoxVM, to record: LabRecord, as object: OwnedObject) -> Bool {
+        if vm.groups.contains(VMDesign.group(of: record.lab)) { return true }
+        let unfinished = record.pending || (record.stranded ?? []).contains(object.name)
+        let names = [record.hostName(object.name), object.makingAs].compactMap { $0 }
+        return unfinished && vm.groups == ["/"] && names.contains(vm.name)
     }
 }
