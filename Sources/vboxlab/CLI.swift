@@ -64,6 +64,7 @@ enum CLI {
             let args = try ArgumentParser.parse(Array(argv.dropFirst()), for: command.configuration)
             if args.wantsHelp { print(command.configuration.help); return 0 }
             var env = Output.environment()
+            try env.validateVariables()
             env.command = command.configuration.name
             return try command.init(args).run(env)
         }
@@ -94,7 +95,9 @@ enum Help {
     static var overview: String {
         var lines = ["OVERVIEW: vboxlab builds VirtualBox labs whose Linux bridges work, and says why a ping fails.", "",
                      "USAGE: vboxlab <command> [LAB] [options]", "", "COMMANDS:"]
-        lines += Commands.specs.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.summary }
+        // Columns as wide as the longest name and two spaces: a name never runs into its summary.
+        let width = Commands.specs.map(\.name.count).max()! + 2
+        lines += Commands.specs.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
         let aliases = Commands.specs.flatMap { s in s.aliases.map { "\($0) for \(s.name)" } }
         lines += ["", "  Aliases: \(aliases.joined(separator: ", ")).",
                   "  See 'vboxlab <command> --help' or 'vboxlab help <command>' for a command's options.",
@@ -104,9 +107,9 @@ enum Help {
                   "  --color WHEN     auto (on a terminal, unless NO_COLOR is set), always or never",
                   "", "  vboxlab completion bash|zsh|fish   prints a completion script (bash: source <(vboxlab completion bash))",
                   "", "PROVIDERS (first that works here is the default for a new lab):"]
-        lines += ProviderRegistry.entries.map { "  " + $0.name.padding(toLength: 12, withPad: " ", startingAt: 0) + $0.summary }
+        lines += ProviderRegistry.entries.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
         let variables = [("VBOXLAB_PROVIDER", "provider to use (\(ProviderRegistry.names.joined(separator: " or ")))")]
-            + ProviderRegistry.entries.flatMap(\.environment)
+            + ProviderRegistry.entries.flatMap(\.environment) + LabEnvironment.documented.map { ($0.name, $0.meaning) }
             + [("XDG_STATE_HOME", "lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)")]
         lines += ["", "ENVIRONMENT:"] + variables.map { "  " + $0.0.padding(toLength: 20, withPad: " ", startingAt: 0) + $0.1 }
         return lines.joined(separator: "\n")

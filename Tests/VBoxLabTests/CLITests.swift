@@ -23,6 +23,31 @@ import Testing
         #expect(unknown.status == 2 && unknown.stderr.hasPrefix("error: no command 'nothing' to help with"))
     }
 
+    /// The overview: every command's name stands apart from its summary, and each variable
+    /// says the default the code uses.
+    @Test func overviewColumnsAndVariables() throws {
+        let r = try CLI.run(["--help"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex(of: "COMMANDS:"))
+        let commands = lines[(start + 1)...].prefix { !$0.isEmpty }
+        #expect(commands.count >= 12)
+        for line in commands {
+            #expect(line.range(of: #"^  [a-z-]+  +[A-Z]"#, options: .regularExpression) != nil, "\(line)")
+        }
+        #expect(commands.contains { $0.hasPrefix("  prune-bases  Delete") })
+        #expect(r.stdout.contains("VBOXLAB_SSH_WAIT    seconds create waits for a guest's ssh to answer (default 180)\n"), "\(r.stdout)")
+    }
+
+    /// A variable that cannot mean anything is refused before any lab is looked up.
+    @Test func badVariablesAreUsageErrors() throws {
+        let wait = try CLI.run(["plan", "no-such-lab"], env: ["VBOXLAB_SSH_WAIT": "3m"])
+        #expect(wait.status == 2 && wait.stderr.hasPrefix("error: VBOXLAB_SSH_WAIT=3m is not a number of seconds above 0\n"), "\(wait.stderr)")
+        let provider = try CLI.run(["plan", "no-such-lab"], env: ["VBOXLAB_PROVIDER": "nets"])
+        #expect(provider.status == 2 && provider.stderr.hasPrefix("error: VBOXLAB_PROVIDER=nets: 'nets' is not a provider (valid: virtualbox, netns, qemu); did you mean 'netns'?\n"), "\(provider.stderr)")
+        #expect(try CLI.run(["plan", "bridge-lab"], env: ["VBOXLAB_SSH_WAIT": "600"]).status == 0)
+    }
+
     /// A typo never leads to a command that removes things.
     @Test func noDestructiveSuggestion() throws {
         for word in ["destory", "destro", "prune-base", "dwon"] {

@@ -170,6 +170,10 @@ import Testing
         #expect(command.status == 2 && command.stderr.hasPrefix("error: unknown command 'valdate'; did you mean 'validate'?"))
         let strategy = try CLI.run(["plan", "bridge-lab", "--strategy", "fast"])
         #expect(strategy.status == 2 && strategy.stderr.hasPrefix("error: 'fast' is not a strategy (valid: auto, mac-swap, promisc, none)"))
+        let macswap = try CLI.run(["plan", "bridge-lab", "--strategy", "macswap"])
+        #expect(macswap.status == 2 && macswap.stderr.hasPrefix("error: 'macswap' is not a strategy (valid: auto, mac-swap, promisc, none); did you mean 'mac-swap'?"), "\(macswap.stderr)")
+        let empty = try CLI.run(["check", ""])
+        #expect(empty.status == 2 && empty.stderr.hasPrefix("error: the lab name is empty\n\nUSAGE: vboxlab check [LAB]\n"), "\(empty.stderr)")
         let help = try CLI.run(["plan", "--help"])
         #expect(help.status == 0 && help.stdout.hasPrefix("OVERVIEW: ") && help.stdout.contains("--strategy S"))
     }

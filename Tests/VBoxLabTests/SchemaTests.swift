@@ -11,7 +11,7 @@ import Testing
     static let structural = ["unknown key", "expected a", "expected an", "expected true or false", "missing:", "is not a lab name",
                              "is not a VM name", "is not a strategy", "is not a whole number", "is not an IPv4 address with prefix",
                              "is not a MAC address", "is not a Linux interface name", "give exactly one", "give either", "give one of",
-                             "at most 7 lab NICs", "the lab has no VMs", "a bridge needs at least one port"]
+                             "at most 7 lab NICs", "the lab has no VMs", "a bridge needs at least one port", "is a multicast MAC"]
 
     static func json(_ v: JSONValue) -> Any {
         switch v {

@@ -44,5 +44,24 @@ public struct LabEnvironment: Sendable {
     }
 
     /// How long guest setup waits for a guest's way in to answer: `VBOXLAB_SSH_WAIT`, default 180 s (a VM's boot).
-    public var guestWait: Double { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? 180 }
+    public var guestWait: Double { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? Self.defaultGuestWait }
+    public static let defaultGuestWait: Double = 180
+
+    /// The variables every command reads, with what they mean, for `--help`.
+    public static let documented: [(name: String, meaning: String)] = [
+        ("VBOXLAB_SSH_WAIT", "seconds create waits for a guest's ssh to answer (default \(formatSeconds(defaultGuestWait)))"),
+    ]
+
+    /// Refuses a variable whose value cannot mean anything, before any lab is looked up:
+    /// a typo there must not silently become the default.
+    public func validateVariables() throws(VBoxLabError) {
+        if let p = variables["VBOXLAB_PROVIDER"], !p.isEmpty, !ProviderRegistry.names.contains(p) {
+            throw .usage(message: "VBOXLAB_PROVIDER=\(p): " + notAChoice(p, noun: "provider", values: ProviderRegistry.names),
+                         usage: "unset it, or set it to one of \(ProviderRegistry.names.joined(separator: ", "))")
+        }
+        if let w = variables["VBOXLAB_SSH_WAIT"], !w.isEmpty, !(Double(w).map { $0 > 0 && $0.isFinite } ?? false) {
+            throw .usage(message: "VBOXLAB_SSH_WAIT=\(w) is not a number of seconds above 0",
+                         usage: "unset it (\(formatSeconds(Self.defaultGuestWait)) s), or set it to seconds, such as VBOXLAB_SSH_WAIT=600")
+        }
+    }
 }

@@ -44,7 +44,7 @@ public struct LabFinder: Sendable {
     /// `allowMissingSpec`: a recorded lab whose spec is gone or broken is still found (destroy, status).
     public func find(_ argument: String?, allowMissingSpec: Bool = false) throws(VBoxLabError) -> FoundLab {
         guard let argument else { return try findUnnamed(allowMissingSpec: allowMissingSpec) }
-        if argument.isEmpty { throw .usage(message: "the lab name is empty", usage: "USAGE: vboxlab COMMAND [LAB]") }
+        if argument.isEmpty { throw .usage(message: "the lab name is empty", usage: "USAGE: vboxlab \(command) [LAB]\n  Name a lab of labs/ (vboxlab list shows the ones made), or leave LAB out when there is one.") }
         if argument.contains("/") || argument.hasSuffix(".json5") || argument.hasSuffix(".json") {
             guard FileManager.default.fileExists(atPath: absolute(argument)) else { throw .labNotFound(name: argument, looked: [argument]) }
             return try fromFile(argument, word: argument, allowMissingSpec: allowMissingSpec)

@@ -9,8 +9,7 @@ extension VirtualBoxProvider {
                 : .unavailable(reason: "VBoxManage not found",
                                fix: "install VirtualBox (apt-get install virtualbox, from Debian's contrib) or set VBOXLAB_VBOXMANAGE")
         },
-        environment: [("VBOXLAB_VBOXMANAGE", "the VBoxManage program to run"),
-                      ("VBOXLAB_SSH_WAIT", "seconds create waits for a VM's ssh to answer (default 300)")],
+        environment: [("VBOXLAB_VBOXMANAGE", "the VBoxManage program to run")],
         make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in VirtualBoxProvider(context: c) })
 }
 
