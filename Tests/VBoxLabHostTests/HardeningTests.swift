@@ -88,7 +88,7 @@ extension NetnsProviderTests {
         try place.write("vt-neigh.json5", name: "vt-neigh", text: "{ name: \"vt-neigh\", vms: [\(hosts.joined(separator: ",\n"))] }")
         let create = try place.run(["create", "--provider", "netns"])
         #expect(create.status == 0)
-        #expect(create.stderr.contains("vboxlab: raised the host's neighbour table limits (gc_thresh1/2/3 128/512/1024 → 450/900/1800) for 30 endpoints\nvboxlab: destroying the last large lab restores 128/512/1024\n"), "\(create.stderr)")
+        #expect(create.stderr.contains("vboxlab: raised neighbour limits gc_thresh1/2/3 128/512/1024 → 450/900/1800 (30 endpoints)\nvboxlab: destroying the last large lab restores 128/512/1024\n"), "\(create.stderr)")
         #expect(NeighbourLimits.read() == [450, 900, 1800])
         #expect(FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/checks/vt-neigh.json"), "create's check is kept for graph --check")
         let destroy = try place.run(["destroy"])

@@ -124,7 +124,7 @@ import Testing
         let candidates = [ProviderChoice.Candidate(name: "virtualbox", summary: "VirtualBox VMs", availability: c.vbox ? .available : .unavailable(reason: "VBoxManage not found", fix: "install it")),
                           ProviderChoice.Candidate(name: "netns", summary: "network namespaces", availability: c.netns ? .available : .unavailable(reason: "not root", fix: "run as root"))]
         let d = ProviderChoice.decide(flag: c.flag, environment: c.env, recorded: c.recorded, lab: "l", candidates: candidates)
-        #expect(d.name == c.name && (d.notice != nil) == c.notice && d.mustBeNamed == c.named)
+        #expect(d.name == c.name && d.notice.isEmpty != c.notice && d.mustBeNamed == c.named)
     }
 
     @Test func unknownProviderListsTheValidOnes() {

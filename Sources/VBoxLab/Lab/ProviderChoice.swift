@@ -4,11 +4,12 @@
 public struct ProviderChoice: Sendable, Equatable {
     public var name: String
     /// One line for stderr when the choice may surprise (the preferred provider is missing).
-    public var notice: String?
+    /// What a create says about the choice: one short line each (empty when nothing is worth saying).
+    public var notice: [String]
     /// Whether the record alone would not choose this provider (then a pasted command must say it).
     public var mustBeNamed: Bool
 
-    public init(name: String, notice: String? = nil, mustBeNamed: Bool = false) { self.name = name; self.notice = notice; self.mustBeNamed = mustBeNamed }
+    public init(name: String, notice: [String] = [], mustBeNamed: Bool = false) { self.name = name; self.notice = notice; self.mustBeNamed = mustBeNamed }
 
     /// A provider as the choice sees it: its name, its summary for the notice, and whether it can work here.
     public struct Candidate: Sendable {
@@ -30,15 +31,16 @@ public struct ProviderChoice: Sendable, Equatable {
     public static func decide(flag: String?, environment: String?, recorded: String?, lab: String,
                               candidates: [Candidate]) -> ProviderChoice {
         if let explicit = flag ?? environment.flatMap({ $0.isEmpty ? nil : $0 }) {
-            return ProviderChoice(name: explicit, notice: nil, mustBeNamed: explicit != recorded)
+            return ProviderChoice(name: explicit, notice: [], mustBeNamed: explicit != recorded)
         }
-        if let recorded { return ProviderChoice(name: recorded, notice: nil, mustBeNamed: false) }
+        if let recorded { return ProviderChoice(name: recorded, notice: [], mustBeNamed: false) }
         guard let preferred = candidates.first else { return ProviderChoice(name: "") }
         guard let chosen = candidates.first(where: { $0.availability.isAvailable }), chosen.name != preferred.name else {
-            return ProviderChoice(name: preferred.name, notice: nil, mustBeNamed: false)
+            return ProviderChoice(name: preferred.name, notice: [], mustBeNamed: false)
         }
         guard case .unavailable(let reason, let fix) = preferred.availability else { return ProviderChoice(name: chosen.name) }
-        return ProviderChoice(name: chosen.name, notice: "\(reason): lab \(lab) runs in \(chosen.summary) (--provider \(chosen.name)); for \(preferred.summary), \(fix)",
+        return ProviderChoice(name: chosen.name, notice: ["\(reason): lab \(lab) runs in \(chosen.summary) (--provider \(chosen.name))",
+                                                                "for \(preferred.summary), \(fix)"],
                               mustBeNamed: true)
     }
 }

@@ -46,6 +46,9 @@ final class WaitBoard: @unchecked Sendable {
 
     private var status: String {
         let seconds = Int(Date().timeIntervalSince(started))
-        return "waiting for ssh: \(answered.count) of \(total) answer; \(waiting.sorted().joined(separator: ", ")) booting \(seconds) s (at most \(Int(limit)) s; VBOXLAB_SSH_WAIT=SECONDS changes that)"
+        // Short enough for an 80-column terminal, where it is redrawn in place: names while few.
+        let names = waiting.sorted().joined(separator: ", ")
+        let who = names.count <= 36 ? names : "\(waiting.count) VMs"
+        return "waiting for ssh: \(answered.count) of \(total) answer; \(who) booting \(seconds) s (limit \(Int(limit)) s: VBOXLAB_SSH_WAIT)"
     }
 }

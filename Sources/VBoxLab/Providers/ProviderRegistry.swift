@@ -16,7 +16,7 @@ public struct ProviderDescriptor: Sendable {
 
     /// The name users type (`--provider NAME`) and records keep.
     public var name: String
-    /// What it builds a lab from, in a few words ("network namespaces on this host").
+    /// What it builds a lab from, in a few words ("network namespaces").
     public var summary: String
     /// What one VM of a lab is on the host, for counts ("namespace", "VM").
     public var noun: String

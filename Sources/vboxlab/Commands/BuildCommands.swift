@@ -13,7 +13,7 @@ struct Build {
         let plan = try Solver.plan(try found.requireSpec(), strategy: strategy)
         Create.warn(found, plan, progress: progressToStderr)
         let lifecycle = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun)
-        if isCreate, let notice = lifecycle.choice.notice { progressToStderr(notice) }
+        if isCreate { lifecycle.choice.notice.forEach(progressToStderr) }
         let report = try lifecycle.apply(plan, mode: mode, checkAfter: isCreate)
         if let commands = report.commands {
             print("# \(counted(report.changes.count, "change")):")

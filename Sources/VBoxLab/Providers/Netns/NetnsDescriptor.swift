@@ -3,7 +3,7 @@ import Foundation
 extension NetnsProvider {
     /// The lab without VirtualBox: chosen for a new lab only where VirtualBox is not.
     public static let descriptor = ProviderDescriptor(
-        name: "netns", summary: "network namespaces on this host", noun: "namespace", priority: 10,
+        name: "netns", summary: "network namespaces", noun: "namespace", priority: 10,
         availability: {
             guard Privileges.isRoot else { return .unavailable(reason: "not root", fix: "network namespaces need root; run it as root") }
             guard ProcessRunner.resolve("ip") != nil else { return .unavailable(reason: "'ip' not found", fix: ProcessRunner.installHint("ip")) }

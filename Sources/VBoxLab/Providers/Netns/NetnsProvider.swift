@@ -184,7 +184,7 @@ public struct NetnsProvider: LabProvider {
             if !next.labs.contains(key) { next.labs.append(key) }
             if current[2] < needed {
                 NeighbourLimits.write([needed / 4, needed / 2, needed])
-                progress("raised the host's neighbour table limits (gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → \(needed / 4)/\(needed / 2)/\(needed)) for \(n) endpoints")
+                progress("raised neighbour limits gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → \(needed / 4)/\(needed / 2)/\(needed) (\(n) endpoints)")
                 progress("destroying the last large lab restores \(next.original.map(String.init).joined(separator: "/"))")
             }
             return next

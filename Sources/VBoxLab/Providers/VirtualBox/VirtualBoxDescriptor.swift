@@ -7,7 +7,7 @@ extension VirtualBoxProvider {
         availability: {
             ProcessRunner.resolve(VBoxManage.programFromEnvironment()) != nil ? .available
                 : .unavailable(reason: "VBoxManage not found",
-                               fix: "install VirtualBox (apt-get install virtualbox, from Debian's contrib) or set VBOXLAB_VBOXMANAGE")
+                               fix: "install VirtualBox (Debian's contrib) or set VBOXLAB_VBOXMANAGE")
         },
         environment: [("VBOXLAB_VBOXMANAGE", "the VBoxManage program to run")],
         make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in VirtualBoxProvider(context: c) })
