@@ -5,6 +5,22 @@ import Testing
 /// A lab never touches another, a half-built lab converges, a missing namespace gets the
 /// right verdict, the host's neighbour-table limits go back as they were.
 extension NetnsProviderTests {
+    /// A device node in a box is refused from the listing, before anything is unpacked (made as root,
+    /// which is what this suite runs as).
+    @Test func deviceNodesAreRefused() throws {
+        let dir = NSTemporaryDirectory() + "vboxlab-dev-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = "\(dir)/src"
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        try "<Envelope/>".write(toFile: "\(src)/box.ovf", atomically: true, encoding: .utf8)
+        try ProcessRunner().check(Command("mknod", ["\(src)/null", "c", "1", "3"]))
+        try ProcessRunner().check(Command("tar", ["-czf", "\(dir)/dev.box", "-C", src, "."]))
+        do { try BoxArchive(file: "\(dir)/dev.box", runner: ProcessRunner()).unpack(into: "\(dir)/out"); Issue.record("a device node was unpacked") } catch {
+            #expect(error.explanation.contains("./null is not a plain file or folder"), "\(error.explanation)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
     /// A bridging VM gone is `vm-down` naming it; the switch gone is `vm-down` naming the switch,
     /// and status still shows the lab, with the missing VM listed as missing.
     @Test func missingNamespacesGetTheRightVerdict() throws {

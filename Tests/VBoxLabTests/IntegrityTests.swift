@@ -112,7 +112,14 @@ import Testing
         #expect(throws: VBoxLabError.lab(.unusableBase("\(dir)/evil.ovf names ../../../outside/x.vmdk, which is not a file inside the box; vboxlab imports only what the box holds"))) {
             try BoxArchive.checkReferences(ovf: "\(dir)/evil.ovf")
         }
+        // Either quote, spaces around '=', and character references are read as XML reads them.
+        for (i, attribute) in ["ovf:href='../x.vmdk'", "ovf:href = \"&#46;&#46;/x.vmdk\"", "ovf:href=\"&#x2f;etc/x\""].enumerated() {
+            try "<Envelope><File \(attribute)/></Envelope>".write(toFile: "\(dir)/evil\(i).ovf", atomically: true, encoding: .utf8)
+            #expect(throws: VBoxLabError.self, "\(attribute)") { try BoxArchive.checkReferences(ovf: "\(dir)/evil\(i).ovf") }
+        }
+        #expect(BoxArchive.hrefs(in: "<File ovf:href='a&amp;b.vmdk'/><File ovf:href=\"c.vmdk\"/>") == ["a&b.vmdk", "c.vmdk"])
     }
+
 
     /// A name outside the folder, as tar would list it, is refused.
     @Test func namesStayInside() {

@@ -34,8 +34,11 @@ struct BoxArchive: Sendable {
         let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
         var total = 0
         for line in listing.split(separator: "\n") {
+            // The type comes first: a device's size field reads "1,3", so a line that does not
+            // parse as a file's is refused, never skipped.
+            guard let type = line.first, type == "-" || type == "d" else { throw refuse("\(line) is not a plain file or folder") }
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, let type = line.first, let bytes = Int(fields[2]) else { continue }
+            guard fields.count == 6, let bytes = Int(fields[2]) else { throw refuse("tar lists \(line), which vboxlab cannot read as a file") }
             let name = String(fields[5])
             // GNU tar lists a hard link as a file "NAME link to TARGET".
             guard (type == "-" || type == "d"), !name.contains(" link to ") else { throw refuse("\(name) is not a plain file or folder (type \(type))") }
@@ -71,17 +74,40 @@ struct BoxArchive: Sendable {
 
     func refuse(_ why: String) -> VBoxLabError { .lab(.unusableBase("\(file) is not unpacked: \(why)")) }
 
-    /// The files an OVF names (`ovf:href`): each must be a file inside the box's folder.
+    /// The files an OVF names (`ovf:href`): each must be a file inside the box's folder. Read
+    /// as XML reads it: either quote, spaces around `=`, and character references decoded, so
+    /// `href='..'` or `&#46;&#46;/` cannot slip past.
     static func checkReferences(ovf: String) throws(VBoxLabError) {
         guard let text = try? String(contentsOfFile: ovf, encoding: .utf8) else { return }
-        var rest = Substring(text)
-        while let r = rest.range(of: "href=\"") {
-            rest = rest[r.upperBound...]
-            guard let end = rest.firstIndex(of: "\"") else { break }
-            let href = String(rest[..<end])
-            if href.contains("://") || !staysInside(href) {
-                throw .lab(.unusableBase("\(ovf) names \(href), which is not a file inside the box; vboxlab imports only what the box holds"))
-            }
+        for href in hrefs(in: text) where href.contains("://") || !staysInside(href) {
+            throw .lab(.unusableBase("\(ovf) names \(href), which is not a file inside the box; vboxlab imports only what the box holds"))
         }
+    }
+
+    static func hrefs(in text: String) -> [String] {
+        guard let re = try? NSRegularExpression(pattern: #"href\s*=\s*(?:"([^"]*)"|'([^']*)')"#) else { return [] }
+        let ns = text as NSString
+        return re.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { m in
+            let r = m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range(at: 2)
+            return decodeEntities(ns.substring(with: r))
+        }
+    }
+
+    /// XML's five named entities and numeric character references.
+    static func decodeEntities(_ s: String) -> String {
+        guard s.contains("&") else { return s }
+        var out = "", rest = Substring(s)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            guard let semi = rest[amp...].firstIndex(of: ";") else { out += rest[amp...]; return out }
+            let entity = rest[rest.index(after: amp)..<semi]
+            let named = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"]
+            if let n = named[String(entity)] { out += n }
+            else if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16), let u = Unicode.Scalar(v) { out.unicodeScalars.append(u) }
+            else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let u = Unicode.Scalar(v) { out.unicodeScalars.append(u) }
+            else { out += rest[amp...semi] }
+            rest = rest[rest.index(after: semi)...]
+        }
+        return out + rest
     }
 }
