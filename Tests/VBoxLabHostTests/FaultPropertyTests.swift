@@ -90,7 +90,7 @@ extension VirtualBoxTests {
         place.extra["VAGRANT_HOME"] = home
         let lab = "vb-faults", names = ["vf-a", "vf-m", "vf-b"]
         try place.write(lab, text: #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#)
-        let folder = try Self.labFolder(lab)
+        let folder = try Self.labFolder(lab), machine = try Self.machineFolder()
         var rng = SplitMix64(seed: 0xfa17)
         var failures: [String] = []
         for run in 0..<runs {
@@ -113,14 +113,21 @@ extension VirtualBoxTests {
             // on a lab that does not exist it is refused, rightly, so then there is nothing to run again.
             let exists = ((try? Self.record(place, lab)) ?? nil) != nil
             let again = command[0] == "fix-macs" && exists ? try place.run(command) : nil
+            // Half the time the user gives up on the lab at once: destroy must clear what the
+            // fault left (VMs caught half-made included) with no create to mend it first.
+            let early = rng.chance(0.5) ? try place.run(["destroy", lab]) : nil
             let create = try place.run(["create", lab, "--no-setup", "--provider", "virtualbox"])
             let destroy = try place.run(["destroy", lab])
             let left = try Self.labVMs(lab, names: names)
-            let files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
-            if (again.map { $0.status != 0 } ?? false) || create.status != 0 || destroy.status != 0 || !left.isEmpty || !files.isEmpty {
-                failures.append("run \(run): \(command.joined(separator: " ")) with \(fault): again \(again.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") create \(create.status) \(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left \(left.map(\.name)) files \(files)")
+            var files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
+            if FileManager.default.fileExists(atPath: folder) { files.append("(the group folder \(folder))") }
+            // Where a clone's files sit before the VM is put in its group.
+            files += names.map { "\(machine)/\(lab)-\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
+            if (again.map { $0.status != 0 } ?? false) || (early.map { $0.status != 0 } ?? false) || create.status != 0 || destroy.status != 0 || !left.isEmpty || !files.isEmpty {
+                failures.append("run \(run): \(command.joined(separator: " ")) with \(fault): early destroy \(early.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") again \(again.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") create \(create.status) \(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left \(left.map(\.name)) files \(files)")
                 for vm in left { _ = try? VBoxPlace.realRun(["unregistervm", vm.uuid, "--delete"]) }
                 try? FileManager.default.removeItem(atPath: "\(place.dir)/state/vboxlab/labs/\(lab).json")
+                for f in [folder] + names.map({ "\(machine)/\(lab)-\($0)" }) { try? FileManager.default.removeItem(atPath: f) }
             }
         }
         #expect(failures.isEmpty, "\(failures.count) of \(runs) runs:\n\(failures.prefix(8).joined(separator: "\n"))")

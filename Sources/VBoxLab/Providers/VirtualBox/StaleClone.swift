@@ -18,11 +18,23 @@ extension VirtualBoxProvider {
     /// is looked for where a clone puts its settings (the default machine folder) and, when it
     /// is the one the record names, deleted with its disks. Returns whether it was.
     func clearStale(name: String, uuid: String) -> Bool {
-        guard let props = try? vbox.read(["list", "systemproperties"]),
-              let line = props.split(separator: "\n").first(where: { $0.hasPrefix("Default machine folder:") }) else { return false }
-        let folder = line.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
+        guard let folder = machineFolder() else { return false }
         let file = "\(folder)/\(name)/\(name).vbox"
         return (try? removeStale(file, uuid: uuid, original: .system(.disagrees("no settings file \(file)")))) != nil
+    }
+
+    /// VirtualBox's default machine folder, where clones and their groups' folders go.
+    func machineFolder() -> String? {
+        guard let props = try? vbox.read(["list", "systemproperties"]),
+              let line = props.split(separator: "\n").first(where: { $0.hasPrefix("Default machine folder:") }) else { return nil }
+        return line.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The lab group's folder (`vboxlab/LAB`), once its last VM is deleted: removed only when
+    /// empty (rmdir), so nothing VirtualBox or a user put there is ever lost.
+    func removeGroupFolder(lab: String) {
+        guard !context.dryRun, let folder = machineFolder() else { return }
+        rmdir("\(folder)\(VMDesign.group(of: lab))")
     }
 
     /// The settings file named in VirtualBox's "already exists" refusal.

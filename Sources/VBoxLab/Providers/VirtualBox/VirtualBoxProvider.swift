@@ -98,6 +98,7 @@ public struct VirtualBoxProvider: LabProvider {
         }
         var removed = cleared
         for r in results { removed.append(try r.get()) }
+        removeGroupFolder(lab: record.lab)
         return removed
     }
 
