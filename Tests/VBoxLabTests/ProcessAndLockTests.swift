@@ -39,6 +39,16 @@ import Testing
     @Test func timeoutStopsTheProgram() throws {
         let r = try ProcessRunner().run(Command("sleep", ["30"], timeout: 0.3))
         #expect(r.status == 124 && r.stderr == "vboxlab: stopped after 0.3 s (timeout)\n")
+        // A wrapper's children go too: the whole process group is ended, and the call returns
+        // at once though a grandchild holds the pipes.
+        let started = Date()
+        let marker = "vboxlab-timeout-\(getpid())-\(UUID().uuidString.prefix(6))"
+        let nap = "37.\(Int.random(in: 100_000...999_999))"
+        let group = try ProcessRunner().run(Command("sh", ["-c", "sleep \(nap) & exec -a \(marker) sleep 31"], timeout: 0.3))
+        #expect(group.status == 124 && Date().timeIntervalSince(started) < 5)
+        Thread.sleep(forTimeInterval: 0.3)
+        let left = try ProcessRunner().run(Command("pgrep", ["-f", "sleep \(nap)|\(marker)"]))
+        #expect(left.stdout.isEmpty, "the wrapper's children outlived the timeout: \(left.stdout)")
         let env = try ProcessRunner().run(Command("sh", ["-c", "echo $VBL_T"], environment: ["VBL_T": "set"]))
         #expect(env.stdout == "set\n")
     }

@@ -21,6 +21,19 @@ import Testing
         #expect(root.argv(["echo", "a b", "it's"]).suffix(5) == ["--", "b", "echo", "'a b'", "'it'\\''s'"])
     }
 
+    /// Ending the shared connection puts `--` before the host too: a host that looks like an
+    /// option is never read as one.
+    @Test func closeArgvEndsOptionsBeforeTheHost() throws {
+        let dir = NSTemporaryDirectory() + "vt-close-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runner = RecordingRunner()
+        let t = SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222), runner: runner,
+                             knownHosts: "/kh", controlDirectory: dir)
+        t.close()
+        #expect(runner.commands.map(\.arguments) == [["-o", "ControlPath=\(dir)/%C", "-O", "exit", "-p", "2222", "-l", "vagrant", "--", "127.0.0.1"]])
+    }
+
     /// ssh reads an `-o` value as a config line: split at white space, `%` expanded. A state
     /// path with a space or a `%` must still name one file (and a host key go to it).
     @Test func pathsSshWouldSplitAreQuoted() {

@@ -6,7 +6,8 @@ import Foundation
 public enum DurableFile {
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(VBoxLabError) {
         let dir = (path as NSString).deletingLastPathComponent
-        let temp = "\(dir)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        // Unique per write, not per process: two threads saving at once never share a temp file.
+        let temp = "\(dir)/.\((path as NSString).lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure(path) }
         let wrote = data.withUnsafeBytes { buffer -> Bool in
