@@ -116,6 +116,18 @@ extension VirtualBoxTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(place.calls.count >= 3 + 4 + 9, "the three answers that failed are not in the log")
         place.extra["VBOXLAB_SHIM_TRANSIENT"] = nil
+        // Writes turned away once each ("The object is not ready") are made again, and said.
+        place.resetCalls()
+        place.extra["VBOXLAB_SHIM_TRANSIENT_ON"] = "^(clonevm|startvm) "
+        try place.write("vb-trans2", bundled: "bridge-lab")
+        let w = try place.run(["create", "vb-trans2", "--no-setup", "--provider", "virtualbox"])
+        #expect(w.status == 0, "\(w.stderr)")
+        #expect(w.stderr.contains("vboxlab: VirtualBox answered \"The object is not ready\" to clonevm; trying again in 0.5 s"), "\(w.stderr)")
+        let clones = place.calls.filter { $0.hasPrefix("clonevm ") }, starts = place.calls.filter { $0.hasPrefix("startvm ") }
+        #expect(clones.count == 6 && Set(clones).count == 3 && starts.count == 6 && Set(starts).count == 3, "\(place.calls)")
+        #expect(try place.recorded("vb-trans2").count == 3)
+        place.extra["VBOXLAB_SHIM_TRANSIENT_ON"] = nil
+        #expect(try place.run(["destroy", "vb-trans2"]).status == 0)
         #expect(try place.run(["destroy", "vb-trans"]).status == 0)
     }
 

@@ -41,10 +41,14 @@ public struct VBoxManage: Sendable {
                                    "the VirtualBox COM server is not running or failed to start"]
     /// Waits between tries of a call that met a transient answer: about 7.5 s in all.
     public var retryDelays: [Double] = [0.5, 1, 2, 4]
+    /// Where a retry is said: a busy VBoxSVC should be visible, not a silent pause.
+    public var progress: ProgressHandler = { _ in }
 
     func checked(_ runner: CommandRunner, _ c: Command) throws(VBoxLabError) -> CommandResult {
         var r = try runner.run(c)
         for delay in retryDelays where Self.isTransient(r) {
+            let answer = Self.transientAnswers.first { r.stderr.contains($0) } ?? "busy"
+            progress("VirtualBox answered \"\(answer)\" to \(c.arguments.first ?? "a call"); trying again in \(formatSeconds(delay)) s")
             Thread.sleep(forTimeInterval: delay)
             r = try runner.run(c)
         }

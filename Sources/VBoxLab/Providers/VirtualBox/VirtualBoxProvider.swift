@@ -16,7 +16,9 @@ public struct VirtualBoxProvider: LabProvider {
 
     public init(context: ProviderContext, program: String = VBoxManage.programFromEnvironment()) {
         self.context = context
-        vbox = VBoxManage(program: program, reader: context.reader, writer: context.mutator)
+        var vbox = VBoxManage(program: program, reader: context.reader, writer: context.mutator)
+        vbox.progress = context.progress
+        self.vbox = vbox
     }
 
     var progress: ProgressHandler { context.progress }
