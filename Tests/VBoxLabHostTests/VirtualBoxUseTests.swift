@@ -56,6 +56,11 @@ extension VirtualBoxTests {
         #expect(causes == ["unreachable"], "\(check.stdout)")
         let text = try place.run(["check", "vb-noans"])
         #expect(text.stdout.contains("unreachable: 2 pairs") && text.stdout.contains("vboxlab could not reach centos-1"), "\(text.stdout)")
+        // Why, in one line: the way in and what ssh said; the whole command line only with -v.
+        #expect(text.stdout.range(of: #"vboxlab could not reach centos-1: ssh root@127\.0\.0\.1:(\d+) failed \(exit 255\): ssh: connect to host 127\.0\.0\.1 port \1: Connection refused\n"#,
+                                  options: .regularExpression) != nil, "\(text.stdout)")
+        #expect(text.stdout.contains("next: vboxlab ssh-setup centos-1 --lab vb-noans\n") && !text.stdout.contains("BatchMode"), "\(text.stdout)")
+        #expect(!create.stderr.contains("BatchMode"), "\(create.stderr)")
         let status = try place.run(["status", "vb-noans"])
         #expect(status.stdout.contains("reached through: centos-1 ssh root@127.0.0.1:") && status.stdout.contains("vboxlab check reads it from the guests"), "\(status.stdout)")
         #expect(try place.run(["destroy", "vb-noans"]).status == 0)

@@ -16,6 +16,16 @@ public struct LabChecker: Sendable {
     }
 
     /// The same, and the guests that could not be read, each with why (ssh's words).
+    /// Why a guest could not be read, in one short line: the way in as a person names it
+    /// (`ssh root@127.0.0.1:2223`) and what it last said; the whole command line is for `-v`.
+    static func whyUnreachable(_ e: VBoxLabError, through t: GuestTransport) -> String {
+        if case .system(.commandFailed(_, let status, let stderr)) = e {
+            let said = stderr.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "nothing on stderr"
+            return "\(t.summary) failed (exit \(status)): \(said)"
+        }
+        return e.explanation.replacingOccurrences(of: "error: ", with: "").split(separator: "\n").prefix(2).joined(separator: " ")
+    }
+
     static func readGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> (state: LabState, unreachable: [String: String]) {
         let blind = state.vms.indices.filter { i in state.vms[i].running && !state.vms[i].nics.isEmpty && state.vms[i].nics.allSatisfy { $0.interface == nil } }
         let seen = parallelMap(blind, width: Parallelism.guests) { i -> Result<GuestReader.Seen, VBoxLabError>? in
@@ -29,7 +39,7 @@ public struct LabChecker: Sendable {
             switch r {
             case .success(let got): s = got
             case .failure(let e):
-                unreachable[state.vms[i].name] = e.explanation.replacingOccurrences(of: "error: ", with: "").split(separator: "\n").prefix(2).joined(separator: " ")
+                unreachable[state.vms[i].name] = Self.whyUnreachable(e, through: transports[state.vms[i].name]!)
                 continue
             }
             for j in out.vms[i].nics.indices {
