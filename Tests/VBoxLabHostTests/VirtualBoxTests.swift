@@ -76,6 +76,12 @@ struct VirtualBoxTests {
         place.resetCalls()
         let fix = try place.run(["fix-macs", "vb-seed", "--restart", "--no-setup"])
         #expect(fix.status == 0, "\(fix.stderr)")
+        // What happens as it happens is progress (stderr, prefixed); stdout is the result alone.
+        let progress = fix.stderr.split(separator: "\n").map(String.init)
+        #expect(!progress.isEmpty && progress.allSatisfy { $0.hasPrefix("vboxlab: ") }, "\(fix.stderr)")
+        for said in ["centos-2: asked to shut down (ACPI)", "centos-2: changed", "centos-2: started again"] {
+            #expect(progress.contains { $0.hasPrefix("vboxlab: \(said)") } && !fix.stdout.contains(said), "\(said): \(fix.stderr)")
+        }
         let vms = try place.recorded("vb-seed")
         #expect(place.writes == ["controlvm \(vms["centos-2"]!) acpipowerbutton",
                                  "modifyvm \(vms["centos-2"]!) --macaddress2 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 2))!.mac.bareUpperHex) --macaddress3 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 3))!.mac.bareUpperHex)",

@@ -74,25 +74,34 @@ extension VirtualBoxTests {
         #expect(try place.run(["create", "vb-ask", "--no-setup", "--provider", "virtualbox", "--strategy", "none"]).status == 0)
         let id = try place.recorded("vb-ask")["centos-2"]!
         place.resetCalls()
-        // `script` gives the command a terminal, and passes our "y" to it.
-        let words = [try #require(CLI.executable), "fix-macs", "vb-ask", "--no-setup"].map(shellQuote).joined(separator: " ")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-q", "-e", "-c", words, "/dev/null"]
-        process.currentDirectoryURL = URL(fileURLWithPath: place.dir)
-        process.environment = ProcessInfo.processInfo.environment.merging(place.env) { $1 }.merging(["XDG_STATE_HOME": place.dir + "/state"]) { $1 }
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        Thread.sleep(forTimeInterval: 2)
-        input.fileHandleForWriting.write(Data("y\n".utf8))
-        let seen = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(seen)")
-        #expect(seen.contains("restart centos-2 to apply? [y/N]"), "\(seen)")
+        // `script` gives the command a terminal, and passes our answer to it.
+        func answer(_ reply: String) throws -> (status: Int32, seen: String) {
+            let words = [try #require(CLI.executable), "fix-macs", "vb-ask", "--no-setup"].map(shellQuote).joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-q", "-e", "-c", words, "/dev/null"]
+            process.currentDirectoryURL = URL(fileURLWithPath: place.dir)
+            process.environment = ProcessInfo.processInfo.environment.merging(place.env) { $1 }.merging(["XDG_STATE_HOME": place.dir + "/state"]) { $1 }
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            Thread.sleep(forTimeInterval: 2)
+            input.fileHandleForWriting.write(Data("\(reply)\n".utf8))
+            let seen = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, seen)
+        }
+        let no = try answer("n")
+        #expect(no.status == 1 && no.seen.contains("nothing was changed"), "\(no.seen)")
+        #expect(no.seen.contains("centos-2 must be powered off for these changes:"), "the table comes before the question: \(no.seen)")
+        #expect(place.writes.isEmpty, "\(place.writes)")
+        let yes = try answer("y")
+        #expect(yes.status == 0, "\(yes.seen)")
+        #expect(yes.seen.contains("restart centos-2 to apply? [y/N]"), "\(yes.seen)")
         #expect(place.writes.contains("controlvm \(id) acpipowerbutton") && place.writes.contains("startvm \(id) --type headless"), "\(place.writes)")
+        #expect(place.writes.contains { $0.hasPrefix("modifyvm \(id) ") && $0.contains("--macaddress3") }, "\(place.writes)")
         #expect(try place.run(["destroy", "vb-ask"]).status == 0)
     }
 }
