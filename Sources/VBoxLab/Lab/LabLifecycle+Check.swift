@@ -68,7 +68,14 @@ extension LabLifecycle {
         try transport.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) })
         board.answered(vm)
         progress("pushing the guest setup of \(vm) through \(transport.summary)")
-        return GuestSetupOutcome(vm: vm, changes: try GuestSetup.run(script, through: transport), command: nil)
+        let changes = try GuestSetup.run(script, through: transport)
+        // The guest is set up now: `list` stops naming it among those a create could not reach.
+        if var record = try store.record(found.name), let left = record.guestsNotSetUp, left.contains(vm) {
+            let rest = left.filter { $0 != vm }
+            record.guestsNotSetUp = rest.isEmpty ? nil : rest
+            try store.save(record)
+        }
+        return GuestSetupOutcome(vm: vm, changes: changes, command: nil)
     }
 }
 
