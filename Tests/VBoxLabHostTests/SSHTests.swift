@@ -64,6 +64,9 @@ struct SSHTests {
         #expect(silent.status == 1, "\(silent.stderr)")
         #expect(silent.stderr.contains("vboxlab: waiting for ssh: 0 of 1 answer; centos-3 booting "), "\(silent.stderr)")
         #expect(silent.stderr.contains("error: ssh to centos-3 (root@centos-3 (through ProxyCommand)) did not answer within 2 s: tried ssh -o BatchMode=yes"), "\(silent.stderr)")
+        // Without --wait, ssh-setup waits as long as create does: VBOXLAB_SSH_WAIT.
+        let variable = try CLI.run(["ssh-setup", "centos-3"], cwd: s.place.dir, env: s.place.env.merging(["VBOXLAB_SSH_WAIT": "1"]) { $1 })
+        #expect(variable.status == 1 && variable.stderr.contains("did not answer within 1 s"), "\(variable.stderr)")
     }
 
     /// A user without passwordless sudo: guest setup needs it, and says so.

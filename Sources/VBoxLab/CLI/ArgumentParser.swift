@@ -66,14 +66,26 @@ public struct ParsedArguments: Sendable, Equatable {
     public var values: [String: String] = [:]
     public var flags: Set<String> = []
     public var wantsHelp = false
+    /// The options the command declares: reading any other name is a bug in the command (a
+    /// misspelt key would silently read as absent), so it stops the program at once.
+    var declared: Set<String>? = nil
 
-    public func value(_ name: String) -> String? { values[name] }
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
+    public func value(_ name: String) -> String? { checkDeclared(name); return values[name] }
+    public func flag(_ name: String) -> Bool { checkDeclared(name); return flags.contains(name) }
+
+    private func checkDeclared(_ name: String) {
+        if let declared { precondition(declared.contains(name), "the command reads --\(name), which it does not declare") }
+    }
+
+    public static func == (a: ParsedArguments, b: ParsedArguments) -> Bool {
+        a.positionals == b.positionals && a.values == b.values && a.flags == b.flags && a.wantsHelp == b.wantsHelp
+    }
 }
 
 public enum ArgumentParser {
     public static func parse(_ argv: [String], for command: CommandSpec) throws(VBoxLabError) -> ParsedArguments {
         var out = ParsedArguments()
+        out.declared = Set(command.options.map(\.name))
         var i = 0, optionsEnded = false
         func usage(_ message: String) -> VBoxLabError { command.usageError(message) }
         while i < argv.count {

@@ -7,18 +7,20 @@ struct SSHSetup: LabCommand {
         arguments: ["VM"],
         options: [Options.vmLab,
                   OptionSpec("persist", help: "Also write configuration that survives a reboot (NetworkManager, systemd-networkd or ifupdown)."),
-                  OptionSpec("wait", value: "SECONDS", help: "How long to wait for the VM's ssh to answer (default 60)."), Options.dryRun, Options.provider],
+                  OptionSpec("wait", value: "SECONDS", help: "How long to wait for the VM's ssh to answer (default: VBOXLAB_SSH_WAIT, else 180)."), Options.dryRun, Options.provider],
         discussion: "Over ssh to the VM (the spec's ssh block, or the provider's forward); where the provider has its own way in and the spec names no ssh host, through that. Running it twice changes nothing.")
-    let vm: String, lab: String?, persist: Bool, wait: Double, dryRun: Bool, provider: String?
+    let vm: String, lab: String?, persist: Bool, wait: Double?, dryRun: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
         vm = a.positionals[0]; lab = a.value("lab"); persist = a.flag("persist"); dryRun = a.flag("dry-run"); provider = a.value("provider")
-        guard let wait = Double(a.value("wait") ?? "60"), wait >= 0 else { throw Self.usage("--wait takes a number of seconds") }
-        self.wait = wait
+        if let text = a.value("wait") {
+            guard let wait = Double(text), wait >= 0 else { throw Self.usage("--wait takes a number of seconds") }
+            self.wait = wait
+        } else { wait = nil }
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let found = try env.finder.find(vm: vm, lab: lab)
-        let outcome = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun).setUpGuest(vm, persist: persist, wait: wait)
+        let outcome = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun).setUpGuest(vm, persist: persist, wait: wait ?? env.guestWait)
         if let command = outcome.command { print(command); return 0 }
         if outcome.changes.isEmpty { print("\(vm): already set up; nothing changed"); return 0 }
         outcome.changes.forEach { print("\(vm): \($0)") }
