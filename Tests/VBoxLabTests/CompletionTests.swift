@@ -7,7 +7,8 @@ import Testing
 /// installed by .ci/run). bash runs its completion function as `complete -F` would; fish
 /// answers `complete -C`; zsh runs interactively in a pseudo-terminal (zpty) and gets a real
 /// Tab, so its completion system, not a stand-in, decides what is shown.
-@Suite struct CompletionTests {
+@Suite(.enabled(if: ToolGate.has("bash", "zsh", "fish"), "needs bash, zsh and fish (VBOXLAB_REQUIRE_TOOLS=1 makes it run)"))
+struct CompletionTests {
     static let shells = ["bash", "zsh", "fish"]
 
     /// A directory with one lab spec (the seed, renamed) and its own empty state, so the
@@ -101,9 +102,10 @@ import Testing
         let once = try Self.complete(shell, "vboxlab validate ux", cwd: two.dir, state: two.state)
         #expect(once.contains("ux-bad") && !once.contains("ux-bad.json5"), "\(shell): \(once)")
     }
+}
 
-    @Test func unknownShellIsAUsageError() throws {
-        let bad = try CLI.run(["completion", "tcsh"])
-        #expect(bad.status == 2 && bad.stderr.hasPrefix("error: completion takes one shell: bash, zsh or fish"))
-    }
+/// Needs no shell: the refusal comes from vboxlab.
+@Test func unknownShellIsAUsageError() throws {
+    let bad = try CLI.run(["completion", "tcsh"])
+    #expect(bad.status == 2 && bad.stderr.hasPrefix("error: completion takes one shell: bash, zsh or fish"))
 }

@@ -24,11 +24,8 @@ import Testing
         }
     }
 
-    @Test func schemaAndValidatorAgree() throws {
-        // The python3 on PATH, else Debian's, whichever has jsonschema.
-        guard let python = ["python3", "/usr/bin/python3"].first(where: { (try? ProcessRunner().run(Command($0, ["-c", "import jsonschema"])))?.status == 0 }) else {
-            Issue.record("python3 with jsonschema is not installed (.ci/run installs python3-jsonschema)"); return
-        }
+    @Test(.enabled(if: ToolGate.hasJSONSchema, "needs python3 with jsonschema")) func schemaAndValidatorAgree() throws {
+        let python = try #require(ToolGate.jsonSchemaPython, "python3 with jsonschema is not installed (.ci/run installs python3-jsonschema)")
         var cases: [(name: String, doc: Any, valid: Bool)] = []
         for c in specCases {
             guard let doc = try? JSONValue.parseJSON5(Data(c.text.utf8)) else { continue }
