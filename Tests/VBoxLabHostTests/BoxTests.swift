@@ -104,3 +104,28 @@ extension VirtualBoxTests {
         #expect(pruned.stdout == "removed 1 base: vboxlab-base-vt-prune-1.0.0\n", "\(pruned.stdout)\(pruned.stderr)")
     }
 }
+
+extension VirtualBoxTests {
+    /// An import killed while it copied the box's disk leaves the disk in the base's folder,
+    /// with no VM: VirtualBox refuses every later import (VERR_ALREADY_EXISTS). The next
+    /// create removes that disk and imports; a disk anywhere else is never touched.
+    @Test func anInterruptedImportsDiskIsCleared() throws {
+        let place = try VBoxPlace(tag: "impk")
+        defer { place.cleanup() }
+        let home = place.dir + "/vagrant", boxDir = "\(home)/boxes/vt-VAGRANTSLASH-impk/1.0.0/virtualbox"
+        try Self.makeBox(place, in: boxDir, vm: "vt-impksrc")
+        place.extra["VAGRANT_HOME"] = home
+        let base = "vboxlab-base-vt-impk-1.0.0", folder = try Self.machineFolder() + "/vboxlab/bases/\(base)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let disk = try #require(try FileManager.default.contentsOfDirectory(atPath: boxDir).first { $0.hasSuffix(".vmdk") })
+        try FileManager.default.copyItem(atPath: "\(boxDir)/\(disk)", toPath: "\(folder)/\(disk)")
+        try place.write("vb-impk", text: #"{ name: "vb-impk", base: { box: "vt/impk" }, vms: [ { name: "ik-a", nics: [ { network: "vbik", ip: "10.9.9.1/24" } ] }, { name: "ik-b", nics: [ { network: "vbik", ip: "10.9.9.2/24" } ] } ] }"#)
+        let created = try place.run(["create", "vb-impk", "--no-setup", "--provider", "virtualbox"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stderr.contains("vboxlab: removing the disk an interrupted import left ("), "\(created.stderr)")
+        #expect(place.writes.filter { $0.hasPrefix("import ") }.count == 2, "\(place.writes)")
+        #expect(try place.run(["destroy", "vb-impk"]).status == 0)
+        #expect(try place.run(["prune-bases"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: folder), "prune-bases left \(folder)")
+    }
+}

@@ -83,14 +83,19 @@ extension VirtualBoxTests {
 
     @Test func randomFaultsNeverLoseAVM() throws {
         let runs = ProcessInfo.processInfo.environment["VBOXLAB_FAULT_RUNS"].flatMap(Int.init) ?? 200
+        let lab = "vb-faults", names = ["vf-a", "vf-m", "vf-b"]
+        // A run killed part-way (a CI job's time limit) leaves its lab and base behind.
+        VBoxPlace.clearEarlierRun(prefixes: ["\(lab)-", "vboxlab-base-vt-faults-", "vboxlab-import-\(lab)-"])
         let place = try VBoxPlace(tag: "faults")
         defer { place.cleanup() }
         let home = place.dir + "/vagrant"
         try Self.makeBox(place, in: "\(home)/boxes/vt-VAGRANTSLASH-faults/1.0.0/virtualbox", vm: "vt-faultsrc")
         place.extra["VAGRANT_HOME"] = home
-        let lab = "vb-faults", names = ["vf-a", "vf-m", "vf-b"]
         try place.write(lab, text: #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#)
         let folder = try Self.labFolder(lab), machine = try Self.machineFolder()
+        for stale in (try? FileManager.default.contentsOfDirectory(atPath: "\(machine)/vboxlab/bases")) ?? [] where stale.hasPrefix("vboxlab-base-vt-faults-") {
+            try? FileManager.default.removeItem(atPath: "\(machine)/vboxlab/bases/\(stale)")
+        }
         var rng = SplitMix64(seed: 0xfa17)
         var failures: [String] = []
         for run in 0..<runs {
@@ -118,7 +123,7 @@ extension VirtualBoxTests {
             let early = rng.chance(0.5) ? try place.run(["destroy", lab]) : nil
             let create = try place.run(["create", lab, "--no-setup", "--provider", "virtualbox"])
             let destroy = try place.run(["destroy", lab])
-            let left = try Self.labVMs(lab, names: names)
+            let left = try Self.labVMs(lab, names: names.map { "\(lab)-\($0)" })
             var files = (try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []
             if FileManager.default.fileExists(atPath: folder) { files.append("(the group folder \(folder))") }
             // Where a clone's files sit before the VM is put in its group.

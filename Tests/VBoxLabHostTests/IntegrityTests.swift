@@ -157,19 +157,25 @@ extension VirtualBoxTests {
 
     /// A VM a killed create had cloned (under the lab's prefixed name) but not yet put in the
     /// lab's group is still the lab's: destroy deletes it rather than dropping the record.
+    /// A clone starts in its base's group: in no group for a user's VM, in the bases' group
+    /// for a box's base.
     @Test func destroyDeletesAVMCaughtBeforeItsGroup() throws {
         let place = try VBoxPlace(tag: "pend")
         defer { place.cleanup() }
         try place.write("vb-pend", bundled: "bridge-lab")
-        let uuid = UUID().uuidString.lowercased()
-        try VBoxPlace.real(["createvm", "--name", "vb-pend-centos-1", "--uuid", uuid, "--register"])
+        let plain = UUID().uuidString.lowercased(), fromBox = UUID().uuidString.lowercased()
+        try VBoxPlace.real(["createvm", "--name", "vb-pend-centos-1", "--uuid", plain, "--register"])
+        try VBoxPlace.real(["createvm", "--name", "vb-pend-centos-2", "--uuid", fromBox, "--groups", VagrantBox.baseGroup, "--register"])
         var record = LabRecord(lab: "vb-pend", spec: "\(place.dir)/vb-pend.json5", provider: "virtualbox", vms: ["centos-1", "centos-2", "centos-3"],
-                               owned: [OwnedObject(kind: .vm, name: "centos-1", id: uuid)], pending: true)
+                               owned: [OwnedObject(kind: .vm, name: "centos-1", id: plain), OwnedObject(kind: .vm, name: "centos-2", id: fromBox)], pending: true)
         record.prefix = "vb-pend"
         try LabStore(directory: "\(place.dir)/state/vboxlab/labs").save(record)
         let r = try place.run(["destroy", "vb-pend"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("not deleting"), "\(r.stderr)")
-        #expect(!(try VBoxPlace.realRun(["showvminfo", uuid])).succeeded, "the VM outlived destroy")
+        for uuid in [plain, fromBox] {
+            #expect(!(try VBoxPlace.realRun(["showvminfo", uuid])).succeeded, "the VM \(uuid) outlived destroy")
+            _ = try? VBoxPlace.realRun(["unregistervm", uuid, "--delete"])
+        }
     }
 }

@@ -109,3 +109,31 @@ final class VBoxPlace {
         try? FileManager.default.removeItem(atPath: dir)
     }
 }
+
+extension VBoxPlace {
+    /// Clears what an earlier, killed run of a test left in VirtualBox under names only that
+    /// test uses (`prefixes` of VM names and of disk folders): the VMs, then the disks, children
+    /// first (a disk whose VM's folder is gone is inaccessible, and is only forgotten).
+    /// VirtualBox's other VMs and disks are never touched.
+    static func clearEarlierRun(prefixes: [String]) {
+        func ours(_ name: Substring) -> Bool { prefixes.contains { name.hasPrefix($0) } }
+        let vms = VBoxParse.vmList((try? realRun(["list", "vms"]))?.stdout ?? "").filter { ours(Substring($0.name)) }
+        for vm in vms {
+            _ = try? realRun(["controlvm", vm.uuid, "poweroff"])
+            _ = try? realRun(["unregistervm", vm.uuid, "--delete"])
+        }
+        var disks = ((try? realRun(["list", "hdds"]))?.stdout ?? "").components(separatedBy: "\n\n").compactMap { block -> (uuid: String, parent: String, usable: Bool)? in
+            let fields = Dictionary(block.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }, uniquingKeysWith: { a, _ in a })
+            guard let uuid = fields["UUID"], let location = fields["Location"],
+                  location.split(separator: "/").contains(where: ours) else { return nil }
+            return (uuid, fields["Parent UUID"] ?? "base", fields["State"] != "inaccessible")
+        }
+        while let leaf = disks.first(where: { d in !disks.contains { $0.parent == d.uuid } }) {
+            _ = try? realRun(["closemedium", "disk", leaf.uuid] + (leaf.usable ? ["--delete"] : []))
+            disks.removeAll { $0.uuid == leaf.uuid }
+        }
+    }
+}

@@ -100,4 +100,14 @@ import Testing
             #expect(error.explanation.contains("vms[0].nics: 8 lab NICs, but a VM has only slots 2..8 (at most 7 lab NICs)"))
         }
     }
+
+    /// Only a disk in the base's own folder is an interrupted import's.
+    @Test func onlyTheBasesFolderIsCleared() {
+        #expect(VirtualBoxProvider.isInside("/m/vboxlab/bases/B/d.vmdk", folder: "/m/vboxlab/bases/B"))
+        #expect(!VirtualBoxProvider.isInside("/m/vboxlab/bases/B/x/d.vmdk", folder: "/m/vboxlab/bases/B"))
+        #expect(!VirtualBoxProvider.isInside("/m/vboxlab/bases/B/../C/d.vmdk", folder: "/m/vboxlab/bases/B"))
+        #expect(!VirtualBoxProvider.isInside("/m/vboxlab/bases/B/..", folder: "/m/vboxlab/bases/B"))
+        let refusal = VBoxLabError.system(.commandFailed(command: "VBoxManage import", status: 1, stderr: "0%...VBOX_E_FILE_ERROR\nVBoxManage: error: Appliance import failed\nVBoxManage: error: Could not create the imported medium '/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk'.\nVBoxManage: error: VMDK: could not create new file '/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk' (VERR_ALREADY_EXISTS)"))
+        #expect(VirtualBoxProvider.diskInTheWay(refusal) == "/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk")
+    }
 }

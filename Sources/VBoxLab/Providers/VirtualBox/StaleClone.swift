@@ -49,15 +49,59 @@ extension VirtualBoxProvider {
         try removeStale(file, original: original) { $0.uuid == uuid }
     }
 
-    /// A box's base whose import was stopped half-way: its settings are in the way of the
-    /// import, under the base's own name in the bases' group, which only vboxlab makes.
+    /// A box's base whose import was stopped half-way: its settings, or only the disk the
+    /// import was copying, are in the way of the import, in the base's own folder
+    /// (`vboxlab/bases/BASE`), which only vboxlab makes. Each is cleared once and the
+    /// import tried again; anything else in the way is left and named.
     func importClearingStale(_ box: VagrantBox) throws(VBoxLabError) {
         let args = VBoxManage.importAppliance(file: box.ovf, name: box.baseVM, group: VagrantBox.baseGroup)
-        do { try vbox.write(args, timeout: 3600) } catch {
-            guard let file = Self.settingsFileInTheWay(error) else { throw error }
-            try removeStale(file, original: error) { $0.name == box.baseVM && $0.groups.contains(VagrantBox.baseGroup) }
-            try vbox.write(args, timeout: 3600)
+        var cleared: Set<String> = []
+        while true {
+            do { try vbox.write(args, timeout: 3600); return } catch {
+                if let file = Self.settingsFileInTheWay(error), !cleared.contains(file) {
+                    try removeStale(file, original: error) { $0.name == box.baseVM && $0.groups.contains(VagrantBox.baseGroup) }
+                    cleared.insert(file)
+                } else if let disk = Self.diskInTheWay(error), !cleared.contains(disk),
+                          let folder = machineFolder(), Self.isInside(disk, folder: "\(folder)\(VagrantBox.baseGroup)/\(box.baseVM)") {
+                    try removeStaleDisk(disk)
+                    cleared.insert(disk)
+                } else {
+                    throw error
+                }
+            }
         }
+    }
+
+    /// The disk named in VirtualBox's refusal to create a file that exists (an import's copy).
+    static func diskInTheWay(_ error: VBoxLabError) -> String? {
+        guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("VERR_ALREADY_EXISTS"),
+              let line = stderr.split(separator: "\n").first(where: { $0.contains("Could not create the imported medium '") }),
+              let open = line.firstIndex(of: "'"), let close = line[line.index(after: open)...].firstIndex(of: "'") else { return nil }
+        return String(line[line.index(after: open)..<close])
+    }
+
+    /// Whether `path` lies in `folder` itself (not deeper, and not out of it through `..`).
+    static func isInside(_ path: String, folder: String) -> Bool {
+        let parent = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        return parent == folder && !name.isEmpty && name != "." && name != ".."
+    }
+
+    /// Deletes a disk an interrupted import was copying, through VirtualBox (which also
+    /// forgets it, if it got as far as its media registry). Only a copy too short for
+    /// VirtualBox to read is removed as a file, where this process sees VirtualBox's files: a
+    /// disk VirtualBox knows and keeps (other disks build on it) is left and named.
+    private func removeStaleDisk(_ disk: String) throws(VBoxLabError) {
+        progress("removing the disk an interrupted import left (\(disk))")
+        let refusal: String
+        do { try vbox.write(["closemedium", "disk", disk, "--delete"]); return } catch {
+            guard case .system(.commandFailed(_, _, let stderr)) = error else { throw error }
+            refusal = stderr
+        }
+        let unreadable = refusal.contains("Could not get the storage format")
+        if unreadable, (try? FileManager.default.removeItem(atPath: disk)) != nil { return }
+        let reason = refusal.split(separator: "\n").first { $0.contains("error:") }.map { String($0).replacingOccurrences(of: "VBoxManage: error: ", with: "") } ?? "it gave no reason"
+        throw .lab(.unusableBase("\(disk), left by an interrupted import, is in the way of importing it again, and VirtualBox will not delete it: \(reason). "
+            + (unreadable ? "Remove that file" : "See VBoxManage list hdds, close the disks that build on it (VBoxManage closemedium disk UUID)") + ", then create again"))
     }
 
     /// Registers the settings file in the way, and deletes the VM with its disks when `isOurs`

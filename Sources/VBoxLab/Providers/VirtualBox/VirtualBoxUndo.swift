@@ -47,10 +47,12 @@ extension VirtualBoxProvider {
     /// VirtualBox shows it in the lab's group, or, while it was being made (a create under
     /// way, or an undo that could not delete it) and before it got the group, under the name
     /// the lab gives it on the host (the prefixed name, or the unique name of an import).
+    /// Such a VM may sit in any group: a clone starts in its base's (`/vboxlab/bases` for a
+    /// box), and the UUID it carries is the random one this run gave it.
     func belongs(_ vm: VBoxVM, to record: LabRecord, as object: OwnedObject) -> Bool {
         if vm.groups.contains(VMDesign.group(of: record.lab)) { return true }
         let unfinished = record.pending || (record.stranded ?? []).contains(object.name)
         let names = [record.hostName(object.name), object.makingAs].compactMap { $0 }
-        return unfinished && vm.groups == ["/"] && names.contains(vm.name)
+        return unfinished && names.contains(vm.name)
     }
 }
