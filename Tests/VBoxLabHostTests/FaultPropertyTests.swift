@@ -93,9 +93,6 @@ extension VirtualBoxTests {
         place.extra["VAGRANT_HOME"] = home
         try place.write(lab, text: #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#)
         let folder = try Self.labFolder(lab), machine = try Self.machineFolder()
-        for stale in (try? FileManager.default.contentsOfDirectory(atPath: "\(machine)/vboxlab/bases")) ?? [] where stale.hasPrefix("vboxlab-base-vt-faults-") {
-            try? FileManager.default.removeItem(atPath: "\(machine)/vboxlab/bases/\(stale)")
-        }
         var rng = SplitMix64(seed: 0xfa17)
         var failures: [String] = []
         for run in 0..<runs {

@@ -135,5 +135,12 @@ extension VBoxPlace {
             _ = try? realRun(["closemedium", "disk", leaf.uuid] + (leaf.usable ? ["--delete"] : []))
             disks.removeAll { $0.uuid == leaf.uuid }
         }
+        // What VirtualBox no longer knows of: a base's folder an import was killed in.
+        guard let machine = try? VirtualBoxTests.machineFolder() else { return }
+        for folder in [machine, "\(machine)/vboxlab/bases"] {
+            for stale in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where ours(Substring(stale)) {
+                try? FileManager.default.removeItem(atPath: "\(folder)/\(stale)")
+            }
+        }
     }
 }
