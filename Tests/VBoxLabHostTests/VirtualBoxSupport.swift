@@ -40,6 +40,10 @@ final class VBoxPlace {
     init(tag: String) throws {
         dir = try CLI.tempDir().path
         base = "vt-base-\(tag)"
+        // A base a killed earlier run of this test left would share the name.
+        for stale in VBoxParse.vmList((try? VBoxPlace.realRun(["list", "vms"]))?.stdout ?? "") where stale.name == base {
+            _ = try? VBoxPlace.realRun(["unregistervm", stale.uuid, "--delete"])
+        }
         before = Set(VBoxParse.vmList((try? VBoxPlace.realRun(["list", "vms"]))?.stdout ?? "").map(\.uuid))
         try VBoxPlace.real(["createvm", "--name", base, "--register", "--ostype", "RedHat_64", "--basefolder", "\(dir)/vms"])
         try VBoxPlace.real(["modifyvm", base, "--nic1", "nat", "--natpf1", "ssh,tcp,127.0.0.1,2222,,22"])
