@@ -132,8 +132,10 @@ import Testing
         let dir = try Self.temp(); defer { try? FileManager.default.removeItem(atPath: dir) }
         let fake = "\(dir)/bin/VBoxManage"
         try FileManager.default.createDirectory(atPath: "\(dir)/bin", withIntermediateDirectories: true)
-        try "#!/bin/sh\ncase \"$1\" in --version) echo 7.2.22r170000;; *) ;; esac\n".write(toFile: fake, atomically: true, encoding: .utf8)
-        chmod(fake, 0o755)
+        // Written by another program: a write descriptor of this process, inherited by a child
+        // another test spawns meanwhile, would make the exec fail ("Text file busy").
+        try "#!/bin/sh\ncase \"$1\" in --version) echo 7.2.22r170000;; *) ;; esac\n".write(toFile: "\(dir)/fake.sh", atomically: true, encoding: .utf8)
+        try ProcessRunner().check(Command("install", ["-m", "755", "\(dir)/fake.sh", fake]))
         try Self.lab(ssh: "{ user: \"root\" }").write(toFile: "\(dir)/l.json5", atomically: true, encoding: .utf8)
         let env = ["VBOXLAB_VBOXMANAGE": "", "VBOXLAB_PROVIDER": "", "PATH": "\(dir)/bin:/usr/bin:/bin",
                    "XDG_STATE_HOME": "\(dir)/state", "XDG_RUNTIME_DIR": "\(dir)/run"]
