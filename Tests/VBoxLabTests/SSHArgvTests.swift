@@ -55,4 +55,38 @@ import Testing
             #expect(!text.contains("StrictHostKeyChecking=no") && !text.contains("UserKnownHostsFile=/dev/null"), "\(f)")
         }
     }
+
+    /// Answers ssh as a booting guest does, one result per call, the last one again after.
+    final class AnsweringRunner: CommandRunner, @unchecked Sendable {
+        private var answers: [CommandResult]
+        private(set) var calls = 0
+        init(_ answers: [CommandResult]) { self.answers = answers }
+        func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
+            calls += 1
+            return answers.count > 1 ? answers.removeFirst() : answers[0]
+        }
+    }
+
+    /// A connection that closes as ssh sends its banner is silent at LogLevel=ERROR (exit 255,
+    /// nothing said, "Broken pipe" only in ssh's debug output): the wait goes on through it,
+    /// and says so when it gives up, as it does for a closed or refused connection.
+    @Test func aSilentCloseIsWaitedThrough() throws {
+        let dir = NSTemporaryDirectory() + "vt-wait-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func transport(_ runner: AnsweringRunner) -> SSHTransport {
+            SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "root", host: "a", proxyCommand: "false"), runner: runner, knownHosts: "\(dir)/known_hosts", controlDirectory: nil)
+        }
+        let booting = AnsweringRunner([CommandResult(status: 255), CommandResult(status: 255, stderr: "kex_exchange_identification: Connection closed by remote host\r\n"), CommandResult(status: 0)])
+        try transport(booting).waitUntilReachable(wait: 30, progress: { _ in })
+        #expect(booting.calls == 3)
+        let silent = AnsweringRunner([CommandResult(status: 255, stderr: " \n")])
+        #expect(throws: VBoxLabError.guest(.noAnswer(vm: "a", target: "root@a (through ProxyCommand)", seconds: 1, tried: transport(silent).command(["true"], input: nil).description,
+                                                     last: "ssh exited 255 and said nothing (the connection closed as it began)"))) {
+            try transport(silent).waitUntilReachable(wait: 1, progress: { _ in })
+        }
+        // A remote command's own failure is no reason to wait: it is said at once.
+        let failing = AnsweringRunner([CommandResult(status: 1)])
+        #expect(throws: VBoxLabError.self) { try transport(failing).waitUntilReachable(wait: 30, progress: { _ in }) }
+        #expect(failing.calls == 1)
+    }
 }

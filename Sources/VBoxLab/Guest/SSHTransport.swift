@@ -132,16 +132,23 @@ public struct SSHTransport: GuestTransport {
             // An sshd that refuses the key has answered: the command that follows says why.
             if r.succeeded || r.stderr.contains("Permission denied") { return }
             let e = explain(r)
-            guard Self.isTransient(r.stderr) || r.status == 124 else { throw e }
+            guard Self.isTransient(r.stderr) || r.status == 124 || Self.diedUnheard(r) else { throw e }
             let waited = Date().timeIntervalSince(started)
             if waited + delay > wait {
                 throw .guest(.noAnswer(vm: vm, target: target.described, seconds: Int(wait), tried: Command("ssh", argv(["true"])).description,
-                                       last: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
+                                       last: Self.diedUnheard(r) ? "ssh exited 255 and said nothing (the connection closed as it began)" : r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
             }
             progress("waiting for ssh on \(vm) (\(target.described)) \(Int(waited)) s")
             Thread.sleep(forTimeInterval: delay)
             delay = min(delay * 2, 5)
         }
+    }
+
+    /// ssh's own failure (255) with nothing said: at LogLevel=ERROR, a connection that dies
+    /// while ssh sends its banner ("Broken pipe", as when a NAT forward or proxy closes at once
+    /// on a guest still booting) is silent. The command waited for is `true`, so 255 is ssh's.
+    static func diedUnheard(_ r: CommandResult) -> Bool {
+        r.status == 255 && r.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     static func isTransient(_ stderr: String) -> Bool {
