@@ -40,9 +40,14 @@ extension VirtualBoxProvider {
     /// The settings file named in VirtualBox's "already exists" refusal.
     static func settingsFileInTheWay(_ error: VBoxLabError) -> String? {
         guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("already exists"),
-              let open = stderr.firstIndex(of: "'"), let close = stderr[stderr.index(after: open)...].firstIndex(of: "'") else { return nil }
-        let path = String(stderr[stderr.index(after: open)..<close])
+              let path = firstQuoted(in: Substring(stderr)) else { return nil }
         return path.hasSuffix(".vbox") ? path : nil
+    }
+
+    /// The first 'single-quoted' text, as VirtualBox quotes the paths in its messages.
+    private static func firstQuoted(in text: Substring) -> String? {
+        guard let open = text.firstIndex(of: "'"), let close = text[text.index(after: open)...].firstIndex(of: "'") else { return nil }
+        return String(text[text.index(after: open)..<close])
     }
 
     private func removeStale(_ file: String, uuid: String, original: VBoxLabError) throws(VBoxLabError) {
@@ -75,9 +80,8 @@ extension VirtualBoxProvider {
     /// The disk named in VirtualBox's refusal to create a file that exists (an import's copy).
     static func diskInTheWay(_ error: VBoxLabError) -> String? {
         guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("VERR_ALREADY_EXISTS"),
-              let line = stderr.split(separator: "\n").first(where: { $0.contains("Could not create the imported medium '") }),
-              let open = line.firstIndex(of: "'"), let close = line[line.index(after: open)...].firstIndex(of: "'") else { return nil }
-        return String(line[line.index(after: open)..<close])
+              let line = stderr.split(separator: "\n").first(where: { $0.contains("Could not create the imported medium '") }) else { return nil }
+        return firstQuoted(in: line)
     }
 
     /// Whether `path` lies in `folder` itself (not deeper, and not out of it through `..`).
