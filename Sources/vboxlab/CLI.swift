@@ -45,6 +45,12 @@ enum CLI {
             }
             print(script, terminator: "")
             return 0
+        case "man-page":
+            guard argv.count == 1 else {
+                throw .usage(message: "man-page takes no arguments", usage: "USAGE: vboxlab man-page")
+            }
+            print(ManPage.roff, terminator: "")
+            return 0
         case "__complete":
             // For the completion scripts: never an error, at worst nothing to offer.
             let env = Output.environment(progress: { _ in })
@@ -90,10 +96,36 @@ enum CLI {
     }
 }
 
-/// `vboxlab --help`: the commands and the global options, from the command types and the registry.
+/// `vboxlab --help`: the commands and the global options, from the command types and the
+/// registry. The same lists make the man page (`ManPage`), so the two never disagree.
 enum Help {
+    /// The options every command takes, as help and the man page show them.
+    static let globalOptions: [(flags: String, meaning: String)] = [
+        ("-q, --quiet", "no progress lines on stderr"),
+        ("-v, --verbose", "every external command on stderr as it runs"),
+        ("--version", "the version, and the source commit"),
+        ("--color WHEN", "auto (on a terminal, unless NO_COLOR is set), always or never"),
+    ]
+
+    /// The words that are not lab commands: they print something for the shell or the reader.
+    static let utilities: [(usage: String, meaning: String)] = [
+        ("vboxlab completion bash|zsh|fish", "prints a completion script (bash: source <(vboxlab completion bash))"),
+        ("vboxlab man-page", "prints this manual in roff (man -l <(vboxlab man-page))"),
+    ]
+
+    /// Every environment variable vboxlab reads, with what it means.
+    static var variables: [(name: String, meaning: String)] {
+        [("VBOXLAB_PROVIDER", "provider to use (\(ProviderRegistry.names.joined(separator: " or ")))")]
+            + ProviderRegistry.entries.flatMap(\.environment).map { (name: $0.0, meaning: $0.1) }
+            + LabEnvironment.documented.map { (name: $0.name, meaning: $0.meaning) }
+            + [("XDG_STATE_HOME", "lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)"),
+               ("XDG_RUNTIME_DIR", "locks and sockets go to $XDG_RUNTIME_DIR/vboxlab (default /run/vboxlab for root)")]
+    }
+
+    static let tagline = "vboxlab builds VirtualBox labs whose Linux bridges work, and says why a ping fails."
+
     static var overview: String {
-        var lines = ["OVERVIEW: vboxlab builds VirtualBox labs whose Linux bridges work, and says why a ping fails.", "",
+        var lines = ["OVERVIEW: \(tagline)", "",
                      "USAGE: vboxlab <command> [LAB] [options]", "", "COMMANDS:"]
         // Columns as wide as the longest name and two spaces: a name never runs into its summary.
         let width = Commands.specs.map(\.name.count).max()! + 2
@@ -101,17 +133,12 @@ enum Help {
         let aliases = Commands.specs.flatMap { s in s.aliases.map { "\($0) for \(s.name)" } }
         lines += ["", "  Aliases: \(aliases.joined(separator: ", ")).",
                   "  See 'vboxlab <command> --help' or 'vboxlab help <command>' for a command's options.",
-                  "", "GLOBAL OPTIONS:", "  -q, --quiet      no progress lines on stderr",
-                  "  -v, --verbose    every external command on stderr as it runs",
-                  "  --version        the version, and the source commit",
-                  "  --color WHEN     auto (on a terminal, unless NO_COLOR is set), always or never",
-                  "", "  vboxlab completion bash|zsh|fish   prints a completion script (bash: source <(vboxlab completion bash))",
-                  "", "PROVIDERS (first that works here is the default for a new lab):"]
+                  "", "GLOBAL OPTIONS:"]
+        lines += globalOptions.map { "  " + $0.flags.padding(toLength: 17, withPad: " ", startingAt: 0) + $0.meaning }
+        lines += [""] + utilities.map { "  " + $0.usage.padding(toLength: 35, withPad: " ", startingAt: 0) + $0.meaning }
+        lines += ["", "PROVIDERS (first that works here is the default for a new lab):"]
         lines += ProviderRegistry.entries.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
-        let variables = [("VBOXLAB_PROVIDER", "provider to use (\(ProviderRegistry.names.joined(separator: " or ")))")]
-            + ProviderRegistry.entries.flatMap(\.environment) + LabEnvironment.documented.map { ($0.name, $0.meaning) }
-            + [("XDG_STATE_HOME", "lab records go to $XDG_STATE_HOME/vboxlab (default ~/.local/state/vboxlab)")]
-        lines += ["", "ENVIRONMENT:"] + variables.map { "  " + $0.0.padding(toLength: 20, withPad: " ", startingAt: 0) + $0.1 }
+        lines += ["", "ENVIRONMENT:"] + variables.map { "  " + $0.name.padding(toLength: 20, withPad: " ", startingAt: 0) + $0.meaning }
         return lines.joined(separator: "\n")
     }
 }

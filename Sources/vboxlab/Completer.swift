@@ -32,7 +32,8 @@ struct Completer {
             out = current.hasPrefix("-") ? Self.globals
                 : Commands.specs.map { Candidate(word: $0.name, help: $0.summary) }
                     + Commands.specs.flatMap { s in s.aliases.map { Candidate(word: $0, help: "the same as \(s.name)") } }
-                    + [.init(word: "completion", help: "a completion script for bash, zsh or fish"), .init(word: "help", help: "help on a command")]
+                    + [.init(word: "completion", help: "a completion script for bash, zsh or fish"), .init(word: "help", help: "help on a command"),
+                       .init(word: "man-page", help: "this manual in roff")]
         } else {
             out = afterCommand(before[i], Array(before[(i + 1)...]), current)
         }

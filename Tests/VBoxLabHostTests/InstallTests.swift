@@ -58,6 +58,10 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: prefix.binary)
         #expect(try prefix.run(link, ["validate", "hub-lab"]).status == 0)
 
+        // The man page, where man finds it for this prefix.
+        let man = try prefix.run("man", ["-w", "-M", "\(prefix.root)/share/man", "vboxlab"])
+        #expect(man.status == 0 && man.stdout == "\(prefix.root)/share/man/man1/vboxlab.1\n", "\(man.stdout)\(man.stderr)")
+
         // Installing again replaces what is there and succeeds.
         #expect(try Self.install(into: prefix).status == 0)
     }
