@@ -27,7 +27,7 @@ import Testing
     /// says the default the code uses.
     @Test func toolGateHoldsWhereRequired() {
         if ToolGate.required {
-            for tool in ["bash", "zsh", "fish", "dot"] { #expect(ProcessRunner.resolve(tool) != nil, "VBOXLAB_REQUIRE_TOOLS=1 but \(tool) is missing") }
+            for tool in ["bash", "zsh", "fish", "dot", "man", "col"] { #expect(ProcessRunner.resolve(tool) != nil, "VBOXLAB_REQUIRE_TOOLS=1 but \(tool) is missing") }
             #expect(ToolGate.jsonSchemaPython != nil, "VBOXLAB_REQUIRE_TOOLS=1 but no python3 has jsonschema")
         }
     }
@@ -139,7 +139,8 @@ import Testing
     let ci = try String(contentsOfFile: "\(packageRoot)/.ci/run", encoding: .utf8).split(separator: "\n").filter { $0.contains("swift test") && !$0.hasPrefix("#") }
     let readme = try String(contentsOfFile: "\(packageRoot)/README.md", encoding: .utf8).split(separator: "\n").filter { $0.contains("swift test") && $0.contains("VBOXLAB_REQUIRE_") }
     #expect(ci.count == 1 && readme == ci, "README: \(readme)\n.ci/run: \(ci)")
-    for gate in ["VBOXLAB_REQUIRE_NETNS=1", "VBOXLAB_REQUIRE_VIRTUALBOX=1", "VBOXLAB_REQUIRE_SSH=1", "VBOXLAB_REQUIRE_QEMU=1", "VBOXLAB_REQUIRE_TOOLS=1"] {
+    for gate in ["VBOXLAB_REQUIRE_NETNS=1", "VBOXLAB_REQUIRE_VIRTUALBOX=1", "VBOXLAB_REQUIRE_SSH=1", "VBOXLAB_REQUIRE_QEMU=1", "VBOXLAB_REQUIRE_PACKAGE=1",
+                 "VBOXLAB_REQUIRE_TOOLS=1"] {
         #expect(ci.first?.contains(gate) == true, ".ci/run does not set \(gate)")
     }
 }
