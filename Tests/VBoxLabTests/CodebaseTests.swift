@@ -74,3 +74,20 @@ import Testing
         #expect(ProviderRegistry.descriptor("netns")?.noun == "namespace" && ProviderRegistry.descriptor("virtualbox")?.noun == "VM")
     }
 }
+
+/// What the repository's scripts may not do to a machine: name a package registry or mirror
+/// (apt, debootstrap and pip use the machine's own sources or their defaults), or run a global
+/// cleanup such as Mininet's `mn -c` (which deletes every /tmp/*.log and other users' state).
+@Test func scriptsNameNoMirrorAndCleanOnlyTheirOwn() throws {
+    let files = ["scripts", ".ci"].flatMap { dir in
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/\(dir)")) ?? []).map { "\(packageRoot)/\(dir)/\($0)" }
+    } + ["\(packageRoot)/README.md", "\(packageRoot)/Tests/README.md", "\(packageRoot)/labs/README.md"]
+    #expect(files.count > 8)
+    let hosts = ["deb.debian.org", "ftp.debian.org", "security.debian.org", "archive.ubuntu.com", "pypi.org", "files.pythonhosted.org"]
+    for file in files {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        for host in hosts { #expect(!text.contains(host), "\(file) names \(host)") }
+        let code = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+        #expect(!code.contains { $0.contains("mn -c") || $0.contains("mn --clean") }, "\(file) runs Mininet's global cleanup")
+    }
+}
