@@ -53,19 +53,28 @@ import Testing
         #expect(env.stdout == "set\n")
     }
 
-    /// Two commands on one lab never interleave: the second waits, then refuses with the lock's path.
+    /// Two commands on one lab never interleave: the second waits, then refuses with the
+    /// holder's pid and words and the lock's path; a holder that wrote nothing is "another command".
     @Test func secondCommandOnALabWaitsThenRefuses() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-lock-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let held = try LabLock(lab: "vt-lock", directory: dir)
+        var named: LabLock? = try LabLock(lab: "vt-lock", directory: dir, holder: "pid 7: vboxlab create vt-lock")
+        do {
+            _ = try LabLock(lab: "vt-lock", directory: dir, timeout: 0.3)
+            Issue.record("the second lock must not be granted")
+        } catch {
+            #expect(error.explanation == "error: lab vt-lock is busy: pid 7: vboxlab create vt-lock, holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished")
+        }
+        named = nil
+        let held = try LabLock(lab: "vt-lock", directory: dir, holder: "")
         do {
             _ = try LabLock(lab: "vt-lock", directory: dir, timeout: 0.3)
             Issue.record("the second lock must not be granted")
         } catch {
             #expect(error.exitCode == 1)
-            #expect(error.explanation == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s)")
+            #expect(error.explanation == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished")
         }
-        withExtendedLifetime(held) {}
+        withExtendedLifetime((named, held)) {}
         _ = try LabLock(lab: "other-lab", directory: dir, timeout: 0.3)
     }
 }

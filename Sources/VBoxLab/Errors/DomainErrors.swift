@@ -42,8 +42,8 @@ public enum LabError: Sendable, Equatable {
     case unmeetable(lab: String, conflicts: [PlanConflict])
     /// fix-macs (or another command that changes an existing lab) on a lab that was never made.
     case notCreated(lab: String, provider: String)
-    /// Another vboxlab command holds the lab's lock.
-    case busy(lab: String, lock: String, waited: Double)
+    /// Another vboxlab command holds the lab's lock: its pid and words where it wrote them.
+    case busy(lab: String, lock: String, waited: Double, holder: String?)
     /// Objects the lab would make already exist and are not the lab's: each named with its owner.
     case taken(lab: String, what: String, objects: [String], fix: String)
     /// fix-macs changes existing VMs only.
@@ -64,8 +64,9 @@ public enum LabError: Sendable, Equatable {
             return conflicts.map { "\(lab): \($0)" }.joined(separator: "\nerror: ")
         case .notCreated(let lab, let provider):
             return "lab \(lab) does not exist on this host (\(provider)); create it first: vboxlab create \(lab)"
-        case .busy(let lab, let lock, let waited):
-            return "lab \(lab) is busy: another vboxlab command holds \(lock) (waited \(formatSeconds(waited)) s)"
+        case .busy(let lab, let lock, let waited, let holder):
+            let who = holder.map { "\($0), holds \(lock)" } ?? "another vboxlab command holds \(lock)"
+            return "lab \(lab) is busy: \(who) (waited \(formatSeconds(waited)) s); run this again when it has finished"
         case .taken(let lab, let what, let objects, let fix):
             return "lab \(lab) would use \(what) that already exist and are not its own: \(objects.joined(separator: ", ")); nothing was changed. \(fix)"
         case .lacksVMs(let lab, let vms):

@@ -11,10 +11,14 @@ extension LabLifecycle {
     /// of every pair is kept beside the record, for `graph --check`.
     /// `lockHeld`: the caller (create) already holds the lab's lock.
     public func check(_ plan: RegistrationPlan, pairs: [PingPair]? = nil, capture: Int = 0, lockHeld: Bool = false) throws(VBoxLabError) -> CheckRun {
-        let spec = try found.requireSpec()
         try provider.checkPrerequisites(pinging: true)
         let held = lockHeld ? nil : try environment.lock(plan.lab)
         defer { withExtendedLifetime(held) {} }
+        return try (lockHeld ? self : current()).checkLocked(plan, pairs: pairs, capture: capture)
+    }
+
+    private func checkLocked(_ plan: RegistrationPlan, pairs: [PingPair]?, capture: Int) throws(VBoxLabError) -> CheckRun {
+        let spec = try found.requireSpec()
         let checker = LabChecker(provider: provider, progress: progress)
         let (report, diagnoser) = try checker.check(plan, spec: spec, record: found.record, pairs: pairs, trace: pairs != nil, capture: capture)
         if pairs == nil { keep(report) }
@@ -58,12 +62,16 @@ extension LabLifecycle {
     /// `ssh-setup VM`: waits for the VM, then pushes its guest script. Under `--dry-run`,
     /// the command that would carry the script, and nothing run.
     public func setUpGuest(_ vm: String, persist: Bool, wait: Double) throws(VBoxLabError) -> GuestSetupOutcome {
+        let held = try lockUnlessDry(found.name)
+        defer { withExtendedLifetime(held) {} }
+        return try current().setUpGuestLocked(vm, persist: persist, wait: wait)
+    }
+
+    private func setUpGuestLocked(_ vm: String, persist: Bool, wait: Double) throws(VBoxLabError) -> GuestSetupOutcome {
         let transport = try transport(to: vm)
         defer { transport.close() }
         let script = GuestScript(plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm, persist: persist)
         if dryRun { return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text)) }
-        let held = try environment.lock(found.name)
-        defer { withExtendedLifetime(held) {} }
         let board = WaitBoard(vms: [vm], limit: wait, progress: progress)
         try transport.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) })
         board.answered(vm)

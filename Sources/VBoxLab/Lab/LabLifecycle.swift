@@ -10,10 +10,13 @@ public struct LabLifecycle: Sendable {
     public let provider: LabProvider
     /// Set under `--dry-run`: what would change the system is recorded here instead.
     public let recorder: RecordingRunner?
+    /// `--provider`, kept to choose again when the record read under the lock differs.
+    let providerFlag: String?
 
     public init(_ found: FoundLab, environment: LabEnvironment, providerFlag: String? = nil, dryRun: Bool = false) throws(VBoxLabError) {
         self.environment = environment
         self.found = found
+        self.providerFlag = providerFlag
         choice = environment.choose(found, flag: providerFlag)
         recorder = dryRun ? RecordingRunner() : nil
         provider = try environment.provider(choice.name, recorder: recorder)
@@ -36,16 +39,33 @@ public struct LabLifecycle: Sendable {
         dryRun ? nil : try environment.lock(lab)
     }
 
+    /// The lab as it is now, read under its lock: another command may have made, changed
+    /// or destroyed it while this one waited, so nothing is decided from the record read
+    /// before the lock (a stale one would make this command undo or forget the other's work).
+    func current() throws(VBoxLabError) -> LabLifecycle {
+        var now = found
+        now.record = try store.record(found.name)
+        guard now.record != found.record else { return self }
+        let choice = environment.choose(now, flag: providerFlag)
+        let provider = try environment.provider(choice.name, recorder: recorder)
+        return LabLifecycle(environment: environment, found: now, choice: choice, provider: provider,
+                            recorder: recorder, providerFlag: providerFlag)
+    }
+
     // MARK: create and fix-macs
 
     /// Builds the lab or brings it to the plan, sets the guests up, and checks it after a
     /// create when `checkAfter`. Only a failed provider step undoes what the run made: the
     /// provider's own undo, then (for a lab that did not exist) its record and lock file.
     public func apply(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool) throws(VBoxLabError) -> ApplyReport {
-        let spec = try found.requireSpec()
         if !dryRun { try provider.checkPrerequisites(pinging: mode.setsUpGuests) }
         let held = try lockUnlessDry(plan.lab)
         defer { withExtendedLifetime(held) {} }
+        return try current().applyLocked(plan, mode: mode, checkAfter: checkAfter, held: held)
+    }
+
+    private func applyLocked(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool, held: LabLock?) throws(VBoxLabError) -> ApplyReport {
+        let spec = try found.requireSpec()
         // A new lab stopped by a signal goes whole, its lock file too (the undo runs first).
         let lockFile = found.record == nil ? held.map { lock in Cleanup.shared.push { unlink(lock.path) } } : nil
         defer { if let lockFile { Cleanup.shared.drop(lockFile) } }
@@ -117,11 +137,18 @@ public struct LabLifecycle: Sendable {
     func with(record: LabRecord) -> LabLifecycle {
         var f = found
         f.record = record
-        return LabLifecycle(environment: environment, found: f, choice: choice, provider: provider, recorder: recorder)
+        return LabLifecycle(environment: environment, found: f, choice: choice, provider: provider, recorder: recorder,
+                            providerFlag: providerFlag)
     }
 
-    private init(environment: LabEnvironment, found: FoundLab, choice: ProviderChoice, provider: LabProvider, recorder: RecordingRunner?) {
-        self.environment = environment; self.found = found; self.choice = choice; self.provider = provider; self.recorder = recorder
+    private init(environment: LabEnvironment, found: FoundLab, choice: ProviderChoice, provider: LabProvider,
+                 recorder: RecordingRunner?, providerFlag: String?) {
+        self.environment = environment
+        self.found = found
+        self.choice = choice
+        self.provider = provider
+        self.recorder = recorder
+        self.providerFlag = providerFlag
     }
 
     // MARK: destroy
@@ -129,10 +156,18 @@ public struct LabLifecycle: Sendable {
     /// Removes what the record owns, then the record and what vboxlab kept for the lab
     /// (host keys, its key pair, its last check), then the lock file.
     public func destroy() throws(VBoxLabError) -> DestroyReport {
-        guard let record = found.record else { return DestroyReport(lab: found.name, existed: false, removed: [], noun: noun, provider: provider.name, commands: nil) }
+        let gone = DestroyReport(lab: found.name, existed: false, removed: [], noun: noun, provider: provider.name, commands: nil)
+        guard found.record != nil else { return gone }
         if !dryRun { try provider.checkPrerequisites(pinging: false) }
-        let held = try lockUnlessDry(record.lab)
+        let held = try lockUnlessDry(found.name)
         defer { withExtendedLifetime(held) {} }
+        // Another command may have destroyed the lab, or changed it, while this one waited.
+        let now = try current()
+        guard let record = now.found.record else { return gone }
+        return try now.destroyLocked(record, held: held)
+    }
+
+    private func destroyLocked(_ record: LabRecord, held: LabLock?) throws(VBoxLabError) -> DestroyReport {
         let removed = try provider.destroy(record)
         if !dryRun {
             store.remove(record.lab)

@@ -80,6 +80,10 @@ struct Destroy: LabCommand {
         }
         let report = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun).destroy()
         if let commands = report.commands { commands.forEach { print($0) }; return 0 }
+        guard report.existed else {
+            print("lab \(report.lab) was destroyed by another command while this one waited; nothing to remove")
+            return 0
+        }
         print(report.removed.isEmpty ? "lab \(report.lab) had nothing left on this host; forgot its record"
                                      : "removed lab \(report.lab): \(counted(report.removed.count, report.noun))")
         return 0
@@ -91,6 +95,7 @@ struct Destroy: LabCommand {
         var commands: [Command] = []
         try host.destroyAll(dryRun: dryRun) { report in
             if let c = report.commands { commands += c; return }
+            guard report.existed else { return }
             // A count, not the names: a lab of 300 VMs would print them all on one line.
             print("removed lab \(report.lab) (\(report.provider)): \(report.removed.isEmpty ? "nothing left on the host" : counted(report.removed.count, report.noun))")
         }
