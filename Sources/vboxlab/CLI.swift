@@ -91,7 +91,7 @@ enum CLI {
         var text = error.explanation.escapedForTerminal
         if Output.statusShown.get() { text = "\n" + text }
         if Output.colors(FileHandle.standardError), text.hasPrefix("error:") { text = "\u{1B}[31merror:\u{1B}[0m" + text.dropFirst(6) }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardError.emit(text + "\n")
         return error.exitCode
     }
 }

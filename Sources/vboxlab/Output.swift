@@ -6,10 +6,10 @@ import VBoxLab
 let progressToStderr: ProgressHandler = { line in
     guard !Output.quiet else { return }
     let text = "vboxlab: " + line.escapedForTerminal
-    guard isatty(2) == 1 else { FileHandle.standardError.write(Data((text + "\n").utf8)); return }
+    guard isatty(2) == 1 else { StandardError.emit((text + "\n")); return }
     let inPlace = line.hasPrefix("waiting for ")
     let clear = Output.statusShown.get() ? "\r\u{1B}[K" : ""
-    FileHandle.standardError.write(Data((clear + text + (inPlace ? "" : "\n")).utf8))
+    StandardError.emit(clear + text + (inPlace ? "" : "\n"))
     Output.statusShown.set(inPlace)
 }
 
@@ -59,7 +59,7 @@ enum Output {
     }
 
     /// A warning on stderr, for a person.
-    static func warn(_ text: String) { FileHandle.standardError.write(Data("warning: \(text.escapedForTerminal)\n".utf8)) }
+    static func warn(_ text: String) { StandardError.emit("warning: \(text.escapedForTerminal)\n") }
 
     static let number = "0.6.0"
     /// The version, and the commit of the source tree it was built from: an installed binary
@@ -81,9 +81,9 @@ enum Output {
 struct VerboseRunner: CommandRunner {
     let inner: CommandRunner
     func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
-        FileHandle.standardError.write(Data("vboxlab: $ \(Command(command.program, command.arguments).description)\n".utf8))
+        StandardError.emit("vboxlab: $ \(Command(command.program, command.arguments).description)\n")
         let r = try inner.run(command)
-        if !r.succeeded { FileHandle.standardError.write(Data("vboxlab:   exit \(r.status)\n".utf8)) }
+        if !r.succeeded { StandardError.emit("vboxlab:   exit \(r.status)\n") }
         return r
     }
 }

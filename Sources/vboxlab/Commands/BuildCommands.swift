@@ -74,7 +74,7 @@ struct FixMacs: LabCommand {
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         do { return try build.run(env) } catch {
             guard case .lab(.mustPowerOff(_, let vms, let table)) = error, !build.dryRun, isatty(0) == 1, isatty(2) == 1 else { throw error }
-            FileHandle.standardError.write(Data("\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart \(vms.joined(separator: ", ")) to apply? [y/N] ".utf8))
+            StandardError.emit("\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart \(vms.joined(separator: ", ")) to apply? [y/N] ")
             guard let answer = readLine(), ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
                 print("nothing was changed")
                 return 1
