@@ -77,4 +77,14 @@ import Testing
         withExtendedLifetime((named, held)) {}
         _ = try LabLock(lab: "other-lab", directory: dir, timeout: 0.3)
     }
+
+    /// A command's output limit keeps that many bytes of each stream, reads the rest to its
+    /// end (the child never blocks on a full pipe) and says how much it dropped.
+    @Test func outputBeyondTheLimitIsCountedNotKept() throws {
+        let r = try ProcessRunner().run(Command("sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; head -c 10 /dev/zero | tr '\\0' y >&2; exit 7"],
+                                                timeout: 30, outputLimit: 1000))
+        #expect(r.status == 7)
+        #expect(r.stdout == String(repeating: "x", count: 1000) + "\n[vboxlab: 2999000 more bytes not kept]\n")
+        #expect(r.stderr == "yyyyyyyyyy")
+    }
 }

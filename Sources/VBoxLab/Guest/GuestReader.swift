@@ -42,11 +42,12 @@ public struct GuestReader: Sendable {
             let wanted = [nic.guestMac, nic.mac, nic.ownMac]
             let link = nic.interface.flatMap { name in links.first { $0["ifname"] as? String == name } }
                 ?? wanted.lazy.compactMap { mac in links.first { IPJSON.kind($0) != "bridge" && ($0["address"] as? String).flatMap(MACAddress.init) == mac } }.first
-            guard let link, let name = link["ifname"] as? String else { continue }
-            seen.nics[nic.slot] = (name, (link["address"] as? String).flatMap(MACAddress.init), IPJSON.isUp(link), IPJSON.addresses(link), link["master"] as? String)
+            // The guest names its interfaces: a name is shown in reports, so it is escaped here.
+            guard let link, let name = (link["ifname"] as? String)?.escapedOnOneLine else { continue }
+            seen.nics[nic.slot] = (name, (link["address"] as? String).flatMap(MACAddress.init), IPJSON.isUp(link), IPJSON.addresses(link), (link["master"] as? String)?.escapedOnOneLine)
         }
         seen.bridges = links.filter { IPJSON.kind($0) == "bridge" }.map { l in
-            BridgeState(name: l["ifname"] as? String ?? "", mac: (l["address"] as? String).flatMap(MACAddress.init) ?? MACAddress(0),
+            BridgeState(name: (l["ifname"] as? String ?? "").escapedOnOneLine, mac: (l["address"] as? String).flatMap(MACAddress.init) ?? MACAddress(0),
                         up: IPJSON.isUp(l), addresses: IPJSON.addresses(l))
         }
         return seen

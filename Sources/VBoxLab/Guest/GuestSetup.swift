@@ -6,7 +6,8 @@ public enum GuestSetup {
         guard r.succeeded else {
             throw .commandFailed(command: "\(transport.summary) sh -s (the guest setup of \(transport.vm))", status: r.status, stderr: r.stderr)
         }
-        let lines = r.stdout.split(separator: "\n").map(String.init)
+        // What the guest printed is the guest's: each line escaped before anyone shows it.
+        let lines = r.stdout.split(separator: "\n").map { String($0).escapedOnOneLine }
         if lines.isEmpty || lines.last!.hasSuffix("nothing changed") { return [] }
         // The last line is the script's count ("VM: N changes").
         return Array(lines.dropLast())

@@ -41,3 +41,13 @@ extension GuestTransport {
         try run(["sh", "-s"], input: script.text)
     }
 }
+
+extension CommandResult {
+    /// A guest command's result as data from the guest: its stderr (shown in messages and
+    /// check's `unreachable` lines) with control characters escaped; its stdout, which
+    /// vboxlab parses, is escaped where it is shown. Both are bounded by the command's
+    /// `outputLimit`.
+    public var fromGuest: CommandResult {
+        CommandResult(status: status, stdout: stdout, stderr: stderr.escapedForTerminal)
+    }
+}

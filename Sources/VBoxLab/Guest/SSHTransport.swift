@@ -82,7 +82,7 @@ public struct SSHTransport: GuestTransport {
     func privileged(_ argv: [String]) -> [String] { target.user == "root" ? argv : ["sudo", "-n"] + argv }
 
     public func command(_ argv: [String], input: String?) -> Command {
-        Command("ssh", self.argv(privileged(argv)), input: input, timeout: timeout)
+        Command("ssh", self.argv(privileged(argv)), input: input, timeout: timeout, outputLimit: Command.guestOutputLimit)
     }
 
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
@@ -96,7 +96,9 @@ public struct SSHTransport: GuestTransport {
 
     func execute(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
         try prepare()
-        let r = try runner.run(Command("ssh", self.argv(argv), input: input, timeout: timeout))
+        let r = try runner.run(
+            Command("ssh", self.argv(argv), input: input, timeout: timeout, outputLimit: Command.guestOutputLimit)
+        ).fromGuest
         if r.status == 255 || r.stderr.contains("sudo: a password is required") || r.stderr.contains("sudo: a terminal is required") {
             throw explain(r)
         }

@@ -68,14 +68,15 @@ final class ChildProcess {
     }
 
     /// Writes `input` and reads both outputs to their end, with `poll` so that no pipe can
-    /// fill up and stall the child.
-    func communicate(input: [UInt8], timeout: Double? = nil) -> (stdout: [UInt8], stderr: [UInt8], timedOut: Bool) {
-        var out: [UInt8] = [], err: [UInt8] = []
+    /// fill up and stall the child. Past `limit` bytes a stream is still read (the child
+    /// must not block) but only counted.
+    func communicate(input: [UInt8], timeout: Double? = nil, limit: Int? = nil) -> ChildOutput {
+        var out = BoundedBytes(limit: limit), err = BoundedBytes(limit: limit)
         var written = 0
-        var limit = ChildTimeout(seconds: timeout, group: ProcessGroup(id: pid))
+        var deadline = ChildTimeout(seconds: timeout, group: ProcessGroup(id: pid))
         if input.isEmpty { close(stdinFD); stdinFD = -1 } else { _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK) }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while stdoutFD >= 0 || stderrFD >= 0, let wait = limit.nextWait() {
+        while stdoutFD >= 0 || stderrFD >= 0, let wait = deadline.nextWait() {
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
@@ -91,7 +92,7 @@ final class ChildProcess {
                 } else {
                     let n = read(p.fd, &buffer, buffer.count)
                     if n > 0 {
-                        if p.fd == stdoutFD { out += buffer[0..<n] } else { err += buffer[0..<n] }
+                        if p.fd == stdoutFD { out.append(buffer[0..<n]) } else { err.append(buffer[0..<n]) }
                     } else if n == 0 || errno != EINTR && errno != EAGAIN {
                         close(p.fd)
                         if p.fd == stdoutFD { stdoutFD = -1 } else { stderrFD = -1 }
@@ -101,7 +102,7 @@ final class ChildProcess {
         }
         for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
         stdinFD = -1; stdoutFD = -1; stderrFD = -1
-        return (out, err, limit.expired)
+        return ChildOutput(stdout: out, stderr: err, timedOut: deadline.expired)
     }
 
     /// The exit status, or 128 + the signal that ended the child, as a shell reports it.
@@ -109,5 +110,34 @@ final class ChildProcess {
         let status = ExitStatus.wait(for: pid)
         ChildProcess.spawnLock.lock(); ChildProcess.running.remove(pid); ChildProcess.spawnLock.unlock()
         return status
+    }
+}
+
+/// What a child wrote, each stream kept up to its limit.
+struct ChildOutput {
+    var stdout: BoundedBytes
+    var stderr: BoundedBytes
+    var timedOut: Bool
+}
+
+/// Bytes kept up to a limit, and a count of those dropped after it.
+struct BoundedBytes {
+    let limit: Int?
+    private(set) var bytes: [UInt8] = []
+    private(set) var dropped = 0
+
+    init(limit: Int?) { self.limit = limit }
+
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        let room = limit.map { max(0, $0 - bytes.count) } ?? chunk.count
+        bytes += chunk.prefix(room)
+        dropped += chunk.count - min(room, chunk.count)
+    }
+
+    /// The text kept, with a last line saying how much was not, where any was dropped.
+    var text: String {
+        let kept = String(decoding: bytes, as: UTF8.self)
+        guard dropped > 0 else { return kept }
+        return kept + (kept.hasSuffix("\n") ? "" : "\n") + "[vboxlab: \(dropped) more bytes not kept]\n"
     }
 }

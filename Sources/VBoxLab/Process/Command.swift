@@ -9,10 +9,25 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     public var environment: [String: String]
     /// Seconds after which the program is stopped and the run counts as failed.
     public var timeout: Double?
+    /// Bytes kept of each of stdout and stderr; the rest is read, counted and dropped, so a
+    /// program that writes without end (a hostile guest's) costs no memory. nil: all of it.
+    public var outputLimit: Int?
 
-    public init(_ program: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:], timeout: Double? = nil) {
-        self.program = program; self.arguments = arguments; self.input = input; self.environment = environment; self.timeout = timeout
+    public init(
+        _ program: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+        timeout: Double? = nil, outputLimit: Int? = nil
+    ) {
+        self.program = program
+        self.arguments = arguments
+        self.input = input
+        self.environment = environment
+        self.timeout = timeout
+        self.outputLimit = outputLimit
     }
+
+    /// What a guest's command may leave in memory per stream: far more than any `ip -j` or
+    /// guest script prints, far less than a guest could send.
+    public static let guestOutputLimit = 1 << 20
 
     /// The command line, shell-quoted, as `--dry-run` prints it. A command with input
     /// shows it as a here-document so the line can be pasted into a shell.

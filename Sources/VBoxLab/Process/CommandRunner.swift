@@ -38,11 +38,13 @@ public struct ProcessRunner: CommandRunner {
         guard let child = ChildProcess(path: path, arguments: command.arguments, environment: command.environment) else {
             throw .prerequisite(.cannotStart(program: command.program, reason: String(cString: strerror(errno))))
         }
-        let (out, err, timedOut) = child.communicate(input: command.input.map { Array($0.utf8) } ?? [], timeout: command.timeout)
+        let output = child.communicate(
+            input: command.input.map { Array($0.utf8) } ?? [], timeout: command.timeout, limit: command.outputLimit)
         let status = child.wait()
-        var stderr = String(decoding: err, as: UTF8.self)
+        var stderr = output.stderr.text
+        let timedOut = output.timedOut
         if timedOut { stderr += (stderr.isEmpty || stderr.hasSuffix("\n") ? "" : "\n") + "vboxlab: stopped after \(String(format: "%g", command.timeout ?? 0)) s (timeout)\n" }
-        return CommandResult(status: timedOut ? 124 : status, stdout: String(decoding: out, as: UTF8.self), stderr: stderr)
+        return CommandResult(status: timedOut ? 124 : status, stdout: output.stdout.text, stderr: stderr)
     }
 
     /// Runs a command on this terminal (`vboxlab ssh`): the user talks to it directly.

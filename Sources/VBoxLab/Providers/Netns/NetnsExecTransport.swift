@@ -10,9 +10,13 @@ public struct NetnsExecTransport: GuestTransport {
 
     public var summary: String { "ip netns exec \(namespace)" }
 
-    public func command(_ argv: [String], input: String?) -> Command { Command("ip", ["netns", "exec", namespace] + argv, input: input) }
+    public func command(_ argv: [String], input: String?) -> Command {
+        Command("ip", ["netns", "exec", namespace] + argv, input: input, outputLimit: Command.guestOutputLimit)
+    }
 
-    public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult { try runner.run(command(argv, input: input)) }
+    public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
+        try runner.run(command(argv, input: input)).fromGuest
+    }
 
     /// The namespace shares this host's file system, so its programs are the host's.
     public func hasProgram(_ program: String) -> Bool { ProcessRunner.resolve(program) != nil }
