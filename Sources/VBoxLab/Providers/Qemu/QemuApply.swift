@@ -19,9 +19,9 @@ extension QemuProvider {
     /// QEMU runs, as VirtualBox's while a VM runs), which go.
     func decide(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, image: QemuImage, mode: ApplyMode) throws(VBoxLabError) -> QemuWork {
         var work = QemuWork()
-        for o in record.owned where o.kind == .qemuVM {
-            guard let p = QemuProcess(identity: o.id), p.isAlive, let seen = QemuMachine.parse(p.argv) else { continue }
-            work.running[o.name] = (p, seen)
+        for (vm, p) in runningVMs(record) {
+            guard let seen = QemuMachine.parse(p.argv) else { continue }
+            work.running[vm] = (p, seen)
         }
         var used = Set(work.running.values.map(\.seen.sshPort)).union(otherLabsPorts(record.lab))
         for vm in spec.vms {
@@ -84,10 +84,15 @@ extension QemuProvider {
         let n = names(lab)
         if !context.dryRun { try PrivateDirectory.ensure(n.folder(vm)) }
         if !FileManager.default.fileExists(atPath: m.overlay) {
-            try mutator.check(Command("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.disk, "-F", "qcow2", m.overlay]))
+            try mutator.check(Command("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.disk, "-F", "qcow2", m.overlay], timeout: 60))
         }
-        try? FileManager.default.removeItem(atPath: m.pidFile)
-        try mutator.check(Command(program, m.argv, timeout: 60))
+        try? FileManager.default.removeItem(atPath: m.pidFile)  // a stale one must not name another process
+        do {
+            try mutator.check(Command(program, m.argv, timeout: 60))
+        } catch {
+            unlink(m.qmp)  // a QEMU that failed to start leaves its monitor socket
+            throw error
+        }
         if context.dryRun { return nil }
         guard let p = QemuProcess.fromPidFile(m.pidFile) else {
             throw .commandFailed(command: Command(program, m.argv).description, status: 0,

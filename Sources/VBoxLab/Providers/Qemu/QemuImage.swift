@@ -45,12 +45,23 @@ public struct QemuImage: Sendable, Equatable {
         guard !isFolder.boolValue else {
             throw .spec(.invalid([SpecDiagnostic(file: specFile, path: "base.image", message: "\(path) is a folder without the image.json that scripts/guest-image writes")]))
         }
+        // A FIFO or a device would hang or feed qemu-img for ever, holding the lab's lock.
+        guard isRegularFile(path) else {
+            throw .spec(.invalid([SpecDiagnostic(file: specFile, path: "base.image", message: "\(path) is not a regular file (a disk image is one)")]))
+        }
         return QemuImage(disk: path, boot: .disk, login: nil)
+    }
+
+    /// A regular file, through any symbolic link (an image may be a link to one).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// A folder `scripts/guest-image` finished (it writes `image.json` last).
     static func fromFolder(_ folder: String) -> QemuImage? {
-        guard let data = FileManager.default.contents(atPath: "\(folder)/image.json"),
+        guard isRegularFile("\(folder)/image.json"), isRegularFile("\(folder)/disk.qcow2"),
+              let data = FileManager.default.contents(atPath: "\(folder)/image.json"),
               let meta = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
         let append = meta["append"] as? String ?? "root=/dev/vda rw console=ttyS0 quiet"
         let key = (meta["key"] as? String).map { "\(folder)/\($0)" }

@@ -16,6 +16,24 @@ public struct QemuNames: Sendable {
 
     /// A VM's folder: its overlay disk, pid file and console log.
     public func folder(_ vm: String) -> String { "\(root)/\(lab)/\(vm)" }
+
+    /// A VM's folder when a record names the VM: only a plain name whose folder lies inside
+    /// the lab's, so a record (a file anyone with the state directory could edit) never leads
+    /// vboxlab to delete anything outside what it made. nil for any other name.
+    public func ownedFolder(_ vm: String) -> String? {
+        guard let lab = ownedLabFolder, Self.isPlain(vm) else { return nil }
+        let folder = (self.folder(vm) as NSString).standardizingPath
+        return folder.hasPrefix(lab + "/") ? folder : nil
+    }
+
+    /// The lab's folder, when the lab's name is a plain name (a record names it too).
+    public var ownedLabFolder: String? {
+        Self.isPlain(lab) ? (labFolder as NSString).standardizingPath : nil
+    }
+
+    static func isPlain(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+    }
     public var labFolder: String { "\(root)/\(lab)" }
     public func overlay(_ vm: String) -> String { "\(folder(vm))/disk.qcow2" }
     public func pidFile(_ vm: String) -> String { "\(folder(vm))/qemu.pid" }

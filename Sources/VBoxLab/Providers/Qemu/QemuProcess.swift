@@ -42,6 +42,14 @@ public struct QemuProcess: Sendable, Equatable {
         return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Whether its command line is the QEMU of one lab VM: its `-name` and its overlay disk.
+    /// A pid and start time alone could name any process a record was edited to name.
+    public func runs(hostName: String, overlay: String) -> Bool {
+        let argv = self.argv
+        let named = zip(argv, argv.dropFirst()).contains { $0 == "-name" && $1 == hostName }
+        return named && argv.contains { $0.hasPrefix("file=\(overlay),") }
+    }
+
     /// Waits up to `seconds` for the process to end.
     public func waitForEnd(_ seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)

@@ -12,7 +12,7 @@ extension QemuProvider {
         var anyRunning = false
         for vm in vms {
             let recorded = record?.owns(.qemuVM, named: vm)
-            let process = QemuProcess(identity: recorded?.id).flatMap { $0.isAlive ? $0 : nil }
+            let process = self.process(of: vm, lab: lab, record: record)
             let seen = process.flatMap { QemuMachine.parse($0.argv) }
             anyRunning = anyRunning || process != nil
             let login = record.flatMap { _ in "root" } ?? "root"
@@ -35,16 +35,15 @@ extension QemuProvider {
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
         var removed: [String] = []
         let vms = record.owned.filter { $0.kind == .qemuVM }
-        let live = vms.compactMap { o in QemuProcess(identity: o.id).flatMap { $0.isAlive ? (o.name, $0) : nil } }
+        let live = runningVMs(record)
         _ = parallelMap(live, width: Parallelism.reads) { vm, p in stop(vm, process: p, lab: record.lab, gently: false) }
-        removed += live.map(\.0)
+        removed += live.map(\.vm)
         let n = names(record.lab)
         if !context.dryRun {
-            // Only inside the lab's own folder: a record is never a licence to delete elsewhere.
-            let overlays = record.owned.filter { $0.kind == .qemuDisk }.compactMap(\.id)
-            for file in overlays where file.hasPrefix(n.labFolder + "/") && !file.contains("/../") { try? FileManager.default.removeItem(atPath: file) }
-            for o in vms { try? FileManager.default.removeItem(atPath: n.folder(o.name)) }
-            try? FileManager.default.removeItem(atPath: n.labFolder)
+            killStrays(record)
+            // Only a VM's own folder inside the lab's: a record is never a licence to delete elsewhere.
+            for o in vms { removeFiles(of: o.name, lab: record.lab) }
+            if let folder = n.ownedLabFolder { rmdir(folder) }  // empty by now; anything else in it stays
         }
         let ours = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces())
         for o in record.owned where o.kind == .namespace && ours.contains(o.name) {
@@ -54,8 +53,7 @@ extension QemuProvider {
     }
 
     public func survey(_ record: LabRecord) -> LabSurvey {
-        let vms = record.owned.filter { $0.kind == .qemuVM }
-        let running = vms.filter { QemuProcess(identity: $0.id)?.isAlive == true }.count
+        let running = runningVMs(record).count
         let switchThere = !HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).isEmpty
         var notes: [String] = []
         if record.pending { notes.append("a create was stopped half-way") }
@@ -69,8 +67,8 @@ extension QemuProvider {
         let image = try? QemuImage.resolve(spec.base, specFile: spec.file)
         var out: [String: GuestTransport] = [:]
         for vm in spec.vms {
-            let process = QemuProcess(identity: record?.owns(.qemuVM, named: vm.name)?.id)
-            var port = process.flatMap { $0.isAlive ? QemuMachine.parse($0.argv)?.sshPort : nil }
+            let process = self.process(of: vm.name, lab: spec.name, record: record)
+            var port = process.flatMap { QemuMachine.parse($0.argv)?.sshPort }
             if port == nil { port = record?.qemuPort(vm.name) }
             if port == nil, case .nat(let fixed?) = vm.management { port = fixed }
             let login = image?.login(for: vm, spec: spec) ?? SSHLogin(user: "root")

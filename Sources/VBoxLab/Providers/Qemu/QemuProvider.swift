@@ -41,7 +41,7 @@ public struct QemuProvider: LabProvider {
         let image = try QemuImage.resolve(spec.base, specFile: spec.file)
         let registering = RegisteringSwitch(lab: plan.lab)
         let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(registering.namespace)
-        let fresh = !switchOwned && !record.owned.contains { $0.kind == .qemuVM && QemuProcess(identity: $0.id)?.isAlive == true }
+        let fresh = !switchOwned && runningVMs(record).isEmpty
         if fresh, mode.isFix { throw .lab(.notCreated(lab: plan.lab, provider: name)) }
         if !switchOwned && HostNamespaces.namespaces().contains(registering.namespace) {
             throw .lab(.taken(lab: plan.lab, what: "namespaces", objects: ["\(registering.namespace) (not made by vboxlab for lab \(plan.lab))"],
@@ -88,8 +88,8 @@ public struct QemuProvider: LabProvider {
                          persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> [String] {
         var changes: [String] = []
         for o in work.remove {
-            if let p = QemuProcess(identity: o.id), p.isAlive { stop(o.name, process: p, lab: plan.lab, gently: false) }
-            if !context.dryRun { try? FileManager.default.removeItem(atPath: names(plan.lab).folder(o.name)) }
+            if let p = process(of: o.name, lab: plan.lab, record: record) { stop(o.name, process: p, lab: plan.lab, gently: false) }
+            if !context.dryRun { removeFiles(of: o.name, lab: plan.lab) }
             record.forgetQemu(o.name)
             changes.append("removed VM \(o.name)")
             progress("\(o.name): \(context.dryRun ? "would be removed" : "removed") (the spec no longer has it)")
@@ -119,6 +119,10 @@ public struct QemuProvider: LabProvider {
                           persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void, changes: inout [String]) throws(VBoxLabError) {
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
+            // In the record before QEMU can outlive this run: a run killed while QEMU starts
+            // leaves a VM that destroy finds (by its pid file) and stops.
+            record.recordQemu(vm, process: nil, machine: work.designs[vm]!)
+            if !context.dryRun { try persist(record) }
             let process = try start(work.designs[vm]!, vm: vm, image: image, lab: plan.lab)
             record.recordQemu(vm, process: process, machine: work.designs[vm]!)
             if !context.dryRun { try persist(record) }
