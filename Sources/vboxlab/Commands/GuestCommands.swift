@@ -33,7 +33,7 @@ struct SSH: LabCommand {
     static let configuration = CommandSpec(
         name: "ssh", summary: "Open a shell in a VM, or run one command there.",
         arguments: ["VM", "COMMAND..."], options: [Options.vmLab, Options.provider],
-        discussion: "vboxlab ssh centos-1 -- ping -c1 1.1.1.20 runs one command; without a command, an interactive shell.")
+        discussion: "vboxlab ssh centos-1 -- ping -c1 1.1.1.20 runs one command; without a command, an interactive shell. As with ssh, the words after -- are joined with spaces for the guest's shell: vboxlab ssh centos-2 -- 'ip -br link; bridge link' runs both.")
     let vm: String, argv: [String], lab: String?, provider: String?
     init(_ a: ParsedArguments) { vm = a.positionals[0]; argv = Array(a.positionals.dropFirst()); lab = a.value("lab"); provider = a.value("provider") }
 
@@ -41,6 +41,8 @@ struct SSH: LabCommand {
         let found = try env.finder.find(vm: vm, lab: lab)
         let transport = try LabLifecycle(found, environment: env, providerFlag: provider).transport(to: vm)
         defer { transport.close() }
-        return try ProcessRunner().runAttached(try transport.interactive(argv))
+        // As ssh does: the words joined with spaces, for the guest's shell to read.
+        let command = argv.isEmpty ? [] : ["sh", "-c", argv.joined(separator: " ")]
+        return try ProcessRunner().runAttached(try transport.interactive(command))
     }
 }

@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+@testable import VBoxLab
+
+/// `vboxlab ssh VM -- WORDS` is like ssh: the words are joined with spaces for the guest's
+/// shell, so a pipeline, `;` and quoting work as typed. A lab of the test's own (`vc-…`).
+@Suite(.serialized, .enabled(if: NetnsGate.available, "needs root and network namespaces"))
+struct SSHCommandTests {
+    @Test func wordsReachTheGuestsShellJoined() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vc-ssh"]) }
+        try place.write("vc-ssh.json5", bundled: "bridge-lab", name: "vc-ssh")
+        #expect(try place.run(["create", "vc-ssh", "--provider", "netns"]).status == 0)
+        let both = try place.run(["ssh", "centos-2", "--lab", "vc-ssh", "--", "echo one; echo two"])
+        #expect(both.status == 0 && both.stdout == "one\ntwo\n", "\(both.stdout)\(both.stderr)")
+        let words = try place.run(["ssh", "centos-2", "--lab", "vc-ssh", "--", "ip", "-br", "link", "show", "type", "bridge", "|", "wc", "-l"])
+        #expect(words.status == 0 && words.stdout == "1\n", "\(words.stdout)\(words.stderr)")
+        // The guest command's own exit status comes back, as ssh gives it.
+        #expect(try place.run(["ssh", "centos-2", "--lab", "vc-ssh", "--", "exit 7"]).status == 7)
+    }
+}
