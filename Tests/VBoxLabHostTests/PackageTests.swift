@@ -150,6 +150,10 @@ struct PackageTests {
         let create = try run(["create", "bridge-lab", "--provider", "netns"])
         #expect(create.status == 0 && create.stdout.contains("bridge-lab: 2 of 2 pairs reached"), "\(create.stdout)\(create.stderr)")
         #expect(try run(["check", "bridge-lab"]).status == 0)
+        // From the source tree, whose labs/ holds the same seed: one lab, one spec, not a question.
+        let fromClone = try ProcessRunner().run(Command("/usr/bin/env", ["-C", packageRoot, vboxlab, "check", "bridge-lab"],
+                                                        environment: env, timeout: 120))
+        #expect(fromClone.status == 0 && fromClone.stdout.contains("bridge-lab: 2 of 2 pairs reached"), "\(fromClone.stdout)\(fromClone.stderr)")
         let destroy = try run(["destroy", "bridge-lab"])
         #expect(destroy.status == 0, "\(destroy.stderr)")
         let after = try ours()

@@ -65,7 +65,7 @@ import Testing
     @Test func aSecondSpecClaimingARecordedLabIsRefusedNamingBoth() throws {
         let p = try Place(); defer { p.cleanup() }
         try p.write("one/x.json5", lab: "x")
-        try p.write("two/x.json5", lab: "x")
+        try p.write("two/x.json5", lab: "x", vms: #"{ name: "c", nics: [ { network: "n", ip: "10.9.0.3/24" } ] }"#)
         try p.record("x", spec: "\(p.dir)/one/x.json5")
         #expect(throws: VBoxLabError.ambiguous(what: "spec files for lab x",
                                                candidates: ["\(p.dir)/one/x.json5 (the lab was created from it)", "\(p.dir)/two/x.json5 (named now)"],
@@ -76,6 +76,27 @@ import Testing
         try FileManager.default.removeItem(atPath: "\(p.dir)/one/x.json5")
         let found = try p.finder(in: "two").find("x")
         #expect(found.notices == ["lab x was created from \(p.dir)/one/x.json5, which is gone; it now follows \(p.dir)/two/x.json5"])
+    }
+
+    /// The seed made from a clone's labs/ is found by name from any directory: an identical
+    /// copy of its spec is the same spec, and the installed labs never compete with the record.
+    @Test func aRecordedLabIsFoundByNameFromAnyDirectory() throws {
+        let p = try Place(); defer { p.cleanup() }
+        try p.write("clone/labs/x.json5", lab: "x")
+        try p.record("x", spec: "\(p.dir)/clone/labs/x.json5")
+        // An identical copy here: one spec, the record's.
+        try p.write("elsewhere/labs/x.json5", lab: "x")
+        let same = try p.finder(in: "elsewhere").find("x")
+        #expect(same.specPath == "\(p.dir)/clone/labs/x.json5" && same.record != nil && same.word == "x")
+        // The installed labs (another version of the seed) from a directory with none: the record's.
+        try p.write("share/labs/x.json5", lab: "x", vms: #"{ name: "c", nics: [ { network: "n", ip: "10.9.0.3/24" } ] }"#)
+        let installed = LabFinder(store: p.store, directory: "\(p.dir)/empty", home: "\(p.dir)/share")
+        try FileManager.default.createDirectory(atPath: "\(p.dir)/empty", withIntermediateDirectories: true)
+        let found = try installed.find("x")
+        #expect(found.specPath == "\(p.dir)/clone/labs/x.json5" && found.spec?.vm(named: "a") != nil)
+        // A copy here that differs is still a question only the user can answer.
+        try p.write("elsewhere/labs/x.json5", lab: "x", vms: #"{ name: "c", nics: [ { network: "n", ip: "10.9.0.3/24" } ] }"#)
+        #expect(throws: VBoxLabError.self) { try p.finder(in: "elsewhere").find("x") }
     }
 
     @Test func aRecordedLabIsFoundWithoutItsSpecOnlyWhereAllowed() throws {

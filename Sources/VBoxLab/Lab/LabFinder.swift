@@ -50,10 +50,15 @@ public struct LabFinder: Sendable {
             return try fromFile(argument, word: argument, allowMissingSpec: allowMissingSpec)
         }
         let files = candidates(for: argument)
-        if let file = files.first(where: { FileManager.default.fileExists(atPath: absolute($0)) }) {
-            return try fromFile(file, word: argument, allowMissingSpec: allowMissingSpec)
+        let file = files.first { FileManager.default.fileExists(atPath: absolute($0)) }
+        let record = try store.record(argument)
+        // A lab that exists is found by its name from any directory: the installed labs are
+        // only defaults, so they never compete with the spec a recorded lab was made from.
+        if let record, let file, let home, absolute(file).hasPrefix(home + "/"), FileManager.default.fileExists(atPath: record.spec) {
+            return try fromRecord(record, allowMissingSpec: allowMissingSpec)
         }
-        if let record = try store.record(argument) { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
+        if let file { return try fromFile(file, word: argument, allowMissingSpec: allowMissingSpec) }
+        if let record { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
         // A likely typo of a lab at hand (a spec here or in ./labs, or a recorded lab) is named.
         let known = (specFiles() + homeSpecFiles()).map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } + store.all().map(\.lab)
         throw .spec(.notFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"],
@@ -143,6 +148,10 @@ public struct LabFinder: Sendable {
         var found = FoundLab(name: spec.name, spec: spec, specPath: full, record: nil, word: word)
         if let record = try store.record(spec.name) {
             if record.spec != full {
+                // Two copies of one file (a clone's labs/ and the installed ones) are one spec.
+                if Self.sameContents(record.spec, full) {
+                    return try fromRecord(record, allowMissingSpec: allowMissingSpec).with(word: spec.name)
+                }
                 if FileManager.default.fileExists(atPath: record.spec) {
                     throw .ambiguous(what: "spec files for lab \(spec.name)",
                                      candidates: ["\(record.spec) (the lab was created from it)", "\(full) (named now)"],
@@ -154,5 +163,19 @@ public struct LabFinder: Sendable {
             found.word = spec.name
         }
         return found
+    }
+
+    /// Whether two files hold the same bytes (false when either cannot be read).
+    static func sameContents(_ a: String, _ b: String) -> Bool {
+        guard let x = FileManager.default.contents(atPath: a), let y = FileManager.default.contents(atPath: b) else { return false }
+        return x == y
+    }
+}
+
+extension FoundLab {
+    func with(word: String) -> FoundLab {
+        var f = self
+        f.word = word
+        return f
     }
 }
