@@ -56,8 +56,12 @@ struct LifecycleTests {
         let ssh = try place.run(["ssh", "centos-1", "--", "ip", "-br", "-4", "addr", "show", "dev", "enp0s8"], in: "elsewhere")
         #expect(ssh.status == 0 && ssh.stdout.contains("1.1.1.10/24"), "\(ssh.stdout)\(ssh.stderr)")
 
-        // A second file that claims the lab's name is refused, naming both.
-        let other = try place.write("other/vt-card.json5", bundled: "bridge-lab", name: "vt-card")
+        // A copy of the lab's spec elsewhere is the same spec: create there changes nothing.
+        try place.write("copy/vt-card.json5", bundled: "bridge-lab", name: "vt-card")
+        let copy = try place.run(["create", "vt-card"], in: "copy")
+        #expect(copy.status == 0 && copy.stdout.contains("lab vt-card is already as planned; nothing changed"), "\(copy.stdout)\(copy.stderr)")
+        // A second file that differs and claims the lab's name is refused, naming both.
+        let other = try place.write("other/vt-card.json5", bundled: "hub-lab", name: "vt-card")
         let claim = try place.run(["create", "vt-card"], in: "other")
         #expect(claim.status == 2)
         #expect(claim.stderr.contains("\(place.dir)/vt-card.json5 (the lab was created from it)") && claim.stderr.contains("\(other) (named now)"))
