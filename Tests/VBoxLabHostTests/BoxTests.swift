@@ -20,7 +20,7 @@ extension VirtualBoxTests {
     /// The first lab on a box imports it once as a base with a snapshot, every VM a linked
     /// clone of it; a second lab imports nothing; destroy leaves the base, prune-bases removes it.
     @Test func vagrantBoxImportedOnceClonedLinked() throws {
-        VBoxPlace.clearEarlierRun(prefixes: ["vb-box", "vboxlab-base-vt-tiny-", "vboxlab-base-vt-remote-", "vboxlab-base-tiny-"])
+        VBoxPlace.clearEarlierRun(prefixes: ["vb-box", "vboxlab-base-vt-tiny-", "vboxlab-base-vt-remote-", "vboxlab-base-tiny-", "vt-boxsrc"])
         let place = try VBoxPlace(tag: "box")
         defer { place.cleanup() }
         let home = place.dir + "/vagrant"
@@ -85,7 +85,7 @@ extension VirtualBoxTests {
     /// (here, with no record naming the base any more) is kept and said to be; once they are
     /// gone it is removed.
     @Test func pruneBasesKeepsABaseWithLiveClones() throws {
-        VBoxPlace.clearEarlierRun(prefixes: ["vb-prune-", "vboxlab-base-vt-prune-"])
+        VBoxPlace.clearEarlierRun(prefixes: ["vb-prune-", "vboxlab-base-vt-prune-", "vt-prunesrc"])
         let place = try VBoxPlace(tag: "prune")
         defer { place.cleanup() }
         let home = place.dir + "/vagrant"
@@ -112,7 +112,7 @@ extension VirtualBoxTests {
     /// with no VM: VirtualBox refuses every later import (VERR_ALREADY_EXISTS). The next
     /// create removes that disk and imports; a disk anywhere else is never touched.
     @Test func anInterruptedImportsDiskIsCleared() throws {
-        VBoxPlace.clearEarlierRun(prefixes: ["vb-impk-", "vboxlab-base-vt-impk-"])
+        VBoxPlace.clearEarlierRun(prefixes: ["vb-impk-", "vboxlab-base-vt-impk-", "vt-impksrc"])
         let place = try VBoxPlace(tag: "impk")
         defer { place.cleanup() }
         let home = place.dir + "/vagrant", boxDir = "\(home)/boxes/vt-VAGRANTSLASH-impk/1.0.0/virtualbox"

@@ -84,8 +84,8 @@ extension VirtualBoxTests {
     @Test func randomFaultsNeverLoseAVM() throws {
         let runs = ProcessInfo.processInfo.environment["VBOXLAB_FAULT_RUNS"].flatMap(Int.init) ?? 200
         let lab = "vb-faults", names = ["vf-a", "vf-m", "vf-b"]
-        // A run killed part-way (a CI job's time limit) leaves its lab and base behind.
-        VBoxPlace.clearEarlierRun(prefixes: ["\(lab)-", "vboxlab-base-vt-faults-", "vboxlab-import-\(lab)-"])
+        // A run killed part-way (a CI job's time limit) leaves its lab, base and the box's source VM behind.
+        VBoxPlace.clearEarlierRun(prefixes: ["\(lab)-", "vboxlab-base-vt-faults-", "vboxlab-import-\(lab)-", "vt-faultsrc"])
         let place = try VBoxPlace(tag: "faults")
         defer { place.cleanup() }
         let home = place.dir + "/vagrant"
