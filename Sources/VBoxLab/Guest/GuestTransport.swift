@@ -48,6 +48,7 @@ extension CommandResult {
     /// vboxlab parses, is escaped where it is shown. Both are bounded by the command's
     /// `outputLimit`.
     public var fromGuest: CommandResult {
-        CommandResult(status: status, stdout: stdout, stderr: stderr.escapedForTerminal)
+        // ssh ends its own messages with CR LF: a line ending, not a control to show.
+        CommandResult(status: status, stdout: stdout, stderr: stderr.replacingOccurrences(of: "\r\n", with: "\n").escapedForTerminal)
     }
 }
