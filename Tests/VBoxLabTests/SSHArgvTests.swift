@@ -21,6 +21,21 @@ import Testing
         #expect(root.argv(["echo", "a b", "it's"]).suffix(5) == ["--", "b", "echo", "'a b'", "'it'\\''s'"])
     }
 
+    /// `vboxlab ssh VM -- WORDS` hands the joined line to the guest as ssh does: as it is to
+    /// root's login shell; for another user, one quoted word under `sudo -n sh -c`; no line,
+    /// a terminal. A namespace's shell reads it with `-c`.
+    @Test func aTypedLineReachesTheGuestsShellAsSshHandsItOver() throws {
+        let root = SSHTransport(target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b"), runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
+        #expect(try root.interactive(line: "ip -br link; bridge link").arguments.suffix(3) == ["--", "b", "ip -br link; bridge link"])
+        #expect(try root.interactive(line: nil).arguments.suffix(3) == ["-t", "--", "b"])
+        let user = SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "h"), runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
+        #expect(try user.interactive(line: "echo it's; id -u").arguments.suffix(3) == ["--", "h", #"sudo -n sh -c 'echo it'\''s; id -u'"#])
+        let ns = NetnsExecTransport(vm: "a", namespace: "vbl-l-a", runner: RecordingRunner())
+        let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+        #expect(try ns.interactive(line: "a; b").arguments == ["netns", "exec", "vbl-l-a", shell, "-c", "a; b"])
+        #expect(try ns.interactive(line: nil).arguments == ["netns", "exec", "vbl-l-a", shell])
+    }
+
     /// Ending the shared connection puts `--` before the host too: a host that looks like an
     /// option is never read as one.
     @Test func closeArgvEndsOptionsBeforeTheHost() throws {

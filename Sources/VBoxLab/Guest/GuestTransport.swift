@@ -14,8 +14,10 @@ public protocol GuestTransport: Sendable {
     func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult
     /// Whether `program` can be run in the VM.
     func hasProgram(_ program: String) -> Bool
-    /// The command that opens an interactive shell, or runs `argv`, in the VM.
-    func interactive(_ argv: [String]) throws(VBoxLabError) -> Command
+    /// The command that opens an interactive shell in the VM, or runs `line`, a command line
+    /// the user typed, read by the VM's shell as ssh hands it over (`a; b` runs both). Only
+    /// the user's own words ever become such a line: never a value from a spec or a guest.
+    func interactive(line: String?) throws(VBoxLabError) -> Command
     /// Ends what the transport keeps open between commands (ssh's shared connection).
     func close()
     /// Waits up to `wait` seconds for the VM to answer (a booting VM's sshd).

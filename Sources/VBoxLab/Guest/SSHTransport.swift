@@ -110,9 +110,14 @@ public struct SSHTransport: GuestTransport {
         (try? runAsUser(["command", "-v", program], input: nil))?.succeeded ?? false
     }
 
-    public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
+    /// As ssh itself: the line goes to the login shell unquoted. A user who is not root
+    /// gets it under `sudo -n sh -c`, the line one quoted word, so every part of it is run
+    /// with the rights the lab's setup has.
+    public func interactive(line: String?) throws(VBoxLabError) -> Command {
         try prepare()
-        return Command("ssh", self.argv(argv.isEmpty ? [] : privileged(argv), tty: argv.isEmpty))
+        guard let line else { return Command("ssh", argv([], tty: true)) }
+        let remote = target.user == "root" ? line : privileged(["sh", "-c", line]).map(shellQuote).joined(separator: " ")
+        return Command("ssh", options + ["--", target.host, remote])
     }
 
     /// Ends the shared connection, so that the next command connects afresh (and checks the

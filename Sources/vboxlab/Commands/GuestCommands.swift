@@ -42,7 +42,7 @@ struct SSH: LabCommand {
         let transport = try LabLifecycle(found, environment: env, providerFlag: provider).transport(to: vm)
         defer { transport.close() }
         // As ssh does: the words joined with spaces, for the guest's shell to read.
-        let command = argv.isEmpty ? [] : ["sh", "-c", argv.joined(separator: " ")]
-        return try ProcessRunner().runAttached(try transport.interactive(command))
+        let line = argv.isEmpty ? nil : argv.joined(separator: " ")
+        return try ProcessRunner().runAttached(try transport.interactive(line: line))
     }
 }

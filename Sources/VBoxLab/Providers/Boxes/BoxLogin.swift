@@ -46,7 +46,7 @@ public final class KeyRotatingTransport: GuestTransport, @unchecked Sendable {
     public var login: String? { "\(box.target.user) with the box's key, then the lab's own (\(lab.target.key ?? "none"))" }
     public func command(_ argv: [String], input: String?) -> Command { (chosen ?? lab).command(argv, input: input) }
     public func hasProgram(_ program: String) -> Bool { ((try? current()) ?? lab).hasProgram(program) }
-    public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command { try current().interactive(argv) }
+    public func interactive(line: String?) throws(VBoxLabError) -> Command { try current().interactive(line: line) }
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult { try current().run(argv, input: input) }
     public func close() { lab.close(); box.close() }
     public func waitUntilReachable(wait: Double, progress: ProgressHandler) throws(VBoxLabError) { try lab.waitUntilReachable(wait: wait, progress: progress) }

@@ -21,9 +21,11 @@ public struct NetnsExecTransport: GuestTransport {
     /// The namespace shares this host's file system, so its programs are the host's.
     public func hasProgram(_ program: String) -> Bool { ProcessRunner.resolve(program) != nil }
 
-    public func interactive(_ argv: [String]) throws(VBoxLabError) -> Command {
+    /// The user's shell in the namespace; with a line, that shell reads it (`-c`), as a
+    /// login shell reads the line ssh brings.
+    public func interactive(line: String?) throws(VBoxLabError) -> Command {
         let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
-        return Command("ip", ["netns", "exec", namespace] + (argv.isEmpty ? [shell] : argv))
+        return Command("ip", ["netns", "exec", namespace, shell] + (line.map { ["-c", $0] } ?? []))
     }
 }
 
