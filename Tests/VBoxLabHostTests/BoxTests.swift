@@ -17,6 +17,16 @@ extension VirtualBoxTests {
         try #"{"provider":"virtualbox"}"#.write(toFile: "\(dir)/metadata.json", atomically: true, encoding: .utf8)
     }
 
+    /// The bases `list --json` shows, each with the labs cloned from it.
+    static func bases(inListJSON text: String) throws -> [String: [String]] {
+        struct Listing: Decodable {
+            struct Base: Decodable { let name: String; let labs: [String] }
+            let bases: [Base]
+        }
+        let listing = try JSONDecoder().decode(Listing.self, from: Data(text.utf8))
+        return Dictionary(listing.bases.map { ($0.name, $0.labs) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// The first lab on a box imports it once as a base with a snapshot, every VM a linked
     /// clone of it; a second lab imports nothing; destroy leaves the base, prune-bases removes it.
     @Test func vagrantBoxImportedOnceClonedLinked() throws {
@@ -49,14 +59,16 @@ extension VirtualBoxTests {
         try place.write("vb-box2", text: lab("vb-box2"))
         #expect(try place.run(["create", "vb-box2", "--no-setup", "--provider", "virtualbox"]).status == 0)
         #expect(!place.writes.contains { $0.hasPrefix("import ") || $0.hasPrefix("snapshot ") }, "\(place.writes)")
+        // Only this test's base is looked at: another test's base may share the VirtualBox home.
         let list = try place.run(["list", "--json"])
-        #expect(list.stdout.contains(#""bases":[{"name":"\#(base)","uuid":""#) && list.stdout.contains(#""labs":["vb-box1","vb-box2"]}]"#), "\(list.stdout)")
-        #expect(try place.run(["prune-bases"]).stdout == "no base to remove\n")
+        let bases = try Self.bases(inListJSON: list.stdout)
+        #expect(bases[base] == ["vb-box1", "vb-box2"], "\(list.stdout)")
+        #expect(!(try place.run(["prune-bases"]).stdout.contains(base)), "a base with clones is kept")
         #expect(try place.run(["destroy", "vb-box1"]).status == 0)
         #expect(try place.run(["destroy", "vb-box2"]).status == 0)
         #expect(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).contains { $0.name == base })
         let pruned = try place.run(["prune-bases"])
-        #expect(pruned.stdout == "removed 1 base: \(base)\n", "\(pruned.stdout)\(pruned.stderr)")
+        #expect(pruned.status == 0 && pruned.stdout.hasPrefix("removed ") && pruned.stdout.contains(base), "\(pruned.stdout)\(pruned.stderr)")
         #expect(!VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).contains { $0.name == base })
 
         // A .box file (a gzipped tar) works the same; a box nobody has is exit 4 with the fixes.
