@@ -11,6 +11,8 @@ import Testing
 extension VirtualBoxTests {
     enum Fault: CustomStringConvertible {
         case none, failWrite(Int), transient(Int), slow, term(Double), kill(Double)
+        /// SIGTERM as soon as a VBoxManage call containing the text is made (writes slowed).
+        case termOn(String)
         var description: String {
             switch self {
             case .none: return "no fault"
@@ -19,6 +21,7 @@ extension VirtualBoxTests {
             case .slow: return "slow writes"
             case .term(let t): return "SIGTERM after \(t) s"
             case .kill(let t): return "SIGKILL after \(t) s"
+            case .termOn(let call): return "SIGTERM at \(call)"
             }
         }
     }
@@ -41,7 +44,7 @@ extension VirtualBoxTests {
         switch fault {
         case .failWrite(let n): env["VBOXLAB_SHIM_FAIL_NTH"] = String(n)
         case .transient(let n): env["VBOXLAB_SHIM_TRANSIENT"] = String(n)
-        case .slow: env["VBOXLAB_SHIM_DELAY"] = "0.2"
+        case .slow, .termOn: env["VBOXLAB_SHIM_DELAY"] = "0.2"
         default: break
         }
         for counter in ["writes", "transient"] { try? FileManager.default.removeItem(atPath: "\(place.dir)/shim/\(counter)") }
@@ -58,6 +61,10 @@ extension VirtualBoxTests {
             let deadline = Date().addingTimeInterval(t)
             while process.isRunning && Date() < deadline { usleep(5_000) }
             if process.isRunning { kill(process.processIdentifier, { if case .term = fault { return SIGTERM }; return SIGKILL }()) }
+        case .termOn(let call):
+            let deadline = Date().addingTimeInterval(60)
+            while process.isRunning && Date() < deadline && !place.calls.contains(where: { $0.contains(call) }) { usleep(5_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         default: break
         }
         process.waitUntilExit()

@@ -48,9 +48,13 @@ struct CompletionTests {
                 zpty z zsh -f -i
                 zpty -w z "autoload -U compinit; compinit -u -D; source \(file); setopt autolist; unsetopt beep"
                 zpty -w -n z \(shellQuote(line))$'\\t\\t'
-                sleep 1.5
-                out=''
-                while zpty -r -t z chunk; do out+=$chunk; done
+                # Read until 3 s pass with nothing new (at most 30 s): on a loaded machine
+                # compinit and the vboxlab it calls for names take longer than any fixed wait.
+                out='' quiet=0 waited=0
+                while (( quiet < 30 && waited < 300 )); do
+                  if zpty -r -t z chunk; then out+=$chunk; quiet=0; else sleep 0.1; (( quiet++ )); fi
+                  (( waited++ ))
+                done
                 zpty -d z
                 print -r -- "$out"
                 """
@@ -59,7 +63,7 @@ struct CompletionTests {
         }
         let env = ["PATH": "\((binary as NSString).deletingLastPathComponent):/usr/bin:/bin", "HOME": state,
                    "XDG_STATE_HOME": "\(state)/xdg", "XDG_RUNTIME_DIR": "\(state)/run", "VBOXLAB_HOME": ""]
-        let r = try ProcessRunner().run(Command(path, ["-c", "cd \(shellQuote(cwd)) && \(program)"], environment: env, timeout: 30))
+        let r = try ProcessRunner().run(Command(path, ["-c", "cd \(shellQuote(cwd)) && \(program)"], environment: env, timeout: 60))
         #expect(r.status == 0, "\(shell) \(line): \(r.stderr)")
         return r.stdout
     }

@@ -8,10 +8,13 @@ func parallelMap<T: Sendable, R: Sendable>(_ items: [T], width: Int = 8, _ body:
     // Real threads, not `concurrentPerform`: that runs about one worker per core, and the
     // work here is mostly waiting on child processes, so it wants `width` at once.
     let done = DispatchGroup()
+    // Workers of an undo are part of it: after an interrupt they may still run programs.
+    let undoing = Cleanup.isUndoThread
     for _ in 0..<min(width, items.count) {
         done.enter()
         let thread = Thread {
-            while let i = next.take(below: items.count) { results.set(i, body(items[i])) }
+            let work = { while let i = next.take(below: items.count) { results.set(i, body(items[i])) } }
+            if undoing { Cleanup.asUndo(work) } else { work() }
             done.leave()
         }
         thread.stackSize = 1 << 20

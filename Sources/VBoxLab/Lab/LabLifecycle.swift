@@ -110,27 +110,14 @@ public struct LabLifecycle: Sendable {
         return changes
     }
 
-    /// The provider's part, with the record written down before anything is made.
+    /// The provider's part, as one transaction: the record written before anything is made.
     private func build(_ plan: RegistrationPlan, spec: LabSpec, mode: ApplyMode) throws(VBoxLabError) -> ApplyOutcome {
         guard let specPath = found.specPath else { throw .spec(.noSpec(lab: found.name)) }
         var base = found.record ?? LabRecord(lab: plan.lab, spec: specPath, provider: provider.name, vms: plan.vmNames)
         base.spec = specPath
         base.provider = provider.name
-        let store = self.store, lab = plan.lab
-        // The record goes with a new lab that failed, unless the provider's undo (which runs
-        // first) could not remove everything: then it says what is left, for destroy.
-        let undo = found.record == nil && !dryRun ? Cleanup.shared.push {
-            if ((try? store.record(lab)) ?? nil)?.stranded == nil { store.remove(lab) }
-        } : nil
-        do {
-            let outcome = try provider.apply(plan, spec: spec, record: base, mode: mode,
-                                             persist: { (r: LabRecord) throws(VBoxLabError) in try store.save(r) })
-            if let undo { Cleanup.shared.drop(undo) }
-            return outcome
-        } catch {
-            if let undo { Cleanup.shared.run(undo) }
-            throw error
-        }
+        let change = try provider.prepare(plan, spec: spec, record: base, mode: mode)
+        return try LabTransaction(store: store, lab: plan.lab, newLab: found.record == nil, dryRun: dryRun, progress: progress).run(change)
     }
 
     /// The same lifecycle, for a lab whose record has just been written.

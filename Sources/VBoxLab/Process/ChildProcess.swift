@@ -39,16 +39,20 @@ final class ChildProcess {
         pid = child
         stdinFD = inPipe[1]; stdoutFD = outPipe[0]; stderrFD = errPipe[0]
         ChildProcess.running.insert(child)
+        if Cleanup.isUndoThread { ChildProcess.undoing.insert(child) }
     }
 
     /// Children not yet reaped (guarded by `spawnLock`), so an interrupt can stop them
     /// before undoing their work.
     nonisolated(unsafe) private static var running = Set<pid_t>()
+    /// Those of them an undo started: an interrupt lets them finish, so the undo under way
+    /// completes once instead of being cut and run again.
+    nonisolated(unsafe) private static var undoing = Set<pid_t>()
 
-    /// Sends SIGTERM to every running child's group and waits (up to `timeout`) for their
-    /// owners to reap them; SIGKILL for any still there.
+    /// Sends SIGTERM to every running child's group but an undo's, and waits (up to
+    /// `timeout`) for their owners to reap them; SIGKILL for any still there.
     static func stopAll(timeout: Double) {
-        func snapshot() -> Set<pid_t> { spawnLock.lock(); defer { spawnLock.unlock() }; return running }
+        func snapshot() -> Set<pid_t> { spawnLock.lock(); defer { spawnLock.unlock() }; return running.subtracting(undoing) }
         for pid in snapshot() { ProcessGroup(id: pid).send(SIGTERM) }
         let deadline = Date().addingTimeInterval(timeout)
         while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
@@ -108,7 +112,10 @@ final class ChildProcess {
     /// The exit status, or 128 + the signal that ended the child, as a shell reports it.
     func wait() -> Int32 {
         let status = ExitStatus.wait(for: pid)
-        ChildProcess.spawnLock.lock(); ChildProcess.running.remove(pid); ChildProcess.spawnLock.unlock()
+        ChildProcess.spawnLock.lock()
+        ChildProcess.running.remove(pid)
+        ChildProcess.undoing.remove(pid)
+        ChildProcess.spawnLock.unlock()
         return status
     }
 }

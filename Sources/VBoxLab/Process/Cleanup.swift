@@ -36,31 +36,35 @@ public final class Cleanup: @unchecked Sendable {
         Thread.current.threadDictionary.removeObject(forKey: undoKey)
     }
     private static let undoKey = "vboxlab.undo"
+    /// Whether the calling thread is running undo actions.
+    static var isUndoThread: Bool { Thread.current.threadDictionary[undoKey] != nil }
 
     /// Whether a program may not be started now: an interrupt came, and the caller is a
     /// worker of the interrupted command rather than its undo. Without this a worker thread
     /// went on cloning and starting VMs after the undo had run.
-    public var refusesNewWork: Bool { interrupted && Thread.current.threadDictionary[Self.undoKey] == nil }
+    public var refusesNewWork: Bool { interrupted && !Self.isUndoThread }
 
     /// Set once a signal asked the command to stop; the main path then leaves the exit to `interrupt`.
     public var interrupted: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
     private var stopping = false
 
     /// For SIGINT/SIGTERM: stop the running programs first (an `ip -batch` still running
-    /// would go on creating after the undo), then undo.
+    /// would go on creating after the undo), then undo. An undo already under way is let
+    /// finish (its programs are not stopped) and is not run again.
     public func interrupt() {
         lock.lock(); stopping = true; lock.unlock()
         ChildProcess.stopAll(timeout: 2)
         runAll()
     }
 
-    /// Runs one action. It stays registered until it has finished, and stays for good
-    /// when an interrupt came meanwhile (the interrupt may have stopped its programs), so
-    /// `interrupt` runs it again: undo actions must be safe to repeat.
+    /// Runs one action, once: an interrupt meanwhile waits for it to finish (and leaves its
+    /// programs running), then runs only the actions still registered.
     public func run(_ id: Int) {
         executing.lock(); defer { executing.unlock() }
-        lock.lock(); let found = actions.first { $0.id == id }; lock.unlock()
+        lock.lock()
+        let found = actions.first { $0.id == id }
+        actions.removeAll { $0.id == id }
+        lock.unlock()
         if let found { Self.asUndo { found.run() } }
-        lock.lock(); if !stopping { actions.removeAll { $0.id == id } }; lock.unlock()
     }
 }

@@ -13,12 +13,12 @@ public protocol LabProvider: Sendable {
     /// What the provider needs on this host (root, programs); `.missing` (exit 4) otherwise.
     func checkPrerequisites(pinging: Bool) throws(VBoxLabError)
 
-    /// Builds the lab, or brings an existing one to the plan: adds what is missing,
-    /// changes what differs, removes what the plan no longer has. `record` is what
-    /// earlier runs made; `persist` writes it down before anything is made and after.
-    /// The VMs' insides are not the provider's: the lifecycle sets the guests up after.
-    func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
-               persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome
+    /// create and fix-macs, the provider's half: reads the system and decides how to build
+    /// the lab or bring it to the plan (add what is missing, change what differs, remove what
+    /// the plan no longer has), refusing before anything is made. `record` is what earlier
+    /// runs made. The lifecycle runs the answer as one transaction (`LabTransaction`); the
+    /// VMs' insides are not the provider's: the lifecycle sets the guests up after.
+    func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> ProviderChange
 
     /// The lab as the system has it, for `status` and the diagnosis of `check`.
     func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation
@@ -49,6 +49,32 @@ public enum ApplyMode: Sendable, Equatable {
     /// Whether the guests are set up as well.
     public var setsUpGuests: Bool {
         switch self { case .create(let s): return s; case .fix(_, let s): return s }
+    }
+}
+
+/// Writes a record down (the lab's store, or nothing in a dry run).
+public typealias RecordWriter = @Sendable (LabRecord) throws(VBoxLabError) -> Void
+
+/// What a provider will do for create or fix-macs, decided before anything is made. The
+/// lifecycle writes `record` first, runs `make`, writes the record `make` answers with last
+/// (no longer pending, nothing left stopped), and on a failure or an interrupt runs `undo`
+/// once, then removes the record of a lab that did not exist before.
+public struct ProviderChange {
+    /// The record to write before anything is made: every object this run will make, by the
+    /// identity it will have, `pending` while they are made, `stopped` the VMs it shuts down.
+    public var record: LabRecord
+    /// The writes. `persist` records progress as it is made (a QEMU VM once its process is
+    /// known); the outcome carries the record as it stands.
+    public var make: (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome
+    /// Removes what `make` made, reading the record as last written where it must. Run on a
+    /// failure, or from the signal handler; safe to run after a partial `make`.
+    public var undo: @Sendable () -> Void
+    /// Said when `make` failed, before the undo runs: what goes and what stays.
+    public var failure: String
+
+    public init(record: LabRecord, failure: String, make: @escaping (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome,
+                undo: @escaping @Sendable () -> Void) {
+        self.record = record; self.failure = failure; self.make = make; self.undo = undo
     }
 }
 

@@ -23,8 +23,7 @@ public struct NetnsProvider: LabProvider {
         }
     }
 
-    public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
-                      persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
+    public func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> ProviderChange {
         let names = NetnsNames(lab: plan.lab)
         let (before, owned) = try adoptOrClear(record, lab: plan.lab)
         let desired = [names.switchNamespace] + plan.vmNames.map(names.vmNamespace)
@@ -43,34 +42,36 @@ public struct NetnsProvider: LabProvider {
         else if work.isEmpty { progress("lab \(plan.lab) exists; its switch is as planned") }
         else { progress("lab \(plan.lab) exists; bringing it to the plan") }
 
-        // Written down before anything is made, so a run stopped half-way is found and adopted.
         var record = record
         record.vms = plan.vmNames
         record.owned = record.owned.filter { !($0.kind == .namespace && work.deleteNamespaces.contains($0.name)) }
         for ns in work.addNamespaces where record.owns(.namespace, named: ns) == nil { record.owned.append(OwnedObject(kind: .namespace, name: ns, id: nil)) }
         record.pending = !work.addNamespaces.isEmpty
-        if !context.dryRun { try persist(record) }
+        let made = work.addNamespaces.filter { !before.contains($0) }
+        return ProviderChange(
+            record: record, failure: fresh ? "create failed; removing what this run made" : "failed; removing the namespaces this run made",
+            make: { [self, work, record] _ throws(VBoxLabError) in
+                try make(work, plan: plan, record: record, fresh: fresh, observed: snapshot?.observation.state)
+            },
+            undo: { [mutator] in
+                // The namespaces this run made that still exist.
+                let now = HostNamespaces.namespaces()
+                let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
+                if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
+            })
+    }
 
-        let undo = undoing(work.addNamespaces.filter { !before.contains($0) })
-        do {
-            let started = Date()
-            for c in work.changes { progress(c) }
-            for c in work.commands { try mutator.check(c) }
-            if !context.dryRun {
-                record = identified(record, added: work.addNamespaces)
-                try persist(record)
-            }
-            // On every run: a lab that grew, or a run stopped before this point.
-            raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
-            if fresh { progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started))) }
-            Cleanup.shared.drop(undo)
-            return ApplyOutcome(created: fresh, changes: fresh ? ["created lab \(plan.lab)"] : work.changes, record: record,
-                                guestInterfaces: interfaces(plan, seen: snapshot?.observation.state), observed: snapshot?.observation.state)
-        } catch {
-            progress(fresh ? "create failed; removing what this run made" : "failed; removing the namespaces this run made")
-            Cleanup.shared.run(undo)
-            throw error
-        }
+    /// The writes: one batch per namespace, then the namespaces' identities into the record.
+    private func make(_ work: NetnsWork, plan: RegistrationPlan, record: LabRecord, fresh: Bool, observed: LabState?) throws(VBoxLabError) -> ApplyOutcome {
+        let started = Date()
+        for c in work.changes { progress(c) }
+        for c in work.commands { try mutator.check(c) }
+        let record = context.dryRun ? record : identified(record, added: work.addNamespaces)
+        // On every run: a lab that grew, or a run stopped before this point.
+        raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
+        if fresh { progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started))) }
+        return ApplyOutcome(created: fresh, changes: fresh ? ["created lab \(plan.lab)"] : work.changes, record: record,
+                            guestInterfaces: interfaces(plan, seen: observed), observed: observed)
     }
 
     /// The host's namespaces and those of them the record owns. A run stopped half-way
@@ -83,15 +84,6 @@ public struct NetnsProvider: LabProvider {
         progress("an earlier run on lab \(lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it left and building again")
         try mutator.check(Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
         return (HostNamespaces.namespaces(), [])
-    }
-
-    /// The undo of this run: delete the namespaces it made that still exist.
-    private func undoing(_ made: [String]) -> Int {
-        Cleanup.shared.push { [mutator] in
-            let now = HostNamespaces.namespaces()
-            let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
-            if !batch.isEmpty { _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
-        }
     }
 
     /// The record with each namespace this run made identified by its inode, and no longer pending.

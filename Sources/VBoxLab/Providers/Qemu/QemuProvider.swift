@@ -35,8 +35,7 @@ public struct QemuProvider: LabProvider {
         }
     }
 
-    public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
-                      persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
+    public func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> ProviderChange {
         try refuseOtherManagement(spec)
         let image = try QemuImage.resolve(spec.base, specFile: spec.file)
         let registering = RegisteringSwitch(lab: plan.lab)
@@ -61,31 +60,29 @@ public struct QemuProvider: LabProvider {
         }
         record.stopped = work.restart.isEmpty ? nil : work.restart.map(\.vm)
         record.pending = fresh
-        if !context.dryRun { try persist(record) }
-
-        // The undo of a new lab reads the record as last written: every VM started is in it.
-        let undo = Cleanup.shared.push { [self] in
-            if fresh, !self.context.dryRun, let written = try? self.context.store.record(plan.lab) { _ = try? self.destroy(written) }
-        }
-        do {
-            var changes = try execute(work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
-            if fresh { changes = ["created lab \(plan.lab)"] }
-            Cleanup.shared.drop(undo)
-            let interfaces = Dictionary(uniqueKeysWithValues: plan.vmNames.map { vm in
-                (vm, Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
+        let failure = fresh ? "create failed; removing what this run made"
+            : "failed; the lab is as far as it got: vboxlab fix-macs \(plan.lab) --restart brings it to the plan"
+        return ProviderChange(
+            record: record, failure: failure,
+            make: { [self, record] persist throws(VBoxLabError) in
+                var record = record
+                var changes = try execute(work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
+                if fresh { changes = ["created lab \(plan.lab)"] }
+                let interfaces = Dictionary(uniqueKeysWithValues: plan.vmNames.map { vm in
+                    (vm, Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
+                })
+                return ApplyOutcome(created: fresh, changes: changes, record: record, guestInterfaces: interfaces, observed: observed)
+            },
+            // A new lab goes whole: the record as last written has every VM started.
+            undo: { [self] in
+                if fresh, let written = try? self.context.store.record(plan.lab) { _ = try? self.destroy(written) }
             })
-            return ApplyOutcome(created: fresh, changes: changes, record: record, guestInterfaces: interfaces, observed: observed)
-        } catch {
-            progress(fresh ? "create failed; removing what this run made" : "failed; the lab is as far as it got: vboxlab fix-macs \(plan.lab) --restart brings it to the plan")
-            Cleanup.shared.run(undo)
-            throw error
-        }
     }
 
     /// Removals, restarts, starts, then the switch: taps exist once their QEMU has started,
     /// and move into the switch as its ports.
     private func execute(_ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord, switchOwned: Bool,
-                         persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> [String] {
+                         persist: RecordWriter) throws(VBoxLabError) -> [String] {
         var changes: [String] = []
         for o in work.remove {
             if let p = process(of: o.name, lab: plan.lab, record: record) { stop(o.name, process: p, lab: plan.lab, gently: false) }
@@ -105,27 +102,24 @@ public struct QemuProvider: LabProvider {
         let switchWork = RegisteringSwitch(lab: plan.lab).work(ports, seen: seen, renewed: Set(work.start), vanishing: Set(work.remove.map(\.name)))
         if !switchWork.isEmpty { try RegisteringSwitch(lab: plan.lab).apply(switchWork, through: mutator) }
         changes += switchWork.changes
-        if !context.dryRun {
-            if let i = record.owned.firstIndex(where: { $0.kind == .namespace }) { record.owned[i].id = HostNamespaces.identity(record.owned[i].name) }
-            record.pending = false
-            record.stopped = nil
-            try persist(record)
+        if !context.dryRun, let i = record.owned.firstIndex(where: { $0.kind == .namespace }) {
+            record.owned[i].id = HostNamespaces.identity(record.owned[i].name)
         }
         return changes
     }
 
     /// Starts the VMs to start, each recorded as soon as its process is known.
     private func startAll(_ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord,
-                          persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void, changes: inout [String]) throws(VBoxLabError) {
+                          persist: RecordWriter, changes: inout [String]) throws(VBoxLabError) {
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
             // In the record before QEMU can outlive this run: a run killed while QEMU starts
             // leaves a VM that destroy finds (by its pid file) and stops.
             record.recordQemu(vm, process: nil, machine: work.designs[vm]!)
-            if !context.dryRun { try persist(record) }
+            try persist(record)
             let process = try start(work.designs[vm]!, vm: vm, image: image, lab: plan.lab)
             record.recordQemu(vm, process: process, machine: work.designs[vm]!)
-            if !context.dryRun { try persist(record) }
+            try persist(record)
             let port = work.designs[vm]!.sshPort
             progress(context.dryRun ? "\(vm): would be started (ssh on 127.0.0.1:\(port))"
                      : String(format: "%@: started, pid %d, ssh on 127.0.0.1:%d (%.2f s)", vm, process!.pid, port, Date().timeIntervalSince(started)))

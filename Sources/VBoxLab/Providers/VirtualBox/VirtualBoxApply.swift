@@ -27,43 +27,32 @@ struct VirtualBoxWork {
 }
 
 extension VirtualBoxProvider {
-    /// create and fix-macs: check everything that can be checked before anything is made,
-    /// write the record, then per VM the fewest calls that bring it to the plan, and read
-    /// once more to confirm VirtualBox did what was asked. The guests are not set up here.
-    public func apply(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode,
-                      persist: @Sendable (LabRecord) throws(VBoxLabError) -> Void) throws(VBoxLabError) -> ApplyOutcome {
+    /// create and fix-macs: check everything that can be checked before anything is made and
+    /// plan the record; the writes are per VM the fewest calls that bring it to the plan, then
+    /// one more read confirms VirtualBox did what was asked. The guests are not set up here.
+    public func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> ProviderChange {
         var work = try survey(plan, spec: spec, record: record, mode: mode)
         if !work.rows.isEmpty { for line in Self.render(work.rows).split(separator: "\n") { progress(String(line)) } }
         let observed = context.dryRun && !work.fresh ? try observe(lab: spec.name, vms: plan.vmNames, record: record).state : nil
-
         // Written down first: a run stopped half-way leaves VMs whose UUIDs the record knows.
-        var record = planned(record, spec: spec, work: &work)
-        if !context.dryRun { try persist(record) }
-
+        let record = planned(record, spec: spec, work: &work)
         // The VMs of this run only, each by the identity the record gave it before it was made.
         let made = record.owned.filter { o in work.planned.contains { $0.name == o.name } }
-        let lab = spec.name, prefixed = spec
+        let lab = spec.name, hostName = spec.hostName
         // An import's UUID, as soon as VirtualBox says it (before the VM is renamed).
         let learned = Locked<[String: String]>([:])
-        let undo = Cleanup.shared.push { [self] in
-            self.undo(made.map { o in var o = o; o.id = o.id ?? learned.get()[o.name]; return o }, lab: lab, hostName: prefixed.hostName)
-        }
-        do {
-            let changes = try execute(work, spec: spec, mode: mode, record: &record, learned: learned)
-            if !context.dryRun {
+        return ProviderChange(
+            record: record, failure: work.planned.isEmpty ? "failed" : "failed; deleting the \(counted(work.planned.count, "VM")) this run made",
+            make: { [self, work, record] _ throws(VBoxLabError) in
+                var record = record
+                let changes = try execute(work, spec: spec, mode: mode, record: &record, learned: learned)
                 // What a write did is what the next read shows; a run that wrote nothing needs no second look.
-                if !changes.isEmpty || !work.converge.isEmpty { try confirm(plan, spec: spec, record: record) }
-                record.stopped = nil
-                record.pending = false
-                try persist(record)
-            }
-            Cleanup.shared.drop(undo)
-            return ApplyOutcome(created: work.fresh, changes: work.fresh ? ["created lab \(spec.name)"] : changes, record: record, observed: observed)
-        } catch {
-            progress(work.planned.isEmpty ? "failed" : "failed; deleting the \(counted(work.planned.count, "VM")) this run made")
-            Cleanup.shared.run(undo)
-            throw error
-        }
+                if !context.dryRun && (!changes.isEmpty || !work.converge.isEmpty) { try confirm(plan, spec: spec, record: record) }
+                return ApplyOutcome(created: work.fresh, changes: work.fresh ? ["created lab \(spec.name)"] : changes, record: record, observed: observed)
+            },
+            undo: { [self] in
+                self.undo(made.map { o in var o = o; o.id = o.id ?? learned.get()[o.name]; return o }, lab: lab, hostName: hostName)
+            })
     }
 
     /// Reads VirtualBox once and works out every change; refuses before anything is made.
@@ -191,7 +180,7 @@ extension VirtualBoxProvider {
             changes.append("removed VM \(o.name)")
         }
         changes += try makeVMs(work, start: !mode.isFix, record: &record, learned: learned)
-        for w in work.converge { try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running) }
+        for w in work.converge { try converge(w.name, uuid: w.uuid, offline: w.offline, online: w.online, running: w.running, lab: spec.name) }
         // create starts every VM that is off (below); fix-macs only those it shut down itself.
         for vm in work.startAgain where mode.isFix {
             try vbox.write(VBoxManage.start(vm.uuid), timeout: 300)

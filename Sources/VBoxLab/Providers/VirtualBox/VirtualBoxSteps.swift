@@ -147,7 +147,8 @@ extension VirtualBoxProvider {
 
     /// Brings an existing VM to its design. A policy change alone reaches a running VM
     /// through `controlvm`; anything else needs it powered off (`--restart` allowed that).
-    func converge(_ name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool) throws(VBoxLabError) {
+    func converge(_ name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool,
+                  lab: String) throws(VBoxLabError) {
         if running && offline.isEmpty {
             for o in online { try vbox.write(VBoxManage.setPromisc(uuid, slot: o.slot, o.policy)) }
             return
@@ -166,16 +167,42 @@ extension VirtualBoxProvider {
             return
         }
         // A VM shut down to be changed is started again on every path: a failed change, or
-        // an interrupt meanwhile (the undo starts it), never leaves it off.
-        let vbox = self.vbox
-        let restart = Cleanup.shared.push { _ = try? vbox.write(VBoxManage.start(uuid), timeout: 300) }
-        defer { Cleanup.shared.drop(restart) }
-        try shutDown(name, uuid: uuid)
-        let changed = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) })) }
-        if case .success = changed { progress("\(name): changed") }
-        try vbox.write(VBoxManage.start(uuid), timeout: 300)
-        progress("\(name): started again")
-        _ = try changed.get()
+        // an interrupt meanwhile (its undo starts it, once; the main path's own start may be
+        // refused or cut by then), never leaves it off.
+        let restart = Cleanup.shared.push { [self] in startWhenOff(name, uuid: uuid, lab: lab) }
+        do {
+            try shutDown(name, uuid: uuid)
+            let changed = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) })) }
+            if case .success = changed { progress("\(name): changed") }
+            try vbox.write(VBoxManage.start(uuid), timeout: 300)
+            Cleanup.shared.drop(restart)
+            progress("\(name): started again")
+            _ = try changed.get()
+        } catch {
+            Cleanup.shared.run(restart)
+            throw error
+        }
+    }
+
+    /// Starts a VM again once it is off: a guest still shutting down (ACPI) is waited for, up
+    /// to 20 s. One still running needs no start; one that cannot be started stays in the
+    /// record's `stopped`, which `list` shows and the next create or fix-macs starts.
+    func startWhenOff(_ name: String, uuid: String, lab: String) {
+        let deadline = Date().addingTimeInterval(20)
+        while true {
+            let state = (try? vbox.read(["showvminfo", uuid, "--machinereadable"])).map { VBoxParse.machineReadable($0)["VMState"] ?? "" }
+            switch state {
+            case "poweroff", "aborted", "saved":
+                if (try? vbox.write(VBoxManage.start(uuid), timeout: 300)) != nil { progress("\(name): started again"); return }
+            case "running" where Date() >= deadline:
+                return
+            default:
+                break
+            }
+            guard Date() < deadline else { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        progress("\(name): could not be started again; vboxlab fix-macs \(lab) --restart starts it")
     }
 
     /// ACPI first, as a person would press the button; power off when the guest does not stop in time.

@@ -1,0 +1,38 @@
+import Foundation
+
+/// create and fix-macs as one transaction, the same for every provider (the lab's lock is
+/// already held): the record written before anything is made, so a run stopped at any point
+/// leaves objects the record knows by identity; the provider's writes; the record written
+/// last. On a failure or an interrupt the provider's undo runs once, then a lab that did not
+/// exist before loses its record too, unless the undo could not remove everything (then the
+/// record says what is left, for destroy).
+struct LabTransaction {
+    let store: LabStore
+    let lab: String
+    /// No record existed: a failure leaves no lab at all.
+    let newLab: Bool
+    let dryRun: Bool
+    let progress: ProgressHandler
+
+    func run(_ change: ProviderChange) throws(VBoxLabError) -> ApplyOutcome {
+        // A dry run writes nothing, so it has nothing to undo.
+        guard !dryRun else { return try change.make { _ in } }
+        try store.save(change.record)
+        let undo = Cleanup.shared.push { [store, lab, newLab, providerUndo = change.undo] in
+            providerUndo()
+            if newLab, ((try? store.record(lab)) ?? nil)?.stranded == nil { store.remove(lab) }
+        }
+        do {
+            var outcome = try change.make { (record: LabRecord) throws(VBoxLabError) in try store.save(record) }
+            outcome.record.pending = false
+            outcome.record.stopped = nil
+            try store.save(outcome.record)
+            Cleanup.shared.drop(undo)
+            return outcome
+        } catch {
+            progress(change.failure)
+            Cleanup.shared.run(undo)
+            throw error
+        }
+    }
+}
