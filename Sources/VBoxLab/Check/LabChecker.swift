@@ -23,7 +23,7 @@ public struct LabChecker: Sendable {
             let said = stderr.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "nothing on stderr"
             return "\(t.summary) failed (exit \(status)): \(said)"
         }
-        return e.explanation.replacingOccurrences(of: "error: ", with: "").split(separator: "\n").prefix(2).joined(separator: " ")
+        return e.message.split(separator: "\n").prefix(2).joined(separator: " ")
     }
 
     static func readGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> (state: LabState, unreachable: [String: String]) {

@@ -13,26 +13,28 @@ public enum SpecError: Sendable, Equatable {
     /// A lab record that exists but cannot be read: never taken for no record.
     case unreadableRecord(lab: String, file: String, reason: String)
 
-    public var explanation: String {
+    /// The sentences, without the "error: " that `VBoxLabError.explanation` puts first; a
+    /// spec with several mistakes has a line for each, each an error of its own.
+    public var message: String {
         switch self {
         case .notFound(let name, let looked, let near):
-            return "error: no lab named '\(name)': looked for \(looked.joined(separator: ", "))" + (near.map { "; did you mean '\($0)'?" } ?? "")
+            return "no lab named '\(name)': looked for \(looked.joined(separator: ", "))" + (near.map { "; did you mean '\($0)'?" } ?? "")
         case .unreadable(let file, let reason):
-            return "error: \(file): cannot read: \(reason)"
+            return "\(file): cannot read: \(reason)"
         case .syntax(let file, let e):
-            if let line = e.line, let column = e.column { return "error: \(file):\(line):\(column): \(e.message)" }
-            return "error: \(file): \(e.message)"
+            if let line = e.line, let column = e.column { return "\(file):\(line):\(column): \(e.message)" }
+            return "\(file): \(e.message)"
         case .invalid(let diagnostics):
             let noun = diagnostics.count == 1 ? "error" : "errors"
-            return diagnostics.map { "error: \($0)" }.joined(separator: "\n") + "\n\(diagnostics.count) \(noun) in the spec; nothing was created"
+            return diagnostics.map(\.description).joined(separator: "\nerror: ") + "\n\(diagnostics.count) \(noun) in the spec; nothing was created"
         case .ambiguous(let what, let candidates, let fix):
-            return "error: more than one of the \(what):\n" + candidates.map { "    \($0)" }.joined(separator: "\n") + "\n\(fix)"
+            return "more than one of the \(what):\n" + candidates.map { "    \($0)" }.joined(separator: "\n") + "\n\(fix)"
         case .noSpec(let lab):
-            return "error: lab \(lab) has no spec"
+            return "lab \(lab) has no spec"
         case .unreadableRecord(let lab, let file, let reason):
-            return "error: the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab destroy \(lab) --forget (then remove what the lab made by hand)"
+            return "the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab destroy \(lab) --forget (then remove what the lab made by hand)"
         case .nothingToFind(let command):
-            return "error: no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab \(command) LAB"
+            return "no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab \(command) LAB"
         }
     }
 }
@@ -132,6 +134,8 @@ public enum SystemError: Sendable, Equatable {
     /// A system did not do what it was asked, though the call succeeded.
     case disagrees(String)
     case download(url: String, reason: String)
+    /// ssh logged in with no key the guest accepts: the command line and what ssh said.
+    case sshKeyRefused(command: String, status: Int32, vm: String, user: String, key: String, said: String)
     /// A signal stopped the command: no program is started after it but the undo's.
     case interrupted
     /// A directory that must be this user's alone is not: named with why.
@@ -142,6 +146,9 @@ public enum SystemError: Sendable, Equatable {
         case .commandFailed(let command, let status, let stderr):
             let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             return "command failed (exit \(status)): \(command)" + (detail.isEmpty ? "" : "\n" + detail.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+        case .sshKeyRefused(let command, let status, let vm, let user, let key, let said):
+            let detail = "ssh to \(vm) as \(user) with key \(key) was refused: \(said)"
+            return SystemError.commandFailed(command: command, status: status, stderr: detail).explanation
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason)"
         case .disagrees(let message):

@@ -28,15 +28,24 @@ public enum VBoxLabError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var explanation: String {
+    /// The sentences alone, for a summary line or a message of its own (`check`'s unreachable
+    /// guests, setup's failed guests): no "error: " prefix to strip.
+    public var message: String {
         switch self {
-        case .usage(let message, let usage): return "error: \(message)\n\n\(usage)"
-        case .spec(let e): return e.explanation
-        case .lab(let e): return "error: \(e.explanation)"
-        case .guest(let e): return "error: \(e.explanation)"
-        case .system(let e): return "error: \(e.explanation)"
-        case .prerequisite(let e): return "error: \(e.explanation)"
+        case .usage(let message, _): return message
+        case .spec(let e): return e.message
+        case .lab(let e): return e.explanation
+        case .guest(let e): return e.explanation
+        case .system(let e): return e.explanation
+        case .prerequisite(let e): return e.explanation
         }
+    }
+
+    /// The whole failure for a person, the one place "error: " is put in front; a usage
+    /// error ends with the command's usage.
+    public var explanation: String {
+        if case .usage(let message, let usage) = self { return "error: \(message)\n\n\(usage)" }
+        return "error: \(message)"
     }
 
     public var description: String { explanation }

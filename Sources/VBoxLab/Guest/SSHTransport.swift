@@ -171,7 +171,8 @@ public struct SSHTransport: GuestTransport {
             return .guest(.hostKeyChanged(vm: vm, target: target.described, fix: "ssh-keygen -R \(target.hostKeyAlias) -f \(shellQuote(knownHosts))"))
         }
         if said.contains("Permission denied") {
-            return .commandFailed(command: line, status: r.status, stderr: "ssh to \(vm) as \(target.user) with key \(target.key.map(SSHTarget.expand) ?? "(ssh's default keys)") was refused: \(said)")
+            return .system(.sshKeyRefused(command: line, status: r.status, vm: vm, user: target.user,
+                                          key: target.key.map(SSHTarget.expand) ?? "(ssh's default keys)", said: said))
         }
         if said.contains("sudo: a password is required") || said.contains("sudo: a terminal is required") {
             return .guest(.noSudo(vm: vm, user: target.user))

@@ -66,8 +66,8 @@ struct GuestProvisioner: Sendable {
             return "did not answer ssh (\(target)) within \(seconds) s\(last.isEmpty ? "" : " (last: \(last.split(separator: "\n").last ?? ""))")"
         case .guest(.hostKeyChanged(_, _, let fix)): return "has another host key than before (\(fix) forgets the old one)"
         case .guest(.noSudo(_, let user)): return "lets \(user) run sudo only with a password"
-        case .system(.commandFailed(_, _, let stderr)) where stderr.contains("was refused"): return "refused the key"
-        default: return error.explanation.replacingOccurrences(of: "error: ", with: "").split(separator: "\n").first.map(String.init) ?? ""
+        case .system(.sshKeyRefused): return "refused the key"
+        default: return error.message.split(separator: "\n").first.map(String.init) ?? ""
         }
     }
 

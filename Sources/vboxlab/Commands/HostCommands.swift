@@ -75,8 +75,8 @@ struct Destroy: LabCommand {
             return 0
         }
         if let e = found.specError {
-            let first = e.explanation.split(separator: "\n").first.map(String.init) ?? ""
-            env.progress("the spec cannot be used (\(first.replacingOccurrences(of: "error: ", with: ""))); removing lab \(found.name) by its record")
+            let first = e.message.split(separator: "\n").first.map(String.init) ?? ""
+            env.progress("the spec cannot be used (\(first)); removing lab \(found.name) by its record")
         }
         let report = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun).destroy()
         if let commands = report.commands { commands.forEach { print($0) }; return 0 }
