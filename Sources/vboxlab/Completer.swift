@@ -8,14 +8,18 @@ import VBoxLab
 /// parser checks), the VMs of the lab at hand, and lab names and spec paths. A directory ends
 /// with `/`, so the shell adds no space after it.
 struct Completer {
-    struct Candidate: Equatable { var word: String; var help: String? = nil }
+    struct Candidate: Equatable {
+        var word: String
+        var help: String? = nil
+    }
 
     let finder: LabFinder
 
     /// The global options, as `CLI.takeGlobalOptions` and `dispatch` read them.
     static let globals: [Candidate] = [
         .init(word: "--color", help: "auto, always or never"), .init(word: "--help", help: "the commands"),
-        .init(word: "--quiet", help: "no progress lines"), .init(word: "--verbose", help: "every external command as it runs"),
+        .init(word: "--quiet", help: "no progress lines"),
+        .init(word: "--verbose", help: "every external command as it runs"),
         .init(word: "--version", help: "the version and the source commit"), .init(word: "-q"), .init(word: "-v"),
     ]
     static let colors = Output.ColorWhen.allCases.map(\.rawValue)
@@ -27,13 +31,21 @@ struct Completer {
         var i = 0
         while i < before.count, before[i].hasPrefix("-") { i += before[i] == "--color" ? 2 : 1 }
         let out: [Candidate]
-        if i > before.count { out = plain(Self.colors) }   // the word after a global --color
+        if i > before.count {
+            out = plain(Self.colors)
+        }  // the word after a global --color
         else if i == before.count {
-            out = current.hasPrefix("-") ? Self.globals
+            out =
+                current.hasPrefix("-")
+                ? Self.globals
                 : Commands.specs.map { Candidate(word: $0.name, help: $0.summary) }
-                    + Commands.specs.flatMap { s in s.aliases.map { Candidate(word: $0, help: "the same as \(s.name)") } }
-                    + [.init(word: "completion", help: "a completion script for bash, zsh or fish"), .init(word: "help", help: "help on a command"),
-                       .init(word: "man-page", help: "this manual in roff")]
+                    + Commands.specs.flatMap { s in s.aliases.map { Candidate(word: $0, help: "the same as \(s.name)") }
+                    }
+                    + [
+                        .init(word: "completion", help: "a completion script for bash, zsh or fish"),
+                        .init(word: "help", help: "help on a command"),
+                        .init(word: "man-page", help: "this manual in roff"),
+                    ]
         } else {
             out = afterCommand(before[i], Array(before[(i + 1)...]), current)
         }
@@ -52,11 +64,16 @@ struct Completer {
             return []
         }
         if current.hasPrefix("--"), let eq = current.firstIndex(of: "="),
-           let o = spec.options.first(where: { $0.name == current[current.index(current.startIndex, offsetBy: 2)..<eq] }) {
+            let o = spec.options.first(where: {
+                $0.name == current[current.index(current.startIndex, offsetBy: 2)..<eq]
+            })
+        {
             return plain((o.choices?.values ?? []).map { "--\(o.name)=\($0)" })
         }
         if current.hasPrefix("-") {
-            return spec.options.map { Candidate(word: "--\($0.name)", help: $0.help) } + [.init(word: "--help", help: "help on \(spec.name)")]
+            return spec.options.map { Candidate(word: "--\($0.name)", help: $0.help) } + [
+                .init(word: "--help", help: "help on \(spec.name)")
+            ]
         }
         guard read.positionals.count < spec.arguments.count else { return [] }
         switch spec.arguments[read.positionals.count] {
@@ -68,12 +85,18 @@ struct Completer {
 
     /// The words before the current one, read as the parser reads them: positionals, option
     /// values, and the option whose value the current word is (`--pair A B` takes two).
-    static func read(_ rest: [String], _ spec: CommandSpec) -> (positionals: [String], values: [String: String], pending: OptionSpec?) {
-        var positionals: [String] = [], values: [String: String] = [:], i = 0
+    static func read(_ rest: [String], _ spec: CommandSpec) -> (
+        positionals: [String], values: [String: String], pending: OptionSpec?
+    ) {
+        var positionals: [String] = []
+        var values: [String: String] = [:]
+        var i = 0
         while i < rest.count {
             let w = rest[i]
             i += 1
-            guard w.hasPrefix("--"), !w.contains("="), let o = spec.options.first(where: { "--\($0.name)" == w }), let name = o.valueName else {
+            guard w.hasPrefix("--"), !w.contains("="), let o = spec.options.first(where: { "--\($0.name)" == w }),
+                let name = o.valueName
+            else {
                 if !w.hasPrefix("-") { positionals.append(w) }
                 continue
             }
@@ -97,7 +120,9 @@ struct Completer {
         // Not found as a command would find it (ambiguous, or a spec that a record of
         // another file claims): what the record and the spec files at hand say.
         var names = finder.store.all().filter { lab == nil || $0.lab == lab }.flatMap(\.vms)
-        let files = lab.map { $0.contains("/") || $0.hasSuffix(".json5") ? [$0] : finder.candidates(for: $0) } ?? finder.specFiles()
+        let files =
+            lab.map { $0.contains("/") || $0.hasSuffix(".json5") ? [$0] : finder.candidates(for: $0) }
+            ?? finder.specFiles()
         for file in files {
             let path = file.hasPrefix("/") ? file : "\(finder.directory)/\(file)"
             if let spec = try? LabLoader.load(path, rules: ProviderRegistry.specRules) { names += spec.vms.map(\.name) }
@@ -116,7 +141,10 @@ struct Completer {
             .filter { !$0.hasPrefix(".") || current.dropFirst(dir.count).hasPrefix(".") }
         let dirs = entries.filter { CLIPaths.isDirectory(full + $0) }.map { Candidate(word: dir + $0 + "/") }
         guard slash == nil else { return dirs + plain(entries.filter { $0.hasSuffix(".json5") }.map { dir + $0 }) }
-        let names = (finder.specFiles() + finder.homeSpecFiles()).map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        let names =
+            (finder.specFiles() + finder.homeSpecFiles()).map {
+                (($0 as NSString).lastPathComponent as NSString).deletingPathExtension
+            }
             + finder.store.all().map(\.lab)
         return plain(unique(names).sorted()) + dirs
     }

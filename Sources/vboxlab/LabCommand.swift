@@ -17,10 +17,12 @@ extension LabCommand {
 
 /// Every command, in the order help lists them.
 enum Commands {
-    static var all: [any LabCommand.Type] { [
-        Validate.self, Plan.self, Create.self, FixMacs.self, SSHSetup.self, SSH.self, Check.self, Status.self,
-        List.self, Destroy.self, PruneBases.self, Graph.self,
-    ] }
+    static var all: [any LabCommand.Type] {
+        [
+            Validate.self, Plan.self, Create.self, FixMacs.self, SSHSetup.self, SSH.self, Check.self, Status.self,
+            List.self, Destroy.self, PruneBases.self, Graph.self,
+        ]
+    }
 
     static var specs: [CommandSpec] { all.map { $0.configuration } }
 
@@ -33,16 +35,23 @@ enum Commands {
 /// Options and words that several commands share.
 enum Options {
     static let lab = "LAB?"
-    static let finding = "LAB is a path to a spec, ./LAB.json5, ./labs/LAB.json5, or the name of a lab that create recorded. Left out, it is the one recorded lab on this host, else the only spec in . or ./labs."
+    static let finding =
+        "LAB is a path to a spec, ./LAB.json5, ./labs/LAB.json5, or the name of a lab that create recorded. Left out, it is the one recorded lab on this host, else the only spec in . or ./labs."
     static let json = OptionSpec("json", help: "Print JSON for programs instead of text.")
-    static let dryRun = OptionSpec("dry-run", help: "Print the changes and every command that would run; change nothing.")
+    static let dryRun = OptionSpec(
+        "dry-run", help: "Print the changes and every command that would run; change nothing.")
     static let noSetup = OptionSpec("no-setup", help: "Stop once the VMs run; skip guest setup and check.")
-    static let strategy = OptionSpec("strategy", choosing: "strategy", from: Strategy.allCases.map(\.rawValue),
-                                     help: "Override the spec's strategy.")
-    static let vmLab = OptionSpec("lab", value: "LAB", help: "The lab of the VM (default: the lab that has a VM of that name).")
+    static let strategy = OptionSpec(
+        "strategy", choosing: "strategy", from: Strategy.allCases.map(\.rawValue),
+        help: "Override the spec's strategy.")
+    static let vmLab = OptionSpec(
+        "lab", value: "LAB", help: "The lab of the VM (default: the lab that has a VM of that name).")
     static var provider: OptionSpec {
         let order = ProviderRegistry.entries.map { "\($0.name) (\($0.summary))" }.joined(separator: ", then ")
-        return OptionSpec("provider", choosing: "provider", from: ProviderRegistry.names,
-                          help: "Default: $VBOXLAB_PROVIDER, else the provider the lab was made with, else the first that works here: \(order).")
+        return OptionSpec(
+            "provider", choosing: "provider", from: ProviderRegistry.names,
+            help:
+                "Default: $VBOXLAB_PROVIDER, else the provider the lab was made with, else the first that works here: \(order)."
+        )
     }
 }

@@ -22,14 +22,27 @@ enum ManPage {
         page += Commands.specs.flatMap(command)
         page += [".SH GLOBAL OPTIONS"] + Help.globalOptions.flatMap { item($0.flags, $0.meaning) }
         page += Help.utilities.flatMap { item($0.usage, $0.meaning) }
-        page += [".SH PROVIDERS", ".PP", text("The first provider that works here is the default for a new lab; a lab keeps the provider it was made with.")]
+        page += [
+            ".SH PROVIDERS", ".PP",
+            text(
+                "The first provider that works here is the default for a new lab; a lab keeps the provider it was made with."
+            ),
+        ]
         page += ProviderRegistry.entries.flatMap { item($0.name, $0.summary) }
         page += [".SH ENVIRONMENT"] + Help.variables.flatMap { item($0.name, $0.meaning) }
         page += [".SH FILES"] + files.flatMap { item($0.0, $0.1) }
         page += [".SH EXIT STATUS"] + exitStatuses.flatMap { item($0.0, $0.1) }
         page += [".SH EXAMPLES"] + examples.flatMap { [".PP", text($0.1), ".IP", bold($0.0)] }
-        page += [".SH SEE ALSO", "\\fBVBoxManage\\fR(1), \\fBip\\fR(8), \\fBbridge\\fR(8), \\fBssh\\fR(1), \\fBtcpdump\\fR(8), \\fBqemu-system-x86_64\\fR(1)"]
-        page += [".PP", text("The spec format, with every field and an example lab: /usr/share/vboxlab/labs/README.md (PREFIX/share/vboxlab/labs/README.md where scripts/install put vboxlab).")]
+        page += [
+            ".SH SEE ALSO",
+            "\\fBVBoxManage\\fR(1), \\fBip\\fR(8), \\fBbridge\\fR(8), \\fBssh\\fR(1), \\fBtcpdump\\fR(8), \\fBqemu-system-x86_64\\fR(1)",
+        ]
+        page += [
+            ".PP",
+            text(
+                "The spec format, with every field and an example lab: /usr/share/vboxlab/labs/README.md (PREFIX/share/vboxlab/labs/README.md where scripts/install put vboxlab)."
+            ),
+        ]
         return page.joined(separator: "\n") + "\n"
     }
 
@@ -50,16 +63,31 @@ enum ManPage {
     }
 
     static let files: [(String, String)] = [
-        ("~/.local/state/vboxlab/labs", "one record per lab ($XDG_STATE_HOME/vboxlab/labs where set): what create made, so destroy, list and status work when the spec is gone"),
-        ("/run/vboxlab", "locks, ssh control sockets and QEMU monitors while a lab runs (/tmp/vboxlab-UID for a user other than root; $XDG_RUNTIME_DIR/vboxlab where set)"),
-        ("/run/vboxlab-host", "what root keeps host-wide: neighbour-table limits and the QEMU accelerator that works here"),
+        (
+            "~/.local/state/vboxlab/labs",
+            "one record per lab ($XDG_STATE_HOME/vboxlab/labs where set): what create made, so destroy, list and status work when the spec is gone"
+        ),
+        (
+            "/run/vboxlab",
+            "locks, ssh control sockets and QEMU monitors while a lab runs (/tmp/vboxlab-UID for a user other than root; $XDG_RUNTIME_DIR/vboxlab where set)"
+        ),
+        (
+            "/run/vboxlab-host",
+            "what root keeps host-wide: neighbour-table limits and the QEMU accelerator that works here"
+        ),
         ("/var/lib/vboxlab/images", "guest images for the qemu provider ($VBOXLAB_IMAGES where set)"),
-        ("/usr/share/vboxlab/labs", "the bundled labs (the seed bridge-lab among them), their JSON Schema and the spec reference; found by name from any directory"),
+        (
+            "/usr/share/vboxlab/labs",
+            "the bundled labs (the seed bridge-lab among them), their JSON Schema and the spec reference; found by name from any directory"
+        ),
     ]
 
     static let exitStatuses: [(String, String)] = [
         ("0", "success"),
-        ("1", "the lab does not work or cannot be planned (a failing pair, an unmeetable plan, nothing to check), or a guest did not answer"),
+        (
+            "1",
+            "the lab does not work or cannot be planned (a failing pair, an unmeetable plan, nothing to check), or a guest did not answer"
+        ),
         ("2", "bad usage, or an invalid or ambiguous spec"),
         ("3", "an external program failed; the message shows its command line and its stderr"),
         ("4", "something the command needs is missing (root, VBoxManage, ip, ssh)"),

@@ -6,7 +6,10 @@ import VBoxLab
 let progressToStderr: ProgressHandler = { line in
     guard !Output.quiet else { return }
     let text = "vboxlab: " + line.escapedForTerminal
-    guard isatty(2) == 1 else { StandardError.emit((text + "\n")); return }
+    guard isatty(2) == 1 else {
+        StandardError.emit((text + "\n"))
+        return
+    }
     let inPlace = line.hasPrefix("waiting for ")
     let clear = Output.statusShown.get() ? "\r\u{1B}[K" : ""
     StandardError.emit(clear + text + (inPlace ? "" : "\n"))
@@ -27,7 +30,8 @@ enum Output {
         switch color {
         case .always: return true
         case .never: return false
-        case .auto: return isatty(handle.fileDescriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        case .auto:
+            return isatty(handle.fileDescriptor) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         }
     }
 
@@ -54,7 +58,8 @@ enum Output {
     /// nil for a binary in the build tree.
     static var installedHome: String? {
         guard let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
-        let share = exe.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/vboxlab").path
+        let share = exe.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/vboxlab")
+            .path
         return FileManager.default.fileExists(atPath: share + "/labs") ? share : nil
     }
 
@@ -67,10 +72,12 @@ enum Output {
     /// or be gone); a binary in the build tree asks git there.
     static var version: String {
         if let home = installedHome, let stamp = try? String(contentsOfFile: home + "/commit", encoding: .utf8),
-           !stamp.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            !stamp.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
             return "vboxlab \(number) (commit \(stamp.trimmingCharacters(in: .whitespacesAndNewlines)))"
         }
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
         let commit = (try? ProcessRunner().run(Command("git", ["-C", source, "rev-parse", "--short", "HEAD"])))
             .flatMap { $0.succeeded ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
         return "vboxlab \(number) (commit \(commit ?? "unknown: the source tree is not at hand"))"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 // What both test targets need: the package's bundled labs, the built executable run in a
@@ -27,13 +28,21 @@ func parseSpec(_ text: String, file: String = "t.json5") throws(VBoxLabError) ->
 let testStateDirectory: String = {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path) }
+    atexit {
+        try? FileManager.default.removeItem(
+            atPath: FileManager.default.temporaryDirectory.appendingPathComponent("vboxlab-tests-\(getpid())").path)
+    }
     return dir
 }()
 
 /// The built `vboxlab`, run as a person runs it.
 enum CLI {
-    struct Run { var status: Int32; var reason: Process.TerminationReason; var stdout: String; var stderr: String }
+    struct Run {
+        var status: Int32
+        var reason: Process.TerminationReason
+        var stdout: String
+        var stderr: String
+    }
 
     /// The `vboxlab` built beside this test bundle, else the newest `.build*/debug/vboxlab` under the package.
     static let executable: String? = {
@@ -41,7 +50,7 @@ enum CLI {
         var candidates: [String] = []
         if let argv0 = CommandLine.arguments.first {
             var dir = URL(fileURLWithPath: argv0).deletingLastPathComponent()
-            for _ in 0..<4 {   // the bundle may be a directory (…/vboxlabPackageTests.xctest/Contents/MacOS)
+            for _ in 0..<4 {  // the bundle may be a directory (…/vboxlabPackageTests.xctest/Contents/MacOS)
                 candidates.append(dir.appendingPathComponent("vboxlab").path)
                 dir.deleteLastPathComponent()
             }
@@ -50,7 +59,9 @@ enum CLI {
         if let found = candidates.first(where: { fm.isExecutableFile(atPath: $0) && !isDirectory($0) }) { return found }
         let builds = ((try? fm.contentsOfDirectory(atPath: packageRoot)) ?? []).filter { $0.hasPrefix(".build") }
         let binaries = builds.map { "\(packageRoot)/\($0)/debug/vboxlab" }.filter { fm.isExecutableFile(atPath: $0) }
-        func modified(_ p: String) -> Date { ((try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date) ?? .distantPast }
+        func modified(_ p: String) -> Date {
+            ((try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date) ?? .distantPast
+        }
         return binaries.max { modified($0) < modified($1) }
     }()
 
@@ -61,8 +72,11 @@ enum CLI {
 
     /// Runs the built executable with lab records and locks in this test process's own
     /// directories (never the user's), unless `env` says otherwise.
-    static func run(_ args: [String], cwd: String = packageRoot, env extra: [String: String] = [:], input: String? = nil) throws -> Run {
-        let binary = try #require(executable, "no built vboxlab found beside the tests or under \(packageRoot)/.build*/debug")
+    static func run(
+        _ args: [String], cwd: String = packageRoot, env extra: [String: String] = [:], input: String? = nil
+    ) throws -> Run {
+        let binary = try #require(
+            executable, "no built vboxlab found beside the tests or under \(packageRoot)/.build*/debug")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = args
@@ -75,19 +89,25 @@ enum CLI {
         env["XDG_RUNTIME_DIR"] = testStateDirectory + "/cli-run"
         for (k, v) in extra { env[k] = v }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Read stderr on another thread while reading stdout here, so neither pipe can fill and block the child.
-        let errBox = DataBox(), done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); done.signal() }
+        let errBox = DataBox()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         done.wait()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, reason: process.terminationReason,
-                   stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, reason: process.terminationReason,
+            stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
     }
 
     /// Hands stderr from the reading thread to the test; the semaphore orders the accesses.
@@ -121,19 +141,26 @@ enum Golden {
 /// With `VBOXLAB_RECORD_GOLDEN=1` the file is written instead, a write that fails is a
 /// failure, and every recorded file is reported as a failure too (rewritten, or unchanged),
 /// so a recording run can never pass for a test run.
-func expectGolden(_ text: String, _ name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectGolden(
+    _ text: String, _ name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation
+) {
     let path = "\(Golden.directory(of: filePath))/\(name)"
     let old = try? String(contentsOfFile: path, encoding: .utf8)
     if Golden.recording {
         if old == text {
-            Issue.record("VBOXLAB_RECORD_GOLDEN=1: \(path) is unchanged; run again without it to test", sourceLocation: sourceLocation)
+            Issue.record(
+                "VBOXLAB_RECORD_GOLDEN=1: \(path) is unchanged; run again without it to test",
+                sourceLocation: sourceLocation)
             return
         }
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             print("vboxlab tests: recorded golden \(path)")
-            Issue.record("VBOXLAB_RECORD_GOLDEN=1: recorded \(path) (\(old == nil ? "new" : "rewritten")); review the diff, then run again without it to test", sourceLocation: sourceLocation)
+            Issue.record(
+                "VBOXLAB_RECORD_GOLDEN=1: recorded \(path) (\(old == nil ? "new" : "rewritten")); review the diff, then run again without it to test",
+                sourceLocation: sourceLocation)
         } catch {
             Issue.record("VBOXLAB_RECORD_GOLDEN=1: could not write \(path): \(error)", sourceLocation: sourceLocation)
         }
@@ -144,10 +171,12 @@ func expectGolden(_ text: String, _ name: String, filePath: String = #filePath, 
         return
     }
     if text != expected {
-        let a = text.split(separator: "\n", omittingEmptySubsequences: false), b = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let a = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-        Issue.record("differs from \(path) at line \(line + 1):\n  got:      \(line < a.count ? String(a[line]) : "<end>")\n  expected: \(line < b.count ? String(b[line]) : "<end>")",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "differs from \(path) at line \(line + 1):\n  got:      \(line < a.count ? String(a[line]) : "<end>")\n  expected: \(line < b.count ? String(b[line]) : "<end>")",
+            sourceLocation: sourceLocation)
     }
 }
 

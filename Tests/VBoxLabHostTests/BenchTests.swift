@@ -1,14 +1,19 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Every `scripts/bench-*` at its smallest size, timing the vboxlab built for the tests: a
 /// benchmark that breaks fails the suite instead of waiting for someone to run it.
 @Suite(.serialized) struct BenchTests {
     /// Runs a script with the built vboxlab (no release build), returns its stdout.
-    static func bench(_ script: String, _ args: [String], env: [String: String] = [:], timeout: Double = 120) throws -> String {
+    static func bench(_ script: String, _ args: [String], env: [String: String] = [:], timeout: Double = 120) throws
+        -> String
+    {
         let binary = try #require(CLI.executable, "no built vboxlab")
-        let command = Command("\(packageRoot)/scripts/\(script)", args, environment: env.merging(["VBOXLAB": binary]) { $1 }, timeout: timeout)
+        let command = Command(
+            "\(packageRoot)/scripts/\(script)", args, environment: env.merging(["VBOXLAB": binary]) { $1 },
+            timeout: timeout)
         let r = try ProcessRunner().run(command)
         #expect(r.status == 0, "\(script) \(args.joined(separator: " ")): exit \(r.status)\n\(r.stdout)\(r.stderr)")
         return r.stdout
@@ -23,7 +28,8 @@ import Testing
             let row = out.first { $0.split(separator: " ").prefix(2) == ["10", Substring(shape)] }
             let cells = row?.split(separator: " ") ?? []
             // VMs, shape, validate s, plan s, their µs per VM, MB: all numbers.
-            #expect(cells.count == 7 && cells.dropFirst(2).allSatisfy { Double($0) != nil }, "\(shape): \(row ?? "no row")")
+            #expect(
+                cells.count == 7 && cells.dropFirst(2).allSatisfy { Double($0) != nil }, "\(shape): \(row ?? "no row")")
         }
     }
 
@@ -33,14 +39,21 @@ import Testing
             let row = out.first { $0.hasPrefix(shape.padding(toLength: 6, withPad: " ", startingAt: 0) + "    2 |") }
             #expect(row?.contains(" 2/2 |") == true, "\(shape): \(row ?? "no row")\n\(out.joined(separator: "\n"))")
         }
-        #expect(out.contains { $0.hasPrefix("check of 2 endpoints: all pass 2/2 in ") && $0.contains("; half fail 0/2 in ") }, "\(out)")
+        #expect(
+            out.contains {
+                $0.hasPrefix("check of 2 endpoints: all pass 2/2 in ") && $0.contains("; half fail 0/2 in ")
+            }, "\(out)")
     }
 
     @Test(.enabled(if: SSHGate.available, "needs root, network namespaces and openssh-server")) func benchSSH() throws {
         let out = Self.lines(try Self.bench("bench-ssh", ["2", "1"]))
         #expect(out.count == 2, "\(out)")
         for share in ["on", "off"] {
-            #expect(out.contains { $0.hasPrefix("check of 2 VMs (2 pairs) over ssh, connection sharing \(share): ") && $0.hasSuffix(" s)") }, "\(out)")
+            #expect(
+                out.contains {
+                    $0.hasPrefix("check of 2 VMs (2 pairs) over ssh, connection sharing \(share): ")
+                        && $0.hasSuffix(" s)")
+                }, "\(out)")
         }
     }
 }
@@ -52,7 +65,9 @@ extension QemuGuestTests {
         #expect(out.first == "| VMs | all answer ssh | check passes | MB per VM (resident) | accel |", "\(out)")
         let cells = out.last?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
         // 2 VMs, seconds to ssh and to the check, MB per VM, the accelerator.
-        #expect(cells.count == 5 && cells[0] == "2" && Double(cells[1].dropLast(2)) != nil && Double(cells[2].dropLast(2)) != nil
+        #expect(
+            cells.count == 5 && cells[0] == "2" && Double(cells[1].dropLast(2)) != nil
+                && Double(cells[2].dropLast(2)) != nil
                 && (Int(cells[3]) ?? 0) > 50 && ["tcg", "kvm"].contains(cells[4]), "\(out)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The executable as a person uses it: a working directory of the test's own, and a
@@ -18,7 +19,8 @@ struct CLIPlace {
     @discardableResult
     func write(_ path: String, bundled: String? = nil, name: String, text: String? = nil) throws -> String {
         let full = path.hasPrefix("/") ? path : "\(dir)/\(path)"
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var body = text ?? ""
         if let bundled {
             body = try String(contentsOfFile: "\(packageRoot)/labs/\(bundled).json5", encoding: .utf8)
@@ -36,7 +38,11 @@ struct CLIPlace {
 
     /// The argv of the first `fix:` (or `next:`) line of a check's output, as a shell would split it.
     static func pasted(_ output: String, prefix: String = "fix: ") -> [String]? {
-        guard let line = output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.hasPrefix(prefix) }) else { return nil }
+        guard
+            let line = output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: {
+                $0.hasPrefix(prefix)
+            })
+        else { return nil }
         let words = line.dropFirst(prefix.count).split(separator: " ").map(String.init)
         guard words.first == "vboxlab" else { return nil }
         return Array(words.dropFirst())
@@ -47,7 +53,10 @@ struct CLIPlace {
         _ = try? run(["destroy", "--all"])
         for lab in labs {
             let left = HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(lab)-") }
-            if !left.isEmpty { _ = try? ProcessRunner().run(Command("ip", ["-force", "-batch", "-"], input: left.map { "netns del \($0)\n" }.joined())) }
+            if !left.isEmpty {
+                _ = try? ProcessRunner().run(
+                    Command("ip", ["-force", "-batch", "-"], input: left.map { "netns del \($0)\n" }.joined()))
+            }
         }
         try? FileManager.default.removeItem(atPath: dir)
     }
@@ -57,11 +66,15 @@ struct CLIPlace {
 func kernelPing(_ lab: String, from vm: String, _ source: String, to target: String) -> Bool {
     let ns = NetnsNames(lab: lab).vmNamespace(vm)
     _ = try? ProcessRunner().run(Command("ip", ["-n", ns, "neigh", "flush", "all"]))
-    return (try? ProcessRunner().run(Command("ip", ["netns", "exec", ns, "ping", "-c", "1", "-W", "2", "-I", source, target])))?.status == 0
+    return
+        (try? ProcessRunner().run(
+            Command("ip", ["netns", "exec", ns, "ping", "-c", "1", "-W", "2", "-I", source, target])))?.status == 0
 }
 
 func addresses(_ lab: String, _ vm: String, _ dev: String) -> String {
-    (try? ProcessRunner().run(Command("ip", ["-n", NetnsNames(lab: lab).vmNamespace(vm), "-br", "-4", "addr", "show", "dev", dev])))?.stdout ?? ""
+    (try? ProcessRunner().run(
+        Command("ip", ["-n", NetnsNames(lab: lab).vmNamespace(vm), "-br", "-4", "addr", "show", "dev", dev])))?.stdout
+        ?? ""
 }
 
 /// Deletes a namespace the way a person would, then waits (up to 10 s) until the kernel has
@@ -70,7 +83,10 @@ func addresses(_ lab: String, _ vm: String, _ dev: String) -> String {
 func deleteNamespace(_ ns: String, peer: (namespace: String, device: String)) throws {
     try ProcessRunner().check(Command("ip", ["netns", "del", ns]))
     let deadline = Date().addingTimeInterval(10)
-    while Date() < deadline, (try? ProcessRunner().run(Command("ip", ["-n", peer.namespace, "link", "show", "dev", peer.device])))?.status == 0 {
+    while Date() < deadline,
+        (try? ProcessRunner().run(Command("ip", ["-n", peer.namespace, "link", "show", "dev", peer.device])))?.status
+            == 0
+    {
         usleep(20_000)
     }
 }

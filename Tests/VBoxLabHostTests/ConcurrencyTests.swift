@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Two commands on one lab at once, as a user starts them by accident (two terminals, a
@@ -38,22 +39,30 @@ struct ConcurrencyTests {
         let destroy = try place.run(["destroy", lab])
         #expect(destroy.status == 0, "\(context): destroy after: \(destroy.stderr)")
         #expect(namespaces(lab).isEmpty, "\(context): destroy left \(namespaces(lab))")
-        #expect(!FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/labs/\(lab).json"), "\(context): destroy left the record")
+        #expect(
+            !FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/labs/\(lab).json"),
+            "\(context): destroy left the record")
     }
 
     @Test func twoCreatesOfANewLabMakeOneLab() throws {
         let place = try CLIPlace()
         defer { place.cleanup(labs: ["vc-two"]) }
         try place.write("vc-two.json5", bundled: "bridge-lab", name: "vc-two")
-        let runs = Self.atOnce(place, [["create", "vc-two", "--provider", "netns"], ["create", "vc-two", "--provider", "netns"]])
+        let runs = Self.atOnce(
+            place, [["create", "vc-two", "--provider", "netns"], ["create", "vc-two", "--provider", "netns"]])
         for run in runs {
             let r = try #require(run)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         }
         // One built it; the other waited, read the record under the lock and found nothing to do.
         let outputs = runs.compactMap { $0?.stdout }
-        #expect(outputs.filter { $0.contains("lab vc-two is already as planned; nothing changed") }.count == 1, "\(outputs)")
-        #expect(runs.compactMap { $0?.stderr }.contains { $0.contains("lab vc-two is in use by pid ") && $0.contains("vboxlab create vc-two") })
+        #expect(
+            outputs.filter { $0.contains("lab vc-two is already as planned; nothing changed") }.count == 1, "\(outputs)"
+        )
+        #expect(
+            runs.compactMap { $0?.stderr }.contains {
+                $0.contains("lab vc-two is in use by pid ") && $0.contains("vboxlab create vc-two")
+            })
         #expect(Self.namespaces("vc-two").count == 4, "\(Self.namespaces("vc-two"))")
         try Self.expectWholeOrGone(place, "vc-two", "two creates")
     }
@@ -66,7 +75,9 @@ struct ConcurrencyTests {
             #expect(try place.run(["create", "vc-cd", "--provider", "netns"]).status == 0)
             // The spec gains a VM, so the create has work to do while destroy runs.
             try place.write("vc-cd.json5", bundled: "hub-lab", name: "vc-cd")
-            let order = round % 2 == 0 ? [["create", "vc-cd"], ["destroy", "vc-cd"]] : [["destroy", "vc-cd"], ["create", "vc-cd"]]
+            let order =
+                round % 2 == 0
+                ? [["create", "vc-cd"], ["destroy", "vc-cd"]] : [["destroy", "vc-cd"], ["create", "vc-cd"]]
             let runs = Self.atOnce(place, order)
             for (command, run) in zip(order, runs) {
                 let r = try #require(run)
@@ -83,9 +94,14 @@ struct ConcurrencyTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var first: LabLock? = try LabLock(lab: "vc-busy", directory: dir, holder: "pid 1: vboxlab create vc-busy")
         let said = Locked<[String]>([])
-        #expect(throws: VBoxLabError.lab(.busy(lab: "vc-busy", lock: "\(dir)/vc-busy.lock", waited: 0.3,
-                                               holder: "pid 1: vboxlab create vc-busy"))) {
-            _ = try LabLock(lab: "vc-busy", directory: dir, timeout: 0.3, progress: { line in said.update { $0.append(line) } })
+        #expect(
+            throws: VBoxLabError.lab(
+                .busy(
+                    lab: "vc-busy", lock: "\(dir)/vc-busy.lock", waited: 0.3,
+                    holder: "pid 1: vboxlab create vc-busy"))
+        ) {
+            _ = try LabLock(
+                lab: "vc-busy", directory: dir, timeout: 0.3, progress: { line in said.update { $0.append(line) } })
         }
         #expect(said.get() == ["lab vc-busy is in use by pid 1: vboxlab create vc-busy; waiting up to 0.3 s for it"])
         // The lab is destroyed (its lock file goes) while a second command waits on the old
@@ -110,11 +126,15 @@ struct ConcurrencyTests {
         let place = try CLIPlace()
         defer { place.cleanup(labs: ["vc-rand"]) }
         try place.write("vc-rand.json5", bundled: "bridge-lab", name: "vc-rand")
-        let commands: [[String]] = [["create", "vc-rand", "--provider", "netns"], ["fix-macs", "vc-rand"],
-                                    ["destroy", "vc-rand"], ["check", "vc-rand"], ["create", "vc-rand", "--strategy", "none"]]
+        let commands: [[String]] = [
+            ["create", "vc-rand", "--provider", "netns"], ["fix-macs", "vc-rand"],
+            ["destroy", "vc-rand"], ["check", "vc-rand"], ["create", "vc-rand", "--strategy", "none"],
+        ]
         var generator = SplitMix64(seed: 2026)
         for run in 0..<50 {
-            if Bool.random(using: &generator) { _ = try place.run(["create", "vc-rand", "--provider", "netns", "--no-setup"]) }
+            if Bool.random(using: &generator) {
+                _ = try place.run(["create", "vc-rand", "--provider", "netns", "--no-setup"])
+            }
             let pair = [commands.randomElement(using: &generator)!, commands.randomElement(using: &generator)!]
             let runs = Self.atOnce(place, pair)
             for (command, r) in zip(pair, runs) {

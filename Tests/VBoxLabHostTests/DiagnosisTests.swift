@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// check's causes, each provoked by hand in real namespaces, as a person breaks a lab.
@@ -15,12 +16,20 @@ struct DiagnosisTests {
         let plan = try lab.plan(Strategy.none)
         _ = try lab.provider.create(plan, setup: true)
         let report = try lab.check(Strategy.none)
-        let a = plan.nic(NICRef(vm: "centos-1", slot: 2))!.mac, c = plan.nic(NICRef(vm: "centos-3", slot: 2))!.mac
-        let ac = try pair(report, "centos-1", "centos-3"), ca = try pair(report, "centos-3", "centos-1")
+        let a = plan.nic(NICRef(vm: "centos-1", slot: 2))!.mac
+        let c = plan.nic(NICRef(vm: "centos-3", slot: 2))!.mac
+        let ac = try pair(report, "centos-1", "centos-3")
+        let ca = try pair(report, "centos-3", "centos-1")
         #expect(!ac.ok && ac.diagnosis?.cause == .unregisteredMac)
-        #expect(ac.diagnosis?.reason == "centos-3's ARP reply to \(a) (centos-1) is dropped on intnet-2: no NIC there is registered with that MAC and none may be promiscuous")
+        #expect(
+            ac.diagnosis?.reason
+                == "centos-3's ARP reply to \(a) (centos-1) is dropped on intnet-2: no NIC there is registered with that MAC and none may be promiscuous"
+        )
         #expect(!ca.ok && ca.diagnosis?.cause == .unregisteredMac)
-        #expect(ca.diagnosis?.reason == "centos-1's ARP reply to \(c) (centos-3) is dropped on intnet-1: no NIC there is registered with that MAC and none may be promiscuous")
+        #expect(
+            ca.diagnosis?.reason
+                == "centos-1's ARP reply to \(c) (centos-3) is dropped on intnet-1: no NIC there is registered with that MAC and none may be promiscuous"
+        )
         for r in [ac, ca] {
             let seen = try #require(try lab.capture(r, Strategy.none))
             #expect(seen.frame == .arpReply && seen.agrees, "\(seen)")
@@ -36,7 +45,9 @@ struct DiagnosisTests {
         let plan = try lab.plan(.macSwap)
         _ = try lab.provider.create(plan, setup: true)
         for port in plan.nics(of: "centos-2") {
-            try lab.inVM("centos-2", ["link", "set", "dev", GuestInterfaceName.forSlot(port.slot), "address", port.mac.description])
+            try lab.inVM(
+                "centos-2",
+                ["link", "set", "dev", GuestInterfaceName.forSlot(port.slot), "address", port.mac.description])
         }
         let report = try lab.check(.macSwap)
         #expect(report.reached == 0)
@@ -44,7 +55,9 @@ struct DiagnosisTests {
         let a = plan.nic(NICRef(vm: "centos-1", slot: 2))!.mac
         #expect(ac.diagnosis?.cause == .guestMacClash)
         let reason = ac.diagnosis?.reason ?? ""
-        #expect(reason.contains("centos-2's bridge br0") && reason.contains("enp0s9") && reason.contains("\(a) (centos-1)"), "\(reason)")
+        #expect(
+            reason.contains("centos-2's bridge br0") && reason.contains("enp0s9") && reason.contains("\(a) (centos-1)"),
+            "\(reason)")
         let seen = try #require(try lab.capture(ac, .macSwap))
         #expect(seen.agrees && seen.place == .vm("centos-2"), "\(seen)")
     }
@@ -66,7 +79,9 @@ struct DiagnosisTests {
         try lab.inVM("centos-2", ["link", "del", "br0"])
         r = try pair(try lab.check(), "centos-1", "centos-3")
         #expect(!r.ok && r.diagnosis?.cause == .guestNotSetUp)
-        #expect(r.diagnosis?.reason.contains("centos-2") == true && r.diagnosis?.reason.contains("br0") == true, "\(r.diagnosis?.reason ?? "")")
+        #expect(
+            r.diagnosis?.reason.contains("centos-2") == true && r.diagnosis?.reason.contains("br0") == true,
+            "\(r.diagnosis?.reason ?? "")")
         seen = try #require(try lab.capture(r))
         #expect(seen.agrees && seen.place == .vm("centos-2"), "\(seen)")
         _ = try lab.provider.converge(try lab.plan())
@@ -84,8 +99,9 @@ struct DiagnosisTests {
         let lab = NetnsLab(try renamedLab("hub-lab", as: "vd-hub"))
         defer { lab.destroy() }
         _ = try lab.provider.create(try lab.plan(), setup: true)
-        let port = lab.names.switchPort(NICRef(vm: "hub", slot: 2))   // the hub's port on hub-1, where h1 is
-        try ProcessRunner().check(Command("bridge", ["-n", lab.names.switchNamespace, "link", "set", "dev", port, "flood", "off"]))
+        let port = lab.names.switchPort(NICRef(vm: "hub", slot: 2))  // the hub's port on hub-1, where h1 is
+        try ProcessRunner().check(
+            Command("bridge", ["-n", lab.names.switchNamespace, "link", "set", "dev", port, "flood", "off"]))
         let report = try lab.check()
         for r in report.results {
             let throughH1 = r.pair.from.vm == "h1" || r.pair.to.vm == "h1"

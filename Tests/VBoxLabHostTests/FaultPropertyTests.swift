@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Random faults at random points of create, fix-macs --restart, destroy and prune-bases,
@@ -47,7 +48,9 @@ extension VirtualBoxTests {
         case .slow, .termOn: env["VBOXLAB_SHIM_DELAY"] = "0.2"
         default: break
         }
-        for counter in ["writes", "transient"] { try? FileManager.default.removeItem(atPath: "\(place.dir)/shim/\(counter)") }
+        for counter in ["writes", "transient"] {
+            try? FileManager.default.removeItem(atPath: "\(place.dir)/shim/\(counter)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(CLI.executable))
         process.arguments = args
@@ -60,10 +63,19 @@ extension VirtualBoxTests {
         case .term(let t), .kill(let t):
             let deadline = Date().addingTimeInterval(t)
             while process.isRunning && Date() < deadline { usleep(5_000) }
-            if process.isRunning { kill(process.processIdentifier, { if case .term = fault { return SIGTERM }; return SIGKILL }()) }
+            if process.isRunning {
+                kill(
+                    process.processIdentifier,
+                    {
+                        if case .term = fault { return SIGTERM }
+                        return SIGKILL
+                    }())
+            }
         case .termOn(let call):
             let deadline = Date().addingTimeInterval(60)
-            while process.isRunning && Date() < deadline && !place.calls.contains(where: { $0.contains(call) }) { usleep(5_000) }
+            while process.isRunning && Date() < deadline && !place.calls.contains(where: { $0.contains(call) }) {
+                usleep(5_000)
+            }
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         default: break
         }
@@ -73,7 +85,8 @@ extension VirtualBoxTests {
     /// The lab's VMs as VirtualBox shows them: in its group, or under one of its names.
     static func labVMs(_ lab: String, names: [String]) throws -> [VBoxVM] {
         VBoxParse.inventory(try VBoxPlace.real(["list", "-l", "vms"])).filter {
-            $0.groups.contains(VMDesign.group(of: lab)) || names.contains($0.name) || $0.name.hasPrefix("vboxlab-import-\(lab)-")
+            $0.groups.contains(VMDesign.group(of: lab)) || names.contains($0.name)
+                || $0.name.hasPrefix("vboxlab-import-\(lab)-")
         }
     }
 
@@ -84,25 +97,37 @@ extension VirtualBoxTests {
     /// VirtualBox's default machine folder as this process sees it (inside the chroot, when
     /// VBoxManage runs in one).
     static func machineFolder() throws -> String {
-        let line = try VBoxPlace.real(["list", "systemproperties"]).split(separator: "\n").first { $0.hasPrefix("Default machine folder:") }
+        let line = try VBoxPlace.real(["list", "systemproperties"]).split(separator: "\n").first {
+            $0.hasPrefix("Default machine folder:")
+        }
         let folder = try #require(line).dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
-        let chroot = VBoxGate.real == "/var/lib/vboxlab/bin/VBoxManage" ? (ProcessInfo.processInfo.environment["VBOXLAB_CHROOT"] ?? "/var/lib/vboxlab/sid-chroot") : ""
+        let chroot =
+            VBoxGate.real == "/var/lib/vboxlab/bin/VBoxManage"
+            ? (ProcessInfo.processInfo.environment["VBOXLAB_CHROOT"] ?? "/var/lib/vboxlab/sid-chroot") : ""
         return chroot + folder
     }
 
     @Test func randomFaultsNeverLoseAVM() throws {
         let runs = ProcessInfo.processInfo.environment["VBOXLAB_FAULT_RUNS"].flatMap(Int.init) ?? 60
         let seed = ProcessInfo.processInfo.environment["VBOXLAB_FAULT_SEED"].flatMap { UInt64($0) } ?? 0xfa17
-        let lab = "vb-faults", names = ["vf-a", "vf-m", "vf-b"]
+        let lab = "vb-faults"
+        let names = ["vf-a", "vf-m", "vf-b"]
         // A run killed part-way (a CI job's time limit) leaves its lab, base and the box's source VM behind.
-        VBoxPlace.clearEarlierRun(prefixes: ["\(lab)-", "vboxlab-base-vt-faults-", "vboxlab-import-\(lab)-", "vt-faultsrc"])
+        VBoxPlace.clearEarlierRun(prefixes: [
+            "\(lab)-", "vboxlab-base-vt-faults-", "vboxlab-import-\(lab)-", "vt-faultsrc",
+        ])
         let place = try VBoxPlace(tag: "faults")
         defer { place.cleanup() }
         let home = place.dir + "/vagrant"
         try Self.makeBox(place, in: "\(home)/boxes/vt-VAGRANTSLASH-faults/1.0.0/virtualbox", vm: "vt-faultsrc")
         place.extra["VAGRANT_HOME"] = home
-        try place.write(lab, text: #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#)
-        let folder = try Self.labFolder(lab), machine = try Self.machineFolder()
+        try place.write(
+            lab,
+            text:
+                #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#
+        )
+        let folder = try Self.labFolder(lab)
+        let machine = try Self.machineFolder()
         var rng = SplitMix64(seed: seed)
         var failures: [String] = []
         for run in 0..<runs {
@@ -119,7 +144,9 @@ extension VirtualBoxTests {
             // (A lab made with another strategy is one only fix-macs --restart turns into the
             // spec's: create never restarts a running VM.)
             let strategy = command[0] == "fix-macs" ? rng.pick(["none", "auto", "promisc"]) : "auto"
-            if rng.chance(0.7) { _ = try place.run(["create", lab, "--no-setup", "--provider", "virtualbox", "--strategy", strategy]) }
+            if rng.chance(0.7) {
+                _ = try place.run(["create", lab, "--no-setup", "--provider", "virtualbox", "--strategy", strategy])
+            }
             try Self.run(command, fault: fault, place: place)
             // The interrupted fix-macs is run again, as a user would (create never restarts a VM);
             // on a lab that does not exist it is refused, rightly, so then there is nothing to run again.
@@ -135,17 +162,27 @@ extension VirtualBoxTests {
             if FileManager.default.fileExists(atPath: folder) { files.append("(the group folder \(folder))") }
             // Where a clone's files sit before the VM is put in its group.
             files += names.map { "\(machine)/\(lab)-\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
-            if (again.map { $0.status != 0 } ?? false) || (early.map { $0.status != 0 } ?? false) || create.status != 0 || destroy.status != 0 || !left.isEmpty || !files.isEmpty {
-                failures.append("run \(run): \(command.joined(separator: " ")) with \(fault): early destroy \(early.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") again \(again.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") create \(create.status) \(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left \(left.map(\.name)) files \(files)")
+            if (again.map { $0.status != 0 } ?? false) || (early.map { $0.status != 0 } ?? false) || create.status != 0
+                || destroy.status != 0 || !left.isEmpty || !files.isEmpty
+            {
+                failures.append(
+                    "run \(run): \(command.joined(separator: " ")) with \(fault): early destroy \(early.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") again \(again.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") create \(create.status) \(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left \(left.map(\.name)) files \(files)"
+                )
                 for vm in left { _ = try? VBoxPlace.realRun(["unregistervm", vm.uuid, "--delete"]) }
                 try? FileManager.default.removeItem(atPath: "\(place.dir)/state/vboxlab/labs/\(lab).json")
-                for f in [folder] + names.map({ "\(machine)/\(lab)-\($0)" }) { try? FileManager.default.removeItem(atPath: f) }
+                for f in [folder] + names.map({ "\(machine)/\(lab)-\($0)" }) {
+                    try? FileManager.default.removeItem(atPath: f)
+                }
             }
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(runs) runs (seed \(seed)):\n\(failures.prefix(8).joined(separator: "\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(runs) runs (seed \(seed)):\n\(failures.prefix(8).joined(separator: "\n"))")
         // No fault may leave a disk that keeps the box's base alive once no lab uses it.
         let pruned = try place.run(["prune-bases"])
         let bases = try Self.bases(inListJSON: try place.run(["list", "--json"]).stdout)
-        #expect(pruned.status == 0 && !bases.keys.contains("vboxlab-base-vt-faults-1.0.0"), "\(pruned.stdout)\(pruned.stderr)\(bases)")
+        #expect(
+            pruned.status == 0 && !bases.keys.contains("vboxlab-base-vt-faults-1.0.0"),
+            "\(pruned.stdout)\(pruned.stderr)\(bases)")
     }
 }

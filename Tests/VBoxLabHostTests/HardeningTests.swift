@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// A lab never touches another, a half-built lab converges, a missing namespace gets the
@@ -15,7 +16,10 @@ extension NetnsProviderTests {
         try "<Envelope/>".write(toFile: "\(src)/box.ovf", atomically: true, encoding: .utf8)
         try ProcessRunner().check(Command("mknod", ["\(src)/null", "c", "1", "3"]))
         try ProcessRunner().check(Command("tar", ["-czf", "\(dir)/dev.box", "-C", src, "."]))
-        do { try BoxArchive(file: "\(dir)/dev.box", runner: ProcessRunner()).unpack(into: "\(dir)/out"); Issue.record("a device node was unpacked") } catch {
+        do {
+            try BoxArchive(file: "\(dir)/dev.box", runner: ProcessRunner()).unpack(into: "\(dir)/out")
+            Issue.record("a device node was unpacked")
+        } catch {
             #expect(error.explanation.contains("./null is not a plain file or folder"), "\(error.explanation)")
         }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
@@ -30,22 +34,35 @@ extension NetnsProviderTests {
         #expect(try place.run(["create", "--provider", "netns"]).status == 0)
         try deleteNamespace("vbl-vt-gone-centos-2", peer: ("vbl-vt-gone-sw", "centos-2-2"))
         let bridgeGone = try place.run(["check", "--json"])
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(bridgeGone.stdout.utf8)) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(bridgeGone.stdout.utf8)) as? [String: Any])
         let pairs = try #require(report["pairs"] as? [[String: Any]])
         #expect(pairs.map { $0["cause"] as? String } == ["vm-down", "vm-down"], "\(bridgeGone.stdout)")
         #expect((pairs[0]["reason"] as? String)?.contains("centos-2") == true)
         let status = try place.run(["status", "--json"])
         #expect(status.status == 0)
-        #expect(status.stdout.contains(#"{"name":"centos-2","state":"missing","namespace":null,"reach":null,"nics":[],"bridges":[]}"#), "\(status.stdout)")
+        #expect(
+            status.stdout.contains(
+                #"{"name":"centos-2","state":"missing","namespace":null,"reach":null,"nics":[],"bridges":[]}"#),
+            "\(status.stdout)")
         #expect(try place.run(["create"]).status == 0)
 
         try deleteNamespace("vbl-vt-gone-sw", peer: ("vbl-vt-gone-centos-1", "enp0s8"))
         let switchGone = try place.run(["check"])
-        #expect(switchGone.status == 1 && switchGone.stdout.contains("\nvm-down: 2 pairs\n  centos-1 1.1.1.10 → centos-3 1.1.1.20: the lab's switch (namespace vbl-vt-gone-sw, which plays every internal network) is missing"), "\(switchGone.stdout)")
+        #expect(
+            switchGone.status == 1
+                && switchGone.stdout.contains(
+                    "\nvm-down: 2 pairs\n  centos-1 1.1.1.10 → centos-3 1.1.1.20: the lab's switch (namespace vbl-vt-gone-sw, which plays every internal network) is missing"
+                ), "\(switchGone.stdout)")
         let text = try place.run(["status"])
-        #expect(text.status == 0 && text.stdout.hasPrefix("switch missing: namespace vbl-vt-gone-sw; every internal network is gone\n"), "\(text.stdout)")
+        #expect(
+            text.status == 0
+                && text.stdout.hasPrefix("switch missing: namespace vbl-vt-gone-sw; every internal network is gone\n"),
+            "\(text.stdout)")
         let again = try place.run(["create"])
-        #expect(again.status == 0 && again.stdout.contains("  re-created the switch namespace vbl-vt-gone-sw\n"), "\(again.stdout)")
+        #expect(
+            again.status == 0 && again.stdout.contains("  re-created the switch namespace vbl-vt-gone-sw\n"),
+            "\(again.stdout)")
     }
 
     /// SIGKILL at several points of a 100-VM create: the next create converges and pings,
@@ -59,8 +76,11 @@ extension NetnsProviderTests {
     func sigkillThenCreateConvergesBody(point: String) throws {
         let place = try CLIPlace()
         defer { place.cleanup(labs: ["vt-kill"]) }
-        let hosts = (0..<100).map { #"{ name: "h\#($0)", nics: [ { network: "k", ip: "10.61.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"# }
-        try place.write("vt-kill.json5", name: "vt-kill", text: "{ name: \"vt-kill\", vms: [\(hosts.joined(separator: ",\n"))] }")
+        let hosts = (0..<100).map {
+            #"{ name: "h\#($0)", nics: [ { network: "k", ip: "10.61.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"#
+        }
+        try place.write(
+            "vt-kill.json5", name: "vt-kill", text: "{ name: \"vt-kill\", vms: [\(hosts.joined(separator: ",\n"))] }")
         let binary = try #require(CLI.executable)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -70,13 +90,20 @@ extension NetnsProviderTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         func count() -> Int { HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vt-kill-") }.count }
-        func settled() -> Bool { (try? String(contentsOfFile: "\(place.state)/vboxlab/labs/vt-kill.json", encoding: .utf8))?.contains("\"pending\" : false") == true }
+        func settled() -> Bool {
+            (try? String(contentsOfFile: "\(place.state)/vboxlab/labs/vt-kill.json", encoding: .utf8))?.contains(
+                "\"pending\" : false") == true
+        }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while process.isRunning && Date() < deadline {
             let n = count()
-            if point == "first namespace" && n >= 1 || point == "half the namespaces" && n >= 50 || point == "every namespace" && n >= 101
-                || point == "guest setup" && settled() { break }
+            if point == "first namespace" && n >= 1 || point == "half the namespaces" && n >= 50
+                || point == "every namespace" && n >= 101
+                || point == "guest setup" && settled()
+            {
+                break
+            }
             usleep(500)
         }
         kill(process.processIdentifier, SIGKILL)
@@ -101,14 +128,24 @@ extension NetnsProviderTests {
         let place = try CLIPlace()
         defer { place.cleanup(labs: ["vt-neigh"]) }
         let hosts = (0..<30).map { #"{ name: "h\#($0)", nics: [ { network: "nb", ip: "10.62.0.\#($0 + 1)/24" } ] }"# }
-        try place.write("vt-neigh.json5", name: "vt-neigh", text: "{ name: \"vt-neigh\", vms: [\(hosts.joined(separator: ",\n"))] }")
+        try place.write(
+            "vt-neigh.json5", name: "vt-neigh", text: "{ name: \"vt-neigh\", vms: [\(hosts.joined(separator: ",\n"))] }"
+        )
         let create = try place.run(["create", "--provider", "netns"])
         #expect(create.status == 0)
-        #expect(create.stderr.contains("vboxlab: raised neighbour limits gc_thresh1/2/3 128/512/1024 → 450/900/1800 (30 endpoints)\nvboxlab: destroying the last large lab restores 128/512/1024\n"), "\(create.stderr)")
+        #expect(
+            create.stderr.contains(
+                "vboxlab: raised neighbour limits gc_thresh1/2/3 128/512/1024 → 450/900/1800 (30 endpoints)\nvboxlab: destroying the last large lab restores 128/512/1024\n"
+            ), "\(create.stderr)")
         #expect(NeighbourLimits.read() == [450, 900, 1800])
-        #expect(FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/checks/vt-neigh.json"), "create's check is kept for graph --check")
+        #expect(
+            FileManager.default.fileExists(atPath: "\(place.state)/vboxlab/checks/vt-neigh.json"),
+            "create's check is kept for graph --check")
         let destroy = try place.run(["destroy"])
-        #expect(destroy.stderr.contains("vboxlab: restored the host's neighbour table limits (gc_thresh1/2/3 128/512/1024)"), "\(destroy.stderr)")
+        #expect(
+            destroy.stderr.contains(
+                "vboxlab: restored the host's neighbour table limits (gc_thresh1/2/3 128/512/1024)"),
+            "\(destroy.stderr)")
         #expect(NeighbourLimits.read() == [128, 512, 1024])
         // The lock file and the kept check go with the lab.
         #expect(!FileManager.default.fileExists(atPath: "\(place.state)/run/vboxlab/vt-neigh.lock"))
@@ -121,11 +158,18 @@ extension NetnsProviderTests {
     @Test func neighbourLimitsAcrossStateDirectories() throws {
         try HostNeighbourLimits.keepingThem {
             try HostNeighbourLimits.write(["128", "512", "1024"])
-            let a = try CLIPlace(), b = try CLIPlace()
-            defer { a.cleanup(labs: ["vt-na"]); b.cleanup(labs: ["vt-nb"]) }
+            let a = try CLIPlace()
+            let b = try CLIPlace()
+            defer {
+                a.cleanup(labs: ["vt-na"])
+                b.cleanup(labs: ["vt-nb"])
+            }
             for (place, lab, net) in [(a, "vt-na", 64), (b, "vt-nb", 65)] {
-                let hosts = (0..<30).map { #"{ name: "h\#($0)", nics: [ { network: "nb", ip: "10.\#(net).0.\#($0 + 1)/24" } ] }"# }
-                try place.write("\(lab).json5", name: lab, text: "{ name: \"\(lab)\", vms: [\(hosts.joined(separator: ",\n"))] }")
+                let hosts = (0..<30).map {
+                    #"{ name: "h\#($0)", nics: [ { network: "nb", ip: "10.\#(net).0.\#($0 + 1)/24" } ] }"#
+                }
+                try place.write(
+                    "\(lab).json5", name: lab, text: "{ name: \"\(lab)\", vms: [\(hosts.joined(separator: ",\n"))] }")
                 #expect(try place.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
             }
             #expect(try a.run(["destroy"]).status == 0)
@@ -144,7 +188,11 @@ extension NetnsProviderTests {
         let lookalike = "p" + hashed.dropFirst().dropLast(2)
         let place = try CLIPlace()
         defer { place.cleanup(labs: ["vt-hash"]) }
-        try place.write("vt-hash.json5", name: "vt-hash", text: "{ name: \"vt-hash\", vms: [ { name: \"\(long)\", nics: [ { network: \"hh\", ip: \"10.63.0.1/24\" } ] }, { name: \"\(lookalike)\", nics: [ { network: \"hh\", ip: \"10.63.0.2/24\" } ] } ] }")
+        try place.write(
+            "vt-hash.json5", name: "vt-hash",
+            text:
+                "{ name: \"vt-hash\", vms: [ { name: \"\(long)\", nics: [ { network: \"hh\", ip: \"10.63.0.1/24\" } ] }, { name: \"\(lookalike)\", nics: [ { network: \"hh\", ip: \"10.63.0.2/24\" } ] } ] }"
+        )
         let r = try place.run(["create", "--provider", "netns"])
         #expect(r.status == 0 && r.stdout.hasPrefix("vt-hash: 2 of 2 pairs reached"), "\(r.stdout)\(r.stderr)")
     }
@@ -159,12 +207,19 @@ enum HostNeighbourLimits {
     static let saved = "/run/vboxlab-tests-gc_thresh"
 
     static func read() throws -> [String] {
-        try files.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+        try files.map {
+            try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
     static func write(_ values: [String]) throws {
-        for (file, value) in zip(files, values) { try (value + "\n").write(toFile: file, atomically: false, encoding: .utf8) }
+        for (file, value) in zip(files, values) {
+            try (value + "\n").write(toFile: file, atomically: false, encoding: .utf8)
+        }
         let now = try read()
-        if now != values { throw VBoxLabError.commandFailed(command: "write \(values) to gc_thresh1/2/3", status: 1, stderr: "they read \(now)") }
+        if now != values {
+            throw VBoxLabError.commandFailed(
+                command: "write \(values) to gc_thresh1/2/3", status: 1, stderr: "they read \(now)")
+        }
     }
 
     static func keepingThem(_ body: () throws -> Void) throws {
@@ -178,12 +233,18 @@ enum HostNeighbourLimits {
         let note = FileManager.default.contents(atPath: NeighbourLimits.path)
         try? FileManager.default.removeItem(atPath: NeighbourLimits.path)
         defer {
-            if let note { try? note.write(to: URL(fileURLWithPath: NeighbourLimits.path)) } else { try? FileManager.default.removeItem(atPath: NeighbourLimits.path) }
+            if let note {
+                try? note.write(to: URL(fileURLWithPath: NeighbourLimits.path))
+            } else {
+                try? FileManager.default.removeItem(atPath: NeighbourLimits.path)
+            }
             do {
                 try write(original)
                 try FileManager.default.removeItem(atPath: saved)
             } catch {
-                Issue.record("could not put the host's gc_thresh1/2/3 back to \(original.joined(separator: "/")): \(error); they are saved in \(saved)")
+                Issue.record(
+                    "could not put the host's gc_thresh1/2/3 back to \(original.joined(separator: "/")): \(error); they are saved in \(saved)"
+                )
             }
         }
         try body()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// What a guest sends back is data: an interface named with terminal escapes, or a command
@@ -21,10 +22,11 @@ struct HostileGuestTests {
         // The guest renames its lab NIC (as root in a guest may): the name holds OSC and CSI escapes.
         let ns = NetnsNames(lab: "vc-esc").vmNamespace("centos-2")
         let links = try ProcessRunner().run(Command("ip", ["-n", ns, "-o", "link", "show"])).stdout
-        let nic = try #require(links.split(separator: "\n").compactMap { line -> String? in
-            let name = line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).split(separator: "@")[0]
-            return name.hasPrefix("eth") || name.hasPrefix("enp") ? String(name) : nil
-        }.first, "\(links)")
+        let nic = try #require(
+            links.split(separator: "\n").compactMap { line -> String? in
+                let name = line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).split(separator: "@")[0]
+                return name.hasPrefix("eth") || name.hasPrefix("enp") ? String(name) : nil
+            }.first, "\(links)")
         for argv in [["link", "set", "dev", nic, "down"], ["link", "set", "dev", nic, "name", Self.hostileName]] {
             let r = try ProcessRunner().run(Command("ip", ["-n", ns] + argv))
             #expect(r.status == 0, "\(argv): \(r.stderr)")
@@ -33,7 +35,9 @@ struct HostileGuestTests {
         let setup = try place.run(["ssh-setup", "centos-2", "--lab", "vc-esc"])
         let status = try place.run(["status", "vc-esc"])
         for (what, r) in [("check", check), ("ssh-setup", setup), ("status", status)] {
-            #expect(!Self.hasRawControls(r.stdout) && !Self.hasRawControls(r.stderr), "\(what) printed raw control bytes: \(r.stdout.debugDescription)\(r.stderr.debugDescription)")
+            #expect(
+                !Self.hasRawControls(r.stdout) && !Self.hasRawControls(r.stderr),
+                "\(what) printed raw control bytes: \(r.stdout.debugDescription)\(r.stderr.debugDescription)")
         }
         // The name did reach the output, escaped: the reader sees what the guest did.
         let all = check.stdout + check.stderr + setup.stdout + setup.stderr + status.stdout
@@ -51,13 +55,13 @@ struct HostileGuestTests {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let real = try #require(ProcessRunner.resolve("ip"))
         try """
-            #!/bin/sh
-            if [ "$(\(real) netns identify)" = "\(NetnsNames(lab: "vc-flood").vmNamespace("centos-2"))" ]; then
-              yes "$(printf '\\033]0;OWNED\\007\\033[2J flood')" | head -c 300000000 >&2
-              exit 1
-            fi
-            exec /bin/sh "$@"
-            """.write(toFile: bin + "/sh", atomically: true, encoding: .utf8)
+        #!/bin/sh
+        if [ "$(\(real) netns identify)" = "\(NetnsNames(lab: "vc-flood").vmNamespace("centos-2"))" ]; then
+          yes "$(printf '\\033]0;OWNED\\007\\033[2J flood')" | head -c 300000000 >&2
+          exit 1
+        fi
+        exec /bin/sh "$@"
+        """.write(toFile: bin + "/sh", atomically: true, encoding: .utf8)
         chmod(bin + "/sh", 0o755)
         // ssh-setup's guest script meets it; python reports the largest resident size of
         // vboxlab (and what it ran) in kilobytes.
@@ -68,20 +72,30 @@ struct HostileGuestTests {
             print("\\nexit %d maxrss %d" % (r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
             """
         let binary = try #require(CLI.executable)
-        let env = place.env.merging(["PATH": "\(bin):/usr/sbin:/usr/bin:/sbin:/bin", "SWIFT_BACKTRACE": "enable=no"]) { $1 }
+        let env = place.env.merging(["PATH": "\(bin):/usr/sbin:/usr/bin:/sbin:/bin", "SWIFT_BACKTRACE": "enable=no"]) {
+            $1
+        }
         let started = Date()
-        let r = try ProcessRunner().run(Command("python3", ["-c", measure, binary, "ssh-setup", "centos-2", "--lab", "vc-flood"], environment: env, timeout: 300))
+        let r = try ProcessRunner().run(
+            Command(
+                "python3", ["-c", measure, binary, "ssh-setup", "centos-2", "--lab", "vc-flood"], environment: env,
+                timeout: 300))
         let seconds = Date().timeIntervalSince(started)
         let tail = try #require(r.stdout.split(separator: "\n").last)
         let maxrss = Int(tail.split(separator: " ").last ?? "") ?? Int.max
         #expect(tail.hasPrefix("exit 3 "), "\(tail)")
         #expect(maxrss < 200_000, "vboxlab grew to \(maxrss) KB")
-        #expect(r.stdout.count + r.stderr.count < 2_000_000, "ssh-setup printed \(r.stdout.count + r.stderr.count) bytes")
+        #expect(
+            r.stdout.count + r.stderr.count < 2_000_000, "ssh-setup printed \(r.stdout.count + r.stderr.count) bytes")
         #expect(seconds < 60, "ssh-setup took \(seconds) s")
-        #expect(!Self.hasRawControls(r.stdout) && !Self.hasRawControls(r.stderr), "\(r.stdout.prefix(2000).debugDescription)")
+        #expect(
+            !Self.hasRawControls(r.stdout) && !Self.hasRawControls(r.stderr),
+            "\(r.stdout.prefix(2000).debugDescription)")
         // The error says what failed, shows the start of what the guest said, escaped, and how
         // much more there was.
-        #expect(r.stderr.contains("the guest setup of centos-2") && r.stderr.contains("\\u{1B}]0;OWNED\\u{07}\\u{1B}[2J flood")
+        #expect(
+            r.stderr.contains("the guest setup of centos-2")
+                && r.stderr.contains("\\u{1B}]0;OWNED\\u{07}\\u{1B}[2J flood")
                 && r.stderr.contains("more bytes not kept]"), "\(r.stderr.prefix(600))")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// `scripts/install PREFIX` as the README's first command runs it, into a temporary prefix,
@@ -16,20 +17,26 @@ import Testing
         deinit { for d in [root, elsewhere] { try? FileManager.default.removeItem(atPath: d) } }
         var binary: String { "\(root)/bin/vboxlab" }
         var env: [String: String] {
-            ["PATH": "\(root)/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": elsewhere, "XDG_STATE_HOME": "\(elsewhere)/.state",
-             "XDG_RUNTIME_DIR": "\(elsewhere)/.run", "VBOXLAB_HOME": "", "SWIFT_BACKTRACE": "enable=no"]
+            [
+                "PATH": "\(root)/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": elsewhere,
+                "XDG_STATE_HOME": "\(elsewhere)/.state",
+                "XDG_RUNTIME_DIR": "\(elsewhere)/.run", "VBOXLAB_HOME": "", "SWIFT_BACKTRACE": "enable=no",
+            ]
         }
 
         /// Runs a program in the directory outside the tree, with the installed vboxlab on PATH.
         func run(_ program: String, _ args: [String]) throws -> CommandResult {
-            try ProcessRunner().run(Command("/usr/bin/env", ["-C", elsewhere, program] + args, environment: env, timeout: 60))
+            try ProcessRunner().run(
+                Command("/usr/bin/env", ["-C", elsewhere, program] + args, environment: env, timeout: 60))
         }
     }
 
     static func install(into prefix: Prefix) throws -> CommandResult {
         let binary = try #require(CLI.executable, "no built vboxlab")
-        return try ProcessRunner().run(Command("\(packageRoot)/scripts/install", [prefix.root],
-                                               environment: ["VBOXLAB_INSTALL_BINARY": binary], timeout: 120))
+        return try ProcessRunner().run(
+            Command(
+                "\(packageRoot)/scripts/install", [prefix.root],
+                environment: ["VBOXLAB_INSTALL_BINARY": binary], timeout: 120))
     }
 
     @Test func installedBinaryWorksFromAnyDirectory() throws {
@@ -51,7 +58,8 @@ import Testing
         let plan = try prefix.run("vboxlab", ["plan", "bridge-lab", "--json"])
         #expect(plan.status == 0 && plan.stdout.hasPrefix("{\"lab\":\"bridge-lab\""), "\(plan.stdout)\(plan.stderr)")
         let typo = try prefix.run("vboxlab", ["validate", "bridge-lb"])
-        #expect(typo.status == 2 && typo.stderr.contains("\(prefix.root)/share/vboxlab/labs/bridge-lb.json5")
+        #expect(
+            typo.status == 2 && typo.stderr.contains("\(prefix.root)/share/vboxlab/labs/bridge-lb.json5")
                 && typo.stderr.contains("did you mean 'bridge-lab'?"), "\(typo.stderr)")
         // A symbolic link to the binary (as a user's ~/bin might hold) finds them too.
         let link = "\(prefix.elsewhere)/vboxlab-link"
@@ -60,7 +68,8 @@ import Testing
 
         // The man page, where man finds it for this prefix.
         let man = try prefix.run("man", ["-w", "-M", "\(prefix.root)/share/man", "vboxlab"])
-        #expect(man.status == 0 && man.stdout == "\(prefix.root)/share/man/man1/vboxlab.1\n", "\(man.stdout)\(man.stderr)")
+        #expect(
+            man.status == 0 && man.stdout == "\(prefix.root)/share/man/man1/vboxlab.1\n", "\(man.stdout)\(man.stderr)")
 
         // Installing again replaces what is there and succeeds.
         #expect(try Self.install(into: prefix).status == 0)
@@ -71,18 +80,35 @@ import Testing
         #expect(try Self.install(into: prefix).status == 0)
         let share = "\(prefix.root)/share"
         let bashFile = "\(share)/bash-completion/completions/vboxlab"
-        for file in [bashFile, "\(share)/zsh/site-functions/_vboxlab", "\(share)/fish/vendor_completions.d/vboxlab.fish"] {
+        for file in [
+            bashFile, "\(share)/zsh/site-functions/_vboxlab", "\(share)/fish/vendor_completions.d/vboxlab.fish",
+        ] {
             #expect(FileManager.default.fileExists(atPath: file), "\(file) is missing")
         }
         // bash: the file bash-completion would load, then a Tab after `create bri`: the installed labs.
-        let bash = try prefix.run("bash", ["-c", "source \(shellQuote(bashFile)) && complete -p vboxlab && COMP_WORDS=(vboxlab create bri) COMP_CWORD=2 && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\""])
+        let bash = try prefix.run(
+            "bash",
+            [
+                "-c",
+                "source \(shellQuote(bashFile)) && complete -p vboxlab && COMP_WORDS=(vboxlab create bri) COMP_CWORD=2 && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\"",
+            ])
         #expect(bash.status == 0 && bash.stdout.contains("complete -F _vboxlab vboxlab"), "\(bash.stderr)")
         #expect(bash.stdout.contains("bridge-lab\n") && bash.stdout.contains("bridge-address-lab\n"), "\(bash.stdout)")
         // zsh: found on fpath by compinit, as site-functions is.
-        let zsh = try prefix.run("zsh", ["-f", "-c", "fpath=(\(shellQuote("\(share)/zsh/site-functions")) $fpath); autoload -U compinit && compinit -u -D && print -r -- $_comps[vboxlab]"])
+        let zsh = try prefix.run(
+            "zsh",
+            [
+                "-f", "-c",
+                "fpath=(\(shellQuote("\(share)/zsh/site-functions")) $fpath); autoload -U compinit && compinit -u -D && print -r -- $_comps[vboxlab]",
+            ])
         #expect(zsh.status == 0 && zsh.stdout == "_vboxlab\n", "\(zsh.stdout)\(zsh.stderr)")
         // fish: from its vendor directory, and it completes.
-        let fish = try prefix.run("fish", ["-c", "set -p fish_complete_path \(shellQuote("\(share)/fish/vendor_completions.d")); complete -C 'vboxlab ssh-setup --lab bridge-lab centos-'"])
+        let fish = try prefix.run(
+            "fish",
+            [
+                "-c",
+                "set -p fish_complete_path \(shellQuote("\(share)/fish/vendor_completions.d")); complete -C 'vboxlab ssh-setup --lab bridge-lab centos-'",
+            ])
         #expect(fish.status == 0 && fish.stdout.contains("centos-2"), "\(fish.stdout)\(fish.stderr)")
     }
 

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// VirtualBox labs never lose track of a VM: against the real VBoxManage, with the shim
 /// failing, answering as a restarting VBoxSVC, or being interrupted at chosen calls.
 extension VirtualBoxTests {
     /// The lab's VMs as VirtualBox lists them now, by UUID.
-    static func listed() throws -> Set<String> { Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid)) }
+    static func listed() throws -> Set<String> {
+        Set(VBoxParse.vmList(try VBoxPlace.real(["list", "vms"])).map(\.uuid))
+    }
 
     static func record(_ place: VBoxPlace, _ lab: String) throws -> LabRecord? {
         try LabStore(directory: "\(place.dir)/state/vboxlab/labs").record(lab)
@@ -28,10 +31,15 @@ extension VirtualBoxTests {
         let left = try Self.listed().subtracting(before)
         #expect(Set(record.owned.compactMap(\.id)) == left && left.count == 3)
         let list = try place.run(["list"])
-        #expect(list.stdout.contains("needs destroy: an undo could not delete centos-1, centos-2, centos-3 (vboxlab destroy vb-strand)"), "\(list.stdout)")
+        #expect(
+            list.stdout.contains(
+                "needs destroy: an undo could not delete centos-1, centos-2, centos-3 (vboxlab destroy vb-strand)"),
+            "\(list.stdout)")
         place.fail = nil
         let destroy = try place.run(["destroy", "vb-strand"])
-        #expect(destroy.status == 0 && destroy.stdout == "removed lab vb-strand: 3 VMs\n", "\(destroy.stdout)\(destroy.stderr)")
+        #expect(
+            destroy.status == 0 && destroy.stdout == "removed lab vb-strand: 3 VMs\n",
+            "\(destroy.stdout)\(destroy.stderr)")
         #expect(try Self.listed() == before)
     }
 
@@ -41,7 +49,11 @@ extension VirtualBoxTests {
         let place = try VBoxPlace(tag: "impf")
         defer { place.cleanup() }
         try VBoxPlace.real(["export", place.base, "-o", "\(place.dir)/base.ova"])
-        try place.write("vb-impf", text: #"{ name: "vb-impf", base: { import: "base.ova" }, vms: [ { name: "i-a", nics: [ { network: "vbi", ip: "10.9.3.1/24" } ] }, { name: "i-b", nics: [ { network: "vbi", ip: "10.9.3.2/24" } ] }, { name: "i-c", nics: [ { network: "vbi", ip: "10.9.3.3/24" } ] } ] }"#)
+        try place.write(
+            "vb-impf",
+            text:
+                #"{ name: "vb-impf", base: { import: "base.ova" }, vms: [ { name: "i-a", nics: [ { network: "vbi", ip: "10.9.3.1/24" } ] }, { name: "i-b", nics: [ { network: "vbi", ip: "10.9.3.2/24" } ] }, { name: "i-c", nics: [ { network: "vbi", ip: "10.9.3.3/24" } ] } ] }"#
+        )
         let before = try Self.listed()
         place.fail = "^import .*--vmname vboxlab-import-vb-impf-i-b-"
         let r = try place.run(["create", "vb-impf", "--no-setup", "--provider", "virtualbox"])
@@ -57,8 +69,16 @@ extension VirtualBoxTests {
     @Test func destroyChecksTheGroup() throws {
         let place = try VBoxPlace(tag: "own")
         defer { place.cleanup() }
-        try place.write("vb-own-a", text: #"{ name: "vb-own-a", base: { clone: "\#(place.base)" }, vms: [ { name: "oa", nics: [ { network: "vbown", ip: "10.9.5.1/24" } ] }, { name: "ob", nics: [ { network: "vbown", ip: "10.9.5.2/24" } ] } ] }"#)
-        try place.write("vb-own-b", text: #"{ name: "vb-own-b", base: { clone: "\#(place.base)" }, vms: [ { name: "oc", nics: [ { network: "vbown2", ip: "10.9.6.1/24" } ] }, { name: "od", nics: [ { network: "vbown2", ip: "10.9.6.2/24" } ] } ] }"#)
+        try place.write(
+            "vb-own-a",
+            text:
+                #"{ name: "vb-own-a", base: { clone: "\#(place.base)" }, vms: [ { name: "oa", nics: [ { network: "vbown", ip: "10.9.5.1/24" } ] }, { name: "ob", nics: [ { network: "vbown", ip: "10.9.5.2/24" } ] } ] }"#
+        )
+        try place.write(
+            "vb-own-b",
+            text:
+                #"{ name: "vb-own-b", base: { clone: "\#(place.base)" }, vms: [ { name: "oc", nics: [ { network: "vbown2", ip: "10.9.6.1/24" } ] }, { name: "od", nics: [ { network: "vbown2", ip: "10.9.6.2/24" } ] } ] }"#
+        )
         #expect(try place.run(["create", "vb-own-a", "--no-setup", "--provider", "virtualbox"]).status == 0)
         #expect(try place.run(["create", "vb-own-b", "--no-setup", "--provider", "virtualbox"]).status == 0)
         let other = try place.recorded("vb-own-b")["oc"]!
@@ -70,10 +90,15 @@ extension VirtualBoxTests {
         let converge = try place.run(["create", "vb-own-a", "--no-setup", "--provider", "virtualbox"])
         #expect(converge.status == 0, "\(converge.stderr)")
         #expect(try Self.listed().contains(other), "create deleted another lab's VM: \(place.calls)")
-        #expect(!place.calls.contains { $0.hasPrefix("unregistervm \(other)") || $0.hasPrefix("modifyvm \(other)") }, "\(place.calls)")
+        #expect(
+            !place.calls.contains { $0.hasPrefix("unregistervm \(other)") || $0.hasPrefix("modifyvm \(other)") },
+            "\(place.calls)")
         let destroy = try place.run(["destroy", "vb-own-a"])
         #expect(destroy.status == 0 && destroy.stdout == "removed lab vb-own-a: 2 VMs\n", "\(destroy.stdout)")
-        #expect(destroy.stderr.contains("not deleting \(other): it is VM vb-own-b-oc in group /vboxlab/vb-own-b, not in lab vb-own-a's group /vboxlab/vb-own-a"), "\(destroy.stderr)")
+        #expect(
+            destroy.stderr.contains(
+                "not deleting \(other): it is VM vb-own-b-oc in group /vboxlab/vb-own-b, not in lab vb-own-a's group /vboxlab/vb-own-a"
+            ), "\(destroy.stderr)")
         #expect(try Self.listed().contains(other))
     }
 
@@ -83,12 +108,16 @@ extension VirtualBoxTests {
         let place = try VBoxPlace(tag: "rst")
         defer { place.cleanup() }
         try place.write("vb-rst", bundled: "bridge-lab")
-        #expect(try place.run(["create", "vb-rst", "--no-setup", "--provider", "virtualbox", "--strategy", "none"]).status == 0)
+        #expect(
+            try place.run(["create", "vb-rst", "--no-setup", "--provider", "virtualbox", "--strategy", "none"]).status
+                == 0)
         let centos2 = try place.recorded("vb-rst")["centos-2"]!
         place.fail = "^modifyvm \(centos2) --macaddress"
         let failed = try place.run(["fix-macs", "vb-rst", "--restart", "--no-setup"])
         #expect(failed.status == 3, "\(failed.stderr)")
-        #expect(FileManager.default.fileExists(atPath: "\(place.dir)/shim/running/\(centos2)"), "centos-2 was left powered off")
+        #expect(
+            FileManager.default.fileExists(atPath: "\(place.dir)/shim/running/\(centos2)"),
+            "centos-2 was left powered off")
         place.fail = nil
 
         // As a killed run leaves it: powered off, and written down as stopped to be changed.
@@ -98,7 +127,10 @@ extension VirtualBoxTests {
         try LabStore(directory: "\(place.dir)/state/vboxlab/labs").save(record)
         let again = try place.run(["fix-macs", "vb-rst", "--restart", "--no-setup"])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("vboxlab: centos-2: started again (an earlier run shut it down to change it and was stopped)"), "\(again.stderr)")
+        #expect(
+            again.stderr.contains(
+                "vboxlab: centos-2: started again (an earlier run shut it down to change it and was stopped)"),
+            "\(again.stderr)")
         #expect(again.stdout.contains("  started VM centos-2 again\n"), "\(again.stdout)")
         #expect(FileManager.default.fileExists(atPath: "\(place.dir)/shim/running/\(centos2)"))
         #expect(try Self.record(place, "vb-rst")?.stopped == nil)
@@ -122,9 +154,15 @@ extension VirtualBoxTests {
         try place.write("vb-trans2", bundled: "bridge-lab")
         let w = try place.run(["create", "vb-trans2", "--no-setup", "--provider", "virtualbox"])
         #expect(w.status == 0, "\(w.stderr)")
-        #expect(w.stderr.contains("vboxlab: VirtualBox answered \"The object is not ready\" to clonevm; trying again in 0.5 s"), "\(w.stderr)")
-        let clones = place.calls.filter { $0.hasPrefix("clonevm ") }, starts = place.calls.filter { $0.hasPrefix("startvm ") }
-        #expect(clones.count == 6 && Set(clones).count == 3 && starts.count == 6 && Set(starts).count == 3, "\(place.calls)")
+        #expect(
+            w.stderr.contains(
+                "vboxlab: VirtualBox answered \"The object is not ready\" to clonevm; trying again in 0.5 s"),
+            "\(w.stderr)")
+        let clones = place.calls.filter { $0.hasPrefix("clonevm ") }
+        let starts = place.calls.filter { $0.hasPrefix("startvm ") }
+        #expect(
+            clones.count == 6 && Set(clones).count == 3 && starts.count == 6 && Set(starts).count == 3, "\(place.calls)"
+        )
         #expect(try place.recorded("vb-trans2").count == 3)
         place.extra["VBOXLAB_SHIM_TRANSIENT_ON"] = nil
         #expect(try place.run(["destroy", "vb-trans2"]).status == 0)
@@ -138,15 +176,22 @@ extension VirtualBoxTests {
         defer { place.cleanup() }
         try place.write("vb-stale", bundled: "bridge-lab")
         let folder = try VBoxPlace.real(["list", "systemproperties"]).split(separator: "\n")
-            .first { $0.hasPrefix("Default machine folder:") }.map { $0.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("Default machine folder:") }.map {
+                $0.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
+            }
         let stale = UUID().uuidString.lowercased()
         // What the test leaves unregistered goes even when an expectation fails on the way.
         let leftover = try Self.machineFolder() + "/vb-stale-centos-1"
         defer { try? FileManager.default.removeItem(atPath: leftover) }
-        try VBoxPlace.real(["createvm", "--name", "vb-stale-centos-1", "--uuid", stale, "--register", "--basefolder", try #require(folder)])
+        try VBoxPlace.real([
+            "createvm", "--name", "vb-stale-centos-1", "--uuid", stale, "--register", "--basefolder",
+            try #require(folder),
+        ])
         try VBoxPlace.real(["unregistervm", stale])
-        let record = LabRecord(lab: "vb-stale", spec: "\(place.dir)/vb-stale.json5", provider: "virtualbox", vms: ["centos-1", "centos-2", "centos-3"],
-                               owned: [OwnedObject(kind: .vm, name: "centos-1", id: stale)], pending: true)
+        let record = LabRecord(
+            lab: "vb-stale", spec: "\(place.dir)/vb-stale.json5", provider: "virtualbox",
+            vms: ["centos-1", "centos-2", "centos-3"],
+            owned: [OwnedObject(kind: .vm, name: "centos-1", id: stale)], pending: true)
         try LabStore(directory: "\(place.dir)/state/vboxlab/labs").save(record)
         let r = try place.run(["create", "vb-stale", "--no-setup", "--provider", "virtualbox"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -163,11 +208,19 @@ extension VirtualBoxTests {
         let place = try VBoxPlace(tag: "pend")
         defer { place.cleanup() }
         try place.write("vb-pend", bundled: "bridge-lab")
-        let plain = UUID().uuidString.lowercased(), fromBox = UUID().uuidString.lowercased()
+        let plain = UUID().uuidString.lowercased()
+        let fromBox = UUID().uuidString.lowercased()
         try VBoxPlace.real(["createvm", "--name", "vb-pend-centos-1", "--uuid", plain, "--register"])
-        try VBoxPlace.real(["createvm", "--name", "vb-pend-centos-2", "--uuid", fromBox, "--groups", VagrantBox.baseGroup, "--register"])
-        var record = LabRecord(lab: "vb-pend", spec: "\(place.dir)/vb-pend.json5", provider: "virtualbox", vms: ["centos-1", "centos-2", "centos-3"],
-                               owned: [OwnedObject(kind: .vm, name: "centos-1", id: plain), OwnedObject(kind: .vm, name: "centos-2", id: fromBox)], pending: true)
+        try VBoxPlace.real([
+            "createvm", "--name", "vb-pend-centos-2", "--uuid", fromBox, "--groups", VagrantBox.baseGroup, "--register",
+        ])
+        var record = LabRecord(
+            lab: "vb-pend", spec: "\(place.dir)/vb-pend.json5", provider: "virtualbox",
+            vms: ["centos-1", "centos-2", "centos-3"],
+            owned: [
+                OwnedObject(kind: .vm, name: "centos-1", id: plain),
+                OwnedObject(kind: .vm, name: "centos-2", id: fromBox),
+            ], pending: true)
         record.prefix = "vb-pend"
         try LabStore(directory: "\(place.dir)/state/vboxlab/labs").save(record)
         let r = try place.run(["destroy", "vb-pend"])

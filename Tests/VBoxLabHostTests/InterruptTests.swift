@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Interrupts at the worst moments of fix-macs --restart, against the real VBoxManage.
@@ -11,17 +12,24 @@ extension VirtualBoxTests {
         let place = try VBoxPlace(tag: "restart-term")
         defer { place.cleanup() }
         _ = try place.write("vb-rterm", bundled: "bridge-lab")
-        #expect(try place.run(["create", "vb-rterm", "--no-setup", "--strategy", "none", "--provider", "virtualbox"]).status == 0)
+        #expect(
+            try place.run(["create", "vb-rterm", "--no-setup", "--strategy", "none", "--provider", "virtualbox"]).status
+                == 0)
         let vms = try place.recorded("vb-rterm")
         let centos2 = try #require(vms["centos-2"])
         place.resetCalls()
-        try Self.run(["fix-macs", "vb-rterm", "--restart", "--no-setup"], fault: .termOn("controlvm \(centos2) acpipowerbutton"), place: place)
+        try Self.run(
+            ["fix-macs", "vb-rterm", "--restart", "--no-setup"], fault: .termOn("controlvm \(centos2) acpipowerbutton"),
+            place: place)
         let writes = place.writes
         #expect(writes.filter { $0.hasPrefix("startvm \(centos2)") }.count == 1, "\(writes)")
         #expect(!writes.contains { $0.hasPrefix("unregistervm") }, "\(writes)")
-        #expect(place.calls.last { $0.hasPrefix("startvm") || $0.contains("acpipowerbutton") }?.hasPrefix("startvm") == true, "\(place.calls)")
+        #expect(
+            place.calls.last { $0.hasPrefix("startvm") || $0.contains("acpipowerbutton") }?.hasPrefix("startvm")
+                == true, "\(place.calls)")
         let list = try place.run(["list", "--json"])
-        #expect(list.stdout.contains(#""name":"vb-rterm","provider":"virtualbox","running":3,"total":3"#), "\(list.stdout)")
+        #expect(
+            list.stdout.contains(#""name":"vb-rterm","provider":"virtualbox","running":3,"total":3"#), "\(list.stdout)")
         let again = try place.run(["fix-macs", "vb-rterm", "--restart", "--no-setup"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try place.run(["destroy", "vb-rterm"]).status == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 @Test func namespaceTestsRunWhereRequired() {
@@ -40,7 +41,9 @@ struct NetnsProviderTests {
         // Put the ports' guest MACs back to their registered MACs, as a guest left alone would have them.
         let plan = try lab.plan(.macSwap)
         for port in plan.nics(of: "centos-2") {
-            try lab.inVM("centos-2", ["link", "set", "dev", GuestInterfaceName.forSlot(port.slot), "address", port.mac.description])
+            try lab.inVM(
+                "centos-2",
+                ["link", "set", "dev", GuestInterfaceName.forSlot(port.slot), "address", port.mac.description])
         }
         for vm in ["centos-1", "centos-3"] { try lab.inVM(vm, ["neigh", "flush", "all"]) }
         #expect(!lab.ping(from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
@@ -61,7 +64,9 @@ struct NetnsProviderTests {
         #expect(lab.record == nil)
         #expect(lab.leftovers.isEmpty)
         let links = try ProcessRunner().check(Command("ip", ["-o", "link", "show"])).stdout
-        #expect(!links.contains("vs0@") && !links.contains(lab.names.switchPort(NICRef(vm: lab.spec.vms[0].name, slot: 2)) + "@"))
+        #expect(
+            !links.contains("vs0@")
+                && !links.contains(lab.names.switchPort(NICRef(vm: lab.spec.vms[0].name, slot: 2)) + "@"))
     }
 
     /// status reads registrations and policies from the switch, guest MACs from the VMs.
@@ -72,7 +77,8 @@ struct NetnsProviderTests {
         _ = try lab.provider.create(plan, setup: true)
         // Change the switch behind vboxlab's back: status must show it, not the plan.
         let port = lab.names.switchPort(NICRef(vm: "mid", slot: 3))
-        try ProcessRunner().check(Command("bridge", ["-n", lab.names.switchNamespace, "link", "set", "dev", port, "flood", "off"]))
+        try ProcessRunner().check(
+            Command("bridge", ["-n", lab.names.switchNamespace, "link", "set", "dev", port, "flood", "off"]))
         let observation = try lab.observe()
         for planned in plan.nics {
             let seen = try #require(observation.state.nic(planned.ref))
@@ -101,7 +107,10 @@ struct NetnsProviderTests {
             Issue.record("create should have failed")
         } catch let error as VBoxLabError {
             #expect(error.exitCode == 1)
-            #expect(error.explanation.hasPrefix("error: lab vt-clash would use namespaces that already exist and are not its own: vbl-vt-clash-centos-3 (not made by vboxlab for lab vt-clash); nothing was changed."))
+            #expect(
+                error.explanation.hasPrefix(
+                    "error: lab vt-clash would use namespaces that already exist and are not its own: vbl-vt-clash-centos-3 (not made by vboxlab for lab vt-clash); nothing was changed."
+                ))
         }
         #expect(lab.leftovers == ["vbl-vt-clash-centos-3"])
         #expect(lab.record == nil)
@@ -110,7 +119,9 @@ struct NetnsProviderTests {
     /// A refused call half-way through create (the switch batch): exit 3 with the command,
     /// and nothing of that run left, neither namespaces nor record.
     @Test func failedCreateLeavesNothingBehind() throws {
-        let faulty = FaultyRunner { $0.program == "ip" && $0.arguments.starts(with: ["-n", "vbl-vt-fail-sw", "-batch"]) }
+        let faulty = FaultyRunner {
+            $0.program == "ip" && $0.arguments.starts(with: ["-n", "vbl-vt-fail-sw", "-batch"])
+        }
         let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-fail"), runner: faulty)
         defer { lab.destroy() }
         do {
@@ -118,7 +129,9 @@ struct NetnsProviderTests {
             Issue.record("create should have failed")
         } catch let error as VBoxLabError {
             #expect(error.exitCode == 3)
-            #expect(error.explanation == "error: command failed (exit 2): ip -n vbl-vt-fail-sw -batch -\n    injected failure")
+            #expect(
+                error.explanation
+                    == "error: command failed (exit 2): ip -n vbl-vt-fail-sw -batch -\n    injected failure")
         }
         #expect(lab.leftovers.isEmpty)
         #expect(lab.record == nil)
@@ -135,16 +148,21 @@ struct NetnsProviderTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vt-sig-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let hosts = (0..<120).map { #"{ name: "h\#($0)", nics: [ { network: "sig", ip: "10.6.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"# }
+        let hosts = (0..<120).map {
+            #"{ name: "h\#($0)", nics: [ { network: "sig", ip: "10.6.\#($0 / 200).\#($0 % 200 + 1)/16" } ] }"#
+        }
         let file = dir.appendingPathComponent("vt-sig.json5").path
-        try Data("{ name: \"vt-sig\", vms: [\(hosts.joined(separator: ",\n"))] }".utf8).write(to: URL(fileURLWithPath: file))
+        try Data("{ name: \"vt-sig\", vms: [\(hosts.joined(separator: ",\n"))] }".utf8).write(
+            to: URL(fileURLWithPath: file))
         let lab = NetnsLab(try LabLoader.load(file))
         defer { lab.destroy() }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["create", file, "--provider", "netns"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_STATE_HOME": dir.path + "/state", "XDG_RUNTIME_DIR": dir.path + "/run"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "XDG_STATE_HOME": dir.path + "/state", "XDG_RUNTIME_DIR": dir.path + "/run",
+        ]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -170,19 +188,30 @@ struct NetnsProviderTests {
         let dir = try CLI.tempDir().path
         let env = ["XDG_STATE_HOME": dir + "/state", "XDG_RUNTIME_DIR": dir + "/run"]
         let lab = NetnsLab(try renamedLab("bridge-lab", as: "vt-readme"))
-        defer { _ = try? CLI.run(["destroy", "vt-readme", "--provider", "netns"], cwd: dir, env: env); lab.destroy(); try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            _ = try? CLI.run(["destroy", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
+            lab.destroy()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
         try FileManager.default.createDirectory(atPath: dir + "/labs", withIntermediateDirectories: true)
         let seed = try String(contentsOfFile: "\(packageRoot)/labs/bridge-lab.json5", encoding: .utf8)
-        try seed.replacingOccurrences(of: "name: \"bridge-lab\"", with: "name: \"vt-readme\"").write(toFile: dir + "/labs/vt-readme.json5", atomically: true, encoding: .utf8)
+        try seed.replacingOccurrences(of: "name: \"bridge-lab\"", with: "name: \"vt-readme\"").write(
+            toFile: dir + "/labs/vt-readme.json5", atomically: true, encoding: .utf8)
 
         let r = try CLI.run(["create", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("vt-readme: 2 of 2 pairs reached"), "\(r.stdout)")
-        #expect(lab.leftovers == ["vbl-vt-readme-centos-1", "vbl-vt-readme-centos-2", "vbl-vt-readme-centos-3", "vbl-vt-readme-sw"])
+        #expect(
+            lab.leftovers == [
+                "vbl-vt-readme-centos-1", "vbl-vt-readme-centos-2", "vbl-vt-readme-centos-3", "vbl-vt-readme-sw",
+            ])
         let again = try CLI.run(["create", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
-        #expect(again.status == 0 && again.stdout.hasPrefix("lab vt-readme is already as planned; nothing changed"), "\(again.stdout)")
+        #expect(
+            again.status == 0 && again.stdout.hasPrefix("lab vt-readme is already as planned; nothing changed"),
+            "\(again.stdout)")
         let gone = try CLI.run(["destroy", "vt-readme", "--provider", "netns"], cwd: dir, env: env)
-        #expect(gone.status == 0 && gone.stdout == "removed lab vt-readme: 4 namespaces\n", "\(gone.stdout)\(gone.stderr)")
+        #expect(
+            gone.status == 0 && gone.stdout == "removed lab vt-readme: 4 namespaces\n", "\(gone.stdout)\(gone.stderr)")
         #expect(lab.leftovers.isEmpty)
     }
 }

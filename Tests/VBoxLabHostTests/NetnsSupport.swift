@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Whether namespace tests can run here: root, `ip`, and a namespace that can be made.
 enum NetnsGate {
     static let reason: String? = {
         if geteuid() != 0 { return "not root" }
-        guard ProcessRunner.resolve("ip") != nil, ProcessRunner.resolve("bridge") != nil else { return "no ip/bridge (apt-get install iproute2)" }
+        guard ProcessRunner.resolve("ip") != nil, ProcessRunner.resolve("bridge") != nil else {
+            return "no ip/bridge (apt-get install iproute2)"
+        }
         guard ProcessRunner.resolve("ping") != nil else { return "no ping (apt-get install iputils-ping)" }
         let probe = "vbl-probe-\(getpid())"
         let r = try? ProcessRunner().run(Command("ip", ["netns", "add", probe]))
@@ -28,7 +31,8 @@ struct NetnsLab {
     let store: LabStore
 
     init(_ spec: LabSpec, runner: CommandRunner = ProcessRunner()) {
-        self.spec = spec; self.runner = runner
+        self.spec = spec
+        self.runner = runner
         store = LabStore(directory: testStateDirectory + "/labs")
         destroy()
     }
@@ -42,7 +46,9 @@ struct NetnsLab {
     /// Everything named for this lab goes, record or not: test labs carry names of their own.
     func destroy() {
         let batch = leftovers.map { "netns del \($0)" }.joined(separator: "\n")
-        if !batch.isEmpty { _ = try? ProcessRunner().run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n")) }
+        if !batch.isEmpty {
+            _ = try? ProcessRunner().run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n"))
+        }
         store.remove(spec.name)
     }
 
@@ -50,18 +56,25 @@ struct NetnsLab {
     /// The source's neighbour table is flushed first, so every ping starts with a fresh ARP.
     func ping(from vm: String, _ source: String, to target: String) -> Bool {
         _ = try? ProcessRunner().run(Command("ip", ["-n", names.vmNamespace(vm), "neigh", "flush", "all"]))
-        let c = Command("ip", ["netns", "exec", names.vmNamespace(vm), "ping", "-c", "1", "-W", "2", "-I", source, target])
+        let c = Command(
+            "ip", ["netns", "exec", names.vmNamespace(vm), "ping", "-c", "1", "-W", "2", "-I", source, target])
         return (try? ProcessRunner().run(c))?.status == 0
     }
 
-    func check(_ strategy: Strategy? = nil) throws -> CheckReport { try LabChecker(provider: netns).check(try plan(strategy), spec: spec, record: record).0 }
+    func check(_ strategy: Strategy? = nil) throws -> CheckReport {
+        try LabChecker(provider: netns).check(try plan(strategy), spec: spec, record: record).0
+    }
 
-    func observe() throws -> LabObservation { try netns.observe(lab: spec.name, vms: try plan().vmNames, record: record) }
+    func observe() throws -> LabObservation {
+        try netns.observe(lab: spec.name, vms: try plan().vmNames, record: record)
+    }
 
     /// `check --capture` for one failing pair: what tcpdump saw on the switch ports.
     func capture(_ result: PairResult, _ strategy: Strategy? = nil) throws -> CaptureVerdict? {
-        guard let d = result.diagnosis, let lost = d.trace?.lost?.frame.kind ?? (d.place != nil ? .arpRequest : nil) else { return nil }
-        return try NetnsCapture(runner: ProcessRunner(), plan: try plan(strategy)).capture(result.pair, lost: lost, model: d.place)
+        guard let d = result.diagnosis, let lost = d.trace?.lost?.frame.kind ?? (d.place != nil ? .arpRequest : nil)
+        else { return nil }
+        return try NetnsCapture(runner: ProcessRunner(), plan: try plan(strategy)).capture(
+            result.pair, lost: lost, model: d.place)
     }
 
     /// Runs `ip ARGS` inside a VM namespace, as a person would by hand.
@@ -78,10 +91,13 @@ struct NetnsLab {
 struct LabDriver {
     let lab: NetnsLab
     var environment: LabEnvironment {
-        LabEnvironment(paths: StatePaths(state: testStateDirectory, runtime: testStateDirectory + "/run"), runner: lab.runner, variables: [:])
+        LabEnvironment(
+            paths: StatePaths(state: testStateDirectory, runtime: testStateDirectory + "/run"), runner: lab.runner,
+            variables: [:])
     }
     func lifecycle() throws -> LabLifecycle {
-        let found = FoundLab(name: lab.spec.name, spec: lab.spec, specPath: lab.spec.file, record: lab.record, word: lab.spec.name)
+        let found = FoundLab(
+            name: lab.spec.name, spec: lab.spec, specPath: lab.spec.file, record: lab.record, word: lab.spec.name)
         return try LabLifecycle(found, environment: environment, providerFlag: "netns")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 @Test func qemuGateHoldsWhereRequired() {
@@ -23,7 +24,9 @@ struct QemuGuestTests {
         let created = try place.run(["create", lab, "--provider", "qemu", "--strategy", "none"])
         #expect(created.status == 1, "\(created.stderr)")
         #expect(created.stdout.contains("\(lab): 0 of 2 pairs reached"), "\(created.stdout)")
-        #expect(created.stdout.contains("centos-3's ARP reply to") && created.stdout.contains("is dropped on intnet-2"), "\(created.stdout)")
+        #expect(
+            created.stdout.contains("centos-3's ARP reply to") && created.stdout.contains("is dropped on intnet-2"),
+            "\(created.stdout)")
         // Each clone made its own host key on first boot: trust on first use means something.
         let keys = try place.hostKeys()
         #expect(keys.count == 3 && Set(keys).count == 3, "\(keys)")
@@ -67,7 +70,9 @@ struct QemuGuestTests {
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         #expect(created.stdout.contains("\(lab): 2 of 2 pairs reached"))
         let devices = try place.run(["ssh", "centos-2", "--", "nmcli", "-t", "-f", "DEVICE,STATE", "device"])
-        #expect(devices.stdout.contains("enp0s8:unmanaged") && devices.stdout.contains("enp0s9:unmanaged"), "\(devices.stdout)\(devices.stderr)")
+        #expect(
+            devices.stdout.contains("enp0s8:unmanaged") && devices.stdout.contains("enp0s9:unmanaged"),
+            "\(devices.stdout)\(devices.stderr)")
         #expect(devices.stdout.contains("enp0s3:connected"), "NetworkManager still runs NIC 1: \(devices.stdout)")
     }
 
@@ -94,7 +99,10 @@ struct QemuGuestTests {
         let state = "\(place.place.dir)/st,ate"
         let binary = try #require(CLI.executable, "no built vboxlab")
         let env = place.place.env.merging(["XDG_STATE_HOME": state, "XDG_RUNTIME_DIR": place.runtime]) { $1 }
-        let r = try ProcessRunner().run(Command("env", ["-C", place.place.dir, binary, "create", lab, "--provider", "qemu"], environment: env, timeout: 120))
+        let r = try ProcessRunner().run(
+            Command(
+                "env", ["-C", place.place.dir, binary, "create", lab, "--provider", "qemu"], environment: env,
+                timeout: 120))
         #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stderr.contains("\(state)/vboxlab cannot be used: QEMU's options are comma-separated"), "\(r.stderr)")
         #expect(place.qemuPids().isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// A QEMU lab's record is never trusted past what it made: a QEMU started by a run that was
@@ -13,9 +14,13 @@ struct QemuIntegrityTests {
         let names = QemuNames(lab: q.lab, state: "\(q.place.state)/vboxlab", runtime: "\(q.runtime)/vboxlab")
         let links = (try? ProcessRunner().run(Command("ip", ["-o", "link", "show"])).stdout) ?? ""
         for vm in vms {
-            for slot in slots where links.contains(" \(names.tap(vm, slot: slot)):") { left.append("tap \(names.tap(vm, slot: slot))") }
+            for slot in slots where links.contains(" \(names.tap(vm, slot: slot)):") {
+                left.append("tap \(names.tap(vm, slot: slot))")
+            }
         }
-        let sockets = ((try? FileManager.default.contentsOfDirectory(atPath: "\(q.runtime)/vboxlab")) ?? []).filter { $0.hasSuffix(".qmp") }
+        let sockets = ((try? FileManager.default.contentsOfDirectory(atPath: "\(q.runtime)/vboxlab")) ?? []).filter {
+            $0.hasSuffix(".qmp")
+        }
         left += sockets.map { "socket \($0)" }
         if FileManager.default.fileExists(atPath: q.qemuFolder) { left.append("folder \(q.qemuFolder)") }
         if HostNamespaces.namespaces().contains(SwitchNames(lab: q.lab).namespace) { left.append("switch namespace") }
@@ -32,8 +37,13 @@ struct QemuIntegrityTests {
         let env = q.place.env.merging(["XDG_RUNTIME_DIR": q.runtime, "SWIFT_BACKTRACE": "enable=no"]) { $1 }
         for delay in ["0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.5", "0.7", "1.5"] {
             // `timeout -s KILL` kills vboxlab alone: its children lead process groups of their own.
-            let killed = try ProcessRunner().run(Command("timeout", ["-s", "KILL", delay, "env", "-C", q.place.dir, binary,
-                "create", q.lab, "--provider", "qemu", "--no-setup"], environment: env, timeout: 120))
+            let killed = try ProcessRunner().run(
+                Command(
+                    "timeout",
+                    [
+                        "-s", "KILL", delay, "env", "-C", q.place.dir, binary,
+                        "create", q.lab, "--provider", "qemu", "--no-setup",
+                    ], environment: env, timeout: 120))
             let destroy = try q.run(["destroy", q.lab])
             #expect(destroy.status == 0, "after a kill at \(delay) s (exit \(killed.status)): \(destroy.stderr)")
             let left = Self.leftovers(q, vms: ["centos-1", "centos-2", "centos-3"], slots: [2, 3])
@@ -59,10 +69,14 @@ struct QemuIntegrityTests {
         let pid = try #require(Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(pid, SIGKILL) }
         let stranger = try #require(QemuProcess.current(pid: Int(pid)))
-        var record = LabRecord(lab: "vq-trust", spec: "\(q.place.dir)/labs/vq-trust.json5", provider: "qemu", vms: ["centos-1", "centos-2", "centos-3"])
-        record.owned = [OwnedObject(kind: .qemuVM, name: "centos-1", id: stranger.identity),
-                        OwnedObject(kind: .qemuVM, name: "../../../../victim", id: nil),
-                        OwnedObject(kind: .qemuDisk, name: "centos-2", id: "\(victim)/file")]
+        var record = LabRecord(
+            lab: "vq-trust", spec: "\(q.place.dir)/labs/vq-trust.json5", provider: "qemu",
+            vms: ["centos-1", "centos-2", "centos-3"])
+        record.owned = [
+            OwnedObject(kind: .qemuVM, name: "centos-1", id: stranger.identity),
+            OwnedObject(kind: .qemuVM, name: "../../../../victim", id: nil),
+            OwnedObject(kind: .qemuDisk, name: "centos-2", id: "\(victim)/file"),
+        ]
         try LabStore(directory: "\(state)/labs").save(record)
 
         let list = try q.run(["list", "--json"])
@@ -81,7 +95,9 @@ struct QemuIntegrityTests {
         #expect(mkfifo("\(q.place.dir)/labs/disk.qcow2", 0o600) == 0)
         let started = Date()
         let r = try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"])
-        #expect(r.status == 2 && r.stderr.contains("base.image") && r.stderr.contains("is not a regular file"), "\(r.stderr)")
+        #expect(
+            r.status == 2 && r.stderr.contains("base.image") && r.stderr.contains("is not a regular file"),
+            "\(r.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
     }
 }

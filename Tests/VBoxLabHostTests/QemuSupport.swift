@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Whether real guests can boot here: root, namespaces, QEMU, and both guest images
@@ -14,8 +15,10 @@ enum QemuGate {
         guard ProcessRunner.resolve("qemu-system-x86_64") != nil, ProcessRunner.resolve("qemu-img") != nil else {
             return "no QEMU (apt-get install qemu-system-x86 qemu-utils)"
         }
-        for image in [defaultImage, networkManagerImage] where !FileManager.default.fileExists(atPath: "\(image)/image.json") {
-            return "no guest image \(image) (scripts/guest-image\(image == networkManagerImage ? " --variant networkmanager" : ""))"
+        for image in [defaultImage, networkManagerImage]
+        where !FileManager.default.fileExists(atPath: "\(image)/image.json") {
+            return
+                "no guest image \(image) (scripts/guest-image\(image == networkManagerImage ? " --variant networkmanager" : ""))"
         }
         return nil
     }()
@@ -42,7 +45,8 @@ struct QemuPlace {
         let spec = try place.write("labs/\(lab).json5", bundled: bundled, name: lab)
         if let image {
             var text = try String(contentsOfFile: spec, encoding: .utf8)
-            text = text.replacingOccurrences(of: #"base: \{[^}]*\}"#, with: "base: { image: \"\(image)\" }", options: .regularExpression)
+            text = text.replacingOccurrences(
+                of: #"base: \{[^}]*\}"#, with: "base: { image: \"\(image)\" }", options: .regularExpression)
             try text.write(toFile: spec, atomically: true, encoding: .utf8)
         }
         killQemus()
@@ -53,8 +57,11 @@ struct QemuPlace {
     /// exit of a vboxlab that had started daemons, and wait for ever on its zombie.
     func run(_ args: [String]) throws -> CLI.Run {
         let binary = try #require(CLI.executable, "no built vboxlab")
-        let env = place.env.merging(["XDG_RUNTIME_DIR": runtime, "VBOXLAB_SSH_WAIT": "900", "SWIFT_BACKTRACE": "enable=no"]) { $1 }
-        let r = try ProcessRunner().run(Command("env", ["-C", place.dir, binary] + args, environment: env, timeout: 1800))
+        let env = place.env.merging([
+            "XDG_RUNTIME_DIR": runtime, "VBOXLAB_SSH_WAIT": "900", "SWIFT_BACKTRACE": "enable=no",
+        ]) { $1 }
+        let r = try ProcessRunner().run(
+            Command("env", ["-C", place.dir, binary] + args, environment: env, timeout: 1800))
         return CLI.Run(status: r.status, reason: .exit, stdout: r.stdout, stderr: r.stderr)
     }
 
@@ -99,7 +106,9 @@ struct QemuPlace {
         var out: [(String, String)] = []
         for v in object?["vms"] as? [[String: Any]] ?? [] {
             let name = v["name"] as? String ?? ""
-            for n in v["nics"] as? [[String: Any]] ?? [] where vm == nil || vm == name { out.append((name, n["promisc"] as? String ?? "")) }
+            for n in v["nics"] as? [[String: Any]] ?? [] where vm == nil || vm == name {
+                out.append((name, n["promisc"] as? String ?? ""))
+            }
         }
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// `vboxlab ssh VM -- WORDS` is like ssh: the words are joined with spaces for the guest's
@@ -13,7 +14,9 @@ struct SSHCommandTests {
         #expect(try place.run(["create", "vc-ssh", "--provider", "netns"]).status == 0)
         let both = try place.run(["ssh", "centos-2", "--lab", "vc-ssh", "--", "echo one; echo two"])
         #expect(both.status == 0 && both.stdout == "one\ntwo\n", "\(both.stdout)\(both.stderr)")
-        let words = try place.run(["ssh", "centos-2", "--lab", "vc-ssh", "--", "ip", "-br", "link", "show", "type", "bridge", "|", "wc", "-l"])
+        let words = try place.run([
+            "ssh", "centos-2", "--lab", "vc-ssh", "--", "ip", "-br", "link", "show", "type", "bridge", "|", "wc", "-l",
+        ])
         #expect(words.status == 0 && words.stdout == "1\n", "\(words.stdout)\(words.stderr)")
         // The guest command's own exit status comes back, as ssh gives it.
         #expect(try place.run(["ssh", "centos-2", "--lab", "vc-ssh", "--", "exit 7"]).status == 7)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// ssh can be pointed at nothing but the lab's guests, and keeps to the lab's own files.
@@ -31,9 +32,12 @@ extension SSHTests {
         #expect(try s.run(["create", "--provider", "netns", "--no-setup"]).status == 0)
         // Where ssh's shared connections for the lab go (a short path under /tmp when the runtime
         // directory is too deep for a socket's name).
-        let context = ProviderContext(reader: RecordingRunner(), store: LabStore(directory: s.place.state + "/vboxlab/labs"), runtime: s.place.state + "/run/vboxlab")
+        let context = ProviderContext(
+            reader: RecordingRunner(), store: LabStore(directory: s.place.state + "/vboxlab/labs"),
+            runtime: s.place.state + "/run/vboxlab")
         let control = context.sshControlDirectory("vt-imp")
-        try FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: control, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         #expect(chown(control, 65534, 65534) == 0)
         let r = try s.run(["ssh", "centos-1", "--", "hostname"])
         #expect(r.status == 3 && r.stdout.isEmpty, "\(r.stdout)\(r.stderr)")
@@ -49,11 +53,16 @@ extension SSHTests {
         let marker = s.dir + "/ran"
         try s.writeSeed("vt-opt")
         let spec = s.dir + "/vt-opt.json5"
-        let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(of: #"host: "centos-1""#, with: #"host: "-oProxyCommand=touch \#(marker)""#)
+        let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(
+            of: #"host: "centos-1""#, with: #"host: "-oProxyCommand=touch \#(marker)""#)
         try text.write(toFile: spec, atomically: true, encoding: .utf8)
         let r = try s.run(["ssh", "centos-1", "--lab", "vt-opt", "--", "true"])
         #expect(try s.run(["validate", "vt-opt"]).status == 2)
-        #expect(r.status == 2 && r.stderr.contains(#"vms[0].ssh.host: "-oProxyCommand=touch \#(marker)" is not a host name or address"#), "\(r.stderr)")
+        #expect(
+            r.status == 2
+                && r.stderr.contains(
+                    #"vms[0].ssh.host: "-oProxyCommand=touch \#(marker)" is not a host name or address"#),
+            "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 }

@@ -1,42 +1,52 @@
 import Testing
+
 @testable import VBoxLab
 
 @Suite struct ArgumentParserTests {
     static let check = CommandSpec(
         name: "check", summary: "Ping every pair.", arguments: ["LAB"],
-        options: [OptionSpec("json", help: "Print JSON."),
-                  OptionSpec("pair", value: "A B", help: "Trace one pair."),
-                  OptionSpec("strategy", value: "S", help: "Override the strategy."),
-                  OptionSpec("dry-run", help: "Change nothing.")],
+        options: [
+            OptionSpec("json", help: "Print JSON."),
+            OptionSpec("pair", value: "A B", help: "Trace one pair."),
+            OptionSpec("strategy", value: "S", help: "Override the strategy."),
+            OptionSpec("dry-run", help: "Change nothing."),
+        ],
         discussion: "LAB is a name or a path.")
-    static let sshSetup = CommandSpec(name: "ssh-setup", summary: "Push setup.", arguments: ["VM", "LAB?"],
-                                      options: [OptionSpec("lab", value: "LAB", help: "The lab.")])
+    static let sshSetup = CommandSpec(
+        name: "ssh-setup", summary: "Push setup.", arguments: ["VM", "LAB?"],
+        options: [OptionSpec("lab", value: "LAB", help: "The lab.")])
 
-    static let usage = "USAGE: vboxlab check LAB [--json] [--pair A B] [--strategy S] [--dry-run]\n  See 'vboxlab check --help' for more information."
+    static let usage =
+        "USAGE: vboxlab check LAB [--json] [--pair A B] [--strategy S] [--dry-run]\n  See 'vboxlab check --help' for more information."
 
     func parse(_ argv: [String], _ command: CommandSpec = check) throws(VBoxLabError) -> ParsedArguments {
         try ArgumentParser.parse(argv, for: command)
     }
 
-    func expectUsage(_ argv: [String], _ message: String, _ command: CommandSpec = check,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectUsage(
+        _ argv: [String], _ message: String, _ command: CommandSpec = check,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let parsed = try parse(argv, command)
             Issue.record("\(argv) parsed as \(parsed); expected: \(message)", sourceLocation: sourceLocation)
         } catch {
             guard case .usage(let got, let usage) = error else {
-                Issue.record("wrong error \(error)", sourceLocation: sourceLocation); return
+                Issue.record("wrong error \(error)", sourceLocation: sourceLocation)
+                return
             }
             #expect(got == message, sourceLocation: sourceLocation)
-            #expect(usage == "USAGE: \(command.usageLine)\n  See 'vboxlab \(command.name) --help' for more information.",
-                    sourceLocation: sourceLocation)
+            #expect(
+                usage == "USAGE: \(command.usageLine)\n  See 'vboxlab \(command.name) --help' for more information.",
+                sourceLocation: sourceLocation)
             #expect(error.exitCode == 2, sourceLocation: sourceLocation)
         }
     }
 
     @Test func optionWithSeparateValue() throws {
         let p = try parse(["lab1", "--strategy", "promisc"])
-        #expect(p == ParsedArguments(positionals: ["lab1"], values: ["strategy": "promisc"], flags: [], wantsHelp: false))
+        #expect(
+            p == ParsedArguments(positionals: ["lab1"], values: ["strategy": "promisc"], flags: [], wantsHelp: false))
         #expect(p.value("strategy") == "promisc" && p.value("pair") == nil)
     }
 
@@ -87,20 +97,21 @@ import Testing
     }
 
     @Test func helpText() {
-        #expect(Self.check.help == """
-        OVERVIEW: Ping every pair.
+        #expect(
+            Self.check.help == """
+                OVERVIEW: Ping every pair.
 
-        USAGE: vboxlab check LAB [--json] [--pair A B] [--strategy S] [--dry-run]
+                USAGE: vboxlab check LAB [--json] [--pair A B] [--strategy S] [--dry-run]
 
-        LAB is a name or a path.
+                LAB is a name or a path.
 
-        OPTIONS:
-          --json        Print JSON.
-          --pair A B    Trace one pair.
-          --strategy S  Override the strategy.
-          --dry-run     Change nothing.
-          --help        Show help information.
-        """)
+                OPTIONS:
+                  --json        Print JSON.
+                  --pair A B    Trace one pair.
+                  --strategy S  Override the strategy.
+                  --dry-run     Change nothing.
+                  --help        Show help information.
+                """)
         #expect(Self.sshSetup.usageLine == "vboxlab ssh-setup VM [LAB] [--lab LAB]")
     }
 
@@ -133,7 +144,10 @@ import Testing
 
     @Test func twoWordValue() throws {
         let p = try parse(["lab1", "--pair", "centos-1", "centos-3", "--json"])
-        #expect(p == ParsedArguments(positionals: ["lab1"], values: ["pair": "centos-1 centos-3"], flags: ["json"], wantsHelp: false))
+        #expect(
+            p
+                == ParsedArguments(
+                    positionals: ["lab1"], values: ["pair": "centos-1 centos-3"], flags: ["json"], wantsHelp: false))
         let q = try parse(["--pair", "1.1.1.10", "1.1.1.20", "lab1"])
         #expect(q.positionals == ["lab1"] && q.value("pair") == "1.1.1.10 1.1.1.20")
     }

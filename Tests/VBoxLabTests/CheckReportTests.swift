@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// `check`'s report for people, from the pure frame model: the lab as the plan of one
@@ -13,7 +14,9 @@ import Testing
     }
 
     /// `observed` from the plan of `built`, every pair pinged as the model says it goes.
-    static func report(_ spec: LabSpec, built: Strategy?, edit: (inout LabState) -> Void = { _ in }) throws -> CheckReport {
+    static func report(_ spec: LabSpec, built: Strategy?, edit: (inout LabState) -> Void = { _ in }) throws
+        -> CheckReport
+    {
         let plan = try Solver.plan(spec, strategy: nil)
         var observed = LabState(plan: try Solver.plan(spec, strategy: built))
         edit(&observed)
@@ -30,8 +33,10 @@ import Testing
     }
 
     /// The golden files these tests compare (GoldenTests checks none lies there unchecked).
-    static let goldens = ["check/bridge-lab-strategy-none.txt", "check/bridge-lab-strategy-none.json",
-                          "check/seven-lab-strategy-none.txt", "check/seven-lab-guest-mac-clash.txt"]
+    static let goldens = [
+        "check/bridge-lab-strategy-none.txt", "check/bridge-lab-strategy-none.json",
+        "check/seven-lab-strategy-none.txt", "check/seven-lab-guest-mac-clash.txt",
+    ]
 
     static let lesson = "VirtualBox's internal network is a registering switch, not a learning one"
 
@@ -46,7 +51,10 @@ import Testing
         let plan = try Solver.plan(spec, strategy: nil)
         let centos1 = try #require(plan.nics.first { $0.vm == "centos-1" }).guestMac
         let port = try #require(plan.nics.first { $0.vm == "centos-2" && $0.network == "intnet-2" })
-        #expect(text.contains("register \(centos1) (centos-1) on centos-2 slot \(port.slot), the port of br0 on intnet-2, or make that port promiscuous"), "\(text)")
+        #expect(
+            text.contains(
+                "register \(centos1) (centos-1) on centos-2 slot \(port.slot), the port of br0 on intnet-2, or make that port promiscuous"
+            ), "\(text)")
     }
 
     /// 18 failing pairs at five ports: five paragraphs, each with its count, one lesson.
@@ -56,16 +64,23 @@ import Testing
         expectGolden(text, "check/seven-lab-strategy-none.txt")
         #expect(report.total == 20 && report.reached == 2)
         #expect(text.contains("\nunregistered-mac: 18 pairs\n"))
-        let paragraphs = text.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && $0.contains(" → ") }
+        let paragraphs = text.split(separator: "\n").filter {
+            $0.hasPrefix("  ") && !$0.hasPrefix("   ") && $0.contains(" → ")
+        }
         #expect(paragraphs.count == 5, "one paragraph per port: \(text)")
         #expect(text.components(separatedBy: Self.lesson).count == 2)
         #expect(text.contains("6 pairs lose their frame at sw2 slot 4, the port of br0 on net-4: also "), "\(text)")
-        #expect(text.contains("make sw2 slot 4, the port of br0 on net-4, promiscuous: 3 hosts lie behind it (h1, h2, h3)"), "\(text)")
+        #expect(
+            text.contains("make sw2 slot 4, the port of br0 on net-4, promiscuous: 3 hosts lie behind it (h1, h2, h3)"),
+            "\(text)")
         // Every pair is still in the JSON, with the keys programs read.
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json.rendered().utf8)) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(report.json.rendered().utf8)) as? [String: Any])
         let pairs = try #require(json["pairs"] as? [[String: Any]])
         #expect(pairs.count == 20 && pairs.filter { $0["cause"] as? String == "unregistered-mac" }.count == 18)
-        for key in ["from", "to", "fromIp", "toIp", "ok", "cause", "reason", "lost", "capture"] { #expect(pairs[0].keys.contains(key), "\(key)") }
+        for key in ["from", "to", "fromIp", "toIp", "ok", "cause", "reason", "lost", "capture"] {
+            #expect(pairs[0].keys.contains(key), "\(key)")
+        }
     }
 
     /// Registrations done, guests not set up: every port still carries its own MAC, which
@@ -74,13 +89,18 @@ import Testing
         let spec = try Self.fixture("seven-lab")
         let plan = try Solver.plan(spec, strategy: nil)
         let report = try Self.report(spec, built: nil) { state in
-            for v in state.vms.indices { for n in state.vms[v].nics.indices where state.vms[v].nics[n].bridge != nil {
-                state.vms[v].nics[n].guestMac = plan.nic(NICRef(vm: state.vms[v].name, slot: state.vms[v].nics[n].slot))?.mac
-            } }
+            for v in state.vms.indices {
+                for n in state.vms[v].nics.indices where state.vms[v].nics[n].bridge != nil {
+                    state.vms[v].nics[n].guestMac =
+                        plan.nic(NICRef(vm: state.vms[v].name, slot: state.vms[v].nics[n].slot))?.mac
+                }
+            }
         }
         let text = Self.text(report)
         expectGolden(text, "check/seven-lab-guest-mac-clash.txt")
         #expect(text.contains("\nguest-mac-clash: "), "\(text)")
-        #expect(text.components(separatedBy: "a Linux bridge treats the MACs of its own ports as its own").count == 2, "\(text)")
+        #expect(
+            text.components(separatedBy: "a Linux bridge treats the MACs of its own ports as its own").count == 2,
+            "\(text)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The codebase's own rules, checked on its sources: the seam stays closed, layers point
@@ -8,17 +9,23 @@ import Testing
     static let sources = "\(packageRoot)/Sources"
 
     static func swiftFiles(under dir: String) -> [(path: String, text: String)] {
-        let files = FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
-        return files.sorted().compactMap { f in (try? String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8)).map { ("\(dir)/\(f)", $0) } }
+        let files =
+            FileManager.default.enumerator(atPath: dir)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+            ?? []
+        return files.sorted().compactMap { f in
+            (try? String(contentsOfFile: "\(dir)/\(f)", encoding: .utf8)).map { ("\(dir)/\(f)", $0) }
+        }
     }
 
     /// Nothing outside `Sources/VBoxLab/Providers` names a provider: help, completion, the
     /// default choice and spec rules come from the registry.
     @Test func noProviderIsNamedOutsideProviders() {
-        let names = ProviderRegistry.names.map { "\"\($0)\"" } + ["VirtualBoxProvider", "NetnsProvider", "QemuProvider"]
+        let names =
+            ProviderRegistry.names.map { "\"\($0)\"" } + ["VirtualBoxProvider", "NetnsProvider", "QemuProvider"]
         var found: [String] = []
         for (path, text) in Self.swiftFiles(under: Self.sources) where !path.contains("/Sources/VBoxLab/Providers/") {
-            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where names.contains(where: line.contains) {
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where names.contains(where: line.contains) {
                 found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
             }
         }
@@ -45,11 +52,19 @@ import Testing
 
     /// Lines from the declaration to the brace that closes its body (strings and comments skipped).
     static func bodyLength(_ lines: [String], from start: Int) -> Int? {
-        var depth = 0, opened = false
+        var depth = 0
+        var opened = false
         for j in start..<lines.count {
             var code = lines[j].replacingOccurrences(of: #""(\\.|[^"\\])*""#, with: "\"\"", options: .regularExpression)
             if let c = code.range(of: "//") { code = String(code[..<c.lowerBound]) }
-            for ch in code { if ch == "{" { depth += 1; opened = true } else if ch == "}" { depth -= 1 } }
+            for ch in code {
+                if ch == "{" {
+                    depth += 1
+                    opened = true
+                } else if ch == "}" {
+                    depth -= 1
+                }
+            }
             if opened && depth <= 0 { return j - start + 1 }
             if !opened && j > start + 3 { return nil }
         }
@@ -59,7 +74,8 @@ import Testing
     /// Glibc and Darwin are imported in `Platform/` only (and by the Linux-only namespaces).
     @Test func systemLibrariesStayInPlatform() {
         let offenders = Self.swiftFiles(under: Self.sources).filter { path, text in
-            !path.contains("/Platform/") && !path.contains("/Providers/Netns/") && (text.contains("import Glibc") || text.contains("import Darwin"))
+            !path.contains("/Platform/") && !path.contains("/Providers/Netns/")
+                && (text.contains("import Glibc") || text.contains("import Darwin"))
         }.map(\.path)
         #expect(offenders.isEmpty, "\(offenders)")
     }
@@ -71,7 +87,9 @@ import Testing
         #expect(entries.map(\.priority) == entries.map(\.priority).sorted(by: >))
         #expect(entries.first?.name == "virtualbox")
         #expect(entries.contains { $0.name == "netns" } == Platform.isLinux)
-        #expect(ProviderRegistry.descriptor("netns")?.noun == "namespace" && ProviderRegistry.descriptor("virtualbox")?.noun == "VM")
+        #expect(
+            ProviderRegistry.descriptor("netns")?.noun == "namespace"
+                && ProviderRegistry.descriptor("virtualbox")?.noun == "VM")
     }
 }
 
@@ -80,9 +98,12 @@ import Testing
 /// registry or mirror is written down), or run Mininet's global clean-up (it deletes every
 /// /tmp/*.log and other users' state).
 @Test func scriptsNameNoHostAndCleanOnlyTheirOwn() throws {
-    let files = ["scripts", ".ci"].flatMap { dir in
-        ((try? FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/\(dir)")) ?? []).map { "\(packageRoot)/\(dir)/\($0)" }
-    } + ["\(packageRoot)/README.md", "\(packageRoot)/Tests/README.md", "\(packageRoot)/labs/README.md"]
+    let files =
+        ["scripts", ".ci"].flatMap { dir in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/\(dir)")) ?? []).map {
+                "\(packageRoot)/\(dir)/\($0)"
+            }
+        } + ["\(packageRoot)/README.md", "\(packageRoot)/Tests/README.md", "\(packageRoot)/labs/README.md"]
     #expect(files.count > 8)
     // An address with a dotted host name; `file://`, `http://…` and 127.0.0.1 name no host.
     // The one page named is where Swift itself is installed from, for a machine without it.

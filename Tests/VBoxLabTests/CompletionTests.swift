@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// Completion as a person meets it: each shell loads the script `vboxlab completion SHELL`
@@ -7,7 +8,9 @@ import Testing
 /// installed by .ci/run). bash runs its completion function as `complete -F` would; fish
 /// answers `complete -C`; zsh runs interactively in a pseudo-terminal (zpty) and gets a real
 /// Tab, so its completion system, not a stand-in, decides what is shown.
-@Suite(.enabled(if: ToolGate.has("bash", "zsh", "fish"), "needs bash, zsh and fish (VBOXLAB_REQUIRE_TOOLS=1 makes it run)"))
+@Suite(
+    .enabled(if: ToolGate.has("bash", "zsh", "fish"), "needs bash, zsh and fish (VBOXLAB_REQUIRE_TOOLS=1 makes it run)")
+)
 struct CompletionTests {
     static let shells = ["bash", "zsh", "fish"]
 
@@ -36,11 +39,14 @@ struct CompletionTests {
         #expect(script.status == 0)
         let file = "\(state)/vboxlab.\(shell)"
         try script.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init) + (line.hasSuffix(" ") ? [""] : [])
+        let words =
+            line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            + (line.hasSuffix(" ") ? [""] : [])
         let program: String
         switch shell {
         case "bash":
-            program = "source \(shellQuote(file)) && COMP_WORDS=(\(words.map(shellQuote).joined(separator: " "))) && COMP_CWORD=\(words.count - 1) && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\""
+            program =
+                "source \(shellQuote(file)) && COMP_WORDS=(\(words.map(shellQuote).joined(separator: " "))) && COMP_CWORD=\(words.count - 1) && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\""
         case "zsh":
             // Two Tabs: the first inserts what all candidates share, the second lists them.
             program = """
@@ -61,9 +67,12 @@ struct CompletionTests {
         default:
             program = "source \(shellQuote(file)); complete -C \(shellQuote(line))"
         }
-        let env = ["PATH": "\((binary as NSString).deletingLastPathComponent):/usr/bin:/bin", "HOME": state,
-                   "XDG_STATE_HOME": "\(state)/xdg", "XDG_RUNTIME_DIR": "\(state)/run", "VBOXLAB_HOME": ""]
-        let r = try ProcessRunner().run(Command(path, ["-c", "cd \(shellQuote(cwd)) && \(program)"], environment: env, timeout: 60))
+        let env = [
+            "PATH": "\((binary as NSString).deletingLastPathComponent):/usr/bin:/bin", "HOME": state,
+            "XDG_STATE_HOME": "\(state)/xdg", "XDG_RUNTIME_DIR": "\(state)/run", "VBOXLAB_HOME": "",
+        ]
+        let r = try ProcessRunner().run(
+            Command(path, ["-c", "cd \(shellQuote(cwd)) && \(program)"], environment: env, timeout: 60))
         #expect(r.status == 0, "\(shell) \(line): \(r.stderr)")
         return r.stdout
     }
@@ -85,7 +94,9 @@ struct CompletionTests {
         let strategy = try Self.complete(shell, "vboxlab plan bridge-lab --strategy ", state: scene.state)
         for s in Strategy.allCases.map(\.rawValue) { #expect(strategy.contains(s), "\(shell): \(strategy)") }
         // zsh's screen echoes the typed line: only what completion added counts.
-        #expect(!strategy.replacingOccurrences(of: "plan bridge-lab", with: "").contains("bridge-lab"), "a value, not a lab: \(strategy)")
+        #expect(
+            !strategy.replacingOccurrences(of: "plan bridge-lab", with: "").contains("bridge-lab"),
+            "a value, not a lab: \(strategy)")
         let provider = try Self.complete(shell, "vboxlab create --provider ", state: scene.state)
         for p in ProviderRegistry.names { #expect(provider.contains(p), "\(shell): \(provider)") }
         let format = try Self.complete(shell, "vboxlab graph --format ", state: scene.state)

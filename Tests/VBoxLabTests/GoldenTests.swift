@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// What vboxlab would run, without root: the netns batches, the guest scripts and
@@ -17,10 +18,13 @@ import Testing
     /// registrations and policies change, nothing is made or removed.
     @Test(arguments: bundledLabs) func netnsFixBatches(lab: String) throws {
         let spec = try loadBundled(lab)
-        let before = try Solver.plan(spec, strategy: Strategy.none), after = try Solver.plan(spec, strategy: nil)
+        let before = try Solver.plan(spec, strategy: Strategy.none)
+        let after = try Solver.plan(spec, strategy: nil)
         let work = NetnsWork.diff(after, snapshot: snapshot(of: before), removeVMs: [])
         #expect(work.commands.map(\.program) == ["bridge"])
-        expectGolden((work.changes.map { "# \($0)" } + [work.switchWork.fdbBatch ?? ""]).joined(separator: "\n"), "netns-fix/\(lab).txt")
+        expectGolden(
+            (work.changes.map { "# \($0)" } + [work.switchWork.fdbBatch ?? ""]).joined(separator: "\n"),
+            "netns-fix/\(lab).txt")
         // And once there, nothing more to do.
         #expect(NetnsWork.diff(after, snapshot: snapshot(of: after), removeVMs: []).isEmpty)
     }
@@ -33,13 +37,20 @@ import Testing
         let ports = plan.nics.map { SwitchPort($0, link: .existing("tap-\($0.vm)-\($0.slot)")) }
         let work = sw.work(ports, seen: .absent, renewed: Set(plan.vmNames))
         let veths = NetnsWork.diff(plan, snapshot: nil, removeVMs: []).switchWork
-        #expect(work.rootLines == ["netns add \(sw.namespace)"] + plan.nics.map { "link set dev tap-\($0.vm)-\($0.slot) netns \(sw.namespace) name \(sw.names.port($0.ref))" })
+        #expect(
+            work.rootLines == ["netns add \(sw.namespace)"]
+                + plan.nics.map {
+                    "link set dev tap-\($0.vm)-\($0.slot) netns \(sw.namespace) name \(sw.names.port($0.ref))"
+                })
         #expect(!(work.linkBatch ?? "").contains("veth") && work.fdbBatch == veths.fdbBatch)
-        #expect(work.linkBatch?.split(separator: "\n").filter { $0.contains("master") } == veths.linkBatch?.split(separator: "\n").filter { $0.contains("master") })
+        #expect(
+            work.linkBatch?.split(separator: "\n").filter { $0.contains("master") }
+                == veths.linkBatch?.split(separator: "\n").filter { $0.contains("master") })
     }
 
     func rendered(_ commands: [Command]) -> String {
-        commands.map { "# \(([$0.program] + $0.arguments).joined(separator: " "))\n\($0.input ?? "")" }.joined(separator: "\n")
+        commands.map { "# \(([$0.program] + $0.arguments).joined(separator: " "))\n\($0.input ?? "")" }.joined(
+            separator: "\n")
     }
 
     /// The guest script of every VM of every bundled lab.
@@ -53,7 +64,8 @@ import Testing
     /// whichever network system the guest runs.
     @Test func persistScript() throws {
         let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
-        expectGolden(GuestScript(plan: plan, vm: "centos-2", persist: true).text, "guest-script/bridge-lab-centos-2-persist.sh")
+        expectGolden(
+            GuestScript(plan: plan, vm: "centos-2", persist: true).text, "guest-script/bridge-lab-centos-2-persist.sh")
     }
 
     /// The drawing of every bundled lab, in both languages.
@@ -64,7 +76,9 @@ import Testing
     }
 
     /// Graphviz accepts every bundled lab's DOT.
-    @Test(.enabled(if: ToolGate.has("dot"), "needs Graphviz's dot"), arguments: bundledLabs) func graphvizDrawsIt(lab: String) throws {
+    @Test(.enabled(if: ToolGate.has("dot"), "needs Graphviz's dot"), arguments: bundledLabs) func graphvizDrawsIt(
+        lab: String
+    ) throws {
         let drawing = LabDrawing(plan: try Solver.plan(try loadBundled(lab), strategy: nil))
         let dot = try #require(ProcessRunner.resolve("dot"), "Graphviz's dot is not installed (.ci/run installs it)")
         let svg = try ProcessRunner().run(Command(dot, ["-Tsvg"], input: drawing.dot))
@@ -90,7 +104,10 @@ import Testing
     @Test func everyGoldenFileIsCompared() {
         var compared = ["guest-script/bridge-lab-centos-2-persist.sh"] + CheckReportTests.goldens
         for lab in bundledLabs {
-            compared += ["netns-build/\(lab).txt", "netns-fix/\(lab).txt", "guest-script/\(lab).sh", "graph/\(lab).mmd", "graph/\(lab).dot", "create-dry-run/\(lab).txt"]
+            compared += [
+                "netns-build/\(lab).txt", "netns-fix/\(lab).txt", "guest-script/\(lab).sh", "graph/\(lab).mmd",
+                "graph/\(lab).dot", "create-dry-run/\(lab).txt",
+            ]
         }
         #expect(Golden.files(in: Golden.directory(of: #filePath)) == compared.sorted())
     }
@@ -104,10 +121,15 @@ import Testing
         for (i, n) in networks.enumerated() { bridges[n] = names.switchBridge(i) }
         var ports: [NICRef: ObservedPort] = [:]
         for (i, n) in plan.nics.enumerated() {
-            ports[n.ref] = ObservedPort(name: names.switchPort(n.ref), bridge: bridges[n.network], network: n.network,
-                                        registered: n.mac, flood: n.promisc.receivesAll, index: i)
+            ports[n.ref] = ObservedPort(
+                name: names.switchPort(n.ref), bridge: bridges[n.network], network: n.network,
+                registered: n.mac, flood: n.promisc.receivesAll, index: i)
         }
-        let observation = LabObservation(lab: plan.lab, provider: "netns", state: LabState(lab: plan.lab, vms: []), details: [:], switches: [], exists: true)
-        return NetnsObserver.Snapshot(observation: observation, switchState: SwitchState(exists: true, bridges: bridges, ports: ports), running: Set(plan.vmNames))
+        let observation = LabObservation(
+            lab: plan.lab, provider: "netns", state: LabState(lab: plan.lab, vms: []), details: [:], switches: [],
+            exists: true)
+        return NetnsObserver.Snapshot(
+            observation: observation, switchState: SwitchState(exists: true, bridges: bridges, ports: ports),
+            running: Set(plan.vmNames))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// create and fix-macs as one transaction, for every provider: the record before anything is
@@ -9,8 +10,16 @@ import Testing
     final class Log: @unchecked Sendable {
         private let lock = NSLock()
         private var lines: [String] = []
-        func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-        var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+        func add(_ line: String) {
+            lock.lock()
+            lines.append(line)
+            lock.unlock()
+        }
+        var all: [String] {
+            lock.lock()
+            defer { lock.unlock() }
+            return lines
+        }
     }
 
     func place() throws -> LabStore {
@@ -37,17 +46,22 @@ import Testing
     }
 
     @Test func theRecordComesFirstAndLastPendingAndStoppedCleared() throws {
-        let store = try place(), log = Log()
-        let outcome = try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: false, progress: { _ in }).run(change(store, log: log, fails: false))
+        let store = try place()
+        let log = Log()
+        let outcome = try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: false, progress: { _ in }).run(
+            change(store, log: log, fails: false))
         let kept = try #require(try store.record("tx"))
         #expect(log.all == ["make sees pending=true"])
         #expect(kept.vms == ["a", "b", "c"] && !kept.pending && kept.stopped == nil && outcome.record == kept)
     }
 
     @Test func aFailedNewLabIsUndoneOnceAndLeavesNoRecord() throws {
-        let store = try place(), log = Log(), said = Log()
+        let store = try place()
+        let log = Log()
+        let said = Log()
         #expect(throws: VBoxLabError.self) {
-            try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: false, progress: { said.add($0) }).run(change(store, log: log, fails: true))
+            try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: false, progress: { said.add($0) }).run(
+                change(store, log: log, fails: true))
         }
         #expect(log.all == ["make sees pending=true", "undo sees [\"a\", \"b\", \"c\"]"])
         #expect(said.all == ["failed; removing what this run made"])
@@ -55,18 +69,22 @@ import Testing
     }
 
     @Test func aFailedChangeToAnExistingLabKeepsItsRecordAndWhatItStopped() throws {
-        let store = try place(), log = Log()
+        let store = try place()
+        let log = Log()
         #expect(throws: VBoxLabError.self) {
-            try LabTransaction(store: store, lab: "tx", newLab: false, dryRun: false, progress: { _ in }).run(change(store, log: log, fails: true))
+            try LabTransaction(store: store, lab: "tx", newLab: false, dryRun: false, progress: { _ in }).run(
+                change(store, log: log, fails: true))
         }
         let kept = try #require(try store.record("tx"))
         #expect(kept.stopped == ["b"] && kept.vms == ["a", "b", "c"])
     }
 
     @Test func aDryRunWritesNothingAndUndoesNothing() throws {
-        let store = try place(), log = Log()
+        let store = try place()
+        let log = Log()
         #expect(throws: VBoxLabError.self) {
-            try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: true, progress: { _ in }).run(change(store, log: log, fails: true))
+            try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: true, progress: { _ in }).run(
+                change(store, log: log, fails: true))
         }
         #expect(log.all == ["make sees pending=false"])
         #expect(try store.record("tx") == nil)

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 @Suite struct MACAddressTests {
-    @Test(arguments: ["080027AABBCC", "080027aabbcc", "08:00:27:aa:bb:cc", "08:00:27:AA:BB:CC", "08-00-27-AA-BB-CC",
-                      "08-00-27-aa-bb-cc", "08:00:27:Aa:bB:cC"])
+    @Test(arguments: [
+        "080027AABBCC", "080027aabbcc", "08:00:27:aa:bb:cc", "08:00:27:AA:BB:CC", "08-00-27-AA-BB-CC",
+        "08-00-27-aa-bb-cc", "08:00:27:Aa:bB:cC",
+    ])
     func acceptedForms(_ text: String) throws {
         let mac = try #require(MACAddress(text))
         #expect(mac.value == 0x0800_27AA_BBCC)
@@ -13,10 +16,12 @@ import Testing
         #expect(mac.octets == [0x08, 0x00, 0x27, 0xAA, 0xBB, 0xCC])
     }
 
-    @Test(arguments: ["", "080027AABBC", "080027AABBCCD", "08:00:27:aa:bb", "08:00:27:aa:bb:c", "08:00:27:aa:bb:cg",
-                      "08:00-27:aa:bb:cc", "08.00.27.aa.bb.cc", "0800.27aa.bbcc", " 080027AABBCC", "080027AABBCC ",
-                      "08:00:27:aa:bb:cc:", "+80027AABBCC", "0x0027AABBCC", "08:0:27:aa:bb:ccc", "8:00:27:aa:bb:cc",
-                      "０８００２７ＡＡＢＢＣＣ", "08 00 27 aa bb cc", "08::00:27:aa:bb:c"])
+    @Test(arguments: [
+        "", "080027AABBC", "080027AABBCCD", "08:00:27:aa:bb", "08:00:27:aa:bb:c", "08:00:27:aa:bb:cg",
+        "08:00-27:aa:bb:cc", "08.00.27.aa.bb.cc", "0800.27aa.bbcc", " 080027AABBCC", "080027AABBCC ",
+        "08:00:27:aa:bb:cc:", "+80027AABBCC", "0x0027AABBCC", "08:0:27:aa:bb:ccc", "8:00:27:aa:bb:cc",
+        "０８００２７ＡＡＢＢＣＣ", "08 00 27 aa bb cc", "08::00:27:aa:bb:c",
+    ])
     func rejectedForms(_ text: String) {
         #expect(MACAddress(text) == nil)
     }
@@ -51,8 +56,10 @@ import Testing
         #expect(try bits("03:00:00:00:00:01") == (true, true))
         #expect(try bits("33:33:00:00:00:01") == (true, true))
         #expect(try bits("fe:00:00:00:00:00") == (false, true))
-        #expect(try bits("00:01:00:00:00:00") == (false, false))   // bit 0 of the second octet is not the group bit
-        #expect(MACAddress.broadcast.isMulticast && MACAddress.broadcast.isBroadcast && MACAddress.broadcast.isLocallyAdministered)
+        #expect(try bits("00:01:00:00:00:00") == (false, false))  // bit 0 of the second octet is not the group bit
+        #expect(
+            MACAddress.broadcast.isMulticast && MACAddress.broadcast.isBroadcast
+                && MACAddress.broadcast.isLocallyAdministered)
         #expect(!MACAddress(0x0800_27AA_BBCC).isBroadcast)
         #expect(MACAddress(0).isZero && !MACAddress(1).isZero)
     }
@@ -65,9 +72,12 @@ import Testing
     @Test func codableUsesTheColonForm() throws {
         let data = try JSONEncoder().encode([MACAddress(0x0800_27AA_BBCC)])
         #expect(String(decoding: data, as: UTF8.self) == #"["08:00:27:aa:bb:cc"]"#)
-        let back = try JSONDecoder().decode([MACAddress].self, from: Data(#"["080027AABBCC", "02-00-00-00-00-01"]"#.utf8))
+        let back = try JSONDecoder().decode(
+            [MACAddress].self, from: Data(#"["080027AABBCC", "02-00-00-00-00-01"]"#.utf8))
         #expect(back.map(\.value) == [0x0800_27AA_BBCC, 0x0200_0000_0001])
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode([MACAddress].self, from: Data(#"["nope"]"#.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([MACAddress].self, from: Data(#"["nope"]"#.utf8))
+        }
     }
 }
 
@@ -80,15 +90,19 @@ import Testing
         #expect(c.mask == 0xFFFF_FF00)
     }
 
-    @Test(arguments: ["0.0.0.0/0", "255.255.255.255/32", "10.0.0.1/8", "192.168.100.200/30", "1.2.3.4/31", "100.64.0.0/10"])
+    @Test(arguments: [
+        "0.0.0.0/0", "255.255.255.255/32", "10.0.0.1/8", "192.168.100.200/30", "1.2.3.4/31", "100.64.0.0/10",
+    ])
     func roundTrips(_ text: String) throws {
         #expect(try #require(IPv4CIDR(text)).description == text)
     }
 
-    @Test(arguments: ["", "1.1.1.10", "1.1.1.10/", "/24", "1.1.1.10/33", "1.1.1.10/-1", "1.1.1.10/+4", "1.1.1/24",
-                      "1.1.1.1.1/24", "01.1.1.1/24", "1.1.1.01/24", "1.1.1.1/024", "1.1.1.1/08", "1.1.1.256/24",
-                      "1.1.1.300/24", "1.1.1.-1/24", "1.1.1.1/24/1", " 1.1.1.1/24", "1.1.1.1/24 ", "1.1.1.1 /24",
-                      "a.b.c.d/24", "１.1.1.1/24", "1.1.1.0x1/24", "1..1.1/24", "1.1.1.1000/24", "1.1.1.1/1000"])
+    @Test(arguments: [
+        "", "1.1.1.10", "1.1.1.10/", "/24", "1.1.1.10/33", "1.1.1.10/-1", "1.1.1.10/+4", "1.1.1/24",
+        "1.1.1.1.1/24", "01.1.1.1/24", "1.1.1.01/24", "1.1.1.1/024", "1.1.1.1/08", "1.1.1.256/24",
+        "1.1.1.300/24", "1.1.1.-1/24", "1.1.1.1/24/1", " 1.1.1.1/24", "1.1.1.1/24 ", "1.1.1.1 /24",
+        "a.b.c.d/24", "１.1.1.1/24", "1.1.1.0x1/24", "1..1.1/24", "1.1.1.1000/24", "1.1.1.1/1000",
+    ])
     func rejects(_ text: String) {
         #expect(IPv4CIDR(text) == nil)
     }
@@ -113,15 +127,20 @@ import Testing
 
     @Test func networkAndBroadcastAreNotHostAddresses() throws {
         func reserved(_ s: String) throws -> Bool { try #require(IPv4CIDR(s)).isNetworkOrBroadcast }
-        #expect(try reserved("1.1.1.0/24") && reserved("1.1.1.255/24") && reserved("1.1.1.4/30") && reserved("1.1.1.7/30"))
+        #expect(
+            try reserved("1.1.1.0/24") && reserved("1.1.1.255/24") && reserved("1.1.1.4/30") && reserved("1.1.1.7/30"))
         #expect(try !reserved("1.1.1.1/24") && !reserved("1.1.1.5/30") && !reserved("1.1.1.6/30"))
         // /31 (RFC 3021) and /32 have no network or broadcast address.
-        #expect(try !reserved("1.1.1.0/31") && !reserved("1.1.1.1/31") && !reserved("1.1.1.0/32") && !reserved("1.1.1.255/32"))
+        #expect(
+            try !reserved("1.1.1.0/31") && !reserved("1.1.1.1/31") && !reserved("1.1.1.0/32")
+                && !reserved("1.1.1.255/32"))
     }
 
     @Test func sharesSubnetNeedsEqualPrefixes() throws {
-        let a = try #require(IPv4CIDR("10.0.0.1/24")), b = try #require(IPv4CIDR("10.0.0.200/24"))
-        let c = try #require(IPv4CIDR("10.0.1.1/24")), d = try #require(IPv4CIDR("10.0.0.2/16"))
+        let a = try #require(IPv4CIDR("10.0.0.1/24"))
+        let b = try #require(IPv4CIDR("10.0.0.200/24"))
+        let c = try #require(IPv4CIDR("10.0.1.1/24"))
+        let d = try #require(IPv4CIDR("10.0.0.2/16"))
         #expect(a.sharesSubnet(with: b) && b.sharesSubnet(with: a))
         #expect(!a.sharesSubnet(with: c))
         #expect(!a.sharesSubnet(with: d) && !d.sharesSubnet(with: a))

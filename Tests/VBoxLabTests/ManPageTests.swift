@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// `man vboxlab` and `vboxlab help` come from the same declarations; these tests read the page
@@ -15,8 +16,10 @@ struct ManPageTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("vboxlab.1").path
         try roff.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try ProcessRunner().run(Command("sh", ["-c", "man -l \"$1\" | col -b", "sh", file],
-                                                environment: ["MANWIDTH": "100", "LANG": "C.UTF-8", "MANROFFSEQ": ""]))
+        let r = try ProcessRunner().run(
+            Command(
+                "sh", ["-c", "man -l \"$1\" | col -b", "sh", file],
+                environment: ["MANWIDTH": "100", "LANG": "C.UTF-8", "MANROFFSEQ": ""]))
         #expect(r.status == 0, "\(r.stderr)")
         return normalized(r.stdout)
     }
@@ -29,7 +32,9 @@ struct ManPageTests {
     static func pieces(_ help: String) -> [String] {
         help.split(separator: "\n").flatMap { line -> [String] in
             var text = String(line)
-            for header in ["OVERVIEW: ", "USAGE: "] where text.hasPrefix(header) { text = String(text.dropFirst(header.count)) }
+            for header in ["OVERVIEW: ", "USAGE: "] where text.hasPrefix(header) {
+                text = String(text.dropFirst(header.count))
+            }
             if text == "OPTIONS:" { return [] }
             return text.components(separatedBy: "  ").map { normalized($0) }.filter { !$0.isEmpty }
         }
@@ -39,8 +44,10 @@ struct ManPageTests {
         let page = try Self.rendered()
         let names = try CLI.run(["__complete", ""]).stdout
         #expect(names.contains("create"))
-        for command in ["validate", "plan", "create", "fix-macs", "ssh-setup", "ssh", "check", "status", "list", "destroy",
-                        "prune-bases", "graph"] {
+        for command in [
+            "validate", "plan", "create", "fix-macs", "ssh-setup", "ssh", "check", "status", "list", "destroy",
+            "prune-bases", "graph",
+        ] {
             let help = try CLI.run(["help", command])
             #expect(help.status == 0, "\(command): \(help.stderr)")
             for piece in Self.pieces(help.stdout) {
@@ -55,13 +62,16 @@ struct ManPageTests {
         let page = try Self.rendered()
         let overview = try CLI.run(["--help"]).stdout
         let start = try #require(overview.range(of: "GLOBAL OPTIONS:"))
-        for piece in Self.pieces(String(overview[start.upperBound...])) where !piece.hasSuffix(":") && !piece.hasPrefix("PROVIDERS (") {
+        for piece in Self.pieces(String(overview[start.upperBound...]))
+        where !piece.hasSuffix(":") && !piece.hasPrefix("PROVIDERS (") {
             #expect(page.contains(piece), "man vboxlab lacks: \(piece)")
         }
-        for section in ["NAME vboxlab - builds VirtualBox labs", "SYNOPSIS vboxlab [GLOBAL OPTIONS] COMMAND", "DESCRIPTION",
-                        "COMMANDS", "ENVIRONMENT", "FILES", "EXIT STATUS 0 success 1 the lab does not work", "EXAMPLES",
-                        "vboxlab create bridge-lab", "vboxlab fix-macs bridge-lab", "vboxlab ssh-setup centos-2",
-                        "vboxlab check bridge-lab", "SEE ALSO"] {
+        for section in [
+            "NAME vboxlab - builds VirtualBox labs", "SYNOPSIS vboxlab [GLOBAL OPTIONS] COMMAND", "DESCRIPTION",
+            "COMMANDS", "ENVIRONMENT", "FILES", "EXIT STATUS 0 success 1 the lab does not work", "EXAMPLES",
+            "vboxlab create bridge-lab", "vboxlab fix-macs bridge-lab", "vboxlab ssh-setup centos-2",
+            "vboxlab check bridge-lab", "SEE ALSO",
+        ] {
             #expect(page.contains(section), "man vboxlab lacks: \(section)")
         }
     }

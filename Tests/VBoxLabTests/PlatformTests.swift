@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The platform seam: process groups, timeouts that stop what a child started, and the
@@ -39,7 +40,8 @@ struct PlatformTests {
 
     /// Variables given to a command reach it on top of this process's environment.
     @Test func extraEnvironmentReachesTheChild() throws {
-        let r = try ProcessRunner().run(Command("sh", ["-c", "echo \"$VBOXLAB_T1:${PATH:+path}\""], environment: ["VBOXLAB_T1": "one"]))
+        let r = try ProcessRunner().run(
+            Command("sh", ["-c", "echo \"$VBOXLAB_T1:${PATH:+path}\""], environment: ["VBOXLAB_T1": "one"]))
         #expect(r.stdout == "one:path\n")
         let plain = try ProcessRunner().run(Command("sh", ["-c", "echo \"${HOME:+home}\""]))
         #expect(plain.stdout == (ProcessInfo.processInfo.environment["HOME"] == nil ? "\n" : "home\n"))
@@ -58,12 +60,14 @@ struct PlatformTests {
         #expect(RuntimeDirectory.path(environment: ["XDG_RUNTIME_DIR": "/run/user/5"], uid: 5) == "/run/user/5/vboxlab")
         #expect(RuntimeDirectory.path(environment: ["XDG_RUNTIME_DIR": "relative"], uid: 0) != "relative/vboxlab")
         #if os(Linux)
-        #expect(Platform.isLinux)
-        #expect(RuntimeDirectory.path(environment: [:], uid: 0) == "/run/vboxlab")
-        #expect(RuntimeDirectory.path(environment: [:], uid: 1000) == "/tmp/vboxlab-1000")
+            #expect(Platform.isLinux)
+            #expect(RuntimeDirectory.path(environment: [:], uid: 0) == "/run/vboxlab")
+            #expect(RuntimeDirectory.path(environment: [:], uid: 1000) == "/tmp/vboxlab-1000")
         #else
-        #expect(!Platform.isLinux)
-        #expect(RuntimeDirectory.path(environment: ["TMPDIR": "/var/folders/x/T/"], uid: 501) == "/var/folders/x/T/vboxlab-501")
+            #expect(!Platform.isLinux)
+            #expect(
+                RuntimeDirectory.path(environment: ["TMPDIR": "/var/folders/x/T/"], uid: 501)
+                    == "/var/folders/x/T/vboxlab-501")
         #endif
         let env = ["XDG_STATE_HOME": "/s", "XDG_RUNTIME_DIR": "/r"]
         #expect(StatePaths.fromEnvironment(env) == StatePaths(state: "/s/vboxlab", runtime: "/r/vboxlab"))

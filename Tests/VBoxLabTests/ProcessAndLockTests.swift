@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The command runner and the lab lock, on programs and files of the test's own.
@@ -44,7 +45,8 @@ import Testing
         let started = Date()
         let marker = "vboxlab-timeout-\(getpid())-\(UUID().uuidString.prefix(6))"
         let nap = "37.\(Int.random(in: 100_000...999_999))"
-        let group = try ProcessRunner().run(Command("sh", ["-c", "sleep \(nap) & exec -a \(marker) sleep 31"], timeout: 0.3))
+        let group = try ProcessRunner().run(
+            Command("sh", ["-c", "sleep \(nap) & exec -a \(marker) sleep 31"], timeout: 0.3))
         #expect(group.status == 124 && Date().timeIntervalSince(started) < 5)
         Thread.sleep(forTimeInterval: 0.3)
         let left = try ProcessRunner().run(Command("pgrep", ["-f", "sleep \(nap)|\(marker)"]))
@@ -63,7 +65,10 @@ import Testing
             _ = try LabLock(lab: "vt-lock", directory: dir, timeout: 0.3)
             Issue.record("the second lock must not be granted")
         } catch {
-            #expect(error.explanation == "error: lab vt-lock is busy: pid 7: vboxlab create vt-lock, holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished")
+            #expect(
+                error.explanation
+                    == "error: lab vt-lock is busy: pid 7: vboxlab create vt-lock, holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished"
+            )
         }
         named = nil
         let held = try LabLock(lab: "vt-lock", directory: dir, holder: "")
@@ -72,7 +77,10 @@ import Testing
             Issue.record("the second lock must not be granted")
         } catch {
             #expect(error.exitCode == 1)
-            #expect(error.explanation == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished")
+            #expect(
+                error.explanation
+                    == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished"
+            )
         }
         withExtendedLifetime((named, held)) {}
         _ = try LabLock(lab: "other-lab", directory: dir, timeout: 0.3)
@@ -81,8 +89,10 @@ import Testing
     /// A command's output limit keeps that many bytes of each stream, reads the rest to its
     /// end (the child never blocks on a full pipe) and says how much it dropped.
     @Test func outputBeyondTheLimitIsCountedNotKept() throws {
-        let r = try ProcessRunner().run(Command("sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; head -c 10 /dev/zero | tr '\\0' y >&2; exit 7"],
-                                                timeout: 30, outputLimit: 1000))
+        let r = try ProcessRunner().run(
+            Command(
+                "sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; head -c 10 /dev/zero | tr '\\0' y >&2; exit 7"],
+                timeout: 30, outputLimit: 1000))
         #expect(r.status == 7)
         #expect(r.stdout == String(repeating: "x", count: 1000) + "\n[vboxlab: 2999000 more bytes not kept]\n")
         #expect(r.stderr == "yyyyyyyyyy")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import VBoxLab
 
+@testable import VBoxLab
 
 /// Random loop-free labs: a tree of internal networks joined by bridging VMs, with
 /// endpoint hosts hanging on the networks, every address unique in 10.20.0.0/16.
@@ -28,7 +28,7 @@ struct RandomLab {
             // Half of them in VirtualBox's own range, where the derived MACs live too.
             var value = rng.next() & 0xFFFF_FFFF_FFFF
             if rng.chance(0.5) { value = 0x0800_2700_0000 | (value & 0xFF_FFFF) }
-            let mac = MACAddress(value & ~0x0100_0000_0000)   // clear the group bit
+            let mac = MACAddress(value & ~0x0100_0000_0000)  // clear the group bit
             if !mac.isZero, usedMacs.insert(mac).inserted { return mac }
         }
     }
@@ -42,7 +42,8 @@ struct RandomLab {
         var vms: [VMSpec] = []
         _ = newNetwork()
         for b in 0..<rng.int(0...4) {
-            var nics: [NICSpec] = [], bridges: [BridgeSpec] = []
+            var nics: [NICSpec] = []
+            var bridges: [BridgeSpec] = []
             var mine = Set<String>()
             func addNIC(_ network: String, ip: IPv4CIDR? = nil, mac: MACAddress? = nil) {
                 nics.append(NICSpec(slot: nics.count + 2, network: network, ip: ip, mac: mac))
@@ -63,7 +64,9 @@ struct RandomLab {
             }
             // Now and then an idle NIC: no address, not a port.
             let idleCandidates = networks.filter { !mine.contains($0) }
-            if nics.count < 7, !idleCandidates.isEmpty, rng.chance(0.1) { addNIC(rng.pick(idleCandidates), mac: fixedMac()) }
+            if nics.count < 7, !idleCandidates.isEmpty, rng.chance(0.1) {
+                addNIC(rng.pick(idleCandidates), mac: fixedMac())
+            }
             vms.append(VMSpec(name: "b\(b)", nics: nics, bridges: bridges))
         }
         // Hosts on the networks in random order, at most `maxEndpoints` endpoints in all (pairs grow as its square).
@@ -74,7 +77,9 @@ struct RandomLab {
         for network in order {
             for _ in 0..<rng.pick([0, 0, 1, 1, 1, 2, 2, 3]) where endpoints < Self.maxEndpoints {
                 endpoints += 1
-                vms.append(VMSpec(name: "h\(hosts)", nics: [NICSpec(slot: 2, network: network, ip: address(), mac: fixedMac())]))
+                vms.append(
+                    VMSpec(
+                        name: "h\(hosts)", nics: [NICSpec(slot: 2, network: network, ip: address(), mac: fixedMac())]))
                 hosts += 1
             }
         }
@@ -165,7 +170,8 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
                 let plan: RegistrationPlan
                 do { plan = try Solver.plan(spec, strategy: strategy) } catch {
                     guard strategy == .macSwap, case .lab(.unmeetable(let lab, let conflicts)) = error else {
-                        Issue.record("\(spec.name) \(strategy): \(error)"); continue
+                        Issue.record("\(spec.name) \(strategy): \(error)")
+                        continue
                     }
                     #expect(lab == spec.name)
                     #expect(!crowded.isEmpty, "\(spec.name): mac-swap refused with no crowded port")
@@ -177,7 +183,9 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
                     #expect(error.exitCode == 1)
                     continue
                 }
-                if strategy == .macSwap { #expect(crowded.isEmpty, "\(spec.name): mac-swap planned with crowded ports \(crowded)") }
+                if strategy == .macSwap {
+                    #expect(crowded.isEmpty, "\(spec.name): mac-swap planned with crowded ports \(crowded)")
+                }
                 checkPlanShape(plan, spec: spec, topology: topology)
                 let state = LabState(plan: plan)
                 let model = FrameModel(state)
@@ -186,10 +194,14 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
                     let trace = model.ping(from: a, to: b, target: ip)
                     switch strategy {
                     case .none:
-                        if separatedByBridge(a, b, plan) { #expect(!trace.ok, "\(spec.name) none: \(a) → \(b) should fail") }
-                        else { #expect(trace.ok, "\(spec.name) none: \(a) → \(b) share a network") }
+                        if separatedByBridge(a, b, plan) {
+                            #expect(!trace.ok, "\(spec.name) none: \(a) → \(b) should fail")
+                        } else {
+                            #expect(trace.ok, "\(spec.name) none: \(a) → \(b) share a network")
+                        }
                     default:
-                        #expect(trace.ok, "\(spec.name) \(strategy): \(a) → \(b) lost \(String(describing: trace.lost))")
+                        #expect(
+                            trace.ok, "\(spec.name) \(strategy): \(a) → \(b) lost \(String(describing: trace.lost))")
                     }
                 }
             }
@@ -204,17 +216,21 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
         #expect(plan.bridges.count == spec.vms.reduce(0) { $0 + $1.bridges.count })
 
         // Derived and fixed MACs, bridge MACs and swapped guest MACs: all distinct.
-        let distinct = plan.nics.map(\.ownMac) + plan.bridges.compactMap(\.mac)
+        let distinct =
+            plan.nics.map(\.ownMac) + plan.bridges.compactMap(\.mac)
             + plan.nics.filter { $0.guestMac != $0.ownMac }.map(\.guestMac)
         #expect(Set(distinct).count == distinct.count, "\(plan.lab) \(plan.strategy): duplicate MACs")
         #expect(distinct.allSatisfy { !$0.isMulticast && !$0.isZero })
-        for vm in spec.vms { for nic in vm.nics where nic.mac != nil {
-            #expect(plan.nic(NICRef(vm: vm.name, slot: nic.slot))?.ownMac == nic.mac)
-        } }
+        for vm in spec.vms {
+            for nic in vm.nics where nic.mac != nil {
+                #expect(plan.nic(NICRef(vm: vm.name, slot: nic.slot))?.ownMac == nic.mac)
+            }
+        }
 
         for nic in plan.nics {
             guard let behind = topology.behind[nic.ref] else {
-                #expect(nic.mac == nic.ownMac && nic.guestMac == nic.ownMac && nic.promisc == .deny && nic.bridge == nil)
+                #expect(
+                    nic.mac == nic.ownMac && nic.guestMac == nic.ownMac && nic.promisc == .deny && nic.bridge == nil)
                 continue
             }
             #expect(nic.bridge == topology.portBridge[nic.ref]?.name)
@@ -224,10 +240,11 @@ func json5(_ spec: LabSpec, rng: inout SplitMix64) -> String {
             case (.promisc, _), (.auto, 2...):
                 #expect(nic.mac == nic.ownMac && nic.guestMac == nic.ownMac && nic.promisc == .allowVMs)
             default:
-                let endpointMac: MACAddress? = switch behind.single! {
-                case .nic(let n): plan.nic(n)?.ownMac
-                case .bridge(let b): plan.bridges.first { $0.vm == b.vm && $0.name == b.name }?.mac
-                }
+                let endpointMac: MACAddress? =
+                    switch behind.single! {
+                    case .nic(let n): plan.nic(n)?.ownMac
+                    case .bridge(let b): plan.bridges.first { $0.vm == b.vm && $0.name == b.name }?.mac
+                    }
                 #expect(nic.mac == endpointMac && nic.promisc == .deny)
                 #expect(nic.guestMac != nic.mac && nic.guestMac.isLocallyAdministered && !nic.guestMac.isMulticast)
             }

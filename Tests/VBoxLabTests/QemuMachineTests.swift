@@ -1,31 +1,49 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The QEMU VM as data: the argv that wires it as VirtualBox would, and that argv read back.
 @Suite struct QemuMachineTests {
     static let machine = QemuMachine(
-        hostName: "lab-b", memory: 512, cpus: 1, accel: "tcg", sshPort: 2223, managementMAC: MACAddress("08:00:27:00:00:01")!,
-        nics: [.init(slot: 2, mac: MACAddress("08:00:27:aa:00:02")!, tap: "vq0000abcd-2"), .init(slot: 3, mac: MACAddress("08:00:27:aa:00:03")!, tap: "vq0000abcd-3")],
-        overlay: "/s/qemu/lab/b/disk.qcow2", boot: .kernel(kernel: "/i/vmlinuz", initrd: "/i/initrd.img", append: "root=/dev/vda rw"),
-        machineID: "00112233445566778899aabbccddeeff", qmp: "/run/vboxlab/qemu-1.qmp", pidFile: "/s/qemu/lab/b/qemu.pid", console: "/s/qemu/lab/b/console.log")
+        hostName: "lab-b", memory: 512, cpus: 1, accel: "tcg", sshPort: 2223,
+        managementMAC: MACAddress("08:00:27:00:00:01")!,
+        nics: [
+            .init(slot: 2, mac: MACAddress("08:00:27:aa:00:02")!, tap: "vq0000abcd-2"),
+            .init(slot: 3, mac: MACAddress("08:00:27:aa:00:03")!, tap: "vq0000abcd-3"),
+        ],
+        overlay: "/s/qemu/lab/b/disk.qcow2",
+        boot: .kernel(kernel: "/i/vmlinuz", initrd: "/i/initrd.img", append: "root=/dev/vda rw"),
+        machineID: "00112233445566778899aabbccddeeff", qmp: "/run/vboxlab/qemu-1.qmp",
+        pidFile: "/s/qemu/lab/b/qemu.pid", console: "/s/qemu/lab/b/console.log")
 
     @Test func argvIsVirtualBoxsLayoutWithARestrictedNAT() {
-        #expect(Self.machine.argv == [
-            "-name", "lab-b", "-accel", "tcg,tb-size=64", "-m", "512", "-smp", "1", "-nodefaults", "-display", "none",
-            "-daemonize", "-pidfile", "/s/qemu/lab/b/qemu.pid", "-serial", "file:/s/qemu/lab/b/console.log",
-            "-qmp", "unix:/run/vboxlab/qemu-1.qmp,server=on,wait=off", "-global", "PIIX4_PM.acpi-root-pci-hotplug=off",
-            "-kernel", "/i/vmlinuz", "-initrd", "/i/initrd.img", "-append", "root=/dev/vda rw systemd.machine_id=00112233445566778899aabbccddeeff",
-            "-drive", "file=/s/qemu/lab/b/disk.qcow2,if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,addr=0x4",
-            "-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:2223-:22", "-device", "e1000,netdev=n1,addr=0x3,mac=08:00:27:00:00:01",
-            "-netdev", "tap,id=n2,ifname=vq0000abcd-2,script=no,downscript=no", "-device", "e1000,netdev=n2,addr=0x8,mac=08:00:27:aa:00:02",
-            "-netdev", "tap,id=n3,ifname=vq0000abcd-3,script=no,downscript=no", "-device", "e1000,netdev=n3,addr=0x9,mac=08:00:27:aa:00:03",
-        ])
+        #expect(
+            Self.machine.argv == [
+                "-name", "lab-b", "-accel", "tcg,tb-size=64", "-m", "512", "-smp", "1", "-nodefaults", "-display",
+                "none",
+                "-daemonize", "-pidfile", "/s/qemu/lab/b/qemu.pid", "-serial", "file:/s/qemu/lab/b/console.log",
+                "-qmp", "unix:/run/vboxlab/qemu-1.qmp,server=on,wait=off", "-global",
+                "PIIX4_PM.acpi-root-pci-hotplug=off",
+                "-kernel", "/i/vmlinuz", "-initrd", "/i/initrd.img", "-append",
+                "root=/dev/vda rw systemd.machine_id=00112233445566778899aabbccddeeff",
+                "-drive", "file=/s/qemu/lab/b/disk.qcow2,if=none,id=d0,format=qcow2", "-device",
+                "virtio-blk-pci,drive=d0,addr=0x4",
+                "-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:2223-:22", "-device",
+                "e1000,netdev=n1,addr=0x3,mac=08:00:27:00:00:01",
+                "-netdev", "tap,id=n2,ifname=vq0000abcd-2,script=no,downscript=no", "-device",
+                "e1000,netdev=n2,addr=0x8,mac=08:00:27:aa:00:02",
+                "-netdev", "tap,id=n3,ifname=vq0000abcd-3,script=no,downscript=no", "-device",
+                "e1000,netdev=n3,addr=0x9,mac=08:00:27:aa:00:03",
+            ])
     }
 
     @Test func slotsTakeVirtualBoxsPCIAddresses() {
         #expect((1...8).map(QemuMachine.pciAddress) == ["0x3", "0x8", "0x9", "0xa", "0x10", "0x11", "0x12", "0x13"])
-        #expect((1...8).map(GuestInterfaceName.forSlot) == ["enp0s3", "enp0s8", "enp0s9", "enp0s10", "enp0s16", "enp0s17", "enp0s18", "enp0s19"])
+        #expect(
+            (1...8).map(GuestInterfaceName.forSlot) == [
+                "enp0s3", "enp0s8", "enp0s9", "enp0s10", "enp0s16", "enp0s17", "enp0s18", "enp0s19",
+            ])
     }
 
     @Test func aRunningArgvReadsBack() throws {
@@ -41,7 +59,8 @@ import Testing
         #expect(QemuProvider.mustRestart(seen: seen, want: Self.machine) == nil)
         var other = Self.machine
         other.nics[1].mac = MACAddress("08:00:27:aa:00:09")!
-        #expect(QemuProvider.mustRestart(seen: seen, want: other) == "slot 3: MAC 08:00:27:aa:00:03 → 08:00:27:aa:00:09")
+        #expect(
+            QemuProvider.mustRestart(seen: seen, want: other) == "slot 3: MAC 08:00:27:aa:00:03 → 08:00:27:aa:00:09")
         other = Self.machine
         other.nics.removeLast()
         #expect(QemuProvider.mustRestart(seen: seen, want: other) == "NIC slots 2,3 → 2")
@@ -68,11 +87,16 @@ import Testing
     }
 
     @Test func imageBaseIsReadAndAMissingImageNamesTheFix() throws {
-        let spec = try LabLoader.parse(Data(#"{ name: "q", base: { image: "nowhere.qcow2" }, vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] } ] }"#.utf8), file: "/tmp/q.json5")
+        let spec = try LabLoader.parse(
+            Data(
+                #"{ name: "q", base: { image: "nowhere.qcow2" }, vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] } ] }"#
+                    .utf8), file: "/tmp/q.json5")
         #expect(spec.base == .image(file: "nowhere.qcow2"))
         #expect(throws: VBoxLabError.self) { try QemuImage.resolve(spec.base, specFile: spec.file) }
         do { _ = try QemuImage.resolve(nil, specFile: "x", environment: ["VBOXLAB_IMAGES": "/nonexistent"]) } catch {
-            #expect(error.description.contains("the guest image /nonexistent/debian-12-networkd") && error.description.contains("scripts/guest-image"), "\(error)")
+            #expect(
+                error.description.contains("the guest image /nonexistent/debian-12-networkd")
+                    && error.description.contains("scripts/guest-image"), "\(error)")
         }
     }
 }

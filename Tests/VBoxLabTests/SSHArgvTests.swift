@@ -1,22 +1,33 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The ssh argv, exactly, and no way to turn host-key checking off.
 @Suite struct SSHArgvTests {
     @Test func argvIsExact() {
-        let target = SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222, key: "/k/id", proxyCommand: nil)
-        let t = SSHTransport(target: target, runner: RecordingRunner(), knownHosts: "/s/known_hosts/l", controlDirectory: "/r/ssh-l")
-        #expect(t.command(["sh", "-s"], input: "x").arguments == [
-            "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/s/known_hosts/l",
-            "-o", "HostKeyAlias=vboxlab-l-a", "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-i", "/k/id", "-p", "2222",
-            "-o", "ControlMaster=auto", "-o", "ControlPath=/r/ssh-l/%C", "-o", "ControlPersist=60", "-l", "vagrant",
-            "--", "127.0.0.1", "sudo", "-n", "sh", "-s",
-        ])
-        let root = SSHTransport(target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b", proxyCommand: "ip netns exec n sshd -i"),
-                                runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
+        let target = SSHTarget(
+            lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222, key: "/k/id", proxyCommand: nil)
+        let t = SSHTransport(
+            target: target, runner: RecordingRunner(), knownHosts: "/s/known_hosts/l", controlDirectory: "/r/ssh-l")
+        #expect(
+            t.command(["sh", "-s"], input: "x").arguments == [
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new", "-o",
+                "UserKnownHostsFile=/s/known_hosts/l",
+                "-o", "HostKeyAlias=vboxlab-l-a", "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes", "-i", "/k/id",
+                "-p", "2222",
+                "-o", "ControlMaster=auto", "-o", "ControlPath=/r/ssh-l/%C", "-o", "ControlPersist=60", "-l", "vagrant",
+                "--", "127.0.0.1", "sudo", "-n", "sh", "-s",
+            ])
+        let root = SSHTransport(
+            target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b", proxyCommand: "ip netns exec n sshd -i"),
+            runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
         let args = root.command(["fping", "-S", "1.1.1.10", "1.1.1.20"], input: nil).arguments
-        #expect(Array(args.suffix(10)) == ["-o", "ProxyCommand=ip netns exec n sshd -i", "-l", "root", "--", "b", "fping", "-S", "1.1.1.10", "1.1.1.20"])
+        #expect(
+            Array(args.suffix(10)) == [
+                "-o", "ProxyCommand=ip netns exec n sshd -i", "-l", "root", "--", "b", "fping", "-S", "1.1.1.10",
+                "1.1.1.20",
+            ])
         #expect(!args.contains { $0.hasPrefix("Control") })
         #expect(root.argv(["echo", "a b", "it's"]).suffix(5) == ["--", "b", "echo", "'a b'", "'it'\\''s'"])
     }
@@ -25,11 +36,21 @@ import Testing
     /// root's login shell; for another user, one quoted word under `sudo -n sh -c`; no line,
     /// a terminal. A namespace's shell reads it with `-c`.
     @Test func aTypedLineReachesTheGuestsShellAsSshHandsItOver() throws {
-        let root = SSHTransport(target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b"), runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
-        #expect(try root.interactive(line: "ip -br link; bridge link").arguments.suffix(3) == ["--", "b", "ip -br link; bridge link"])
+        let root = SSHTransport(
+            target: SSHTarget(lab: "l", vm: "b", user: "root", host: "b"), runner: RecordingRunner(), knownHosts: "/kh",
+            controlDirectory: nil)
+        #expect(
+            try root.interactive(line: "ip -br link; bridge link").arguments.suffix(3) == [
+                "--", "b", "ip -br link; bridge link",
+            ])
         #expect(try root.interactive(line: nil).arguments.suffix(3) == ["-t", "--", "b"])
-        let user = SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "h"), runner: RecordingRunner(), knownHosts: "/kh", controlDirectory: nil)
-        #expect(try user.interactive(line: "echo it's; id -u").arguments.suffix(3) == ["--", "h", #"sudo -n sh -c 'echo it'\''s; id -u'"#])
+        let user = SSHTransport(
+            target: SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "h"), runner: RecordingRunner(),
+            knownHosts: "/kh", controlDirectory: nil)
+        #expect(
+            try user.interactive(line: "echo it's; id -u").arguments.suffix(3) == [
+                "--", "h", #"sudo -n sh -c 'echo it'\''s; id -u'"#,
+            ])
         let ns = NetnsExecTransport(vm: "a", namespace: "vbl-l-a", runner: RecordingRunner())
         let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
         #expect(try ns.interactive(line: "a; b").arguments == ["netns", "exec", "vbl-l-a", shell, "-c", "a; b"])
@@ -43,10 +64,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let runner = RecordingRunner()
-        let t = SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222), runner: runner,
-                             knownHosts: "/kh", controlDirectory: dir)
+        let t = SSHTransport(
+            target: SSHTarget(lab: "l", vm: "a", user: "vagrant", host: "127.0.0.1", port: 2222), runner: runner,
+            knownHosts: "/kh", controlDirectory: dir)
         t.close()
-        #expect(runner.commands.map(\.arguments) == [["-o", "ControlPath=\(dir)/%C", "-O", "exit", "-p", "2222", "-l", "vagrant", "--", "127.0.0.1"]])
+        #expect(
+            runner.commands.map(\.arguments) == [
+                ["-o", "ControlPath=\(dir)/%C", "-O", "exit", "-p", "2222", "-l", "vagrant", "--", "127.0.0.1"]
+            ])
     }
 
     /// ssh reads an `-o` value as a config line: split at white space, `%` expanded. A state
@@ -56,18 +81,23 @@ import Testing
         #expect(SSHTransport.configPath("/my state/known_hosts/l") == "\"/my state/known_hosts/l\"")
         #expect(SSHTransport.configPath("/a%b/k") == "/a%%b/k")
         #expect(SSHTransport.configPath(#"/x "y"\z"#) == #""/x \"y\"\\z""#)
-        let t = SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "root", host: "h"), runner: RecordingRunner(),
-                             knownHosts: "/my state/kh", controlDirectory: "/run dir/ssh-l")
+        let t = SSHTransport(
+            target: SSHTarget(lab: "l", vm: "a", user: "root", host: "h"), runner: RecordingRunner(),
+            knownHosts: "/my state/kh", controlDirectory: "/run dir/ssh-l")
         let args = t.command(["true"], input: nil).arguments
-        #expect(args.contains("UserKnownHostsFile=\"/my state/kh\"") && args.contains("ControlPath=\"/run dir/ssh-l\"/%C"), "\(args)")
+        #expect(
+            args.contains("UserKnownHostsFile=\"/my state/kh\"") && args.contains("ControlPath=\"/run dir/ssh-l\"/%C"),
+            "\(args)")
     }
 
     /// No source file turns host-key checking off or throws the keys away.
     @Test func nothingDisablesHostKeyChecking() throws {
-        let files = FileManager.default.enumerator(atPath: "\(packageRoot)/Sources")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        let files = FileManager.default.enumerator(atPath: "\(packageRoot)/Sources")!.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }
         for f in files {
             let text = try String(contentsOfFile: "\(packageRoot)/Sources/\(f)", encoding: .utf8)
-            #expect(!text.contains("StrictHostKeyChecking=no") && !text.contains("UserKnownHostsFile=/dev/null"), "\(f)")
+            #expect(
+                !text.contains("StrictHostKeyChecking=no") && !text.contains("UserKnownHostsFile=/dev/null"), "\(f)")
         }
     }
 
@@ -89,14 +119,25 @@ import Testing
         let dir = NSTemporaryDirectory() + "vt-wait-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func transport(_ runner: AnsweringRunner) -> SSHTransport {
-            SSHTransport(target: SSHTarget(lab: "l", vm: "a", user: "root", host: "a", proxyCommand: "false"), runner: runner, knownHosts: "\(dir)/known_hosts", controlDirectory: nil)
+            SSHTransport(
+                target: SSHTarget(lab: "l", vm: "a", user: "root", host: "a", proxyCommand: "false"), runner: runner,
+                knownHosts: "\(dir)/known_hosts", controlDirectory: nil)
         }
-        let booting = AnsweringRunner([CommandResult(status: 255), CommandResult(status: 255, stderr: "kex_exchange_identification: Connection closed by remote host\r\n"), CommandResult(status: 0)])
+        let booting = AnsweringRunner([
+            CommandResult(status: 255),
+            CommandResult(status: 255, stderr: "kex_exchange_identification: Connection closed by remote host\r\n"),
+            CommandResult(status: 0),
+        ])
         try transport(booting).waitUntilReachable(wait: 30, progress: { _ in })
         #expect(booting.calls == 3)
         let silent = AnsweringRunner([CommandResult(status: 255, stderr: " \n")])
-        #expect(throws: VBoxLabError.guest(.noAnswer(vm: "a", target: "root@a (through ProxyCommand)", seconds: 1, tried: transport(silent).command(["true"], input: nil).description,
-                                                     last: "ssh exited 255 and said nothing (the connection closed as it began)"))) {
+        #expect(
+            throws: VBoxLabError.guest(
+                .noAnswer(
+                    vm: "a", target: "root@a (through ProxyCommand)", seconds: 1,
+                    tried: transport(silent).command(["true"], input: nil).description,
+                    last: "ssh exited 255 and said nothing (the connection closed as it began)"))
+        ) {
             try transport(silent).waitUntilReachable(wait: 1, progress: { _ in })
         }
         // A remote command's own failure is no reason to wait: it is said at once.

@@ -1,14 +1,15 @@
 import Testing
+
 @testable import VBoxLab
 
 @Suite struct SolverTests {
     static let seed = """
-    { name: "bridge-lab", vms: [
-      { name: "centos-1", nics: [ { network: "intnet-1", ip: "1.1.1.10/24", mac: "080027431935" } ] },
-      { name: "centos-2", nics: [ { network: "intnet-1" }, { network: "intnet-2" } ],
-        bridges: [ { name: "br0", ports: ["intnet-1", "intnet-2"] } ] },
-      { name: "centos-3", nics: [ { network: "intnet-2", ip: "1.1.1.20/24", mac: "0800279DD011" } ] } ] }
-    """
+        { name: "bridge-lab", vms: [
+          { name: "centos-1", nics: [ { network: "intnet-1", ip: "1.1.1.10/24", mac: "080027431935" } ] },
+          { name: "centos-2", nics: [ { network: "intnet-1" }, { network: "intnet-2" } ],
+            bridges: [ { name: "br0", ports: ["intnet-1", "intnet-2"] } ] },
+          { name: "centos-3", nics: [ { network: "intnet-2", ip: "1.1.1.20/24", mac: "0800279DD011" } ] } ] }
+        """
 
     /// The seed case of the issue: each port of centos-2 is registered with the MAC of
     /// the host on the *other* side, and carries a locally administered MAC in the guest.
@@ -41,7 +42,8 @@ import Testing
     /// Derived MACs are a function of lab, VM and slot: planning twice gives the same plan.
     @Test(arguments: bundledLabs) func derivedMacsAreStableAndUnique(lab: String) throws {
         let spec = try loadBundled(lab)
-        let a = try Solver.plan(spec), b = try Solver.plan(try loadBundled(lab))
+        let a = try Solver.plan(spec)
+        let b = try Solver.plan(try loadBundled(lab))
         #expect(a == b)
         let own = a.nics.map(\.ownMac) + a.bridges.compactMap(\.mac)
         #expect(Set(own).count == own.count)
@@ -53,7 +55,10 @@ import Testing
         #expect(throws: VBoxLabError.self) { try Solver.plan(spec, strategy: .macSwap) }
         do { _ = try Solver.plan(spec, strategy: .macSwap) } catch {
             #expect(error.exitCode == 1)
-            guard case .lab(.unmeetable(_, let conflicts)) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .lab(.unmeetable(_, let conflicts)) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(conflicts.count == 1)
             let c = conflicts[0]
             #expect(c.vm == "mid" && c.slot == 3 && c.network == "two-right" && c.count == 2)
@@ -79,8 +84,11 @@ import Testing
             #expect(!pairs.isEmpty)
             for (a, b, ip) in pairs {
                 let ok = model.ping(from: a, to: b, target: ip).ok
-                if strategy == .none && separatedByBridge(a, b, plan) { #expect(!ok, "\(lab): \(a) → \(b) should fail under none") }
-                else { #expect(ok, "\(lab) \(strategy): \(a) → \(b)") }
+                if strategy == .none && separatedByBridge(a, b, plan) {
+                    #expect(!ok, "\(lab): \(a) → \(b) should fail under none")
+                } else {
+                    #expect(ok, "\(lab) \(strategy): \(a) → \(b)")
+                }
             }
         }
     }
@@ -96,12 +104,15 @@ import Testing
 
     @Test func chainUsesMacSwapOnEveryPort() throws {
         let plan = try Solver.plan(try loadBundled("chain-lab"))
-        let a = try #require(plan.nic(NICRef(vm: "a", slot: 2))), c = try #require(plan.nic(NICRef(vm: "c", slot: 2)))
+        let a = try #require(plan.nic(NICRef(vm: "a", slot: 2)))
+        let c = try #require(plan.nic(NICRef(vm: "c", slot: 2)))
         let ports = plan.nics.filter { $0.bridge != nil }
         #expect(ports.count == 4)
         for port in ports {
             #expect(port.promisc == .deny)
-            #expect(port.mac == (port.network == "chain-1" || (port.vm == "br2" && port.network == "chain-2") ? c.mac : a.mac))
+            #expect(
+                port.mac
+                    == (port.network == "chain-1" || (port.vm == "br2" && port.network == "chain-2") ? c.mac : a.mac))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The fuzzer draws from PropertyTests' SplitMix64: a seed replays a run exactly.
@@ -9,16 +10,24 @@ typealias FuzzRandom = SplitMix64
 /// parser's and the validator's edges: quotes, brackets, escapes, surrogates, bytes that
 /// are never UTF-8, nesting past the limit, and values the validator must refuse.
 struct SpecMutator {
-    static let bytes: [UInt8] = [0x00, 0x07, 0x09, 0x0A, 0x0B, 0x0D, 0x1B, 0x20, 0x22, 0x27, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
-                                 0x30, 0x3A, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F, 0x80, 0x9B, 0xA0, 0xBF, 0xC0, 0xC2, 0xE2, 0xED,
-                                 0xEF, 0xF0, 0xF4, 0xF8, 0xFF]
+    static let bytes: [UInt8] = [
+        0x00, 0x07, 0x09, 0x0A, 0x0B, 0x0D, 0x1B, 0x20, 0x22, 0x27, 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
+        0x30, 0x3A, 0x5B, 0x5C, 0x5D, 0x7B, 0x7D, 0x7F, 0x80, 0x9B, 0xA0, 0xBF, 0xC0, 0xC2, 0xE2, 0xED,
+        0xEF, 0xF0, 0xF4, 0xF8, 0xFF,
+    ]
     static let tokens: [String] = [
-        #"\uD800"#, #"\uDBFF\uDFFF"#, #"\uDC00"#, #"\uD800\u0041"#, #"\uD83D\uDE00"#, #"\u"#, #"\u00"#, #"\x"#, #"\x4"#, #"\x1B"#,
-        #"\0"#, #"\01"#, #"\7"#, "\\", "\\\n", "\\\r\n", "\\\u{2028}", "/*", "*/", "//", "0x", "0x1F", "-0x", "+0XfF", "Infinity",
-        "-Infinity", "NaN", "+.", ".e1", "1e999", "-0", "00", "5.", "true", "null", "'", "\"", "{", "}", "[", "]", ",", ",,", ":",
-        "\u{2028}", "\u{2029}", "\u{FEFF}", "\u{3000}", "\u{A0}", "\u{1B}[31m", "\u{85}", "\u{9B}", "é", "e\u{301}", "$_", "𝒜", "\r\n",
-        "\r", "a\\u0062c", "enp0s8", "enp0s19", "sw", "lo", "type", "br", "all", "eth1", "127.0.0.1/8", "224.0.0.1/4", "0.0.0.0/0",
-        "255.255.255.255/32", "1.1.1.0/24", "1.1.1.1/31", "01:00:5e:00:00:01", "000000000000", "stp: true,", "interface: 'x',",
+        #"\uD800"#, #"\uDBFF\uDFFF"#, #"\uDC00"#, #"\uD800\u0041"#, #"\uD83D\uDE00"#, #"\u"#, #"\u00"#, #"\x"#, #"\x4"#,
+        #"\x1B"#,
+        #"\0"#, #"\01"#, #"\7"#, "\\", "\\\n", "\\\r\n", "\\\u{2028}", "/*", "*/", "//", "0x", "0x1F", "-0x", "+0XfF",
+        "Infinity",
+        "-Infinity", "NaN", "+.", ".e1", "1e999", "-0", "00", "5.", "true", "null", "'", "\"", "{", "}", "[", "]", ",",
+        ",,", ":",
+        "\u{2028}", "\u{2029}", "\u{FEFF}", "\u{3000}", "\u{A0}", "\u{1B}[31m", "\u{85}", "\u{9B}", "é", "e\u{301}",
+        "$_", "𝒜", "\r\n",
+        "\r", "a\\u0062c", "enp0s8", "enp0s19", "sw", "lo", "type", "br", "all", "eth1", "127.0.0.1/8", "224.0.0.1/4",
+        "0.0.0.0/0",
+        "255.255.255.255/32", "1.1.1.0/24", "1.1.1.1/31", "01:00:5e:00:00:01", "000000000000", "stp: true,",
+        "interface: 'x',",
         "ip: '1.1.1.9/24',", "bridges: [{ name: 'br1', ports: ['n1'] }],", "nics: [],", "vms: [],", "name: 'dup',",
     ]
 
@@ -34,22 +43,26 @@ struct SpecMutator {
     private static func mutateOnce(_ b: inout [UInt8], _ corpus: [[UInt8]], _ rng: inout FuzzRandom) {
         let at = rng.below(b.count + 1)
         switch rng.below(10) {
-        case 0 where !b.isEmpty: b[min(at, b.count - 1)] ^= 1 << UInt8(rng.below(8))                 // flip a bit
-        case 1 where !b.isEmpty: b[min(at, b.count - 1)] = rng.pick(bytes)                         // overwrite a byte
-        case 2: b.insert(rng.pick(bytes), at: at)                                                  // insert a byte
-        case 3, 4: b.insert(contentsOf: Array(rng.pick(tokens).utf8), at: at)                       // insert a token
-        case 5: b.removeSubrange(at..<min(b.count, at + 1 + rng.below(16)))                         // delete a run
-        case 6:                                                                                    // copy a run elsewhere
-            let from = rng.below(b.count + 1), run = Array(b[from..<min(b.count, from + 1 + rng.below(40))])
+        case 0 where !b.isEmpty: b[min(at, b.count - 1)] ^= 1 << UInt8(rng.below(8))  // flip a bit
+        case 1 where !b.isEmpty: b[min(at, b.count - 1)] = rng.pick(bytes)  // overwrite a byte
+        case 2: b.insert(rng.pick(bytes), at: at)  // insert a byte
+        case 3, 4: b.insert(contentsOf: Array(rng.pick(tokens).utf8), at: at)  // insert a token
+        case 5: b.removeSubrange(at..<min(b.count, at + 1 + rng.below(16)))  // delete a run
+        case 6:  // copy a run elsewhere
+            let from = rng.below(b.count + 1)
+            let run = Array(b[from..<min(b.count, from + 1 + rng.below(40))])
             b.insert(contentsOf: run, at: rng.below(b.count + 1))
-        case 7:                                                                                    // splice two texts
+        case 7:  // splice two texts
             let other = rng.pick(corpus)
             b = Array(b[..<at]) + other[rng.below(other.count + 1)...]
-        case 8:                                                                                    // nest deeply
-            let depth = rng.below(40) == 0 ? 23_000 : rng.pick([8, 63, 64, 65, 300])   // rarely the 45 KB that overflowed
+        case 8:  // nest deeply
+            // rarely the 45 KB that overflowed
+            let depth = rng.below(40) == 0 ? 23_000 : rng.pick([8, 63, 64, 65, 300])
             let open = rng.pick(["[", "{a:", "{'k':[", "[{\"x\":"])
-            b.insert(contentsOf: Array(String(repeating: open, count: depth).utf8) + (rng.below(2) == 0 ? Array(repeating: UInt8(ascii: "]"), count: depth) : []), at: at)
-        default: b.removeSubrange(min(at, b.count)...)                                             // cut off
+            b.insert(
+                contentsOf: Array(String(repeating: open, count: depth).utf8)
+                    + (rng.below(2) == 0 ? Array(repeating: UInt8(ascii: "]"), count: depth) : []), at: at)
+        default: b.removeSubrange(min(at, b.count)...)  // cut off
         }
     }
 }
@@ -88,12 +101,16 @@ private let fuzzTexts = [
     /// `foundationDeviates` and `disagreement`). So no text Foundation took is now refused.
     @Test func mutatedSpecsLoadOrFailCleanly() throws {
         let environment = ProcessInfo.processInfo.environment["VBOXLAB_FUZZ_SEED"]
-        let seed = environment.flatMap { $0.hasPrefix("0x") ? UInt64($0.dropFirst(2), radix: 16) : UInt64($0) } ?? Self.defaultSeed
-        let labs = try FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/labs").filter { $0.hasSuffix(".json5") }.sorted()
+        let seed =
+            environment.flatMap { $0.hasPrefix("0x") ? UInt64($0.dropFirst(2), radix: 16) : UInt64($0) }
+            ?? Self.defaultSeed
+        let labs = try FileManager.default.contentsOfDirectory(atPath: "\(packageRoot)/labs").filter {
+            $0.hasSuffix(".json5")
+        }.sorted()
         #expect(labs.count >= bundledLabs.count)
         var corpus = try labs.map { Array(try Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/labs/\($0)"))) }
         corpus += fuzzTexts.map { Array($0.utf8) }
-        for text in corpus { _ = try LabLoader.parse(Data(text), file: "fuzz.json5") }   // these are valid labs
+        for text in corpus { _ = try LabLoader.parse(Data(text), file: "fuzz.json5") }  // these are valid labs
         // The validation tests' specs, valid and not, reach the checks the labs pass by.
         let others = specCases.map { Array($0.text.utf8) }
 
@@ -102,8 +119,11 @@ private let fuzzTexts = [
         defer { try? log.close() }
 
         var rng = FuzzRandom(seed: seed)
-        var accepted = 0, failures = 0, compared = 0
-        let clock = ContinuousClock(), start = clock.now
+        var accepted = 0
+        var failures = 0
+        var compared = 0
+        let clock = ContinuousClock()
+        let start = clock.now
         for index in 0..<Self.cases {
             let input = SpecMutator.mutate(labs: corpus, others: others, &rng)
             let label = "seed \(seed) (VBOXLAB_FUZZ_SEED), case \(index)"
@@ -114,15 +134,19 @@ private let fuzzTexts = [
                 _ = try LabLoader.parse(Data(input), file: "fuzz.json5")
                 accepted += 1
             } catch {
-                if error.exitCode != 2 { problem = "exit code \(error.exitCode): \(error.explanation)" }
-                else if let bad = error.explanation.unicodeScalars.first(where: { $0 != "\n" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) }) {
+                if error.exitCode != 2 {
+                    problem = "exit code \(error.exitCode): \(error.explanation)"
+                } else if let bad = error.explanation.unicodeScalars.first(where: {
+                    $0 != "\n" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value))
+                }) {
                     problem = "unescaped U+\(String(bad.value, radix: 16)) in: \(error.explanation.escapedForTerminal)"
                 } else if case .spec(.syntax(_, let e)) = error, e.line == nil || e.column == nil {
                     problem = "syntax error without a position: \(e.message)"
                 }
             }
             if problem == nil, JSON5Text.firstInvalidUTF8(in: input) == nil, !foundationDeviates(input),
-               let reference = FoundationJSON5.parse(Data(input)) {
+                let reference = FoundationJSON5.parse(Data(input))
+            {
                 compared += 1
                 problem = disagreement(input, reference)
             }
@@ -132,7 +156,9 @@ private let fuzzTexts = [
             }
         }
         let elapsed = clock.now - start
-        print("spec fuzz: \(Self.cases) cases from seed \(seed) in \(elapsed): \(accepted) loaded, \(Self.cases - accepted) refused, \(compared) compared with Foundation")
+        print(
+            "spec fuzz: \(Self.cases) cases from seed \(seed) in \(elapsed): \(accepted) loaded, \(Self.cases - accepted) refused, \(compared) compared with Foundation"
+        )
         #expect(failures == 0)
         // The mutator must both keep labs valid and break them, or it tests little.
         #expect(accepted > Self.cases / 100 && accepted < Self.cases / 2)
@@ -145,7 +171,9 @@ private let fuzzTexts = [
     private func foundationDeviates(_ b: [UInt8]) -> Bool {
         for k in b.indices.dropLast() {
             if b[k] == UInt8(ascii: "\\") && (b[k + 1] == 0x0A || b[k + 1] == 0x0D) { return true }
-            if b[k] == 0xE2 && k + 2 < b.count && b[k + 1] == 0x80 && (b[k + 2] == 0xA8 || b[k + 2] == 0xA9) { return true }
+            if b[k] == 0xE2 && k + 2 < b.count && b[k + 1] == 0x80 && (b[k + 2] == 0xA8 || b[k + 2] == 0xA9) {
+                return true
+            }
         }
         return false
     }
@@ -161,7 +189,9 @@ private let fuzzTexts = [
         } catch {
             // Refused on purpose: repeated keys, deep nesting, and the backslash Foundation lets into
             // an unquoted key (`a\x62`), which JSON5 allows only as a `\u` escape.
-            let deliberate = ["duplicate key", "nesting deeper", "expected ':', found '\\'", "expected a key or '}', found '\\'"]
+            let deliberate = [
+                "duplicate key", "nesting deeper", "expected ':', found '\\'", "expected a key or '}', found '\\'",
+            ]
             if deliberate.contains(where: error.message.hasPrefix) { return nil }
             return "Foundation reads it, the parser refuses it: \(error.message)"
         }
@@ -180,11 +210,16 @@ private let fuzzTexts = [
     }
 
     private func decodeEscapes(_ key: String) -> String {
-        var out = "", rest = Substring(key)
+        var out = ""
+        var rest = Substring(key)
         while let cut = rest.range(of: "\\u") {
             out += rest[..<cut.lowerBound]
             let hex = rest[cut.upperBound...].prefix(4)
-            guard hex.count == 4, let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) else { out += "\\u"; rest = rest[cut.upperBound...]; continue }
+            guard hex.count == 4, let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) else {
+                out += "\\u"
+                rest = rest[cut.upperBound...]
+                continue
+            }
             out.unicodeScalars.append(s)
             rest = rest[cut.upperBound...].dropFirst(4)
         }
@@ -196,9 +231,13 @@ private let fuzzTexts = [
 func escapedBytes(_ bytes: [UInt8]) -> String {
     var out = ""
     for c in bytes {
-        if c == UInt8(ascii: "\\") { out += "\\\\" }
-        else if (0x20..<0x7F).contains(c) { out.unicodeScalars.append(Unicode.Scalar(c)) }
-        else { out += "\\x" + (c < 0x10 ? "0" : "") + String(c, radix: 16, uppercase: true) }
+        if c == UInt8(ascii: "\\") {
+            out += "\\\\"
+        } else if (0x20..<0x7F).contains(c) {
+            out.unicodeScalars.append(Unicode.Scalar(c))
+        } else {
+            out += "\\x" + (c < 0x10 ? "0" : "") + String(c, radix: 16, uppercase: true)
+        }
     }
     return out
 }

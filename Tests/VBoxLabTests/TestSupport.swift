@@ -1,13 +1,16 @@
 import Foundation
+
 @testable import VBoxLab
 
 /// Every ordered pair of endpoints whose addresses share a subnet, as `check` pings them.
 func subnetPairs(_ state: LabState) -> [(EndpointRef, EndpointRef, IPv4CIDR)] {
     let addrs = state.addresses
     var out: [(EndpointRef, EndpointRef, IPv4CIDR)] = []
-    for a in addrs { for b in addrs where a.owner != b.owner && a.address.sharesSubnet(with: b.address) {
-        out.append((a.owner, b.owner, b.address))
-    } }
+    for a in addrs {
+        for b in addrs where a.owner != b.owner && a.address.sharesSubnet(with: b.address) {
+            out.append((a.owner, b.owner, b.address))
+        }
+    }
     return out
 }
 
@@ -23,11 +26,15 @@ enum ToolGate {
     }
     static func has(_ programs: String...) -> Bool {
         let missing = programs.filter { ProcessRunner.resolve($0) == nil }
-        if !missing.isEmpty { print("skipping tests that need \(missing.joined(separator: ", ")) (.ci/run installs them)") }
+        if !missing.isEmpty {
+            print("skipping tests that need \(missing.joined(separator: ", ")) (.ci/run installs them)")
+        }
         return required || missing.isEmpty
     }
     static var hasJSONSchema: Bool {
-        if jsonSchemaPython == nil { print("skipping the schema test: no python3 with jsonschema (apt-get install python3-jsonschema)") }
+        if jsonSchemaPython == nil {
+            print("skipping the schema test: no python3 with jsonschema (apt-get install python3-jsonschema)")
+        }
         return required || jsonSchemaPython != nil
     }
 }

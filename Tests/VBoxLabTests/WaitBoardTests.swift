@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VBoxLab
 
 /// The wait's status line is redrawn in place on a terminal: it names the guests while few,
@@ -8,7 +9,11 @@ import Testing
     final class Lines: @unchecked Sendable {
         let lock = NSLock()
         var all: [String] = []
-        func add(_ s: String) { lock.lock(); all.append(s); lock.unlock() }
+        func add(_ s: String) {
+            lock.lock()
+            all.append(s)
+            lock.unlock()
+        }
     }
 
     @Test func fewGuestsAreNamed() {
@@ -16,7 +21,10 @@ import Testing
         let board = WaitBoard(vms: ["centos-1", "centos-2", "centos-3"], limit: 180, progress: lines.add)
         board.answered("centos-1")
         board.tick("centos-3")
-        #expect(lines.all == ["waiting for ssh: 1 of 3 answer; centos-2, centos-3 booting 0 s (limit 180 s: VBOXLAB_SSH_WAIT)"])
+        #expect(
+            lines.all == [
+                "waiting for ssh: 1 of 3 answer; centos-2, centos-3 booting 0 s (limit 180 s: VBOXLAB_SSH_WAIT)"
+            ])
         board.tick("centos-3")
         #expect(lines.all.count == 1, "a second tick within 30 s says nothing")
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// A hand-written argument parser that behaves like the Swift ecosystem's usual one:
 /// `--opt value` and `--opt=value`, flags, `--` ends options, `-h`/`--help`, and an
 /// unknown option is a usage error with a "did you mean".
@@ -11,11 +12,17 @@ public struct OptionSpec: Sendable {
     /// the parser, listed in help and offered by completion, from one list.
     public var choices: (noun: String, values: [String])?
 
-    public init(_ name: String, value: String? = nil, help: String) { self.name = name; self.valueName = value; self.help = help }
+    public init(_ name: String, value: String? = nil, help: String) {
+        self.name = name
+        self.valueName = value
+        self.help = help
+    }
 
     /// An option that takes one of `values`.
     public init(_ name: String, choosing noun: String, from values: [String], help: String) {
-        self.name = name; valueName = noun.uppercased(); self.help = help + " One of: \(values.joined(separator: ", "))."
+        self.name = name
+        valueName = noun.uppercased()
+        self.help = help + " One of: \(values.joined(separator: ", "))."
         choices = (noun, values)
     }
 }
@@ -33,10 +40,17 @@ public struct CommandSpec: Sendable {
     /// Removes things: never offered as a "did you mean" for an unknown word.
     public var isDestructive: Bool
 
-    public init(name: String, summary: String, arguments: [String], options: [OptionSpec], discussion: String = "",
-                aliases: [String] = [], isDestructive: Bool = false) {
-        self.name = name; self.summary = summary; self.arguments = arguments; self.options = options; self.discussion = discussion
-        self.aliases = aliases; self.isDestructive = isDestructive
+    public init(
+        name: String, summary: String, arguments: [String], options: [OptionSpec], discussion: String = "",
+        aliases: [String] = [], isDestructive: Bool = false
+    ) {
+        self.name = name
+        self.summary = summary
+        self.arguments = arguments
+        self.options = options
+        self.discussion = discussion
+        self.aliases = aliases
+        self.isDestructive = isDestructive
     }
 
     /// The usage error of this command: the message, and its usage line.
@@ -70,11 +84,19 @@ public struct ParsedArguments: Sendable, Equatable {
     /// misspelt key would silently read as absent), so it stops the program at once.
     var declared: Set<String>? = nil
 
-    public func value(_ name: String) -> String? { checkDeclared(name); return values[name] }
-    public func flag(_ name: String) -> Bool { checkDeclared(name); return flags.contains(name) }
+    public func value(_ name: String) -> String? {
+        checkDeclared(name)
+        return values[name]
+    }
+    public func flag(_ name: String) -> Bool {
+        checkDeclared(name)
+        return flags.contains(name)
+    }
 
     private func checkDeclared(_ name: String) {
-        if let declared { precondition(declared.contains(name), "the command reads --\(name), which it does not declare") }
+        if let declared {
+            precondition(declared.contains(name), "the command reads --\(name), which it does not declare")
+        }
     }
 
     public static func == (a: ParsedArguments, b: ParsedArguments) -> Bool {
@@ -86,14 +108,24 @@ public enum ArgumentParser {
     public static func parse(_ argv: [String], for command: CommandSpec) throws(VBoxLabError) -> ParsedArguments {
         var out = ParsedArguments()
         out.declared = Set(command.options.map(\.name))
-        var i = 0, optionsEnded = false
+        var i = 0
+        var optionsEnded = false
         func usage(_ message: String) -> VBoxLabError { command.usageError(message) }
         while i < argv.count {
             let arg = argv[i]
             i += 1
-            if optionsEnded || !arg.hasPrefix("-") || arg == "-" { out.positionals.append(arg); continue }
-            if arg == "--" { optionsEnded = true; continue }
-            if arg == "-h" || arg == "--help" { out.wantsHelp = true; continue }
+            if optionsEnded || !arg.hasPrefix("-") || arg == "-" {
+                out.positionals.append(arg)
+                continue
+            }
+            if arg == "--" {
+                optionsEnded = true
+                continue
+            }
+            if arg == "-h" || arg == "--help" {
+                out.wantsHelp = true
+                continue
+            }
             guard arg.hasPrefix("--") else { throw usage("unknown option '\(arg)'") }
             let body = arg.dropFirst(2)
             let parts = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -101,11 +133,16 @@ public enum ArgumentParser {
             let inline = parts.count > 1 ? String(parts[1]) : nil
             guard let option = command.options.first(where: { $0.name == name }) else {
                 var message = "unknown option '--\(name)'"
-                if let near = suggestion(for: name, among: command.options.map(\.name)) { message += "; did you mean '--\(near)'?" }
+                if let near = suggestion(for: name, among: command.options.map(\.name)) {
+                    message += "; did you mean '--\(near)'?"
+                }
                 throw usage(message)
             }
             if option.valueName != nil {
-                if let inline { out.values[name] = try checked(inline, option, usage); continue }
+                if let inline {
+                    out.values[name] = try checked(inline, option, usage)
+                    continue
+                }
                 // A value name of several words ("A B") takes that many arguments.
                 let arity = option.valueName!.split(separator: " ").count
                 guard i + arity <= argv.count, !argv[i..<(i + arity)].contains(where: { $0.hasPrefix("--") }) else {
@@ -130,7 +167,9 @@ public enum ArgumentParser {
     }
 
     /// An enumerated option's value, checked against its choices.
-    static func checked(_ value: String, _ option: OptionSpec, _ usage: (String) -> VBoxLabError) throws(VBoxLabError) -> String {
+    static func checked(_ value: String, _ option: OptionSpec, _ usage: (String) -> VBoxLabError) throws(VBoxLabError)
+        -> String
+    {
         guard let (noun, values) = option.choices, !values.contains(value) else { return value }
         throw usage(notAChoice(value, noun: noun, values: values))
     }

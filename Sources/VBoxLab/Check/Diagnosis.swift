@@ -62,11 +62,15 @@ public struct Diagnoser: Sendable {
         var state = observed
         for i in state.vms.indices where !state.vms[i].running && state.vms[i].nics.isEmpty {
             state.vms[i].nics = plan.nics(of: state.vms[i].name).map { n in
-                NICState(slot: n.slot, network: n.network, registeredMac: n.mac, promisc: n.promisc, interface: nil,
-                         guestMac: nil, linkUp: false, addresses: [], bridge: nil)
+                NICState(
+                    slot: n.slot, network: n.network, registeredMac: n.mac, promisc: n.promisc, interface: nil,
+                    guestMac: nil, linkUp: false, addresses: [], bridge: nil)
             }
         }
-        self.observed = state; self.plan = plan; model = FrameModel(state); segments = Segments(plan: plan)
+        self.observed = state
+        self.plan = plan
+        model = FrameModel(state)
+        segments = Segments(plan: plan)
         ports = PortsBehind(plan: plan)
     }
 
@@ -78,22 +82,36 @@ public struct Diagnoser: Sendable {
 
     public func diagnose(_ pair: PingPair, pinged ok: Bool) -> Diagnosis? {
         // The spec's topology first: no setup or registration makes a frame cross a gap.
-        let from = segments.network(of: pair.from), to = segments.network(of: pair.to)
+        let from = segments.network(of: pair.from)
+        let to = segments.network(of: pair.to)
         if !ok && !segments.joined(from, to) {
-            return Diagnosis(cause: .noPath, reason: "\(pair.from.vm) (\(from)) and \(pair.to.vm) (\(to)) share subnet \(IPv4CIDR.format(pair.to.address.network))/\(pair.to.address.prefix), but no bridge joins \(from) to \(to): the spec gives no layer-2 path between them", trace: nil)
+            return Diagnosis(
+                cause: .noPath,
+                reason:
+                    "\(pair.from.vm) (\(from)) and \(pair.to.vm) (\(to)) share subnet \(IPv4CIDR.format(pair.to.address.network))/\(pair.to.address.prefix), but no bridge joins \(from) to \(to): the spec gives no layer-2 path between them",
+                trace: nil)
         }
         for end in [pair.from, pair.to] {
             guard let vm = observed.vm(end.vm), vm.running else {
-                return Diagnosis(cause: .vmDown, reason: "\(end.vm) is not running, so \(end.address.ip) cannot answer or ask", trace: nil)
+                return Diagnosis(
+                    cause: .vmDown, reason: "\(end.vm) is not running, so \(end.address.ip) cannot answer or ask",
+                    trace: nil)
             }
             if holder(of: end) == nil {
-                return Diagnosis(cause: .guestNotSetUp, reason: "\(end.vm) has no interface with \(end.address) (the plan puts it on \(where_(end)))", trace: nil, place: .vm(end.vm))
+                return Diagnosis(
+                    cause: .guestNotSetUp,
+                    reason: "\(end.vm) has no interface with \(end.address) (the plan puts it on \(where_(end)))",
+                    trace: nil, place: .vm(end.vm))
             }
         }
         guard let t = trace(pair) else { return nil }
         if ok { return nil }
         guard let lost = t.lost else {
-            return Diagnosis(cause: .unknown, reason: "the ping from \(pair.from.address.ip) to \(pair.to.address.ip) failed, but the model of the lab as observed delivers all four frames; look for a firewall, a stale neighbour entry or a kernel drop", trace: t)
+            return Diagnosis(
+                cause: .unknown,
+                reason:
+                    "the ping from \(pair.from.address.ip) to \(pair.to.address.ip) failed, but the model of the lab as observed delivers all four frames; look for a firewall, a stale neighbour entry or a kernel drop",
+                trace: t)
         }
         return explain(lost, pair: pair, trace: t)
     }
@@ -102,46 +120,82 @@ public struct Diagnoser: Sendable {
         let isRequest = lost.frame.kind == .arpRequest || lost.frame.kind == .echoRequest
         let sender = isRequest ? pair.from.vm : pair.to.vm
         let dst = lost.frame.destination
-        let what = dst.isBroadcast ? "\(sender)'s \(lost.frame.kind.rawValue) for \(pair.to.address.ip)"
-                                   : "\(sender)'s \(lost.frame.kind.rawValue) to \(dst) (\(owner(of: dst)))"
-        func d(_ c: FailureCause, _ r: String, _ p: LossPlace? = nil) -> Diagnosis { Diagnosis(cause: c, reason: r, trace: trace, place: p) }
+        let what =
+            dst.isBroadcast
+            ? "\(sender)'s \(lost.frame.kind.rawValue) for \(pair.to.address.ip)"
+            : "\(sender)'s \(lost.frame.kind.rawValue) to \(dst) (\(owner(of: dst)))"
+        func d(_ c: FailureCause, _ r: String, _ p: LossPlace? = nil) -> Diagnosis {
+            Diagnosis(cause: c, reason: r, trace: trace, place: p)
+        }
         switch lost.loss {
         case .unregistered(let network)?:
-            var out = d(.unregisteredMac, "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous", .network(network))
-            out.port = endpoint(sending: dst).flatMap { e in ports.port(on: network, toward: e).map { hint($0, mac: dst) } }
+            var out = d(
+                .unregisteredMac,
+                "\(what) is dropped on \(network): no NIC there is registered with that MAC and none may be promiscuous",
+                .network(network))
+            out.port = endpoint(sending: dst).flatMap { e in
+                ports.port(on: network, toward: e).map { hint($0, mac: dst) }
+            }
             return out
         case .vmDown(let vm, let network)?:
-            return d(.vmDown, "\(what) is dropped on \(network): the NIC registered with that MAC belongs to \(vm), which is not running", .network(network))
+            return d(
+                .vmDown,
+                "\(what) is dropped on \(network): the NIC registered with that MAC belongs to \(vm), which is not running",
+                .network(network))
         case .notPromiscuousInGuest(let nic, let network)?:
-            return d(.guestNotSetUp, "\(what) is dropped on \(network): \(nic.vm)'s \(label(nic)) may be promiscuous but is no bridge port in the guest", .network(network))
+            return d(
+                .guestNotSetUp,
+                "\(what) is dropped on \(network): \(nic.vm)'s \(label(nic)) may be promiscuous but is no bridge port in the guest",
+                .network(network))
         case .linkDown(let nic)?:
             let i = observed.nic(nic)
             let state = i?.interface == nil ? "has no interface for slot \(nic.slot)" : "has \(label(nic)) down"
-            return d(.guestNotSetUp, "\(what) is lost in \(nic.vm): it \(state) (\(i?.network ?? "?"))", nic.vm == sender ? .vm(nic.vm) : .network(i?.network ?? ""))
+            return d(
+                .guestNotSetUp, "\(what) is lost in \(nic.vm): it \(state) (\(i?.network ?? "?"))",
+                nic.vm == sender ? .vm(nic.vm) : .network(i?.network ?? ""))
         case .guestFilter(let nic)?:
             if let planned = plan.nic(nic), let bridge = planned.bridge {
-                return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: \(label(nic)) is not a port of bridge \(bridge), which the plan makes it", .vm(nic.vm))
+                return d(
+                    .guestNotSetUp,
+                    "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: \(label(nic)) is not a port of bridge \(bridge), which the plan makes it",
+                    .vm(nic.vm))
             }
-            return d(.guestNotSetUp, "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: it carries MAC \(observed.nic(nic)?.guestMac?.description ?? "none"), not \(dst)", .vm(nic.vm))
+            return d(
+                .guestNotSetUp,
+                "\(what) reaches \(nic.vm)'s \(label(nic)) and is dropped there: it carries MAC \(observed.nic(nic)?.guestMac?.description ?? "none"), not \(dst)",
+                .vm(nic.vm))
         case .bridgeLocal(let b, let port)?:
             let planned = plan.nic(port)?.guestMac.description ?? "another, locally administered MAC"
-            var out = d(.guestMacClash, "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)", .vm(b.vm))
+            var out = d(
+                .guestMacClash,
+                "\(what) is taken by \(b.vm)'s bridge \(b.name) as its own: its port \(label(port)) still carries \(dst) (\(owner(of: dst))) inside the guest; give the port \(planned)",
+                .vm(b.vm))
             out.port = hint(port, mac: dst)
             return out
         case .notForBridge(let b)?:
-            return d(.guestNotSetUp, "\(what) reaches \(b.vm)'s bridge \(b.name), which does not hold \(pair.to.address.ip)", .vm(b.vm))
+            return d(
+                .guestNotSetUp, "\(what) reaches \(b.vm)'s bridge \(b.name), which does not hold \(pair.to.address.ip)",
+                .vm(b.vm))
         case .bridgeDown(let b)?:
             let exists = observed.vm(b.vm)?.bridge(b.name) != nil
-            return d(.guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")", .vm(b.vm))
+            return d(
+                .guestNotSetUp, "\(what) is lost in \(b.vm): bridge \(b.name) \(exists ? "is down" : "is missing")",
+                .vm(b.vm))
         case nil:
             if let down = plan.bridges.first(where: { observed.vm($0.vm)?.running == false }) {
-                return d(.vmDown, "\(what) goes no further: \(down.vm), whose bridge \(down.name) carries frames between its networks, is not running", .vm(down.vm))
+                return d(
+                    .vmDown,
+                    "\(what) goes no further: \(down.vm), whose bridge \(down.name) carries frames between its networks, is not running",
+                    .vm(down.vm))
             }
             if let missing = missingSetup() {
                 return d(.guestNotSetUp, "\(what) goes no further: \(missing.text)", .vm(missing.vm))
             }
             if lost.frame.kind == .arpRequest {
-                return d(.guestNotSetUp, "\(what) reaches no interface that holds \(pair.to.address.ip): \(pair.to.vm) does not answer ARP for it", .vm(pair.to.vm))
+                return d(
+                    .guestNotSetUp,
+                    "\(what) reaches no interface that holds \(pair.to.address.ip): \(pair.to.vm) does not answer ARP for it",
+                    .vm(pair.to.vm))
             }
             return d(.unknown, "\(what) is not delivered, and no rule of the model drops it")
         }
@@ -151,15 +205,24 @@ public struct Diagnoser: Sendable {
     func missingSetup() -> (vm: String, text: String)? {
         for b in plan.bridges {
             guard let vm = observed.vm(b.vm), vm.running else { continue }
-            guard let seen = vm.bridge(b.name) else { return (b.vm, "\(b.vm) has no bridge \(b.name) (the plan bridges slots \(b.portSlots.map(String.init).joined(separator: ", ")))") }
+            guard let seen = vm.bridge(b.name) else {
+                return (
+                    b.vm,
+                    "\(b.vm) has no bridge \(b.name) (the plan bridges slots \(b.portSlots.map(String.init).joined(separator: ", ")))"
+                )
+            }
             if !seen.up { return (b.vm, "\(b.vm)'s bridge \(b.name) is down") }
             for slot in b.portSlots {
                 let ref = NICRef(vm: b.vm, slot: slot)
-                if let nic = observed.nic(ref), nic.bridge != b.name { return (b.vm, "\(b.vm)'s \(label(ref)) is not a port of \(b.name)") }
+                if let nic = observed.nic(ref), nic.bridge != b.name {
+                    return (b.vm, "\(b.vm)'s \(label(ref)) is not a port of \(b.name)")
+                }
             }
         }
         for n in plan.nics {
-            if let nic = observed.nic(n.ref), observed.vm(n.vm)?.running == true, !nic.linkUp { return (n.vm, "\(n.vm)'s \(label(n.ref)) is down") }
+            if let nic = observed.nic(n.ref), observed.vm(n.vm)?.running == true, !nic.linkUp {
+                return (n.vm, "\(n.vm)'s \(label(n.ref)) is down")
+            }
         }
         return nil
     }
@@ -187,8 +250,9 @@ public struct Diagnoser: Sendable {
         var vms: [String] = []
         let endpoints = ports.endpoints(behind: port)
         for e in endpoints where !vms.contains(e.vm) { vms.append(e.vm) }
-        return PortHint(nic: port, bridge: plan.nic(port)?.bridge ?? "?", network: plan.nic(port)?.network ?? "?", mac: mac,
-                        owner: owner(of: mac), behind: vms, endpointsBehind: endpoints.count)
+        return PortHint(
+            nic: port, bridge: plan.nic(port)?.bridge ?? "?", network: plan.nic(port)?.network ?? "?", mac: mac,
+            owner: owner(of: mac), behind: vms, endpointsBehind: endpoints.count)
     }
 
     func label(_ nic: NICRef) -> String { observed.nic(nic)?.label ?? "slot \(nic.slot)" }

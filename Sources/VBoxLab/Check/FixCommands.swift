@@ -6,9 +6,14 @@ public struct FixCommands: Sendable, Equatable {
     /// Set when the provider must be given (no record, or the record names another).
     public var provider: String?
 
-    public init(lab: String, provider: String?) { self.lab = lab; self.provider = provider }
+    public init(lab: String, provider: String?) {
+        self.lab = lab
+        self.provider = provider
+    }
 
-    public func argv(_ words: [String]) -> [String] { ["vboxlab"] + words + (provider.map { ["--provider", $0] } ?? []) }
+    public func argv(_ words: [String]) -> [String] {
+        ["vboxlab"] + words + (provider.map { ["--provider", $0] } ?? [])
+    }
     public func line(_ words: [String]) -> String { argv(words).map(shellQuote).joined(separator: " ") }
 
     public var fixMacs: String { line(["fix-macs", lab]) }

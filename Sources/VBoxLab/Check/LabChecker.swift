@@ -6,12 +6,16 @@ public struct LabChecker: Sendable {
     public let provider: LabProvider
     public let progress: ProgressHandler
 
-    public init(provider: LabProvider, progress: @escaping ProgressHandler = { _ in }) { self.provider = provider; self.progress = progress }
+    public init(provider: LabProvider, progress: @escaping ProgressHandler = { _ in }) {
+        self.provider = provider
+        self.progress = progress
+    }
 
     /// Where a provider sees only its side of the NICs (VirtualBox: network, MAC, policy), the
     /// guests' side comes from the guests themselves, one `ip -j` each through the transport.
     /// A guest that cannot be read keeps what the provider saw.
-    static func withGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> LabState {
+    static func withGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> LabState
+    {
         readGuests(state, plan: plan, transports: transports).state
     }
 
@@ -20,19 +24,28 @@ public struct LabChecker: Sendable {
     /// (`ssh root@127.0.0.1:2223`) and what it last said; the whole command line is for `-v`.
     static func whyUnreachable(_ e: VBoxLabError, through t: GuestTransport) -> String {
         if case .system(.commandFailed(_, let status, let stderr)) = e {
-            let said = stderr.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? "nothing on stderr"
+            let said =
+                stderr.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
+                ?? "nothing on stderr"
             return "\(t.summary) failed (exit \(status)): \(said)"
         }
         return e.message.split(separator: "\n").prefix(2).joined(separator: " ")
     }
 
-    static func readGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> (state: LabState, unreachable: [String: String]) {
-        let blind = state.vms.indices.filter { i in state.vms[i].running && !state.vms[i].nics.isEmpty && state.vms[i].nics.allSatisfy { $0.interface == nil } }
+    static func readGuests(_ state: LabState, plan: RegistrationPlan, transports: [String: GuestTransport]) -> (
+        state: LabState, unreachable: [String: String]
+    ) {
+        let blind = state.vms.indices.filter { i in
+            state.vms[i].running && !state.vms[i].nics.isEmpty && state.vms[i].nics.allSatisfy { $0.interface == nil }
+        }
         let seen = parallelMap(blind, width: Parallelism.guests) { i -> Result<GuestReader.Seen, VBoxLabError>? in
             guard let t = transports[state.vms[i].name] else { return nil }
-            return Result { () throws(VBoxLabError) in try GuestReader.read(through: t, nics: plan.nics(of: state.vms[i].name)) }
+            return Result { () throws(VBoxLabError) in
+                try GuestReader.read(through: t, nics: plan.nics(of: state.vms[i].name))
+            }
         }
-        var out = state, unreachable: [String: String] = [:]
+        var out = state
+        var unreachable: [String: String] = [:]
         for (i, r) in zip(blind, seen) {
             guard let r else { continue }
             let s: GuestReader.Seen
@@ -61,15 +74,19 @@ public struct LabChecker: Sendable {
         guard plan.pingPairs.isEmpty else { return nil }
         switch addresses.count {
         case 0: return "the lab has no addresses (give a NIC or a bridge an ip)"
-        case 1: return "the lab has one address (\(addresses[0].address) on \(addresses[0].vm)), so there is nothing to ping it from"
+        case 1:
+            return
+                "the lab has one address (\(addresses[0].address) on \(addresses[0].vm)), so there is nothing to ping it from"
         default: return "no two of its \(addresses.count) addresses share a subnet, so no pair can ping"
         }
     }
 
     /// Pings `pairs` (every pair of the plan when nil); reads the lab back and diagnoses only
     /// when a pair failed or `trace` asks for the model's view (a passing lab needs no explanation).
-    public func check(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord?, pairs chosen: [PingPair]? = nil,
-                      trace: Bool = false, capture: Int = 0) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
+    public func check(
+        _ plan: RegistrationPlan, spec: LabSpec, record: LabRecord?, pairs chosen: [PingPair]? = nil,
+        trace: Bool = false, capture: Int = 0
+    ) throws(VBoxLabError) -> (CheckReport, Diagnoser?) {
         if chosen == nil, let reason = Self.emptyReason(plan) {
             return (CheckReport(lab: plan.lab, provider: provider.name, results: [], emptyReason: reason), nil)
         }
@@ -79,9 +96,16 @@ public struct LabChecker: Sendable {
         progress("pinging \(pairs.count) pair\(pairs.count == 1 ? "" : "s")")
         var started = Date()
         let pinged = Pinger(transports: transports).ping(pairs)
-        progress(String(format: "pinged %d pair%@ in %.2f s", pairs.count, pairs.count == 1 ? "" : "s", Date().timeIntervalSince(started)))
+        progress(
+            String(
+                format: "pinged %d pair%@ in %.2f s", pairs.count, pairs.count == 1 ? "" : "s",
+                Date().timeIntervalSince(started)))
         guard trace || pinged.contains(false) else {
-            return (CheckReport(lab: plan.lab, provider: provider.name, results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil)
+            return (
+                CheckReport(
+                    lab: plan.lab, provider: provider.name,
+                    results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil
+            )
         }
         started = Date()
         var observation = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record)
@@ -92,13 +116,15 @@ public struct LabChecker: Sendable {
         var results = zip(pairs, pinged).map { pair, ok in
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
         }
-        Self.explainWithoutTheModel(&results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch)
+        Self.explainWithoutTheModel(
+            &results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch)
         // A failure the model cannot explain may be a slow first answer (a loaded host, a
         // long chain of fresh bridges): ask those pairs once more, patiently, before
         // reporting `unknown`. Failures the model explains are not retried.
         let puzzling = results.indices.filter { !results[$0].ok && results[$0].diagnosis?.cause == .unknown }
         if !puzzling.isEmpty {
-            progress("asking \(puzzling.count) unexplained pair\(puzzling.count == 1 ? "" : "s") again with a longer wait")
+            progress(
+                "asking \(puzzling.count) unexplained pair\(puzzling.count == 1 ? "" : "s") again with a longer wait")
             var patient = Pinger(transports: transports)
             patient.timeoutMs = 1000
             patient.retries = 2
@@ -108,8 +134,11 @@ public struct LabChecker: Sendable {
         }
         if capture > 0, let capturer = provider.switchCapture(plan) {
             // One pair of each cause first, then more, up to `capture`: each costs a capture window.
-            let failed = results.indices.filter { !results[$0].ok && results[$0].diagnosis != nil && results[$0].diagnosis!.cause != .noPath }
-            var chosen: [Int] = [], causes = Set<String>()
+            let failed = results.indices.filter {
+                !results[$0].ok && results[$0].diagnosis != nil && results[$0].diagnosis!.cause != .noPath
+            }
+            var chosen: [Int] = []
+            var causes = Set<String>()
             for i in failed where causes.insert(results[i].diagnosis!.cause.rawValue).inserted { chosen.append(i) }
             for i in failed where !chosen.contains(i) { chosen.append(i) }
             for i in chosen.prefix(capture) {
@@ -125,17 +154,24 @@ public struct LabChecker: Sendable {
 
     /// Failures the frame model has nothing to say about: a guest that could not be read is
     /// named as such, never guessed about; without the switch no frame leaves any VM.
-    static func explainWithoutTheModel(_ results: inout [PairResult], pairs: [PingPair], unreachable: [String: String], missingSwitch: String?) {
+    static func explainWithoutTheModel(
+        _ results: inout [PairResult], pairs: [PingPair], unreachable: [String: String], missingSwitch: String?
+    ) {
         for i in results.indices where !results[i].ok {
             guard let vm = [pairs[i].from.vm, pairs[i].to.vm].first(where: { unreachable[$0] != nil }) else { continue }
-            var d = Diagnosis(cause: .unreachable, reason: "vboxlab could not reach \(vm): \(unreachable[vm]!)", trace: nil)
+            var d = Diagnosis(
+                cause: .unreachable, reason: "vboxlab could not reach \(vm): \(unreachable[vm]!)", trace: nil)
             d.unreachableVM = vm
             results[i].diagnosis = d
         }
         if let gone = missingSwitch {
             // Nothing carries a frame between VMs: the model of a lab without networks says nothing useful.
             for i in results.indices where !results[i].ok && results[i].diagnosis?.cause != .noPath {
-                results[i].diagnosis = Diagnosis(cause: .vmDown, reason: "the lab's switch (\(gone), which plays every internal network) is missing, so no frame leaves \(pairs[i].from.vm)", trace: nil)
+                results[i].diagnosis = Diagnosis(
+                    cause: .vmDown,
+                    reason:
+                        "the lab's switch (\(gone), which plays every internal network) is missing, so no frame leaves \(pairs[i].from.vm)",
+                    trace: nil)
             }
         }
     }

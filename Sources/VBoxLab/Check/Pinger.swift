@@ -15,10 +15,15 @@ public struct Pinger: Sendable {
         var index: [String: Int] = [:]
         for p in pairs {
             let key = "\(p.from.vm) \(p.from.address.ip)"
-            if index[key] == nil { index[key] = groups.count; groups.append((p.from.vm, p.from.address.ip, [])) }
+            if index[key] == nil {
+                index[key] = groups.count
+                groups.append((p.from.vm, p.from.address.ip, []))
+            }
             groups[index[key]!].targets.append(p.to.address.ip)
         }
-        let transports = self.transports, timeout = timeoutMs, retries = self.retries
+        let transports = self.transports
+        let timeout = timeoutMs
+        let retries = self.retries
         // Every ping starts from an empty neighbour table, as the frame model assumes:
         // an entry left by an earlier probe would skip the ARP exchange and blur the cause.
         let sources = Array(Set(groups.map(\.vm))).sorted()
@@ -35,12 +40,16 @@ public struct Pinger: Sendable {
             guard let t = transports[g.vm] else { return [] }
             let argv = ["fping", "-S", g.source, "-r", String(retries), "-t", String(timeout), "-i", "0"] + g.targets
             let out = (try? t.run(argv, input: nil))?.stdout ?? ""
-            return out.split(separator: "\n").compactMap { $0.hasSuffix(" is alive") ? "\(g.vm) \(g.source) \($0.split(separator: " ")[0])" : nil }
+            return out.split(separator: "\n").compactMap {
+                $0.hasSuffix(" is alive") ? "\(g.vm) \(g.source) \($0.split(separator: " ")[0])" : nil
+            }
         }
         alive.formUnion(answers.flatMap { $0 })
         let jobs = groups.filter { fping[$0.vm] != true }.flatMap { g in g.targets.map { (g.vm, g.source, $0) } }
         let single = parallelMap(jobs, width: Parallelism.pings) { j -> String? in
-            let argv = ["ping", "-c", "1", "-W", String(max(1, (timeout * (retries + 1) + 999) / 1000)), "-I", j.1, "-q", j.2]
+            let argv = [
+                "ping", "-c", "1", "-W", String(max(1, (timeout * (retries + 1) + 999) / 1000)), "-I", j.1, "-q", j.2,
+            ]
             return (try? transports[j.0]?.run(argv, input: nil))??.status == 0 ? "\(j.0) \(j.1) \(j.2)" : nil
         }
         alive.formUnion(single.compactMap { $0 })

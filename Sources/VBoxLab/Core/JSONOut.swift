@@ -24,7 +24,10 @@ public indirect enum JSONOut: Sendable, Equatable {
         func pad(_ l: Int) -> String { indent.map { "\n" + String(repeating: " ", count: $0 * l) } ?? "" }
         switch self {
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
+            guard !members.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, (k, v)) in members.enumerated() {
                 out += (i == 0 ? "" : ",") + pad(level + 1) + JSONOut.quote(k) + (indent == nil ? ":" : ": ")
@@ -32,7 +35,10 @@ public indirect enum JSONOut: Sendable, Equatable {
             }
             out += pad(level) + "}"
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
+            guard !items.isEmpty else {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, v) in items.enumerated() {
                 out += (i == 0 ? "" : ",") + pad(level + 1)
@@ -49,7 +55,9 @@ public indirect enum JSONOut: Sendable, Equatable {
 
     static func quote(_ s: String) -> String {
         // Nearly every string needs no escape; skip the scalar-by-scalar copy for those.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) { return "\"" + s + "\"" }
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -58,7 +66,10 @@ public indirect enum JSONOut: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+            case _ where u.value < 0x20:
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count)
+                    + String(u.value, radix: 16)
             default: out.unicodeScalars.append(u)
             }
         }

@@ -28,15 +28,24 @@ private final class ResultSlots<R>: @unchecked Sendable {
     private let lock = NSLock()
     private var slots: [R?]
     init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ value: R) { lock.lock(); slots[i] = value; lock.unlock() }
-    var values: [R] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+    func set(_ i: Int, _ value: R) {
+        lock.lock()
+        slots[i] = value
+        lock.unlock()
+    }
+    var values: [R] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.map { $0! }
+    }
 }
 
 private final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func take(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard value < limit else { return nil }
         value += 1
         return value - 1

@@ -18,7 +18,10 @@ extension String {
         guard unicodeScalars.contains(where: needsEscape) else { return self }
         var out = String.UnicodeScalarView()
         for s in unicodeScalars {
-            guard needsEscape(s) else { out.append(s); continue }
+            guard needsEscape(s) else {
+                out.append(s)
+                continue
+            }
             let hex = String(s.value, radix: 16, uppercase: true)
             out.append(contentsOf: "\\u{\(hex.count < 2 ? "0" + hex : hex)}".unicodeScalars)
         }

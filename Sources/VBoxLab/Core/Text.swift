@@ -2,7 +2,8 @@ import Foundation
 
 /// Levenshtein distance, for "did you mean" on unknown keys.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a.lowercased()), b = Array(b.lowercased())
+    let a = Array(a.lowercased())
+    let b = Array(b.lowercased())
     if a.isEmpty { return b.count }
     var row = Array(0...b.count)
     for i in 1...a.count {
@@ -50,7 +51,9 @@ func fnv1a(_ text: String) -> UInt64 {
 }
 
 /// "1 switch", "2 switches": counts in messages read as a person writes them.
-public func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String { "\(n) \(n == 1 ? one : many ?? one + "s")" }
+public func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+    "\(n) \(n == 1 ? one : many ?? one + "s")"
+}
 
 /// A value not among the ones a setting takes: one sentence shape for every such setting
 /// (an option, a provider name, a strategy), with the valid values and a likely typo's fix.

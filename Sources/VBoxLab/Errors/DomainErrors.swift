@@ -1,3 +1,5 @@
+import Foundation
+
 /// The lab spec: it cannot be found, read, parsed or used (exit 2).
 public enum SpecError: Sendable, Equatable {
     case notFound(name: String, looked: [String], near: String? = nil)
@@ -18,7 +20,8 @@ public enum SpecError: Sendable, Equatable {
     public var message: String {
         switch self {
         case .notFound(let name, let looked, let near):
-            return "no lab named '\(name)': looked for \(looked.joined(separator: ", "))" + (near.map { "; did you mean '\($0)'?" } ?? "")
+            return "no lab named '\(name)': looked for \(looked.joined(separator: ", "))"
+                + (near.map { "; did you mean '\($0)'?" } ?? "")
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
         case .syntax(let file, let e):
@@ -26,15 +29,19 @@ public enum SpecError: Sendable, Equatable {
             return "\(file): \(e.message)"
         case .invalid(let diagnostics):
             let noun = diagnostics.count == 1 ? "error" : "errors"
-            return diagnostics.map(\.description).joined(separator: "\nerror: ") + "\n\(diagnostics.count) \(noun) in the spec; nothing was created"
+            return diagnostics.map(\.description).joined(separator: "\nerror: ")
+                + "\n\(diagnostics.count) \(noun) in the spec; nothing was created"
         case .ambiguous(let what, let candidates, let fix):
-            return "more than one of the \(what):\n" + candidates.map { "    \($0)" }.joined(separator: "\n") + "\n\(fix)"
+            return "more than one of the \(what):\n" + candidates.map { "    \($0)" }.joined(separator: "\n")
+                + "\n\(fix)"
         case .noSpec(let lab):
             return "lab \(lab) has no spec"
         case .unreadableRecord(let lab, let file, let reason):
-            return "the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab destroy \(lab) --forget (then remove what the lab made by hand)"
+            return
+                "the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab destroy \(lab) --forget (then remove what the lab made by hand)"
         case .nothingToFind(let command):
-            return "no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab \(command) LAB"
+            return
+                "no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab \(command) LAB"
         }
     }
 }
@@ -70,19 +77,24 @@ public enum LabError: Sendable, Equatable {
             let who = holder.map { "\($0), holds \(lock)" } ?? "another vboxlab command holds \(lock)"
             return "lab \(lab) is busy: \(who) (waited \(formatSeconds(waited)) s); run this again when it has finished"
         case .taken(let lab, let what, let objects, let fix):
-            return "lab \(lab) would use \(what) that already exist and are not its own: \(objects.joined(separator: ", ")); nothing was changed. \(fix)"
+            return
+                "lab \(lab) would use \(what) that already exist and are not its own: \(objects.joined(separator: ", ")); nothing was changed. \(fix)"
         case .lacksVMs(let lab, let vms):
-            return "lab \(lab) lacks VMs \(vms.joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab create \(lab) --no-setup makes them"
+            return
+                "lab \(lab) lacks VMs \(vms.joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab create \(lab) --no-setup makes them"
         case .mustPowerOff(let lab, let vms, let table):
-            return "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(lab) --restart"
+            return
+                "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(lab) --restart"
         case .vmNameTaken(let vm, let lab, let uuid, let groups):
-            return "VM name \(vm) is taken: VirtualBox already has a VM of that name outside lab \(lab) (UUID \(uuid), group \(groups.joined(separator: ","))); rename the lab's VM or that one"
+            return
+                "VM name \(vm) is taken: VirtualBox already has a VM of that name outside lab \(lab) (UUID \(uuid), group \(groups.joined(separator: ","))); rename the lab's VM or that one"
         case .noSuchVM(let lab, let vm, let vms):
             var message = "lab \(lab) has no VM named \(vm)"
             if let near = suggestion(for: vm, among: vms) { message += "; did you mean '\(near)'?" }
             return message + " (its VMs: \(vms.joined(separator: ", ")))"
         case .noLabWithVM(let vm, let records):
-            return "no lab has a VM named \(vm): none recorded in \(records), and no spec in . or ./labs; name the lab with --lab LAB"
+            return
+                "no lab has a VM named \(vm): none recorded in \(records), and no spec in . or ./labs; name the lab with --lab LAB"
         case .noCheckKept(let lab, let word):
             return "no check of lab \(lab) is kept yet; run vboxlab check \(word) first"
         case .unusableBase(let message):
@@ -105,16 +117,19 @@ public enum GuestError: Sendable, Equatable {
         case .noAnswer(let vm, let target, let seconds, let tried, let last):
             return "ssh to \(vm) (\(target)) did not answer within \(seconds) s: tried \(tried); last: \(last)"
         case .hostKeyChanged(let vm, let target, let fix):
-            return "the host key of \(vm) (\(target)) is not the one vboxlab saw before, so ssh refused it. If \(vm) was made again, forget the old key: \(fix) (vboxlab destroy forgets a lab's keys)"
+            return
+                "the host key of \(vm) (\(target)) is not the one vboxlab saw before, so ssh refused it. If \(vm) was made again, forget the old key: \(fix) (vboxlab destroy forgets a lab's keys)"
         case .noSudo(let vm, let user):
-            return "\(user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo"
+            return
+                "\(user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo"
         case .keysUnreadable(let vm):
             return "cannot read the keys to replace \(vm)'s box key"
         case .setupFailed(let lab, let failed, let done):
             let why = failed.map { "\($0.vm) \($0.why)" }.joined(separator: "; ")
             let rest = done.isEmpty ? "" : " \(done.joined(separator: ", ")) \(done.count == 1 ? "is" : "are") set up."
             let first = failed.first?.vm ?? "VM"
-            return "lab \(lab) is made but not every guest is set up: \(why).\(rest) The VMs and the lab's record are kept. When \(failed.count == 1 ? "it answers" : "they answer"): vboxlab ssh-setup \(first)\(failed.count > 1 ? " (and each other one)" : ""), then vboxlab check \(lab)"
+            return
+                "lab \(lab) is made but not every guest is set up: \(why).\(rest) The VMs and the lab's record are kept. When \(failed.count == 1 ? "it answers" : "they answer"): vboxlab ssh-setup \(first)\(failed.count > 1 ? " (and each other one)" : ""), then vboxlab check \(lab)"
         }
     }
 }
@@ -123,7 +138,10 @@ public enum GuestError: Sendable, Equatable {
 public struct GuestFailure: Sendable, Equatable {
     public var vm: String
     public var why: String
-    public init(vm: String, why: String) { self.vm = vm; self.why = why }
+    public init(vm: String, why: String) {
+        self.vm = vm
+        self.why = why
+    }
 }
 
 /// The host's programs and files: a program failed, or a file could not be written (exit 3).
@@ -145,7 +163,9 @@ public enum SystemError: Sendable, Equatable {
         switch self {
         case .commandFailed(let command, let status, let stderr):
             let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            return "command failed (exit \(status)): \(command)" + (detail.isEmpty ? "" : "\n" + detail.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+            return "command failed (exit \(status)): \(command)"
+                + (detail.isEmpty
+                    ? "" : "\n" + detail.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
         case .sshKeyRefused(let command, let status, let vm, let user, let key, let said):
             let detail = "ssh to \(vm) as \(user) with key \(key) was refused: \(said)"
             return SystemError.commandFailed(command: command, status: status, stderr: detail).explanation
@@ -185,5 +205,3 @@ public enum Prerequisite: Sendable, Equatable {
 
 /// Seconds as a person writes them: 60, 0.5.
 func formatSeconds(_ s: Double) -> String { s == s.rounded() ? String(Int(s)) : String(s) }
-
-import Foundation

@@ -6,7 +6,9 @@ public struct SpecDiagnostic: Sendable, Equatable, CustomStringConvertible {
     public var message: String
 
     public init(file: String, path: String, message: String) {
-        self.file = file; self.path = path; self.message = message
+        self.file = file
+        self.path = path
+        self.message = message
     }
 
     /// Escaped for the terminal as a whole: a path names keys from the spec, and a file
@@ -15,7 +17,6 @@ public struct SpecDiagnostic: Sendable, Equatable, CustomStringConvertible {
         (path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)").escapedForTerminal
     }
 }
-
 
 /// Where and why a spec file is not JSON5.
 public struct JSON5SyntaxError: Error, Equatable, Sendable {

@@ -56,13 +56,23 @@ extension VBoxLabError {
     public static func commandFailed(command: String, status: Int32, stderr: String) -> VBoxLabError {
         .system(.commandFailed(command: command, status: status, stderr: stderr))
     }
-    public static func missing(what: String, fix: String) -> VBoxLabError { .prerequisite(.missing(what: what, fix: fix)) }
-    public static func labNotFound(name: String, looked: [String]) -> VBoxLabError { .spec(.notFound(name: name, looked: looked)) }
-    public static func unreadable(file: String, reason: String) -> VBoxLabError { .spec(.unreadable(file: file, reason: reason)) }
-    public static func syntax(file: String, _ error: JSON5SyntaxError) -> VBoxLabError { .spec(.syntax(file: file, error)) }
+    public static func missing(what: String, fix: String) -> VBoxLabError {
+        .prerequisite(.missing(what: what, fix: fix))
+    }
+    public static func labNotFound(name: String, looked: [String]) -> VBoxLabError {
+        .spec(.notFound(name: name, looked: looked))
+    }
+    public static func unreadable(file: String, reason: String) -> VBoxLabError {
+        .spec(.unreadable(file: file, reason: reason))
+    }
+    public static func syntax(file: String, _ error: JSON5SyntaxError) -> VBoxLabError {
+        .spec(.syntax(file: file, error))
+    }
     public static func invalidSpec(_ diagnostics: [SpecDiagnostic]) -> VBoxLabError { .spec(.invalid(diagnostics)) }
     public static func ambiguous(what: String, candidates: [String], fix: String) -> VBoxLabError {
         .spec(.ambiguous(what: what, candidates: candidates, fix: fix))
     }
-    public static func unmeetablePlan(lab: String, conflicts: [PlanConflict]) -> VBoxLabError { .lab(.unmeetable(lab: lab, conflicts: conflicts)) }
+    public static func unmeetablePlan(lab: String, conflicts: [PlanConflict]) -> VBoxLabError {
+        .lab(.unmeetable(lab: lab, conflicts: conflicts))
+    }
 }

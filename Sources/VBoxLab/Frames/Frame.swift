@@ -36,12 +36,17 @@ public enum Drop: Sendable, Equatable {
 extension Drop: CustomStringConvertible {
     public var description: String {
         switch self {
-        case .unregistered(let n): return "no NIC on \(n) is registered with the destination MAC, and none may be promiscuous"
-        case .vmDown(let vm, let n): return "the NIC on \(n) registered with the destination belongs to \(vm), which is not running"
-        case .notPromiscuousInGuest(let nic, let n): return "\(nic.vm) slot \(nic.slot) on \(n) may be promiscuous, but its guest interface is no bridge port"
+        case .unregistered(let n):
+            return "no NIC on \(n) is registered with the destination MAC, and none may be promiscuous"
+        case .vmDown(let vm, let n):
+            return "the NIC on \(n) registered with the destination belongs to \(vm), which is not running"
+        case .notPromiscuousInGuest(let nic, let n):
+            return "\(nic.vm) slot \(nic.slot) on \(n) may be promiscuous, but its guest interface is no bridge port"
         case .linkDown(let nic): return "\(nic.vm) slot \(nic.slot) has no interface up in the guest"
-        case .guestFilter(let nic): return "\(nic.vm) slot \(nic.slot) is not promiscuous and the frame is not for its MAC"
-        case .bridgeLocal(let b, let port): return "\(b) holds the destination as the MAC of its port (slot \(port.slot)) and keeps the frame"
+        case .guestFilter(let nic):
+            return "\(nic.vm) slot \(nic.slot) is not promiscuous and the frame is not for its MAC"
+        case .bridgeLocal(let b, let port):
+            return "\(b) holds the destination as the MAC of its port (slot \(port.slot)) and keeps the frame"
         case .notForBridge(let b): return "\(b) does not hold the address asked for"
         case .bridgeDown(let b): return "bridge \(b) is missing or down"
         }

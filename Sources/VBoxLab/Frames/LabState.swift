@@ -4,7 +4,10 @@ public struct LabState: Sendable, Equatable {
     public var lab: String
     public var vms: [VMState]
 
-    public init(lab: String, vms: [VMState]) { self.lab = lab; self.vms = vms }
+    public init(lab: String, vms: [VMState]) {
+        self.lab = lab
+        self.vms = vms
+    }
 
     public func vm(_ name: String) -> VMState? { vms.first { $0.name == name } }
     public func nic(_ ref: NICRef) -> NICState? { vm(ref.vm)?.nics.first { $0.slot == ref.slot } }
@@ -13,8 +16,12 @@ public struct LabState: Sendable, Equatable {
     /// Every address the guests carry, with its owner, in VM order.
     public var addresses: [(address: IPv4CIDR, owner: EndpointRef)] {
         vms.flatMap { vm -> [(IPv4CIDR, EndpointRef)] in
-            vm.nics.filter { $0.bridge == nil }.flatMap { nic in nic.addresses.map { ($0, EndpointRef.nic(NICRef(vm: vm.name, slot: nic.slot))) } }
-                + vm.bridges.flatMap { b in b.addresses.map { ($0, EndpointRef.bridge(BridgeRef(vm: vm.name, name: b.name))) } }
+            vm.nics.filter { $0.bridge == nil }.flatMap { nic in
+                nic.addresses.map { ($0, EndpointRef.nic(NICRef(vm: vm.name, slot: nic.slot))) }
+            }
+                + vm.bridges.flatMap { b in
+                    b.addresses.map { ($0, EndpointRef.bridge(BridgeRef(vm: vm.name, name: b.name))) }
+                }
         }
     }
 }
@@ -26,7 +33,10 @@ public struct VMState: Sendable, Equatable {
     public var nics: [NICState]
     public var bridges: [BridgeState]
     public init(name: String, running: Bool, nics: [NICState], bridges: [BridgeState]) {
-        self.name = name; self.running = running; self.nics = nics; self.bridges = bridges
+        self.name = name
+        self.running = running
+        self.nics = nics
+        self.bridges = bridges
     }
     public func bridge(_ name: String) -> BridgeState? { bridges.first { $0.name == name } }
 }
@@ -46,10 +56,19 @@ public struct NICState: Sendable, Equatable {
     /// The guest bridge this interface is a port of.
     public var bridge: String?
 
-    public init(slot: Int, network: String, registeredMac: MACAddress, promisc: PromiscPolicy, interface: String?,
-                guestMac: MACAddress?, linkUp: Bool, addresses: [IPv4CIDR], bridge: String?) {
-        self.slot = slot; self.network = network; self.registeredMac = registeredMac; self.promisc = promisc
-        self.interface = interface; self.guestMac = guestMac; self.linkUp = linkUp; self.addresses = addresses; self.bridge = bridge
+    public init(
+        slot: Int, network: String, registeredMac: MACAddress, promisc: PromiscPolicy, interface: String?,
+        guestMac: MACAddress?, linkUp: Bool, addresses: [IPv4CIDR], bridge: String?
+    ) {
+        self.slot = slot
+        self.network = network
+        self.registeredMac = registeredMac
+        self.promisc = promisc
+        self.interface = interface
+        self.guestMac = guestMac
+        self.linkUp = linkUp
+        self.addresses = addresses
+        self.bridge = bridge
     }
 
     /// How people know this NIC: its guest interface name, else its slot.
@@ -62,7 +81,10 @@ public struct BridgeState: Sendable, Equatable {
     public var up: Bool
     public var addresses: [IPv4CIDR]
     public init(name: String, mac: MACAddress, up: Bool, addresses: [IPv4CIDR]) {
-        self.name = name; self.mac = mac; self.up = up; self.addresses = addresses
+        self.name = name
+        self.mac = mac
+        self.up = up
+        self.addresses = addresses
     }
 }
 
@@ -72,15 +94,17 @@ extension LabState {
     public init(plan: RegistrationPlan) {
         let vms = plan.vmNames.map { name -> VMState in
             let nics = plan.nics(of: name).map { n in
-                NICState(slot: n.slot, network: n.network, registeredMac: n.mac, promisc: n.promisc,
-                         interface: n.interface ?? GuestInterfaceName.forSlot(n.slot), guestMac: n.guestMac,
-                         linkUp: true, addresses: n.ip.map { [$0] } ?? [], bridge: n.bridge)
+                NICState(
+                    slot: n.slot, network: n.network, registeredMac: n.mac, promisc: n.promisc,
+                    interface: n.interface ?? GuestInterfaceName.forSlot(n.slot), guestMac: n.guestMac,
+                    linkUp: true, addresses: n.ip.map { [$0] } ?? [], bridge: n.bridge)
             }
             let bridges = plan.bridges(of: name).map { b in
                 // Linux gives a bridge without a set MAC the lowest MAC of its ports.
                 let portMacs = nics.filter { $0.bridge == b.name }.compactMap(\.guestMac)
-                return BridgeState(name: b.name, mac: b.mac ?? portMacs.min() ?? MACAddress(0x02_00_00_00_00_01), up: true,
-                                   addresses: b.ip.map { [$0] } ?? [])
+                return BridgeState(
+                    name: b.name, mac: b.mac ?? portMacs.min() ?? MACAddress(0x02_00_00_00_00_01), up: true,
+                    addresses: b.ip.map { [$0] } ?? [])
             }
             return VMState(name: name, running: true, nics: nics, bridges: bridges)
         }

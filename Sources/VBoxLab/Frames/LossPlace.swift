@@ -3,8 +3,16 @@ public enum LossPlace: Sendable, Equatable, CustomStringConvertible {
     case network(String)
     case vm(String)
     public var description: String {
-        switch self { case .network(let n): return "on \(n)"; case .vm(let v): return "in \(v)" }
+        switch self {
+        case .network(let n): return "on \(n)"
+        case .vm(let v): return "in \(v)"
+        }
     }
     /// The network's or the VM's name.
-    public var name: String { switch self { case .network(let n): return n; case .vm(let v): return v } }
+    public var name: String {
+        switch self {
+        case .network(let n): return n
+        case .vm(let v): return v
+        }
+    }
 }

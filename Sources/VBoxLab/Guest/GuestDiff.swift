@@ -4,9 +4,12 @@
 public enum GuestDiff {
     public static func changes(_ plan: RegistrationPlan, vm: String, seen: VMState) -> [String] {
         var out: [String] = []
-        let nics = plan.nics(of: vm), bridges = plan.bridges(of: vm)
+        let nics = plan.nics(of: vm)
+        let bridges = plan.bridges(of: vm)
         func nic(_ slot: Int) -> NICState? { seen.nics.first { $0.slot == slot } }
-        func name(_ slot: Int) -> String { nic(slot)?.interface ?? nics.first { $0.slot == slot }?.interface ?? GuestInterfaceName.forSlot(slot) }
+        func name(_ slot: Int) -> String {
+            nic(slot)?.interface ?? nics.first { $0.slot == slot }?.interface ?? GuestInterfaceName.forSlot(slot)
+        }
         for n in nics {
             if let m = nic(n.slot)?.bridge, m != n.bridge { out.append("removed \(name(n.slot)) from \(m)") }
         }
@@ -16,11 +19,14 @@ public enum GuestDiff {
             if let mac = b.mac, exists?.mac != mac { out.append("set \(b.name) MAC \(mac)") }
             for slot in b.portSlots {
                 let master = nic(slot)?.bridge
-                if master != b.name || nics.first(where: { $0.slot == slot })?.bridge != b.name { out.append("added \(name(slot)) to \(b.name)") }
+                if master != b.name || nics.first(where: { $0.slot == slot })?.bridge != b.name {
+                    out.append("added \(name(slot)) to \(b.name)")
+                }
             }
         }
         for n in nics {
-            let s = nic(n.slot), dev = name(n.slot)
+            let s = nic(n.slot)
+            let dev = name(n.slot)
             if let g = s?.guestMac, g != n.guestMac { out.append("set \(dev) MAC \(n.guestMac) (was \(g))") }
             if s?.linkUp != true { out.append("brought \(dev) up") }
             for a in s?.addresses ?? [] where a != n.ip { out.append("removed \(a) from \(dev)") }

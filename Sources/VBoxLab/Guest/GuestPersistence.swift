@@ -16,17 +16,26 @@ struct GuestPersistence {
         s.line("root=${VBOXLAB_PERSIST_ROOT:-}; sys=${VBOXLAB_NET_SYSTEM:-}; persisted=0")
         s.line("if [ -z \"$sys\" ]; then")
         s.line("  if [ $nm = 1 ]; then sys=networkmanager")
-        s.line("  elif [ -d /run/systemd/netif ] || systemctl is-active -q systemd-networkd 2>/dev/null; then sys=networkd")
+        s.line(
+            "  elif [ -d /run/systemd/netif ] || systemctl is-active -q systemd-networkd 2>/dev/null; then sys=networkd"
+        )
         s.line("  elif [ -f /etc/network/interfaces ]; then sys=ifupdown")
-        s.line("  else echo '\(vm): found no NetworkManager, systemd-networkd or ifupdown to write the setup for' >&2; exit 3; fi")
+        s.line(
+            "  else echo '\(vm): found no NetworkManager, systemd-networkd or ifupdown to write the setup for' >&2; exit 3; fi"
+        )
         s.line("fi")
-        s.line("put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p \"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot write $f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }")
+        s.line(
+            "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p \"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot write $f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }"
+        )
         s.line("case $sys in")
-        s.line("networkmanager)"); for (path, body) in networkManager() { put(&s, path, body, mode: "600") }
+        s.line("networkmanager)")
+        for (path, body) in networkManager() { put(&s, path, body, mode: "600") }
         s.line("  [ -n \"$root\" ] || [ $persisted = 0 ] || nmcli connection reload ;;")
-        s.line("networkd)"); for (path, body) in networkd() { put(&s, path, body, mode: "644") }
+        s.line("networkd)")
+        for (path, body) in networkd() { put(&s, path, body, mode: "644") }
         s.line("  [ -n \"$root\" ] || [ $persisted = 0 ] || networkctl reload 2>/dev/null ;;")
-        s.line("ifupdown)"); for (path, body) in ifupdown() { put(&s, path, body, mode: "644") }
+        s.line("ifupdown)")
+        for (path, body) in ifupdown() { put(&s, path, body, mode: "644") }
         s.line("  ;;")
         s.line("*) echo \"\(vm): unknown network system $sys\" >&2; exit 3 ;;")
         s.line("esac")
@@ -50,7 +59,10 @@ struct GuestPersistence {
         var files: [(String, [String])] = []
         let dir = "/etc/NetworkManager/system-connections"
         for b in bridges {
-            var body = ["[connection]", "id=\(mark)-\(b.name)", "type=bridge", "interface-name=\(b.name)", "", "[bridge]", "stp=\(b.stp)"]
+            var body = [
+                "[connection]", "id=\(mark)-\(b.name)", "type=bridge", "interface-name=\(b.name)", "", "[bridge]",
+                "stp=\(b.stp)",
+            ]
             if let mac = b.mac { body.append("mac-address=\(mac.description.uppercased())") }
             body += ipv4(b.ip)
             files.append(("\(dir)/\(mark)-\(b.name).nmconnection", body))
@@ -66,20 +78,34 @@ struct GuestPersistence {
     }
 
     private func ipv4(_ ip: IPv4CIDR?) -> [String] {
-        ["", "[ipv4]"] + (ip.map { ["method=manual", "address1=\($0)"] } ?? ["method=disabled"]) + ["", "[ipv6]", "method=disabled"]
+        ["", "[ipv4]"] + (ip.map { ["method=manual", "address1=\($0)"] } ?? ["method=disabled"]) + [
+            "", "[ipv6]", "method=disabled",
+        ]
     }
 
     func networkd() -> [(String, [String])] {
         var files: [(String, [String])] = []
         let dir = "/etc/systemd/network"
         for b in bridges {
-            files.append(("\(dir)/50-\(mark)-\(b.name).netdev",
-                          ["[NetDev]", "Name=\(b.name)", "Kind=bridge"] + (b.mac.map { ["MACAddress=\($0)"] } ?? []) + ["", "[Bridge]", "STP=\(b.stp ? "yes" : "no")"]))
-            files.append(("\(dir)/50-\(mark)-\(b.name).network",
-                          ["[Match]", "Name=\(b.name)", "", "[Network]", "LinkLocalAddressing=no"] + (b.ip.map { ["Address=\($0)"] } ?? [])))
+            files.append(
+                (
+                    "\(dir)/50-\(mark)-\(b.name).netdev",
+                    ["[NetDev]", "Name=\(b.name)", "Kind=bridge"] + (b.mac.map { ["MACAddress=\($0)"] } ?? []) + [
+                        "", "[Bridge]", "STP=\(b.stp ? "yes" : "no")",
+                    ]
+                ))
+            files.append(
+                (
+                    "\(dir)/50-\(mark)-\(b.name).network",
+                    ["[Match]", "Name=\(b.name)", "", "[Network]", "LinkLocalAddressing=no"]
+                        + (b.ip.map { ["Address=\($0)"] } ?? [])
+                ))
         }
         for n in nics {
-            var body = ["[Match]", "Name=\(dev(n))", "", "[Link]", "MACAddress=\(n.guestMac)", "", "[Network]", "LinkLocalAddressing=no"]
+            var body = [
+                "[Match]", "Name=\(dev(n))", "", "[Link]", "MACAddress=\(n.guestMac)", "", "[Network]",
+                "LinkLocalAddressing=no",
+            ]
             if let b = n.bridge { body.append("Bridge=\(b)") } else if let ip = n.ip { body.append("Address=\(ip)") }
             files.append(("\(dir)/50-\(mark)-\(dev(n)).network", body))
         }
@@ -89,12 +115,18 @@ struct GuestPersistence {
     func ifupdown() -> [(String, [String])] {
         var body = ["# written by vboxlab for lab \(plan.lab); /etc/network/interfaces must source interfaces.d"]
         for n in nics {
-            body += ["", "auto \(dev(n))", "iface \(dev(n)) inet \(n.bridge == nil && n.ip != nil ? "static" : "manual")", "    hwaddress ether \(n.guestMac)"]
+            body += [
+                "", "auto \(dev(n))", "iface \(dev(n)) inet \(n.bridge == nil && n.ip != nil ? "static" : "manual")",
+                "    hwaddress ether \(n.guestMac)",
+            ]
             if n.bridge == nil, let ip = n.ip { body.append("    address \(ip)") }
         }
         for b in bridges {
             let ports = b.portSlots.map { "$nic\($0)" }.joined(separator: " ")
-            body += ["", "auto \(b.name)", "iface \(b.name) inet \(b.ip == nil ? "manual" : "static")", "    bridge_ports \(ports)", "    bridge_stp \(b.stp ? "on" : "off")"]
+            body += [
+                "", "auto \(b.name)", "iface \(b.name) inet \(b.ip == nil ? "manual" : "static")",
+                "    bridge_ports \(ports)", "    bridge_stp \(b.stp ? "on" : "off")",
+            ]
             if let ip = b.ip { body.append("    address \(ip)") }
             if let mac = b.mac { body.append("    hwaddress ether \(mac)") }
         }

@@ -9,8 +9,10 @@ enum IPJSON {
     static func isUp(_ link: [String: Any]) -> Bool { (link["flags"] as? [String])?.contains("UP") ?? false }
     static func addresses(_ link: [String: Any]) -> [IPv4CIDR] {
         ((link["addr_info"] as? [[String: Any]]) ?? []).compactMap { a in
-            guard (a["family"] as? String) == "inet", let local = a["local"] as? String, let len = a["prefixlen"] as? Int,
-                  let address = IPv4CIDR.parseAddress(local), (0...32).contains(len) else { return nil }
+            guard (a["family"] as? String) == "inet", let local = a["local"] as? String,
+                let len = a["prefixlen"] as? Int,
+                let address = IPv4CIDR.parseAddress(local), (0...32).contains(len)
+            else { return nil }
             return IPv4CIDR(address: address, prefix: len)
         }
     }
@@ -25,13 +27,21 @@ public struct GuestReader: Sendable {
         public var bridges: [BridgeState]
         public static func == (a: Seen, b: Seen) -> Bool {
             a.bridges == b.bridges && a.nics.keys.sorted() == b.nics.keys.sorted()
-                && a.nics.allSatisfy { k, v in let w = b.nics[k]!; return v.interface == w.interface && v.mac == w.mac && v.up == w.up && v.addresses == w.addresses && v.bridge == w.bridge }
+                && a.nics.allSatisfy { k, v in
+                    let w = b.nics[k]!
+                    return v.interface == w.interface && v.mac == w.mac && v.up == w.up && v.addresses == w.addresses
+                        && v.bridge == w.bridge
+                }
         }
     }
 
     public static func read(through transport: GuestTransport, nics: [PlannedNIC]) throws(VBoxLabError) -> Seen {
         let r = try transport.run(["ip", "-j", "-d", "addr", "show"], input: nil)
-        guard r.succeeded else { throw .commandFailed(command: transport.command(["ip", "-j", "-d", "addr", "show"], input: nil).description, status: r.status, stderr: r.stderr) }
+        guard r.succeeded else {
+            throw .commandFailed(
+                command: transport.command(["ip", "-j", "-d", "addr", "show"], input: nil).description,
+                status: r.status, stderr: r.stderr)
+        }
         return parse(r.stdout, nics: nics)
     }
 
@@ -40,15 +50,25 @@ public struct GuestReader: Sendable {
         var seen = Seen(nics: [:], bridges: [])
         for nic in planned {
             let wanted = [nic.guestMac, nic.mac, nic.ownMac]
-            let link = nic.interface.flatMap { name in links.first { $0["ifname"] as? String == name } }
-                ?? wanted.lazy.compactMap { mac in links.first { IPJSON.kind($0) != "bridge" && ($0["address"] as? String).flatMap(MACAddress.init) == mac } }.first
+            let link =
+                nic.interface.flatMap { name in links.first { $0["ifname"] as? String == name } }
+                ?? wanted.lazy.compactMap { mac in
+                    links.first {
+                        IPJSON.kind($0) != "bridge" && ($0["address"] as? String).flatMap(MACAddress.init) == mac
+                    }
+                }.first
             // The guest names its interfaces: a name is shown in reports, so it is escaped here.
             guard let link, let name = (link["ifname"] as? String)?.escapedOnOneLine else { continue }
-            seen.nics[nic.slot] = (name, (link["address"] as? String).flatMap(MACAddress.init), IPJSON.isUp(link), IPJSON.addresses(link), (link["master"] as? String)?.escapedOnOneLine)
+            seen.nics[nic.slot] = (
+                name, (link["address"] as? String).flatMap(MACAddress.init), IPJSON.isUp(link), IPJSON.addresses(link),
+                (link["master"] as? String)?.escapedOnOneLine
+            )
         }
         seen.bridges = links.filter { IPJSON.kind($0) == "bridge" }.map { l in
-            BridgeState(name: (l["ifname"] as? String ?? "").escapedOnOneLine, mac: (l["address"] as? String).flatMap(MACAddress.init) ?? MACAddress(0),
-                        up: IPJSON.isUp(l), addresses: IPJSON.addresses(l))
+            BridgeState(
+                name: (l["ifname"] as? String ?? "").escapedOnOneLine,
+                mac: (l["address"] as? String).flatMap(MACAddress.init) ?? MACAddress(0),
+                up: IPJSON.isUp(l), addresses: IPJSON.addresses(l))
         }
         return seen
     }

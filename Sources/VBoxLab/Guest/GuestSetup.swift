@@ -4,7 +4,9 @@ public enum GuestSetup {
     public static func run(_ script: GuestScript, through transport: GuestTransport) throws(VBoxLabError) -> [String] {
         let r = try transport.run(script)
         guard r.succeeded else {
-            throw .commandFailed(command: "\(transport.summary) sh -s (the guest setup of \(transport.vm))", status: r.status, stderr: r.stderr)
+            throw .commandFailed(
+                command: "\(transport.summary) sh -s (the guest setup of \(transport.vm))", status: r.status,
+                stderr: r.stderr)
         }
         // What the guest printed is the guest's: each line escaped before anyone shows it.
         let lines = r.stdout.split(separator: "\n").map { String($0).escapedOnOneLine }

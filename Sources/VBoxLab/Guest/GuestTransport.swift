@@ -51,6 +51,8 @@ extension CommandResult {
     /// `outputLimit`.
     public var fromGuest: CommandResult {
         // ssh ends its own messages with CR LF: a line ending, not a control to show.
-        CommandResult(status: status, stdout: stdout, stderr: stderr.replacingOccurrences(of: "\r\n", with: "\n").escapedForTerminal)
+        CommandResult(
+            status: status, stdout: stdout,
+            stderr: stderr.replacingOccurrences(of: "\r\n", with: "\n").escapedForTerminal)
     }
 }

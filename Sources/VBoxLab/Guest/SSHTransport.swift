@@ -13,14 +13,25 @@ public struct SSHTarget: Sendable, Equatable {
     /// As ssh's ProxyCommand: a jump host, or the tests' `ip netns exec NS sshd -i`.
     public var proxyCommand: String?
 
-    public init(lab: String, vm: String, user: String, host: String, port: Int? = nil, key: String? = nil, proxyCommand: String? = nil) {
-        self.lab = lab; self.vm = vm; self.user = user; self.host = host; self.port = port; self.key = key; self.proxyCommand = proxyCommand
+    public init(
+        lab: String, vm: String, user: String, host: String, port: Int? = nil, key: String? = nil,
+        proxyCommand: String? = nil
+    ) {
+        self.lab = lab
+        self.vm = vm
+        self.user = user
+        self.host = host
+        self.port = port
+        self.key = key
+        self.proxyCommand = proxyCommand
     }
 
     /// The name the VM's host key is kept under: the lab's VM, not an address and port
     /// that another VM may have tomorrow.
     public var hostKeyAlias: String { "vboxlab-\(lab)-\(vm)" }
-    public var described: String { "\(user)@\(host)\(port.map { ":\($0)" } ?? "")\(proxyCommand != nil ? " (through ProxyCommand)" : "")" }
+    public var described: String {
+        "\(user)@\(host)\(port.map { ":\($0)" } ?? "")\(proxyCommand != nil ? " (through ProxyCommand)" : "")"
+    }
 
     /// `~/...` to the user's home.
     public static func expand(_ path: String) -> String {
@@ -45,7 +56,10 @@ public struct SSHTransport: GuestTransport {
     public var timeout = 300.0
 
     public init(target: SSHTarget, runner: CommandRunner, knownHosts: String, controlDirectory: String?) {
-        self.target = target; self.runner = runner; self.knownHosts = knownHosts; self.controlDirectory = controlDirectory
+        self.target = target
+        self.runner = runner
+        self.knownHosts = knownHosts
+        self.controlDirectory = controlDirectory
     }
 
     public var vm: String { target.vm }
@@ -54,12 +68,19 @@ public struct SSHTransport: GuestTransport {
 
     /// The options before the destination, every one of them fixed or from the spec.
     public var options: [String] {
-        var o = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-o", "StrictHostKeyChecking=accept-new",
-                 "-o", "UserKnownHostsFile=\(Self.configPath(knownHosts))", "-o", "HostKeyAlias=\(target.hostKeyAlias)", "-o", "LogLevel=ERROR"]
+        var o = [
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connectTimeout)", "-o", "StrictHostKeyChecking=accept-new",
+            "-o", "UserKnownHostsFile=\(Self.configPath(knownHosts))", "-o", "HostKeyAlias=\(target.hostKeyAlias)",
+            "-o", "LogLevel=ERROR",
+        ]
         if let key = target.key { o += ["-o", "IdentitiesOnly=yes", "-i", SSHTarget.expand(key)] }
         if let port = target.port { o += ["-p", String(port)] }
         if let proxy = target.proxyCommand { o += ["-o", "ProxyCommand=\(proxy)"] }
-        if let dir = controlDirectory { o += ["-o", "ControlMaster=auto", "-o", "ControlPath=\(Self.configPath(dir))/%C", "-o", "ControlPersist=60"] }
+        if let dir = controlDirectory {
+            o += [
+                "-o", "ControlMaster=auto", "-o", "ControlPath=\(Self.configPath(dir))/%C", "-o", "ControlPersist=60",
+            ]
+        }
         return o + ["-l", target.user]
     }
 
@@ -68,8 +89,11 @@ public struct SSHTransport: GuestTransport {
     /// stays one path, and a `%` in it stays a `%`.
     static func configPath(_ path: String) -> String {
         let literal = path.replacingOccurrences(of: "%", with: "%%")
-        guard literal.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return literal }
-        return "\"" + literal.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        guard literal.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) else {
+            return literal
+        }
+        return "\"" + literal.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 
     /// `ssh OPTIONS -- HOST WORDS`, each remote word quoted for the remote shell. The `--`
@@ -82,7 +106,8 @@ public struct SSHTransport: GuestTransport {
     func privileged(_ argv: [String]) -> [String] { target.user == "root" ? argv : ["sudo", "-n"] + argv }
 
     public func command(_ argv: [String], input: String?) -> Command {
-        Command("ssh", self.argv(privileged(argv)), input: input, timeout: timeout, outputLimit: Command.guestOutputLimit)
+        Command(
+            "ssh", self.argv(privileged(argv)), input: input, timeout: timeout, outputLimit: Command.guestOutputLimit)
     }
 
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
@@ -99,7 +124,9 @@ public struct SSHTransport: GuestTransport {
         let r = try runner.run(
             Command("ssh", self.argv(argv), input: input, timeout: timeout, outputLimit: Command.guestOutputLimit)
         ).fromGuest
-        if r.status == 255 || r.stderr.contains("sudo: a password is required") || r.stderr.contains("sudo: a terminal is required") {
+        if r.status == 255 || r.stderr.contains("sudo: a password is required")
+            || r.stderr.contains("sudo: a terminal is required")
+        {
             throw explain(r)
         }
         return r
@@ -116,7 +143,8 @@ public struct SSHTransport: GuestTransport {
     public func interactive(line: String?) throws(VBoxLabError) -> Command {
         try prepare()
         guard let line else { return Command("ssh", argv([], tty: true)) }
-        let remote = target.user == "root" ? line : privileged(["sh", "-c", line]).map(shellQuote).joined(separator: " ")
+        let remote =
+            target.user == "root" ? line : privileged(["sh", "-c", line]).map(shellQuote).joined(separator: " ")
         return Command("ssh", options + ["--", target.host, remote])
     }
 
@@ -124,8 +152,12 @@ public struct SSHTransport: GuestTransport {
     /// host key again: a VM made anew must not ride on the old VM's connection).
     public func close() {
         guard let dir = controlDirectory, FileManager.default.fileExists(atPath: dir) else { return }
-        _ = try? runner.run(Command("ssh", ["-o", "ControlPath=\(Self.configPath(dir))/%C", "-O", "exit"] + (target.port.map { ["-p", String($0)] } ?? [])
-                                        + ["-l", target.user, "--", target.host], timeout: 10))
+        _ = try? runner.run(
+            Command(
+                "ssh",
+                ["-o", "ControlPath=\(Self.configPath(dir))/%C", "-O", "exit"]
+                    + (target.port.map { ["-p", String($0)] } ?? [])
+                    + ["-l", target.user, "--", target.host], timeout: 10))
     }
 
     /// Retries while the VM boots (connection refused, timed out, closed), with a progress
@@ -142,8 +174,13 @@ public struct SSHTransport: GuestTransport {
             guard Self.isTransient(r.stderr) || r.status == 124 || Self.diedUnheard(r) else { throw e }
             let waited = Date().timeIntervalSince(started)
             if waited + delay > wait {
-                throw .guest(.noAnswer(vm: vm, target: target.described, seconds: Int(wait), tried: Command("ssh", argv(["true"])).description,
-                                       last: Self.diedUnheard(r) ? "ssh exited 255 and said nothing (the connection closed as it began)" : r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
+                throw .guest(
+                    .noAnswer(
+                        vm: vm, target: target.described, seconds: Int(wait),
+                        tried: Command("ssh", argv(["true"])).description,
+                        last: Self.diedUnheard(r)
+                            ? "ssh exited 255 and said nothing (the connection closed as it began)"
+                            : r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
             }
             progress("waiting for ssh on \(vm) (\(target.described)) \(Int(waited)) s")
             Thread.sleep(forTimeInterval: delay)
@@ -159,8 +196,10 @@ public struct SSHTransport: GuestTransport {
     }
 
     static func isTransient(_ stderr: String) -> Bool {
-        ["Connection refused", "Connection timed out", "Connection closed", "Connection reset", "No route to host",
-         "connect to host", "kex_exchange_identification", "banner exchange"].contains { stderr.contains($0) }
+        [
+            "Connection refused", "Connection timed out", "Connection closed", "Connection reset", "No route to host",
+            "connect to host", "kex_exchange_identification", "banner exchange",
+        ].contains { stderr.contains($0) }
     }
 
     /// ssh's failures, as sentences that name the VM and what to do.
@@ -168,11 +207,16 @@ public struct SSHTransport: GuestTransport {
         let said = r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         let line = Command("ssh", argv(["..."])).description
         if said.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || said.contains("Host key verification failed") {
-            return .guest(.hostKeyChanged(vm: vm, target: target.described, fix: "ssh-keygen -R \(target.hostKeyAlias) -f \(shellQuote(knownHosts))"))
+            return .guest(
+                .hostKeyChanged(
+                    vm: vm, target: target.described,
+                    fix: "ssh-keygen -R \(target.hostKeyAlias) -f \(shellQuote(knownHosts))"))
         }
         if said.contains("Permission denied") {
-            return .system(.sshKeyRefused(command: line, status: r.status, vm: vm, user: target.user,
-                                          key: target.key.map(SSHTarget.expand) ?? "(ssh's default keys)", said: said))
+            return .system(
+                .sshKeyRefused(
+                    command: line, status: r.status, vm: vm, user: target.user,
+                    key: target.key.map(SSHTarget.expand) ?? "(ssh's default keys)", said: said))
         }
         if said.contains("sudo: a password is required") || said.contains("sudo: a terminal is required") {
             return .guest(.noSudo(vm: vm, user: target.user))
@@ -183,7 +227,8 @@ public struct SSHTransport: GuestTransport {
     /// The known_hosts file and the control socket directory exist before ssh needs them.
     func prepare() throws(VBoxLabError) {
         let fm = FileManager.default
-        try? fm.createDirectory(atPath: (knownHosts as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? fm.createDirectory(
+            atPath: (knownHosts as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if let dir = controlDirectory { try PrivateDirectory.ensure(dir) }
     }
 }

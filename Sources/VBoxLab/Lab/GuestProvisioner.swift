@@ -14,26 +14,34 @@ struct GuestProvisioner: Sendable {
 
     /// Runs every VM's guest script; returns the change lines ("VM: line").
     /// `quietWhenUnchanged`: a lab that already existed says nothing of guests that were already set up.
-    func setUp(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, interfaces: [String: [Int: String]],
-               quietWhenUnchanged: Bool) throws(VBoxLabError) -> [String] {
+    func setUp(
+        _ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, interfaces: [String: [Int: String]],
+        quietWhenUnchanged: Bool
+    ) throws(VBoxLabError) -> [String] {
         let transports = try provider.transports(spec: spec, record: record)
         defer { closeAll(transports) }
         let vms = plan.vmNames.filter { transports[$0] != nil }
         let scripts = vms.map { GuestScript(plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:]) }
         if let recorder {
             // A dry run records the scripts in plan order, so what it prints has one order.
-            for (vm, script) in zip(vms, scripts) { _ = try recorder.run(transports[vm]!.command(["sh", "-s"], input: script.text)) }
+            for (vm, script) in zip(vms, scripts) {
+                _ = try recorder.run(transports[vm]!.command(["sh", "-s"], input: script.text))
+            }
             return []
         }
         // Said once: who logs in, so a wrong user or key is plain before the wait.
-        for login in Set(vms.compactMap { transports[$0]!.login }).sorted() { progress("logging in to the guests as \(login)") }
+        for login in Set(vms.compactMap { transports[$0]!.login }).sorted() {
+            progress("logging in to the guests as \(login)")
+        }
         let started = Date()
         let wait = self.wait
         let board = WaitBoard(vms: vms, limit: wait, progress: progress)
         let results = parallelMap(Array(zip(vms, scripts)), width: Parallelism.guests) { vm, script in
             Result { () throws(VBoxLabError) -> [String] in
                 let t = transports[vm]!
-                do throws(VBoxLabError) { try t.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) }) } catch {
+                do throws(VBoxLabError) {
+                    try t.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) })
+                } catch {
                     board.gaveUp(vm)
                     throw error
                 }
@@ -43,13 +51,17 @@ struct GuestProvisioner: Sendable {
         }
         try failIfAny(zip(vms, results).map { ($0, $1) }, lab: plan.lab)
         let changes = try report(zip(vms, results).map { ($0, $1) }, quietWhenUnchanged: quietWhenUnchanged)
-        progress(String(format: "set up %@ in %.2f s (%@)", counted(scripts.count, "guest"), Date().timeIntervalSince(started), counted(changes.count, "change")))
+        progress(
+            String(
+                format: "set up %@ in %.2f s (%@)", counted(scripts.count, "guest"), Date().timeIntervalSince(started),
+                counted(changes.count, "change")))
         return changes
     }
 
     /// Every guest that failed, in one error: which, and why in a few words.
     private func failIfAny(_ results: [(String, Result<[String], VBoxLabError>)], lab: String) throws(VBoxLabError) {
-        var failed: [GuestFailure] = [], done: [String] = []
+        var failed: [GuestFailure] = []
+        var done: [String] = []
         for (vm, r) in results {
             switch r {
             case .success: done.append(vm)
@@ -63,8 +75,10 @@ struct GuestProvisioner: Sendable {
     static func inFewWords(_ error: VBoxLabError) -> String {
         switch error {
         case .guest(.noAnswer(_, let target, let seconds, _, let last)):
-            return "did not answer ssh (\(target)) within \(seconds) s\(last.isEmpty ? "" : " (last: \(last.split(separator: "\n").last ?? ""))")"
-        case .guest(.hostKeyChanged(_, _, let fix)): return "has another host key than before (\(fix) forgets the old one)"
+            return
+                "did not answer ssh (\(target)) within \(seconds) s\(last.isEmpty ? "" : " (last: \(last.split(separator: "\n").last ?? ""))")"
+        case .guest(.hostKeyChanged(_, _, let fix)):
+            return "has another host key than before (\(fix) forgets the old one)"
         case .guest(.noSudo(_, let user)): return "lets \(user) run sudo only with a password"
         case .system(.sshKeyRefused): return "refused the key"
         default: return error.message.split(separator: "\n").first.map(String.init) ?? ""
@@ -72,13 +86,21 @@ struct GuestProvisioner: Sendable {
     }
 
     /// Small labs get a progress line per change; in large ones a line per guest would drown the terminal.
-    private func report(_ results: [(String, Result<[String], VBoxLabError>)], quietWhenUnchanged: Bool) throws(VBoxLabError) -> [String] {
+    private func report(_ results: [(String, Result<[String], VBoxLabError>)], quietWhenUnchanged: Bool)
+        throws(VBoxLabError) -> [String]
+    {
         let detailed = results.count <= CheckReport.matrixLimit
         var changes: [String] = []
         for (vm, r) in results {
             let out = try r.get()
-            if out.isEmpty { if !quietWhenUnchanged && detailed { progress("\(vm): already set up; nothing changed") }; continue }
-            for line in out { if detailed { progress("\(vm): \(line)") }; changes.append("\(vm): \(line)") }
+            if out.isEmpty {
+                if !quietWhenUnchanged && detailed { progress("\(vm): already set up; nothing changed") }
+                continue
+            }
+            for line in out {
+                if detailed { progress("\(vm): \(line)") }
+                changes.append("\(vm): \(line)")
+            }
         }
         return changes
     }
@@ -86,7 +108,9 @@ struct GuestProvisioner: Sendable {
     /// What the guest scripts would change, predicted from the guests as observed: the lab
     /// as the provider saw it, with the guests' own side read through their transports
     /// where the provider cannot see it. The same lines, in the same order, as the real run.
-    func predict(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, observed: LabState?) throws(VBoxLabError) -> [String] {
+    func predict(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, observed: LabState?) throws(VBoxLabError)
+        -> [String]
+    {
         guard let observed else { return [] }
         let transports = try provider.transports(spec: spec, record: record)
         defer { closeAll(transports) }

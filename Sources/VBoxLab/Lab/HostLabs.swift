@@ -23,15 +23,20 @@ public struct HostLabs: Sendable {
             if let stranded = r.stranded, !stranded.isEmpty {
                 // An undo that could not delete everything: what is left is still the lab's.
                 survey?.matches = false
-                survey?.note = "needs destroy: an undo could not delete \(stranded.joined(separator: ", ")) (vboxlab destroy \(r.lab))"
+                survey?.note =
+                    "needs destroy: an undo could not delete \(stranded.joined(separator: ", ")) (vboxlab destroy \(r.lab))"
             }
             // Shut down to be changed by a run that was stopped before it started them again.
-            if let stopped = r.stopped, !stopped.isEmpty, survey?.note == nil, survey.map({ $0.running < $0.total }) == true {
+            if let stopped = r.stopped, !stopped.isEmpty, survey?.note == nil,
+                survey.map({ $0.running < $0.total }) == true
+            {
                 survey?.matches = false
-                survey?.note = "shut down by an interrupted run to be changed: \(stopped.joined(separator: ", ")) (vboxlab fix-macs \(r.lab) --restart starts \(stopped.count == 1 ? "it" : "them"))"
+                survey?.note =
+                    "shut down by an interrupted run to be changed: \(stopped.joined(separator: ", ")) (vboxlab fix-macs \(r.lab) --restart starts \(stopped.count == 1 ? "it" : "them"))"
             }
             if let notSetUp = r.guestsNotSetUp, !notSetUp.isEmpty, survey?.note == nil {
-                survey?.note = "guests not set up: \(notSetUp.joined(separator: ", ")) (vboxlab ssh-setup \(notSetUp[0]))"
+                survey?.note =
+                    "guests not set up: \(notSetUp.joined(separator: ", ")) (vboxlab ssh-setup \(notSetUp[0]))"
             }
             return Listing(record: r, survey: survey, specExists: FileManager.default.fileExists(atPath: r.spec))
         }
@@ -53,12 +58,15 @@ public struct HostLabs: Sendable {
     /// first that could says what it lacks.
     public func pruneBases(dryRun: Bool) throws(VBoxLabError) -> (removed: [String], commands: [Command]?) {
         let recorder = dryRun ? RecordingRunner() : nil
-        let held = dryRun ? nil : try LabLock.bases(directory: environment.paths.runtime, progress: environment.progress)
+        let held =
+            dryRun ? nil : try LabLock.bases(directory: environment.paths.runtime, progress: environment.progress)
         defer { withExtendedLifetime(held) {} }
         let keepers = baseKeepers(recorder: recorder)
         if keepers.isEmpty {
             for entry in ProviderRegistry.entries {
-                if let p = try? environment.provider(entry.name) as? BaseImageManaging { try p.checkPrerequisites(pinging: false) }
+                if let p = try? environment.provider(entry.name) as? BaseImageManaging {
+                    try p.checkPrerequisites(pinging: false)
+                }
             }
         }
         var removed: [String] = []
@@ -83,8 +91,10 @@ public struct HostLabs: Sendable {
     /// Destroys every recorded lab, each with the provider that made it.
     public func destroyAll(dryRun: Bool, each: (DestroyReport) -> Void) throws(VBoxLabError) {
         for record in environment.store.all() {
-            let found = FoundLab(name: record.lab, spec: nil, specPath: record.spec, specError: nil, record: record, word: record.lab)
-            let lifecycle = try LabLifecycle(found, environment: environment, providerFlag: record.provider, dryRun: dryRun)
+            let found = FoundLab(
+                name: record.lab, spec: nil, specPath: record.spec, specError: nil, record: record, word: record.lab)
+            let lifecycle = try LabLifecycle(
+                found, environment: environment, providerFlag: record.provider, dryRun: dryRun)
             each(try lifecycle.destroy())
         }
     }

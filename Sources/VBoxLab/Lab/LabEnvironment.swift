@@ -13,9 +13,15 @@ public struct LabEnvironment: Sendable {
     /// Where an installed vboxlab keeps its share (`PREFIX/share/vboxlab`, holding `labs/`).
     public var installedHome: String?
 
-    public init(paths: StatePaths = .fromEnvironment(), runner: CommandRunner = ProcessRunner(),
-                progress: @escaping ProgressHandler = { _ in }, variables: [String: String] = ProcessInfo.processInfo.environment) {
-        self.paths = paths; self.runner = runner; self.progress = progress; self.variables = variables
+    public init(
+        paths: StatePaths = .fromEnvironment(), runner: CommandRunner = ProcessRunner(),
+        progress: @escaping ProgressHandler = { _ in },
+        variables: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.paths = paths
+        self.runner = runner
+        self.progress = progress
+        self.variables = variables
     }
 
     public var store: LabStore { LabStore(paths: paths) }
@@ -28,13 +34,15 @@ public struct LabEnvironment: Sendable {
     /// The provider for `found`: `flag` (`--provider`), else `VBOXLAB_PROVIDER`, else the
     /// record's, else the first of the registry that can work here.
     public func choose(_ found: FoundLab, flag: String?) -> ProviderChoice {
-        ProviderChoice.decide(flag: flag, environment: variables["VBOXLAB_PROVIDER"], recorded: found.record?.provider,
-                              lab: found.name, candidates: ProviderChoice.registered)
+        ProviderChoice.decide(
+            flag: flag, environment: variables["VBOXLAB_PROVIDER"], recorded: found.record?.provider,
+            lab: found.name, candidates: ProviderChoice.registered)
     }
 
     /// A provider by name; `recorder` makes it record its changing commands instead of running them.
     public func provider(_ name: String, recorder: RecordingRunner? = nil) throws(VBoxLabError) -> LabProvider {
-        let context = ProviderContext(reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime)
+        let context = ProviderContext(
+            reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime)
         return try ProviderRegistry.make(name, context: context)
     }
 
@@ -49,19 +57,26 @@ public struct LabEnvironment: Sendable {
 
     /// The variables every command reads, with what they mean, for `--help`.
     public static let documented: [(name: String, meaning: String)] = [
-        ("VBOXLAB_SSH_WAIT", "seconds create waits for a guest's ssh to answer (default \(formatSeconds(defaultGuestWait)))"),
+        (
+            "VBOXLAB_SSH_WAIT",
+            "seconds create waits for a guest's ssh to answer (default \(formatSeconds(defaultGuestWait)))"
+        )
     ]
 
     /// Refuses a variable whose value cannot mean anything, before any lab is looked up:
     /// a typo there must not silently become the default.
     public func validateVariables() throws(VBoxLabError) {
         if let p = variables["VBOXLAB_PROVIDER"], !p.isEmpty, !ProviderRegistry.names.contains(p) {
-            throw .usage(message: "VBOXLAB_PROVIDER=\(p): " + notAChoice(p, noun: "provider", values: ProviderRegistry.names),
-                         usage: "unset it, or set it to one of \(ProviderRegistry.names.joined(separator: ", "))")
+            throw .usage(
+                message: "VBOXLAB_PROVIDER=\(p): " + notAChoice(p, noun: "provider", values: ProviderRegistry.names),
+                usage: "unset it, or set it to one of \(ProviderRegistry.names.joined(separator: ", "))")
         }
         if let w = variables["VBOXLAB_SSH_WAIT"], !w.isEmpty, !(Double(w).map { $0 > 0 && $0.isFinite } ?? false) {
-            throw .usage(message: "VBOXLAB_SSH_WAIT=\(w) is not a number of seconds above 0",
-                         usage: "unset it (\(formatSeconds(Self.defaultGuestWait)) s), or set it to seconds, such as VBOXLAB_SSH_WAIT=600")
+            throw .usage(
+                message: "VBOXLAB_SSH_WAIT=\(w) is not a number of seconds above 0",
+                usage:
+                    "unset it (\(formatSeconds(Self.defaultGuestWait)) s), or set it to seconds, such as VBOXLAB_SSH_WAIT=600"
+            )
         }
     }
 }

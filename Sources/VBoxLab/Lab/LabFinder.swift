@@ -35,18 +35,29 @@ public struct LabFinder: Sendable {
 
     /// `installed`: the directory `scripts/install` put the labs' home in, used when
     /// `VBOXLAB_HOME` is not set, so an installed vboxlab finds the bundled labs from anywhere.
-    public init(store: LabStore, directory: String = FileManager.default.currentDirectoryPath,
-                home: String? = ProcessInfo.processInfo.environment["VBOXLAB_HOME"], installed: String? = nil) {
-        self.store = store; self.directory = directory
+    public init(
+        store: LabStore, directory: String = FileManager.default.currentDirectoryPath,
+        home: String? = ProcessInfo.processInfo.environment["VBOXLAB_HOME"], installed: String? = nil
+    ) {
+        self.store = store
+        self.directory = directory
         self.home = home.flatMap { $0.isEmpty ? nil : $0 } ?? installed
     }
 
     /// `allowMissingSpec`: a recorded lab whose spec is gone or broken is still found (destroy, status).
     public func find(_ argument: String?, allowMissingSpec: Bool = false) throws(VBoxLabError) -> FoundLab {
         guard let argument else { return try findUnnamed(allowMissingSpec: allowMissingSpec) }
-        if argument.isEmpty { throw .usage(message: "the lab name is empty", usage: "USAGE: vboxlab \(command) [LAB]\n  Name a lab of labs/ (vboxlab list shows the ones made), or leave LAB out when there is one.") }
+        if argument.isEmpty {
+            throw .usage(
+                message: "the lab name is empty",
+                usage:
+                    "USAGE: vboxlab \(command) [LAB]\n  Name a lab of labs/ (vboxlab list shows the ones made), or leave LAB out when there is one."
+            )
+        }
         if argument.contains("/") || argument.hasSuffix(".json5") || argument.hasSuffix(".json") {
-            guard FileManager.default.fileExists(atPath: absolute(argument)) else { throw .labNotFound(name: argument, looked: [argument]) }
+            guard FileManager.default.fileExists(atPath: absolute(argument)) else {
+                throw .labNotFound(name: argument, looked: [argument])
+            }
             return try fromFile(argument, word: argument, allowMissingSpec: allowMissingSpec)
         }
         let files = candidates(for: argument)
@@ -54,15 +65,22 @@ public struct LabFinder: Sendable {
         let record = try store.record(argument)
         // A lab that exists is found by its name from any directory: the installed labs are
         // only defaults, so they never compete with the spec a recorded lab was made from.
-        if let record, let file, let home, absolute(file).hasPrefix(home + "/"), FileManager.default.fileExists(atPath: record.spec) {
+        if let record, let file, let home, absolute(file).hasPrefix(home + "/"),
+            FileManager.default.fileExists(atPath: record.spec)
+        {
             return try fromRecord(record, allowMissingSpec: allowMissingSpec)
         }
         if let file { return try fromFile(file, word: argument, allowMissingSpec: allowMissingSpec) }
         if let record { return try fromRecord(record, allowMissingSpec: allowMissingSpec) }
         // A likely typo of a lab at hand (a spec here or in ./labs, or a recorded lab) is named.
-        let known = (specFiles() + homeSpecFiles()).map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } + store.all().map(\.lab)
-        throw .spec(.notFound(name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"],
-                              near: suggestion(for: argument, among: Array(Set(known)).sorted())))
+        let known =
+            (specFiles() + homeSpecFiles()).map {
+                (($0 as NSString).lastPathComponent as NSString).deletingPathExtension
+            } + store.all().map(\.lab)
+        throw .spec(
+            .notFound(
+                name: argument, looked: files + ["a lab recorded as \(argument) in \(store.directory)"],
+                near: suggestion(for: argument, among: Array(Set(known)).sorted())))
     }
 
     /// `ssh-setup VM` and `ssh VM`: the lab that has that VM.
@@ -71,11 +89,18 @@ public struct LabFinder: Sendable {
         let recorded = store.all().filter { $0.vms.contains(vm) }
         if recorded.count == 1 { return try fromRecord(recorded[0], allowMissingSpec: false) }
         if recorded.count > 1 {
-            throw .ambiguous(what: "labs with a VM named \(vm)", candidates: recorded.map { "\($0.lab) (\($0.spec))" }, fix: "name one with --lab LAB")
+            throw .ambiguous(
+                what: "labs with a VM named \(vm)", candidates: recorded.map { "\($0.lab) (\($0.spec))" },
+                fix: "name one with --lab LAB")
         }
-        let specs = specFiles().compactMap { f -> (String, LabSpec)? in (try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules)).map { (f, $0) } }.filter { $0.1.vm(named: vm) != nil }
+        let specs = specFiles().compactMap { f -> (String, LabSpec)? in
+            (try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules)).map { (f, $0) }
+        }.filter { $0.1.vm(named: vm) != nil }
         if specs.count == 1 { return try fromFile(specs[0].0, word: specs[0].0, allowMissingSpec: false) }
-        if specs.count > 1 { throw .ambiguous(what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB") }
+        if specs.count > 1 {
+            throw .ambiguous(
+                what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB")
+        }
         throw .lab(.noLabWithVM(vm: vm, records: store.directory))
     }
 
@@ -108,14 +133,18 @@ public struct LabFinder: Sendable {
 
     private func findUnnamed(allowMissingSpec: Bool) throws(VBoxLabError) -> FoundLab {
         let (records, unreadable) = store.scan()
-        if records.count == 1 && unreadable.isEmpty { return try fromRecord(records[0], allowMissingSpec: allowMissingSpec) }
+        if records.count == 1 && unreadable.isEmpty {
+            return try fromRecord(records[0], allowMissingSpec: allowMissingSpec)
+        }
         if records.isEmpty, unreadable.count == 1, let u = unreadable.first {
             throw .spec(.unreadableRecord(lab: u.lab, file: u.file, reason: u.reason))
         }
         if records.count + unreadable.count > 1 {
-            throw .ambiguous(what: "labs recorded on this host",
-                             candidates: records.map { "\($0.lab) (\($0.spec))" } + unreadable.map { "\($0.lab) (record unreadable: \($0.file))" },
-                             fix: "name one: vboxlab \(command) LAB")
+            throw .ambiguous(
+                what: "labs recorded on this host",
+                candidates: records.map { "\($0.lab) (\($0.spec))" }
+                    + unreadable.map { "\($0.lab) (record unreadable: \($0.file))" },
+                fix: "name one: vboxlab \(command) LAB")
         }
         let specs = specFiles()
         if specs.count == 1 { return try fromFile(specs[0], word: specs[0], allowMissingSpec: allowMissingSpec) }
@@ -131,7 +160,8 @@ public struct LabFinder: Sendable {
             return FoundLab(name: record.lab, spec: spec, specPath: record.spec, record: record, word: record.lab)
         } catch {
             guard allowMissingSpec else { throw error }
-            return FoundLab(name: record.lab, spec: nil, specPath: record.spec, specError: error, record: record, word: record.lab)
+            return FoundLab(
+                name: record.lab, spec: nil, specPath: record.spec, specError: error, record: record, word: record.lab)
         }
     }
 
@@ -141,7 +171,8 @@ public struct LabFinder: Sendable {
         do { spec = try LabLoader.load(full, rules: ProviderRegistry.specRules) } catch {
             // A broken spec of a recorded lab: the record still says what to remove.
             if allowMissingSpec, let record = store.all().first(where: { $0.spec == full }) {
-                return FoundLab(name: record.lab, spec: nil, specPath: full, specError: error, record: record, word: record.lab)
+                return FoundLab(
+                    name: record.lab, spec: nil, specPath: full, specError: error, record: record, word: record.lab)
             }
             throw error
         }
@@ -153,11 +184,15 @@ public struct LabFinder: Sendable {
                     return try fromRecord(record, allowMissingSpec: allowMissingSpec).with(word: spec.name)
                 }
                 if FileManager.default.fileExists(atPath: record.spec) {
-                    throw .ambiguous(what: "spec files for lab \(spec.name)",
-                                     candidates: ["\(record.spec) (the lab was created from it)", "\(full) (named now)"],
-                                     fix: "use the first, or remove the lab first (vboxlab destroy \(spec.name)), or give this one another name")
+                    throw .ambiguous(
+                        what: "spec files for lab \(spec.name)",
+                        candidates: ["\(record.spec) (the lab was created from it)", "\(full) (named now)"],
+                        fix:
+                            "use the first, or remove the lab first (vboxlab destroy \(spec.name)), or give this one another name"
+                    )
                 }
-                found.notices.append("lab \(spec.name) was created from \(record.spec), which is gone; it now follows \(full)")
+                found.notices.append(
+                    "lab \(spec.name) was created from \(record.spec), which is gone; it now follows \(full)")
             }
             found.record = record
             found.word = spec.name
@@ -167,7 +202,9 @@ public struct LabFinder: Sendable {
 
     /// Whether two files hold the same bytes (false when either cannot be read).
     static func sameContents(_ a: String, _ b: String) -> Bool {
-        guard let x = FileManager.default.contents(atPath: a), let y = FileManager.default.contents(atPath: b) else { return false }
+        guard let x = FileManager.default.contents(atPath: a), let y = FileManager.default.contents(atPath: b) else {
+            return false
+        }
         return x == y
     }
 }

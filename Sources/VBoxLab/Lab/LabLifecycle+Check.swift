@@ -10,17 +10,22 @@ extension LabLifecycle {
     /// Pings `pairs` (every pair of the plan when nil) and explains each failure. A check
     /// of every pair is kept beside the record, for `graph --check`.
     /// `lockHeld`: the caller (create) already holds the lab's lock.
-    public func check(_ plan: RegistrationPlan, pairs: [PingPair]? = nil, capture: Int = 0, lockHeld: Bool = false) throws(VBoxLabError) -> CheckRun {
+    public func check(_ plan: RegistrationPlan, pairs: [PingPair]? = nil, capture: Int = 0, lockHeld: Bool = false)
+        throws(VBoxLabError) -> CheckRun
+    {
         try provider.checkPrerequisites(pinging: true)
         let held = lockHeld ? nil : try environment.lock(plan.lab)
         defer { withExtendedLifetime(held) {} }
         return try (lockHeld ? self : current()).checkLocked(plan, pairs: pairs, capture: capture)
     }
 
-    private func checkLocked(_ plan: RegistrationPlan, pairs: [PingPair]?, capture: Int) throws(VBoxLabError) -> CheckRun {
+    private func checkLocked(_ plan: RegistrationPlan, pairs: [PingPair]?, capture: Int) throws(VBoxLabError)
+        -> CheckRun
+    {
         let spec = try found.requireSpec()
         let checker = LabChecker(provider: provider, progress: progress)
-        let (report, diagnoser) = try checker.check(plan, spec: spec, record: found.record, pairs: pairs, trace: pairs != nil, capture: capture)
+        let (report, diagnoser) = try checker.check(
+            plan, spec: spec, record: found.record, pairs: pairs, trace: pairs != nil, capture: capture)
         if pairs == nil { keep(report) }
         return CheckRun(report: report, diagnoser: diagnoser)
     }
@@ -28,7 +33,8 @@ extension LabLifecycle {
     /// The last check of every pair, as its JSON.
     private func keep(_ report: CheckReport) {
         let kept = store.lastCheck(report.lab)
-        try? FileManager.default.createDirectory(atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? (report.json.rendered() + "\n").write(toFile: kept, atomically: true, encoding: .utf8)
     }
 
@@ -40,8 +46,12 @@ extension LabLifecycle {
         for vm in found.record?.vms ?? [] where !vms.contains(vm) { vms.append(vm) }
         var observation = try provider.observe(lab: found.name, vms: vms, record: found.record)
         // How each VM is reached, where that is ssh (a namespace's own way in needs no saying).
-        if let spec = found.spec, observation.exists, let transports = try? provider.transports(spec: spec, record: found.record) {
-            for (vm, t) in transports where t.login != nil { observation.details[vm, default: VMDetail(state: "missing")].reach = t.summary }
+        if let spec = found.spec, observation.exists,
+            let transports = try? provider.transports(spec: spec, record: found.record)
+        {
+            for (vm, t) in transports where t.login != nil {
+                observation.details[vm, default: VMDetail(state: "missing")].reach = t.summary
+            }
         }
         return observation
     }
@@ -51,7 +61,9 @@ extension LabLifecycle {
     /// The way into one VM of the spec, or why there is none.
     public func transport(to vm: String) throws(VBoxLabError) -> GuestTransport {
         let spec = try found.requireSpec()
-        guard spec.vm(named: vm) != nil else { throw .lab(.noSuchVM(lab: found.name, vm: vm, vms: spec.vms.map(\.name))) }
+        guard spec.vm(named: vm) != nil else {
+            throw .lab(.noSuchVM(lab: found.name, vm: vm, vms: spec.vms.map(\.name)))
+        }
         try provider.checkPrerequisites(pinging: false)
         guard let transport = try provider.transports(spec: spec, record: found.record)[vm] else {
             throw .lab(.noSuchVM(lab: found.name, vm: vm, vms: spec.vms.map(\.name)))
@@ -70,8 +82,11 @@ extension LabLifecycle {
     private func setUpGuestLocked(_ vm: String, persist: Bool, wait: Double) throws(VBoxLabError) -> GuestSetupOutcome {
         let transport = try transport(to: vm)
         defer { transport.close() }
-        let script = GuestScript(plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm, persist: persist)
-        if dryRun { return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text)) }
+        let script = GuestScript(
+            plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm, persist: persist)
+        if dryRun {
+            return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text))
+        }
         let board = WaitBoard(vms: [vm], limit: wait, progress: progress)
         try transport.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) })
         board.answered(vm)

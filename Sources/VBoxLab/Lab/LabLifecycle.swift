@@ -13,7 +13,9 @@ public struct LabLifecycle: Sendable {
     /// `--provider`, kept to choose again when the record read under the lock differs.
     let providerFlag: String?
 
-    public init(_ found: FoundLab, environment: LabEnvironment, providerFlag: String? = nil, dryRun: Bool = false) throws(VBoxLabError) {
+    public init(_ found: FoundLab, environment: LabEnvironment, providerFlag: String? = nil, dryRun: Bool = false)
+        throws(VBoxLabError)
+    {
         self.environment = environment
         self.found = found
         self.providerFlag = providerFlag
@@ -48,8 +50,9 @@ public struct LabLifecycle: Sendable {
         guard now.record != found.record else { return self }
         let choice = environment.choose(now, flag: providerFlag)
         let provider = try environment.provider(choice.name, recorder: recorder)
-        return LabLifecycle(environment: environment, found: now, choice: choice, provider: provider,
-                            recorder: recorder, providerFlag: providerFlag)
+        return LabLifecycle(
+            environment: environment, found: now, choice: choice, provider: provider,
+            recorder: recorder, providerFlag: providerFlag)
     }
 
     // MARK: create and fix-macs
@@ -64,7 +67,9 @@ public struct LabLifecycle: Sendable {
         return try current().applyLocked(plan, mode: mode, checkAfter: checkAfter, held: held)
     }
 
-    private func applyLocked(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool, held: LabLock?) throws(VBoxLabError) -> ApplyReport {
+    private func applyLocked(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool, held: LabLock?)
+        throws(VBoxLabError) -> ApplyReport
+    {
         let spec = try found.requireSpec()
         // A new lab stopped by a signal goes whole, its lock file too (the undo runs first).
         let lockFile = found.record == nil ? held.map { lock in Cleanup.shared.push { unlink(lock.path) } } : nil
@@ -75,12 +80,14 @@ public struct LabLifecycle: Sendable {
             if found.record == nil { held?.removeFileOnRelease = true }
             throw error
         }
-        var changes = outcome.changes, record = outcome.record
+        var changes = outcome.changes
+        var record = outcome.record
         if mode.setsUpGuests {
             changes += try setUpGuests(plan, spec: spec, outcome: outcome, record: &record)
         }
-        var report = ApplyReport(created: outcome.created, changes: changes, record: record,
-                                 commands: recorder?.commands, check: nil)
+        var report = ApplyReport(
+            created: outcome.created, changes: changes, record: record,
+            commands: recorder?.commands, check: nil)
         if checkAfter && mode.setsUpGuests && !dryRun {
             report.check = try with(record: record).check(plan, lockHeld: true)
         }
@@ -90,12 +97,17 @@ public struct LabLifecycle: Sendable {
     /// The guests' part. A guest that fails never undoes what the provider made: the VMs and
     /// the record stay, the record names the guests not set up (`list` shows them), and the
     /// error says which answered, which did not and why, and the next command.
-    private func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, outcome: ApplyOutcome, record: inout LabRecord) throws(VBoxLabError) -> [String] {
-        let guests = GuestProvisioner(provider: provider, progress: progress, recorder: recorder, wait: environment.guestWait)
+    private func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, outcome: ApplyOutcome, record: inout LabRecord)
+        throws(VBoxLabError) -> [String]
+    {
+        let guests = GuestProvisioner(
+            provider: provider, progress: progress, recorder: recorder, wait: environment.guestWait)
         var changes: [String] = []
         if dryRun { changes += try guests.predict(plan, spec: spec, record: record, observed: outcome.observed) }
         do {
-            changes += try guests.setUp(plan, spec: spec, record: record, interfaces: outcome.guestInterfaces, quietWhenUnchanged: !outcome.created)
+            changes += try guests.setUp(
+                plan, spec: spec, record: record, interfaces: outcome.guestInterfaces,
+                quietWhenUnchanged: !outcome.created)
         } catch {
             if case .guest(.setupFailed(_, let failed, _)) = error, !dryRun {
                 record.guestsNotSetUp = failed.map(\.vm)
@@ -117,19 +129,24 @@ public struct LabLifecycle: Sendable {
         base.spec = specPath
         base.provider = provider.name
         let change = try provider.prepare(plan, spec: spec, record: base, mode: mode)
-        return try LabTransaction(store: store, lab: plan.lab, newLab: found.record == nil, dryRun: dryRun, progress: progress).run(change)
+        return try LabTransaction(
+            store: store, lab: plan.lab, newLab: found.record == nil, dryRun: dryRun, progress: progress
+        ).run(change)
     }
 
     /// The same lifecycle, for a lab whose record has just been written.
     func with(record: LabRecord) -> LabLifecycle {
         var f = found
         f.record = record
-        return LabLifecycle(environment: environment, found: f, choice: choice, provider: provider, recorder: recorder,
-                            providerFlag: providerFlag)
+        return LabLifecycle(
+            environment: environment, found: f, choice: choice, provider: provider, recorder: recorder,
+            providerFlag: providerFlag)
     }
 
-    private init(environment: LabEnvironment, found: FoundLab, choice: ProviderChoice, provider: LabProvider,
-                 recorder: RecordingRunner?, providerFlag: String?) {
+    private init(
+        environment: LabEnvironment, found: FoundLab, choice: ProviderChoice, provider: LabProvider,
+        recorder: RecordingRunner?, providerFlag: String?
+    ) {
         self.environment = environment
         self.found = found
         self.choice = choice
@@ -143,7 +160,8 @@ public struct LabLifecycle: Sendable {
     /// Removes what the record owns, then the record and what vboxlab kept for the lab
     /// (host keys, its key pair, its last check), then the lock file.
     public func destroy() throws(VBoxLabError) -> DestroyReport {
-        let gone = DestroyReport(lab: found.name, existed: false, removed: [], noun: noun, provider: provider.name, commands: nil)
+        let gone = DestroyReport(
+            lab: found.name, existed: false, removed: [], noun: noun, provider: provider.name, commands: nil)
         guard found.record != nil else { return gone }
         if !dryRun { try provider.checkPrerequisites(pinging: false) }
         let held = try lockUnlessDry(found.name)
@@ -164,7 +182,9 @@ public struct LabLifecycle: Sendable {
             }
             held?.removeFileOnRelease = true
         }
-        return DestroyReport(lab: record.lab, existed: true, removed: removed, noun: noun, provider: provider.name, commands: recorder?.commands)
+        return DestroyReport(
+            lab: record.lab, existed: true, removed: removed, noun: noun, provider: provider.name,
+            commands: recorder?.commands)
     }
 }
 

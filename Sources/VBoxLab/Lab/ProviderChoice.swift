@@ -9,7 +9,11 @@ public struct ProviderChoice: Sendable, Equatable {
     /// Whether the record alone would not choose this provider (then a pasted command must say it).
     public var mustBeNamed: Bool
 
-    public init(name: String, notice: [String] = [], mustBeNamed: Bool = false) { self.name = name; self.notice = notice; self.mustBeNamed = mustBeNamed }
+    public init(name: String, notice: [String] = [], mustBeNamed: Bool = false) {
+        self.name = name
+        self.notice = notice
+        self.mustBeNamed = mustBeNamed
+    }
 
     /// A provider as the choice sees it: its name, its summary for the notice, and whether it can work here.
     public struct Candidate: Sendable {
@@ -17,7 +21,9 @@ public struct ProviderChoice: Sendable, Equatable {
         public var summary: String
         public var availability: ProviderAvailability
         public init(name: String, summary: String, availability: ProviderAvailability) {
-            self.name = name; self.summary = summary; self.availability = availability
+            self.name = name
+            self.summary = summary
+            self.availability = availability
         }
     }
 
@@ -28,19 +34,28 @@ public struct ProviderChoice: Sendable, Equatable {
 
     /// `candidates` highest priority first. With none available, the first: its
     /// prerequisites then say what is missing.
-    public static func decide(flag: String?, environment: String?, recorded: String?, lab: String,
-                              candidates: [Candidate]) -> ProviderChoice {
+    public static func decide(
+        flag: String?, environment: String?, recorded: String?, lab: String,
+        candidates: [Candidate]
+    ) -> ProviderChoice {
         if let explicit = flag ?? environment.flatMap({ $0.isEmpty ? nil : $0 }) {
             return ProviderChoice(name: explicit, notice: [], mustBeNamed: explicit != recorded)
         }
         if let recorded { return ProviderChoice(name: recorded, notice: [], mustBeNamed: false) }
         guard let preferred = candidates.first else { return ProviderChoice(name: "") }
-        guard let chosen = candidates.first(where: { $0.availability.isAvailable }), chosen.name != preferred.name else {
+        guard let chosen = candidates.first(where: { $0.availability.isAvailable }), chosen.name != preferred.name
+        else {
             return ProviderChoice(name: preferred.name, notice: [], mustBeNamed: false)
         }
-        guard case .unavailable(let reason, let fix) = preferred.availability else { return ProviderChoice(name: chosen.name) }
-        return ProviderChoice(name: chosen.name, notice: ["\(reason): lab \(lab) runs in \(chosen.summary) (--provider \(chosen.name))",
-                                                                "for \(preferred.summary), \(fix)"],
-                              mustBeNamed: true)
+        guard case .unavailable(let reason, let fix) = preferred.availability else {
+            return ProviderChoice(name: chosen.name)
+        }
+        return ProviderChoice(
+            name: chosen.name,
+            notice: [
+                "\(reason): lab \(lab) runs in \(chosen.summary) (--provider \(chosen.name))",
+                "for \(preferred.summary), \(fix)",
+            ],
+            mustBeNamed: true)
     }
 }

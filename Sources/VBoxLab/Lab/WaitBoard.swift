@@ -18,7 +18,11 @@ final class WaitBoard: @unchecked Sendable {
     let every: Double
 
     init(vms: [String], limit: Double, progress: @escaping ProgressHandler, every: Double = 30) {
-        waiting = Set(vms); total = vms.count; self.limit = limit; self.progress = progress; self.every = every
+        waiting = Set(vms)
+        total = vms.count
+        self.limit = limit
+        self.progress = progress
+        self.every = every
     }
 
     /// What a transport reports while it waits: said here only now and then, for all at once.
@@ -34,21 +38,32 @@ final class WaitBoard: @unchecked Sendable {
 
     func answered(_ vm: String) {
         lock.lock()
-        guard waiting.remove(vm) != nil else { lock.unlock(); return }
+        guard waiting.remove(vm) != nil else {
+            lock.unlock()
+            return
+        }
         answered.append(vm)
-        guard waited.contains(vm) else { lock.unlock(); return }
+        guard waited.contains(vm) else {
+            lock.unlock()
+            return
+        }
         let seconds = Int(Date().timeIntervalSince(started))
         lock.unlock()
         progress("\(vm) answers (\(seconds) s)")
     }
 
-    func gaveUp(_ vm: String) { lock.lock(); waiting.remove(vm); lock.unlock() }
+    func gaveUp(_ vm: String) {
+        lock.lock()
+        waiting.remove(vm)
+        lock.unlock()
+    }
 
     private var status: String {
         let seconds = Int(Date().timeIntervalSince(started))
         // Short enough for an 80-column terminal, where it is redrawn in place: names while few.
         let names = waiting.sorted().joined(separator: ", ")
         let who = names.count <= 36 ? names : "\(waiting.count) VMs"
-        return "waiting for ssh: \(answered.count) of \(total) answer; \(who) booting \(seconds) s (limit \(Int(limit)) s: VBOXLAB_SSH_WAIT)"
+        return
+            "waiting for ssh: \(answered.count) of \(total) answer; \(who) booting \(seconds) s (limit \(Int(limit)) s: VBOXLAB_SSH_WAIT)"
     }
 }

@@ -3,19 +3,19 @@
 /// provider built on them is offered only where this says so.
 public enum Platform {
     #if os(Linux)
-    public static let isLinux = true
+        public static let isLinux = true
     #else
-    public static let isLinux = false
+        public static let isLinux = false
     #endif
 
     /// The system's name as messages and `--version` may show it.
     public static var name: String {
         #if os(Linux)
-        return "Linux"
+            return "Linux"
         #elseif os(macOS)
-        return "macOS"
+            return "macOS"
         #else
-        return "POSIX"
+            return "POSIX"
         #endif
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Socket constants that the C libraries spell differently: Glibc imports the socket
@@ -8,9 +9,9 @@ import Glibc
 enum Sockets {
     static var stream: Int32 {
         #if canImport(Glibc)
-        return Int32(SOCK_STREAM.rawValue)
+            return Int32(SOCK_STREAM.rawValue)
         #else
-        return SOCK_STREAM
+            return SOCK_STREAM
         #endif
     }
 }

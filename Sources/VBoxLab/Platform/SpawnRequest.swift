@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One `posix_spawn` call being prepared: the child's descriptors, signal state and
@@ -11,15 +12,15 @@ import Darwin
 /// do not move while the C library holds on to them.
 final class SpawnRequest {
     #if canImport(Darwin)
-    private typealias FileActions = posix_spawn_file_actions_t?
-    private typealias Attributes = posix_spawnattr_t?
-    private static var noActions: FileActions { nil }
-    private static var noAttributes: Attributes { nil }
+        private typealias FileActions = posix_spawn_file_actions_t?
+        private typealias Attributes = posix_spawnattr_t?
+        private static var noActions: FileActions { nil }
+        private static var noAttributes: Attributes { nil }
     #else
-    private typealias FileActions = posix_spawn_file_actions_t
-    private typealias Attributes = posix_spawnattr_t
-    private static var noActions: FileActions { FileActions() }
-    private static var noAttributes: Attributes { Attributes() }
+        private typealias FileActions = posix_spawn_file_actions_t
+        private typealias Attributes = posix_spawnattr_t
+        private static var noActions: FileActions { FileActions() }
+        private static var noAttributes: Attributes { Attributes() }
     #endif
 
     private let actions = UnsafeMutablePointer<FileActions>.allocate(capacity: 1)
@@ -48,7 +49,8 @@ final class SpawnRequest {
     /// The child starts with default dispositions and an empty mask, whatever this
     /// process ignores or blocks (vboxlab ignores SIGPIPE, SIGINT and SIGTERM itself).
     func defaultSignals() {
-        var all = sigset_t(), none = sigset_t()
+        var all = sigset_t()
+        var none = sigset_t()
         sigfillset(&all)
         sigemptyset(&none)
         posix_spawnattr_setsigdefault(attributes, &all)
@@ -87,9 +89,9 @@ final class SpawnRequest {
     /// Darwin hands it out through a function (a shared library cannot see `environ`).
     private static var inheritedEnvironment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         #if canImport(Darwin)
-        return _NSGetEnviron().pointee
+            return _NSGetEnviron().pointee
         #else
-        return environ
+            return environ
         #endif
     }
 }

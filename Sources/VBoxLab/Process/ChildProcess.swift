@@ -16,10 +16,19 @@ final class ChildProcess {
     init?(path: String, arguments: [String], environment: [String: String] = [:]) {
         ChildProcess.spawnLock.lock()
         defer { ChildProcess.spawnLock.unlock() }
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0 else { return nil }
-        guard pipe(&outPipe) == 0 else { close(inPipe[0]); close(inPipe[1]); return nil }
-        guard pipe(&errPipe) == 0 else { [inPipe, outPipe].flatMap { $0 }.forEach { close($0) }; return nil }
+        guard pipe(&outPipe) == 0 else {
+            close(inPipe[0])
+            close(inPipe[1])
+            return nil
+        }
+        guard pipe(&errPipe) == 0 else {
+            [inPipe, outPipe].flatMap { $0 }.forEach { close($0) }
+            return nil
+        }
         // Close-on-exec, so that children spawned at the same time by other threads do not
         // inherit these ends (an inherited write end would keep a reader waiting for EOF).
         for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -30,14 +39,20 @@ final class ChildProcess {
         request.defaultSignals()
         request.ownProcessGroup()
         let spawned = request.spawn(path: path, arguments: arguments, extra: environment)
-        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
         guard case .success(let child) = spawned else {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
             if case .failure(let error) = spawned { errno = error.code }
             return nil
         }
         pid = child
-        stdinFD = inPipe[1]; stdoutFD = outPipe[0]; stderrFD = errPipe[0]
+        stdinFD = inPipe[1]
+        stdoutFD = outPipe[0]
+        stderrFD = errPipe[0]
         ChildProcess.running.insert(child)
         if Cleanup.isUndoThread { ChildProcess.undoing.insert(child) }
     }
@@ -52,7 +67,11 @@ final class ChildProcess {
     /// Sends SIGTERM to every running child's group but an undo's, and waits (up to
     /// `timeout`) for their owners to reap them; SIGKILL for any still there.
     static func stopAll(timeout: Double) {
-        func snapshot() -> Set<pid_t> { spawnLock.lock(); defer { spawnLock.unlock() }; return running.subtracting(undoing) }
+        func snapshot() -> Set<pid_t> {
+            spawnLock.lock()
+            defer { spawnLock.unlock() }
+            return running.subtracting(undoing)
+        }
         for pid in snapshot() { ProcessGroup(id: pid).send(SIGTERM) }
         let deadline = Date().addingTimeInterval(timeout)
         while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
@@ -67,7 +86,9 @@ final class ChildProcess {
         request.defaultSignals()
         switch request.spawn(path: path, arguments: arguments, extra: [:]) {
         case .success(let child): return ExitStatus.wait(for: child)
-        case .failure(let error): errno = error.code; return nil
+        case .failure(let error):
+            errno = error.code
+            return nil
         }
     }
 
@@ -75,10 +96,16 @@ final class ChildProcess {
     /// fill up and stall the child. Past `limit` bytes a stream is still read (the child
     /// must not block) but only counted.
     func communicate(input: [UInt8], timeout: Double? = nil, limit: Int? = nil) -> ChildOutput {
-        var out = BoundedBytes(limit: limit), err = BoundedBytes(limit: limit)
+        var out = BoundedBytes(limit: limit)
+        var err = BoundedBytes(limit: limit)
         var written = 0
         var deadline = ChildTimeout(seconds: timeout, group: ProcessGroup(id: pid))
-        if input.isEmpty { close(stdinFD); stdinFD = -1 } else { _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK) }
+        if input.isEmpty {
+            close(stdinFD)
+            stdinFD = -1
+        } else {
+            _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+        }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while stdoutFD >= 0 || stderrFD >= 0, let wait = deadline.nextWait() {
             var fds: [pollfd] = []
@@ -86,13 +113,19 @@ final class ChildProcess {
             if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
             if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
             let ready = poll(&fds, nfds_t(fds.count), wait)
-            if ready < 0 { if errno == EINTR { continue }; break }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
             if ready == 0 { continue }
             for p in fds where p.revents != 0 {
                 if p.fd == stdinFD {
                     let n = input[written...].withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
                     if n > 0 { written += n }
-                    if n < 0 && errno != EAGAIN || written == input.count { close(stdinFD); stdinFD = -1 }
+                    if n < 0 && errno != EAGAIN || written == input.count {
+                        close(stdinFD)
+                        stdinFD = -1
+                    }
                 } else {
                     let n = read(p.fd, &buffer, buffer.count)
                     if n > 0 {
@@ -105,7 +138,9 @@ final class ChildProcess {
             }
         }
         for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
-        stdinFD = -1; stdoutFD = -1; stderrFD = -1
+        stdinFD = -1
+        stdoutFD = -1
+        stderrFD = -1
         return ChildOutput(stdout: out, stderr: err, timedOut: deadline.expired)
     }
 

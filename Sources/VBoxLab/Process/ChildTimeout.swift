@@ -22,7 +22,8 @@ struct ChildTimeout {
         let left = deadline.timeIntervalSince(now)
         if left > 0 { return Int32(min(left * 1000 + 1, 1000)) }
         if !expired {
-            expired = true; stoppedAt = now
+            expired = true
+            stoppedAt = now
             group.send(SIGTERM)
         } else {
             let since = now.timeIntervalSince(stoppedAt)

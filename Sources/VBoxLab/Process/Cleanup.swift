@@ -13,18 +13,27 @@ public final class Cleanup: @unchecked Sendable {
 
     /// Registers an undo action; returns a token to drop it once the work is kept.
     public func push(_ action: @escaping @Sendable () -> Void) -> Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         nextID += 1
         actions.append((nextID, action))
         return nextID
     }
 
-    public func drop(_ id: Int) { lock.lock(); actions.removeAll { $0.id == id }; lock.unlock() }
+    public func drop(_ id: Int) {
+        lock.lock()
+        actions.removeAll { $0.id == id }
+        lock.unlock()
+    }
 
     /// Runs and forgets every registered action, newest first.
     public func runAll() {
-        executing.lock(); defer { executing.unlock() }
-        lock.lock(); let pending = actions.reversed(); actions = []; lock.unlock()
+        executing.lock()
+        defer { executing.unlock() }
+        lock.lock()
+        let pending = actions.reversed()
+        actions = []
+        lock.unlock()
         Self.asUndo { for a in pending { a.run() } }
     }
 
@@ -45,14 +54,20 @@ public final class Cleanup: @unchecked Sendable {
     public var refusesNewWork: Bool { interrupted && !Self.isUndoThread }
 
     /// Set once a signal asked the command to stop; the main path then leaves the exit to `interrupt`.
-    public var interrupted: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
+    public var interrupted: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
     private var stopping = false
 
     /// For SIGINT/SIGTERM: stop the running programs first (an `ip -batch` still running
     /// would go on creating after the undo), then undo. An undo already under way is let
     /// finish (its programs are not stopped) and is not run again.
     public func interrupt() {
-        lock.lock(); stopping = true; lock.unlock()
+        lock.lock()
+        stopping = true
+        lock.unlock()
         ChildProcess.stopAll(timeout: 2)
         runAll()
     }
@@ -60,7 +75,8 @@ public final class Cleanup: @unchecked Sendable {
     /// Runs one action, once: an interrupt meanwhile waits for it to finish (and leaves its
     /// programs running), then runs only the actions still registered.
     public func run(_ id: Int) {
-        executing.lock(); defer { executing.unlock() }
+        executing.lock()
+        defer { executing.unlock() }
         lock.lock()
         let found = actions.first { $0.id == id }
         actions.removeAll { $0.id == id }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An external program run as an argument array: never a shell string built from spec values.
 public struct Command: Sendable, Hashable, CustomStringConvertible {
     public var program: String
@@ -42,7 +44,11 @@ public struct CommandResult: Sendable, Equatable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
-    public init(status: Int32, stdout: String = "", stderr: String = "") { self.status = status; self.stdout = stdout; self.stderr = stderr }
+    public init(status: Int32, stdout: String = "", stderr: String = "") {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
     public var succeeded: Bool { status == 0 }
 }
 
@@ -52,5 +58,3 @@ public func shellQuote(_ word: String) -> String {
     if safe && !word.isEmpty { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
-
-import Foundation

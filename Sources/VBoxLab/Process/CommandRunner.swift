@@ -13,7 +13,9 @@ extension CommandRunner {
     public func check(_ command: Command) throws(VBoxLabError) -> CommandResult {
         let result = try run(command)
         guard result.succeeded else {
-            throw .commandFailed(command: Command(command.program, command.arguments).description, status: result.status, stderr: result.stderr)
+            throw .commandFailed(
+                command: Command(command.program, command.arguments).description, status: result.status,
+                stderr: result.stderr)
         }
         return result
     }
@@ -28,14 +30,18 @@ public struct ProcessRunner: CommandRunner {
     /// A child that exits before reading all its input (an `ip -batch` that fails on its
     /// first line) would kill this process with SIGPIPE on the next write. Ignored, the
     /// write fails with EPIPE instead, and the child's exit status tells what went wrong.
-    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN); return () }()
+    private static let ignoreBrokenPipes: Void = {
+        signal(SIGPIPE, SIG_IGN)
+        return ()
+    }()
 
     public func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
         if Cleanup.shared.refusesNewWork { throw .system(.interrupted) }
         guard let path = ProcessRunner.resolve(command.program) else {
             throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
         }
-        guard let child = ChildProcess(path: path, arguments: command.arguments, environment: command.environment) else {
+        guard let child = ChildProcess(path: path, arguments: command.arguments, environment: command.environment)
+        else {
             throw .prerequisite(.cannotStart(program: command.program, reason: String(cString: strerror(errno))))
         }
         let output = child.communicate(
@@ -43,7 +49,11 @@ public struct ProcessRunner: CommandRunner {
         let status = child.wait()
         var stderr = output.stderr.text
         let timedOut = output.timedOut
-        if timedOut { stderr += (stderr.isEmpty || stderr.hasSuffix("\n") ? "" : "\n") + "vboxlab: stopped after \(String(format: "%g", command.timeout ?? 0)) s (timeout)\n" }
+        if timedOut {
+            stderr +=
+                (stderr.isEmpty || stderr.hasSuffix("\n") ? "" : "\n")
+                + "vboxlab: stopped after \(String(format: "%g", command.timeout ?? 0)) s (timeout)\n"
+        }
         return CommandResult(status: timedOut ? 124 : status, stdout: output.stdout.text, stderr: stderr)
     }
 
@@ -84,12 +94,20 @@ public final class RecordingRunner: CommandRunner, @unchecked Sendable {
     private var recorded: [Command] = []
     private let answer: @Sendable (Command) -> CommandResult
 
-    public init(answer: @escaping @Sendable (Command) -> CommandResult = { _ in CommandResult(status: 0) }) { self.answer = answer }
+    public init(answer: @escaping @Sendable (Command) -> CommandResult = { _ in CommandResult(status: 0) }) {
+        self.answer = answer
+    }
 
     public func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
-        lock.lock(); recorded.append(command); lock.unlock()
+        lock.lock()
+        recorded.append(command)
+        lock.unlock()
         return answer(command)
     }
 
-    public var commands: [Command] { lock.lock(); defer { lock.unlock() }; return recorded }
+    public var commands: [Command] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
 }

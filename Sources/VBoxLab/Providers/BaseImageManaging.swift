@@ -6,7 +6,11 @@ public struct SharedBase: Sendable, Equatable {
     public var id: String
     /// The recorded labs that build on it.
     public var labs: [String]
-    public init(name: String, id: String, labs: [String]) { self.name = name; self.id = id; self.labs = labs }
+    public init(name: String, id: String, labs: [String]) {
+        self.name = name
+        self.id = id
+        self.labs = labs
+    }
 }
 
 /// A provider capability: shared base images that `list` shows and `prune-bases` removes.

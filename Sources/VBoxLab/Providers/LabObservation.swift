@@ -13,8 +13,16 @@ public struct LabObservation: Sendable {
     /// What plays the internal networks, when it is gone while VMs remain (netns: the switch namespace).
     public var missingSwitch: String? = nil
 
-    public init(lab: String, provider: String, state: LabState, details: [String: VMDetail], switches: [SwitchObservation], exists: Bool) {
-        self.lab = lab; self.provider = provider; self.state = state; self.details = details; self.switches = switches; self.exists = exists
+    public init(
+        lab: String, provider: String, state: LabState, details: [String: VMDetail], switches: [SwitchObservation],
+        exists: Bool
+    ) {
+        self.lab = lab
+        self.provider = provider
+        self.state = state
+        self.details = details
+        self.switches = switches
+        self.exists = exists
     }
 }
 
@@ -23,7 +31,11 @@ public struct VMDetail: Sendable, Equatable {
     public var namespace: String?
     /// How vboxlab reaches the VM's inside (`ssh root@127.0.0.1:2223`), when it knows.
     public var reach: String?
-    public init(state: String, namespace: String? = nil, reach: String? = nil) { self.state = state; self.namespace = namespace; self.reach = reach }
+    public init(state: String, namespace: String? = nil, reach: String? = nil) {
+        self.state = state
+        self.namespace = namespace
+        self.reach = reach
+    }
 }
 
 public struct SwitchObservation: Sendable, Equatable {
@@ -38,9 +50,16 @@ extension LabObservation {
         .object([
             ("lab", .string(lab)), ("provider", .string(provider)),
             ("vms", .array(exists ? state.vms.map(vmJSON) : [])),
-            ("switches", .array(switches.map { s in
-                .object([("network", .string(s.network)), ("namespace", .optional(s.namespace)), ("bridge", .optional(s.bridge))])
-            })),
+            (
+                "switches",
+                .array(
+                    switches.map { s in
+                        .object([
+                            ("network", .string(s.network)), ("namespace", .optional(s.namespace)),
+                            ("bridge", .optional(s.bridge)),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -49,16 +68,31 @@ extension LabObservation {
         return .object([
             ("name", .string(vm.name)), ("state", .string(detail?.state ?? (vm.running ? "running" : "missing"))),
             ("namespace", .optional(detail?.namespace)), ("reach", .optional(detail?.reach)),
-            ("nics", .array(vm.nics.map { n in
-                .object([("slot", .int(n.slot)), ("network", .string(n.network)), ("interface", .optional(n.interface)),
-                         ("mac", .string(n.registeredMac.description)), ("guestMac", .optional(n.guestMac?.description)),
-                         ("promisc", .string(n.promisc.rawValue)), ("up", .bool(n.linkUp)),
-                         ("addresses", .array(n.addresses.map { .string($0.description) })), ("bridge", .optional(n.bridge))])
-            })),
-            ("bridges", .array(vm.bridges.map { b in
-                .object([("name", .string(b.name)), ("mac", .string(b.mac.description)), ("up", .bool(b.up)),
-                         ("addresses", .array(b.addresses.map { .string($0.description) }))])
-            })),
+            (
+                "nics",
+                .array(
+                    vm.nics.map { n in
+                        .object([
+                            ("slot", .int(n.slot)), ("network", .string(n.network)),
+                            ("interface", .optional(n.interface)),
+                            ("mac", .string(n.registeredMac.description)),
+                            ("guestMac", .optional(n.guestMac?.description)),
+                            ("promisc", .string(n.promisc.rawValue)), ("up", .bool(n.linkUp)),
+                            ("addresses", .array(n.addresses.map { .string($0.description) })),
+                            ("bridge", .optional(n.bridge)),
+                        ])
+                    })
+            ),
+            (
+                "bridges",
+                .array(
+                    vm.bridges.map { b in
+                        .object([
+                            ("name", .string(b.name)), ("mac", .string(b.mac.description)), ("up", .bool(b.up)),
+                            ("addresses", .array(b.addresses.map { .string($0.description) })),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -66,24 +100,34 @@ extension LabObservation {
     public var statusText: String {
         guard exists else { return "lab \(lab) does not exist (\(provider))" }
         let warning = missingSwitch.map { ["switch missing: \($0); every internal network is gone"] } ?? []
-        var rows: [[String]] = [["VM", "state", "slot", "network", "interface", "registered", "guest MAC", "policy", "link", "addresses"]]
+        var rows: [[String]] = [
+            ["VM", "state", "slot", "network", "interface", "registered", "guest MAC", "policy", "link", "addresses"]
+        ]
         for vm in state.vms {
             let s = details[vm.name]?.state ?? (vm.running ? "running" : "missing")
             if vm.nics.isEmpty && vm.bridges.isEmpty { rows.append([vm.name, s, "", "", "", "", "", "", "", ""]) }
             for n in vm.nics {
-                rows.append([vm.name, s, String(n.slot), n.network, n.interface ?? "-", n.registeredMac.description,
-                             n.guestMac?.description ?? "-", n.promisc.rawValue, n.linkUp ? "up" : "down",
-                             (n.addresses.map(\.description) + (n.bridge.map { ["port of \($0)"] } ?? [])).joined(separator: " ")])
+                rows.append([
+                    vm.name, s, String(n.slot), n.network, n.interface ?? "-", n.registeredMac.description,
+                    n.guestMac?.description ?? "-", n.promisc.rawValue, n.linkUp ? "up" : "down",
+                    (n.addresses.map(\.description) + (n.bridge.map { ["port of \($0)"] } ?? [])).joined(
+                        separator: " "),
+                ])
             }
             for b in vm.bridges {
-                rows.append([vm.name, s, "", "", b.name, "", b.mac.description, "", b.up ? "up" : "down", b.addresses.map(\.description).joined(separator: " ")])
+                rows.append([
+                    vm.name, s, "", "", b.name, "", b.mac.description, "", b.up ? "up" : "down",
+                    b.addresses.map(\.description).joined(separator: " "),
+                ])
             }
         }
         var notes: [String] = []
         let reached = state.vms.compactMap { vm in details[vm.name]?.reach.map { "\(vm.name) \($0)" } }
         if !reached.isEmpty { notes.append("reached through: " + reached.joined(separator: "; ")) }
         if state.vms.contains(where: { vm in vm.nics.contains { $0.interface == nil } }) {
-            notes.append("- in interface, guest MAC and addresses: the guest's own side, which \(provider) does not show; vboxlab check reads it from the guests")
+            notes.append(
+                "- in interface, guest MAC and addresses: the guest's own side, which \(provider) does not show; vboxlab check reads it from the guests"
+            )
         }
         return (warning + TextTable.render(rows) + notes).joined(separator: "\n")
     }

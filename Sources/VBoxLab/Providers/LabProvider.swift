@@ -18,7 +18,8 @@ public protocol LabProvider: Sendable {
     /// the plan no longer has), refusing before anything is made. `record` is what earlier
     /// runs made. The lifecycle runs the answer as one transaction (`LabTransaction`); the
     /// VMs' insides are not the provider's: the lifecycle sets the guests up after.
-    func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> ProviderChange
+    func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError)
+        -> ProviderChange
 
     /// The lab as the system has it, for `status` and the diagnosis of `check`.
     func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation
@@ -45,10 +46,16 @@ public enum ApplyMode: Sendable, Equatable {
     /// `setup`: the guests' side too (bridges, port MACs, addresses).
     case fix(restart: Bool, setup: Bool)
 
-    public var isFix: Bool { if case .fix = self { return true }; return false }
+    public var isFix: Bool {
+        if case .fix = self { return true }
+        return false
+    }
     /// Whether the guests are set up as well.
     public var setsUpGuests: Bool {
-        switch self { case .create(let s): return s; case .fix(_, let s): return s }
+        switch self {
+        case .create(let s): return s
+        case .fix(_, let s): return s
+        }
     }
 }
 
@@ -72,9 +79,15 @@ public struct ProviderChange {
     /// Said when `make` failed, before the undo runs: what goes and what stays.
     public var failure: String
 
-    public init(record: LabRecord, failure: String, make: @escaping (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome,
-                undo: @escaping @Sendable () -> Void) {
-        self.record = record; self.failure = failure; self.make = make; self.undo = undo
+    public init(
+        record: LabRecord, failure: String,
+        make: @escaping (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome,
+        undo: @escaping @Sendable () -> Void
+    ) {
+        self.record = record
+        self.failure = failure
+        self.make = make
+        self.undo = undo
     }
 }
 
@@ -93,8 +106,15 @@ public struct ApplyOutcome: Sendable {
     /// dry run can predict the guests' changes from the guests as they are.
     public var observed: LabState?
 
-    public init(created: Bool, changes: [String], record: LabRecord, guestInterfaces: [String: [Int: String]] = [:], observed: LabState? = nil) {
-        self.created = created; self.changes = changes; self.record = record; self.guestInterfaces = guestInterfaces; self.observed = observed
+    public init(
+        created: Bool, changes: [String], record: LabRecord, guestInterfaces: [String: [Int: String]] = [:],
+        observed: LabState? = nil
+    ) {
+        self.created = created
+        self.changes = changes
+        self.record = record
+        self.guestInterfaces = guestInterfaces
+        self.observed = observed
     }
 }
 

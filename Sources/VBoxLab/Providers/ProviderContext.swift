@@ -12,9 +12,16 @@ public struct ProviderContext: Sendable {
     /// The runtime directory (locks, ssh control sockets).
     public var runtime: String
 
-    public init(reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in }, store: LabStore,
-                runtime: String = StatePaths.fromEnvironment().runtime) {
-        self.reader = reader; self.mutator = dryRun ?? reader; self.dryRun = dryRun != nil; self.progress = progress; self.store = store
+    public init(
+        reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in },
+        store: LabStore,
+        runtime: String = StatePaths.fromEnvironment().runtime
+    ) {
+        self.reader = reader
+        self.mutator = dryRun ?? reader
+        self.dryRun = dryRun != nil
+        self.progress = progress
+        self.store = store
         self.runtime = runtime
     }
 
@@ -31,10 +38,13 @@ public struct ProviderContext: Sendable {
 
     /// An ssh transport to a VM, from its login and a default host and port.
     public func ssh(lab: String, vm: String, login: SSHLogin?, host: String, port: Int?) -> SSHTransport {
-        let target = SSHTarget(lab: lab, vm: vm, user: login?.user ?? "root", host: login?.host ?? host, port: login?.port ?? port,
-                               key: login?.key, proxyCommand: login?.proxyCommand)
+        let target = SSHTarget(
+            lab: lab, vm: vm, user: login?.user ?? "root", host: login?.host ?? host, port: login?.port ?? port,
+            key: login?.key, proxyCommand: login?.proxyCommand)
         // VBOXLAB_SSH_SHARE=0 turns connection sharing off (to measure what it saves).
         let share = ProcessInfo.processInfo.environment["VBOXLAB_SSH_SHARE"] != "0"
-        return SSHTransport(target: target, runner: reader, knownHosts: knownHosts(lab), controlDirectory: share ? sshControlDirectory(lab) : nil)
+        return SSHTransport(
+            target: target, runner: reader, knownHosts: knownHosts(lab),
+            controlDirectory: share ? sshControlDirectory(lab) : nil)
     }
 }

@@ -30,13 +30,21 @@ public struct ProviderDescriptor: Sendable {
     public var specRules: @Sendable (LabSpec) -> [(path: String, message: String)]
     public var make: Maker
 
-    public init(name: String, summary: String, noun: String, priority: Int,
-                availability: @escaping @Sendable () -> ProviderAvailability,
-                environment: [(name: String, meaning: String)] = [],
-                specRules: @escaping @Sendable (LabSpec) -> [(path: String, message: String)] = { _ in [] },
-                make: @escaping Maker) {
-        self.name = name; self.summary = summary; self.noun = noun; self.priority = priority
-        self.availability = availability; self.environment = environment; self.specRules = specRules; self.make = make
+    public init(
+        name: String, summary: String, noun: String, priority: Int,
+        availability: @escaping @Sendable () -> ProviderAvailability,
+        environment: [(name: String, meaning: String)] = [],
+        specRules: @escaping @Sendable (LabSpec) -> [(path: String, message: String)] = { _ in [] },
+        make: @escaping Maker
+    ) {
+        self.name = name
+        self.summary = summary
+        self.noun = noun
+        self.priority = priority
+        self.availability = availability
+        self.environment = environment
+        self.specRules = specRules
+        self.make = make
     }
 }
 
@@ -55,8 +63,9 @@ public enum ProviderRegistry {
 
     /// The error for a name no provider has, with the valid ones and a likely typo's fix.
     public static func unknown(_ name: String) -> VBoxLabError {
-        .usage(message: notAChoice(name, noun: "provider", values: names),
-               usage: "USAGE: vboxlab <command> [LAB] --provider \(names.joined(separator: "|"))")
+        .usage(
+            message: notAChoice(name, noun: "provider", values: names),
+            usage: "USAGE: vboxlab <command> [LAB] --provider \(names.joined(separator: "|"))")
     }
 
     public static func make(_ name: String, context: ProviderContext) throws(VBoxLabError) -> LabProvider {

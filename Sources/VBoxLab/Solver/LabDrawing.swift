@@ -15,7 +15,9 @@ public struct LabDrawing: Sendable {
     /// Marks from a check: `pairs` of (from VM, to VM, ok, where lost).
     public mutating func mark(_ pairs: [(from: String, to: String, ok: Bool, lost: String?)]) {
         for p in pairs {
-            if p.ok { passed.formUnion([p.from, p.to]) } else {
+            if p.ok {
+                passed.formUnion([p.from, p.to])
+            } else {
                 failed.formUnion([p.from, p.to])
                 if let place = p.lost { lost[place, default: []].append("\(p.from) → \(p.to)") }
             }
@@ -45,40 +47,59 @@ public struct LabDrawing: Sendable {
     }
 
     func owner(of mac: MACAddress) -> String {
-        plan.nics.first { $0.ip != nil && $0.guestMac == mac }?.vm ?? plan.bridges.first { $0.mac == mac }.map { "\($0.vm) \($0.name)" } ?? "?"
+        plan.nics.first { $0.ip != nil && $0.guestMac == mac }?.vm ?? plan.bridges.first { $0.mac == mac }.map {
+            "\($0.vm) \($0.name)"
+        } ?? "?"
     }
 
     /// What the marks of a drawing mean, `network` naming the shape an internal network has.
     func legend(network: String) -> [String] {
-        var l = ["box: a lab NIC of a VM (slot, address)",
-                 "reg MAC (host): the MAC VirtualBox registers the NIC with, and whose it is (own: the NIC's own)",
-                 "guest MAC: the MAC the guest gives a bridge port instead",
-                 "deny: the NIC gets only frames for its registered MAC; allow-vms: every frame on its network (promiscuous)",
-                 "hexagon: a Linux bridge in the guest; \(network): an internal network, a registering switch"]
-        if !passed.isEmpty || !failed.isEmpty { l.append("green: a VM whose pairs all passed the last check; red: one with a failing pair, and where its frame was lost") }
+        var l = [
+            "box: a lab NIC of a VM (slot, address)",
+            "reg MAC (host): the MAC VirtualBox registers the NIC with, and whose it is (own: the NIC's own)",
+            "guest MAC: the MAC the guest gives a bridge port instead",
+            "deny: the NIC gets only frames for its registered MAC; allow-vms: every frame on its network (promiscuous)",
+            "hexagon: a Linux bridge in the guest; \(network): an internal network, a registering switch",
+        ]
+        if !passed.isEmpty || !failed.isEmpty {
+            l.append(
+                "green: a VM whose pairs all passed the last check; red: one with a failing pair, and where its frame was lost"
+            )
+        }
         return l
     }
 
     /// Graphviz: `dot -Tsvg` draws it.
     public var dot: String {
-        var s = ["graph \"\(plan.lab)\" {", "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"lab \(plan.lab), strategy \(plan.strategy.rawValue)\"];",
-                 "  node [fontname=\"Helvetica\", fontsize=10];"]
+        var s = [
+            "graph \"\(plan.lab)\" {",
+            "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"lab \(plan.lab), strategy \(plan.strategy.rawValue)\"];",
+            "  node [fontname=\"Helvetica\", fontsize=10];",
+        ]
         for vm in plan.vmNames {
             let colour = failed.contains(vm) ? "red" : passed.contains(vm) ? "darkgreen" : "black"
             s.append("  subgraph \"cluster_\(vm)\" {")
             s.append("    label=\"\(vm)\(lostNote(vm))\"; color=\(lost[vm] != nil ? "red" : colour);")
-            for n in plan.nics(of: vm) { s.append("    \(id("\(vm)/\(n.slot)")) [shape=box, label=\"\(nicLines(n).joined(separator: "\\n"))\"];") }
+            for n in plan.nics(of: vm) {
+                s.append("    \(id("\(vm)/\(n.slot)")) [shape=box, label=\"\(nicLines(n).joined(separator: "\\n"))\"];")
+            }
             for b in plan.bridges(of: vm) {
-                s.append("    \(id("\(vm)#\(b.name)")) [shape=hexagon, label=\"\(b.name)\(b.ip.map { "\\n\($0)" } ?? "")\(b.mac.map { "\\n\($0)" } ?? "")\"];")
+                s.append(
+                    "    \(id("\(vm)#\(b.name)")) [shape=hexagon, label=\"\(b.name)\(b.ip.map { "\\n\($0)" } ?? "")\(b.mac.map { "\\n\($0)" } ?? "")\"];"
+                )
                 for slot in b.portSlots { s.append("    \(id("\(vm)#\(b.name)")) -- \(id("\(vm)/\(slot)"));") }
             }
             s.append("  }")
         }
         for net in networks {
-            s.append("  \(id("net:\(net)")) [shape=ellipse, style=filled, fillcolor=\(lost[net] != nil ? "mistyrose" : "lightblue"), label=\"\(net)\(lostNote(net))\"];")
+            s.append(
+                "  \(id("net:\(net)")) [shape=ellipse, style=filled, fillcolor=\(lost[net] != nil ? "mistyrose" : "lightblue"), label=\"\(net)\(lostNote(net))\"];"
+            )
         }
         for n in plan.nics { s.append("  \(id("\(n.vm)/\(n.slot)")) -- \(id("net:\(n.network)"));") }
-        s.append("  subgraph cluster_legend { label=\"legend\"; color=gray; legend [shape=plaintext, label=\"\(legend(network: "ellipse").joined(separator: "\\l"))\\l\"]; }")
+        s.append(
+            "  subgraph cluster_legend { label=\"legend\"; color=gray; legend [shape=plaintext, label=\"\(legend(network: "ellipse").joined(separator: "\\l"))\\l\"]; }"
+        )
         s.append("}")
         return s.joined(separator: "\n") + "\n"
     }
@@ -92,20 +113,28 @@ public struct LabDrawing: Sendable {
     public var mermaid: String {
         var s = ["flowchart LR"]
         for vm in plan.vmNames {
-            s.append("  subgraph \(id("vm:\(vm)"))[\"\(vm)\(lostNote(vm).replacingOccurrences(of: "\\n", with: "<br>"))\"]")
-            for n in plan.nics(of: vm) { s.append("    \(id("\(vm)/\(n.slot)"))[\"\(nicLines(n).joined(separator: "<br>"))\"]") }
+            s.append(
+                "  subgraph \(id("vm:\(vm)"))[\"\(vm)\(lostNote(vm).replacingOccurrences(of: "\\n", with: "<br>"))\"]")
+            for n in plan.nics(of: vm) {
+                s.append("    \(id("\(vm)/\(n.slot)"))[\"\(nicLines(n).joined(separator: "<br>"))\"]")
+            }
             for b in plan.bridges(of: vm) {
                 s.append("    \(id("\(vm)#\(b.name)")){{\"\(b.name)\(b.ip.map { "<br>\($0)" } ?? "")\"}}")
                 for slot in b.portSlots { s.append("    \(id("\(vm)#\(b.name)")) --- \(id("\(vm)/\(slot)"))") }
             }
             s.append("  end")
         }
-        for net in networks { s.append("  \(id("net:\(net)"))((\"\(net)\(lostNote(net).replacingOccurrences(of: "\\n", with: "<br>"))\"))") }
+        for net in networks {
+            s.append(
+                "  \(id("net:\(net)"))((\"\(net)\(lostNote(net).replacingOccurrences(of: "\\n", with: "<br>"))\"))")
+        }
         for n in plan.nics { s.append("  \(id("\(n.vm)/\(n.slot)")) --- \(id("net:\(n.network)"))") }
         for vm in plan.vmNames.sorted() where failed.contains(vm) || passed.contains(vm) {
             s.append("  style \(id("vm:\(vm)")) stroke:\(failed.contains(vm) ? "#c00" : "#080"),stroke-width:2px")
         }
-        for place in lost.keys.sorted() where networks.contains(place) { s.append("  style \(id("net:\(place)")) fill:#fdd,stroke:#c00") }
+        for place in lost.keys.sorted() where networks.contains(place) {
+            s.append("  style \(id("net:\(place)")) fill:#fdd,stroke:#c00")
+        }
         s.append("  legend[\"legend<br>\(legend(network: "circle").joined(separator: "<br>"))\"]")
         s.append("  style legend fill:#fff,stroke:#999,stroke-dasharray:3")
         return s.joined(separator: "\n") + "\n"

@@ -14,13 +14,16 @@ public struct PingPair: Sendable, Equatable {
 extension RegistrationPlan {
     public var addresses: [LabAddress] {
         nics.compactMap { n in n.ip.map { LabAddress(vm: n.vm, address: $0, endpoint: .nic(n.ref)) } }
-            + bridges.compactMap { b in b.ip.map { LabAddress(vm: b.vm, address: $0, endpoint: .bridge(BridgeRef(vm: b.vm, name: b.name))) } }
+            + bridges.compactMap { b in
+                b.ip.map { LabAddress(vm: b.vm, address: $0, endpoint: .bridge(BridgeRef(vm: b.vm, name: b.name))) }
+            }
     }
 
     /// Every ordered pair of lab addresses in one subnet, in plan order: what `check` pings.
     public var pingPairs: [PingPair] {
         let all = addresses
-        var bySubnet: [String: [LabAddress]] = [:], order: [String] = []
+        var bySubnet: [String: [LabAddress]] = [:]
+        var order: [String] = []
         for a in all {
             let key = "\(a.address.network)/\(a.address.prefix)"
             if bySubnet[key] == nil { order.append(key) }

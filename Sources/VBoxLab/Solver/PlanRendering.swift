@@ -4,22 +4,32 @@ extension RegistrationPlan {
         .object([
             ("lab", .string(lab)),
             ("strategy", .string(strategy.rawValue)),
-            ("nics", .array(nics.map { nic in
-                var members: [(String, JSONOut)] = [
-                    ("vm", .string(nic.vm)), ("slot", .int(nic.slot)), ("network", .string(nic.network)),
-                    ("mac", .string(nic.mac.description)), ("promisc", .string(nic.promisc.rawValue)),
-                    ("guestMac", .string(nic.guestMac.description)),
-                ]
-                if let bridge = nic.bridge { members.append(("bridge", .string(bridge))) }
-                if let ip = nic.ip { members.append(("ip", .string(ip.description))) }
-                members.append(("why", .string(nic.why)))
-                return .object(members)
-            })),
-            ("bridges", .array(bridges.map { b in
-                .object([("vm", .string(b.vm)), ("name", .string(b.name)), ("mac", .optional(b.mac?.description)),
-                         ("ip", .optional(b.ip?.description)), ("ports", .array(b.portSlots.map { .int($0) })),
-                         ("stp", .bool(b.stp))])
-            })),
+            (
+                "nics",
+                .array(
+                    nics.map { nic in
+                        var members: [(String, JSONOut)] = [
+                            ("vm", .string(nic.vm)), ("slot", .int(nic.slot)), ("network", .string(nic.network)),
+                            ("mac", .string(nic.mac.description)), ("promisc", .string(nic.promisc.rawValue)),
+                            ("guestMac", .string(nic.guestMac.description)),
+                        ]
+                        if let bridge = nic.bridge { members.append(("bridge", .string(bridge))) }
+                        if let ip = nic.ip { members.append(("ip", .string(ip.description))) }
+                        members.append(("why", .string(nic.why)))
+                        return .object(members)
+                    })
+            ),
+            (
+                "bridges",
+                .array(
+                    bridges.map { b in
+                        .object([
+                            ("vm", .string(b.vm)), ("name", .string(b.name)), ("mac", .optional(b.mac?.description)),
+                            ("ip", .optional(b.ip?.description)), ("ports", .array(b.portSlots.map { .int($0) })),
+                            ("stp", .bool(b.stp)),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -38,9 +48,11 @@ extension RegistrationPlan {
             if b.stp { line += ", stp on" }
             lines.append(line)
         }
-        lines += ["", "keep: the NIC keeps its own MAC.  register M: VirtualBox registers M on the NIC (the MAC of the host",
-                  "behind a bridge port), and the guest gives the port its own guest MAC.  deny: the NIC receives only",
-                  "frames for its registered MAC; allow-vms: every frame on its internal network (promiscuous)."]
+        lines += [
+            "", "keep: the NIC keeps its own MAC.  register M: VirtualBox registers M on the NIC (the MAC of the host",
+            "behind a bridge port), and the guest gives the port its own guest MAC.  deny: the NIC receives only",
+            "frames for its registered MAC; allow-vms: every frame on its internal network (promiscuous).",
+        ]
         return lines.joined(separator: "\n")
     }
 }

@@ -14,20 +14,30 @@ public struct PortsBehind: Sendable {
         for n in plan.nics where n.bridge != nil { portsOn[n.network, default: []].append(n) }
         var hostsOn: [String: [EndpointRef]] = [:]
         for n in plan.nics where n.ip != nil { hostsOn[n.network, default: []].append(.nic(n.ref)) }
-        let portsOf = Dictionary(grouping: plan.nics.filter { $0.bridge != nil }) { BridgeRef(vm: $0.vm, name: $0.bridge!) }
+        let portsOf = Dictionary(grouping: plan.nics.filter { $0.bridge != nil }) {
+            BridgeRef(vm: $0.vm, name: $0.bridge!)
+        }
         let addressed = Set(plan.bridges.filter { $0.ip != nil }.map { BridgeRef(vm: $0.vm, name: $0.name) })
-        for (_, ports) in portsOn { for port in ports {
-            let found = Self.reach(from: port, portsOn: portsOn, hostsOn: hostsOn, portsOf: portsOf, addressed: addressed)
-            behind[port.ref] = found
-            for e in found where toward[port.network]?[e] == nil { toward[port.network, default: [:]][e] = port.ref }
-        } }
+        for (_, ports) in portsOn {
+            for port in ports {
+                let found = Self.reach(
+                    from: port, portsOn: portsOn, hostsOn: hostsOn, portsOf: portsOf, addressed: addressed)
+                behind[port.ref] = found
+                for e in found where toward[port.network]?[e] == nil {
+                    toward[port.network, default: [:]][e] = port.ref
+                }
+            }
+        }
     }
 
     /// Everything reached through `port`'s bridge, never back onto `port`'s own network.
-    private static func reach(from port: PlannedNIC, portsOn: [String: [PlannedNIC]], hostsOn: [String: [EndpointRef]],
-                              portsOf: [BridgeRef: [PlannedNIC]], addressed: Set<BridgeRef>) -> [EndpointRef] {
+    private static func reach(
+        from port: PlannedNIC, portsOn: [String: [PlannedNIC]], hostsOn: [String: [EndpointRef]],
+        portsOf: [BridgeRef: [PlannedNIC]], addressed: Set<BridgeRef>
+    ) -> [EndpointRef] {
         var found: [EndpointRef] = []
-        var seenBridges: Set<BridgeRef> = [], seenNetworks: Set<String> = [port.network]
+        var seenBridges: Set<BridgeRef> = []
+        var seenNetworks: Set<String> = [port.network]
         var bridges = [BridgeRef(vm: port.vm, name: port.bridge!)]
         while let b = bridges.popLast() {
             guard seenBridges.insert(b).inserted else { continue }

@@ -67,7 +67,8 @@ public struct RegistrationPlan: Sendable, Equatable {
     public func nics(of vm: String) -> [PlannedNIC] { nics.filter { $0.vm == vm } }
     public func bridges(of vm: String) -> [PlannedBridge] { bridges.filter { $0.vm == vm } }
     public var vmNames: [String] {
-        var seen = Set<String>(), out: [String] = []
+        var seen = Set<String>()
+        var out: [String] = []
         for n in nics where seen.insert(n.vm).inserted { out.append(n.vm) }
         for b in bridges where seen.insert(b.vm).inserted { out.append(b.vm) }
         return out

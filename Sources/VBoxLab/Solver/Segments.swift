@@ -15,7 +15,10 @@ public struct Segments: Sendable {
         for b in plan.bridges {
             firstPort[BridgeRef(vm: b.vm, name: b.name)] = b.portSlots.first
             let nets = b.portSlots.compactMap { networkOf[NICRef(vm: b.vm, slot: $0)] }
-            guard let first = nets.first else { parent["bridge \(b.vm)/\(b.name)"] = "bridge \(b.vm)/\(b.name)"; continue }
+            guard let first = nets.first else {
+                parent["bridge \(b.vm)/\(b.name)"] = "bridge \(b.vm)/\(b.name)"
+                continue
+            }
             for n in nets.dropFirst() { union(first, n) }
         }
         for key in Array(parent.keys) { parent[key] = root(key) }
@@ -28,7 +31,8 @@ public struct Segments: Sendable {
     }
 
     private mutating func union(_ a: String, _ b: String) {
-        let ra = root(a), rb = root(b)
+        let ra = root(a)
+        let rb = root(b)
         if ra != rb { parent[rb] = ra }
     }
 
@@ -36,7 +40,8 @@ public struct Segments: Sendable {
     public func network(of a: LabAddress) -> String {
         switch a.endpoint {
         case .nic(let ref): return networkOf[ref] ?? "?"
-        case .bridge(let b): return firstPort[b].flatMap { networkOf[NICRef(vm: b.vm, slot: $0)] } ?? "bridge \(b.vm)/\(b.name)"
+        case .bridge(let b):
+            return firstPort[b].flatMap { networkOf[NICRef(vm: b.vm, slot: $0)] } ?? "bridge \(b.vm)/\(b.name)"
         }
     }
 
@@ -49,7 +54,8 @@ public struct Segments: Sendable {
 public enum LabWarnings {
     public static func of(_ plan: RegistrationPlan) -> [String] {
         let segments = Segments(plan: plan)
-        var nicsOn: [String: [String]] = [:], order: [String] = []
+        var nicsOn: [String: [String]] = [:]
+        var order: [String] = []
         for n in plan.nics {
             if nicsOn[n.network] == nil { order.append(n.network) }
             nicsOn[n.network, default: []].append("\(n.vm) slot \(n.slot)")
@@ -63,16 +69,22 @@ public enum LabWarnings {
         func subnet(_ a: LabAddress) -> String { "\(IPv4CIDR.format(a.address.network))/\(a.address.prefix)" }
         let nets = addresses.map(segments.network(of:))
         let roots = nets.map { segments.root($0) }
-        var bySubnet: [String: [Int]] = [:], subnetsOfSegment: [String: [String: Int]] = [:], segmentOrder: [String] = []
+        var bySubnet: [String: [Int]] = [:]
+        var subnetsOfSegment: [String: [String: Int]] = [:]
+        var segmentOrder: [String] = []
         for (i, a) in addresses.enumerated() {
             bySubnet[subnet(a), default: []].append(i)
             if subnetsOfSegment[roots[i]] == nil { segmentOrder.append(roots[i]) }
-            if subnetsOfSegment[roots[i], default: [:]][subnet(a)] == nil { subnetsOfSegment[roots[i], default: [:]][subnet(a)] = i }
+            if subnetsOfSegment[roots[i], default: [:]][subnet(a)] == nil {
+                subnetsOfSegment[roots[i], default: [:]][subnet(a)] = i
+            }
         }
         for root in segmentOrder {
             let firsts = subnetsOfSegment[root]!.values.sorted()
             if firsts.count > 1 {
-                out.append("\(label(addresses[firsts[0]])) and \(label(addresses[firsts[1]])) share a network but not a subnet: they cannot ping each other")
+                out.append(
+                    "\(label(addresses[firsts[0]])) and \(label(addresses[firsts[1]])) share a network but not a subnet: they cannot ping each other"
+                )
             }
         }
         // Counted, not compared pairwise: a star of 100,000 hosts is one subnet.
@@ -85,7 +97,9 @@ public enum LabWarnings {
                 continue
             }
             if inSubnetAndSegment["\(subnet(a)) \(roots[i])"]! < 2 {
-                out.append("\(label(a)) can reach no other endpoint: \(label(addresses[peer])) shares its subnet, but no bridge joins \(nets[i]) to \(nets[peer])")
+                out.append(
+                    "\(label(a)) can reach no other endpoint: \(label(addresses[peer])) shares its subnet, but no bridge joins \(nets[i]) to \(nets[peer])"
+                )
             }
         }
         return out

@@ -13,7 +13,8 @@ public struct IPv4CIDR: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPv4CIDR.parseAddress(String(parts[0])),
-              let prefix = IPv4CIDR.parseDecimal(parts[1], max: 32) else { return nil }
+            let prefix = IPv4CIDR.parseDecimal(parts[1], max: 32)
+        else { return nil }
         self.init(address: address, prefix: prefix)
     }
 
@@ -30,7 +31,8 @@ public struct IPv4CIDR: Hashable, Sendable, CustomStringConvertible {
 
     private static func parseDecimal(_ s: Substring, max: Int) -> Int? {
         guard !s.isEmpty, s.count <= 3, s.allSatisfy(\.isASCII), s.allSatisfy(\.isNumber),
-              s == "0" || !s.hasPrefix("0"), let v = Int(s), v <= max else { return nil }
+            s == "0" || !s.hasPrefix("0"), let v = Int(s), v <= max
+        else { return nil }
         return v
     }
 

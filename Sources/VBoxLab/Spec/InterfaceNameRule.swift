@@ -5,7 +5,8 @@
 enum InterfaceNameRule {
     /// Words `ip link add|set` takes as keywords wherever a device name may stand (iproute2's
     /// `iplink_parse`), at most 15 characters long as interface names are.
-    static let ipLinkKeywords = Set("""
+    static let ipLinkKeywords = Set(
+        """
         up down name index link address broadcast brd txqueuelen qlen txqlen mtu
         xdp xdpgeneric xdpdrv xdpoffload netns link-netns link-netnsid multicast allmulticast
         promisc trailers arp carrier vf master vrf nomaster dynamic type alias group
@@ -26,7 +27,8 @@ enum InterfaceNameRule {
         switch name {
         case "lo": return "\(quoted(name)) is the loopback interface, which every network namespace already has"
         case "all", "default":
-            return "\(quoted(name)) is reserved by Linux (net.ipv4.conf.\(name) holds settings, not an interface), which refuses it as an interface name"
+            return
+                "\(quoted(name)) is reserved by Linux (net.ipv4.conf.\(name) holds settings, not an interface), which refuses it as an interface name"
         default: break
         }
         let misread = "which would read it as that keyword instead of an interface name"

@@ -31,9 +31,13 @@ struct JSON5Parser {
 
     // MARK: positions and messages
 
-    private func fail(_ message: String) -> JSON5SyntaxError { JSON5SyntaxError(line: line, column: column, message: message) }
+    private func fail(_ message: String) -> JSON5SyntaxError {
+        JSON5SyntaxError(line: line, column: column, message: message)
+    }
     private func here() -> (Int, Int) { (line, column) }
-    private func fail(at p: (Int, Int), _ message: String) -> JSON5SyntaxError { JSON5SyntaxError(line: p.0, column: p.1, message: message) }
+    private func fail(at p: (Int, Int), _ message: String) -> JSON5SyntaxError {
+        JSON5SyntaxError(line: p.0, column: p.1, message: message)
+    }
     private var peek: UInt8? { i < b.count ? b[i] : nil }
 
     /// The character at `i` as a message shows it: quoted, control characters escaped.
@@ -47,9 +51,13 @@ struct JSON5Parser {
     private mutating func advance() {
         let c = b[i]
         i += 1
-        if c == 0x0A || (c == 0x0D && peek != 0x0A) { line += 1; column = 1 }
-        else if c == 0x0D { }
-        else if c & 0xC0 != 0x80 { column += 1 }
+        if c == 0x0A || (c == 0x0D && peek != 0x0A) {
+            line += 1
+            column = 1
+        } else if c == 0x0D {
+        } else if c & 0xC0 != 0x80 {
+            column += 1
+        }
     }
 
     private mutating func advance(_ n: Int) { for _ in 0..<n { advance() } }
@@ -87,7 +95,10 @@ struct JSON5Parser {
     private mutating func skipSpace() throws(JSON5SyntaxError) {
         while let c = peek {
             let n = spaceLength()
-            if n > 0 { advance(n); continue }
+            if n > 0 {
+                advance(n)
+                continue
+            }
             guard c == UInt8(ascii: "/"), i + 1 < b.count else { return }
             if b[i + 1] == UInt8(ascii: "/") {
                 while let d = peek, d != 0x0A, d != 0x0D, !atUnicodeLineBreak { advance() }
@@ -96,10 +107,15 @@ struct JSON5Parser {
                 advance(2)
                 while true {
                     guard let d = peek else { throw fail(at: start, "unterminated /* comment") }
-                    if d == UInt8(ascii: "*"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "/") { advance(2); break }
+                    if d == UInt8(ascii: "*"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "/") {
+                        advance(2)
+                        break
+                    }
                     advance()
                 }
-            } else { return }
+            } else {
+                return
+            }
         }
     }
 
@@ -111,7 +127,8 @@ struct JSON5Parser {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
         case UInt8(ascii: "\""), UInt8(ascii: "'"): return .string(try string())
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): return try number()
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            return try number()
         default:
             let start = here()
             let word = bareWord()
@@ -122,8 +139,11 @@ struct JSON5Parser {
             case "Infinity": return .number(.infinity)
             case "NaN": return .number(.nan)
             default:
-                throw fail(at: start, word.isEmpty ? "expected a value, found \(describe())"
-                                                   : "expected a value, found '\(word.escapedOnOneLine)' (strings need quotes)")
+                throw fail(
+                    at: start,
+                    word.isEmpty
+                        ? "expected a value, found \(describe())"
+                        : "expected a value, found '\(word.escapedOnOneLine)' (strings need quotes)")
             }
         }
     }
@@ -137,7 +157,9 @@ struct JSON5Parser {
         while peek != UInt8(ascii: "}") {
             let at = here()
             let key: String
-            if peek == UInt8(ascii: "\"") || peek == UInt8(ascii: "'") { key = try string() } else {
+            if peek == UInt8(ascii: "\"") || peek == UInt8(ascii: "'") {
+                key = try string()
+            } else {
                 guard let k = try unquotedKey() else { throw fail("expected a key or '}', found \(describe())") }
                 key = k
             }
@@ -147,8 +169,12 @@ struct JSON5Parser {
             try skipSpace()
             members[key] = try value()
             try skipSpace()
-            if peek == UInt8(ascii: ",") { advance(); try skipSpace() }
-            else if peek != UInt8(ascii: "}") { throw fail("expected ',' or '}' after a value, found \(describe())") }
+            if peek == UInt8(ascii: ",") {
+                advance()
+                try skipSpace()
+            } else if peek != UInt8(ascii: "}") {
+                throw fail("expected ',' or '}' after a value, found \(describe())")
+            }
         }
         advance()
         return .object(members)
@@ -163,34 +189,60 @@ struct JSON5Parser {
         while peek != UInt8(ascii: "]") {
             items.append(try value())
             try skipSpace()
-            if peek == UInt8(ascii: ",") { advance(); try skipSpace() }
-            else if peek != UInt8(ascii: "]") { throw fail("expected ',' or ']' after a value, found \(describe())") }
+            if peek == UInt8(ascii: ",") {
+                advance()
+                try skipSpace()
+            } else if peek != UInt8(ascii: "]") {
+                throw fail("expected ',' or ']' after a value, found \(describe())")
+            }
         }
         advance()
         return .array(items)
     }
 
     private mutating func string() throws(JSON5SyntaxError) -> String {
-        let quote = b[i], start = here()
+        let quote = b[i]
+        let start = here()
         advance()
         var out: [UInt8] = []
         while true {
             guard let c = peek else { throw fail(at: start, "unterminated string") }
-            if c == quote { advance(); return String(decoding: out, as: UTF8.self) }
-            if c == 0x0A || c == 0x0D {
-                throw fail("line break inside a string (end it with \(Character(UnicodeScalar(quote))) or escape the line break)")
+            if c == quote {
+                advance()
+                return String(decoding: out, as: UTF8.self)
             }
-            if c != UInt8(ascii: "\\") { out.append(c); advance(); continue }
+            if c == 0x0A || c == 0x0D {
+                throw fail(
+                    "line break inside a string (end it with \(Character(UnicodeScalar(quote))) or escape the line break)"
+                )
+            }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                advance()
+                continue
+            }
             let escape = here()
             advance()
             guard let e = peek else { throw fail(at: start, "unterminated string") }
             switch e {
-            case UInt8(ascii: "b"): out.append(0x08); advance()
-            case UInt8(ascii: "f"): out.append(0x0C); advance()
-            case UInt8(ascii: "n"): out.append(0x0A); advance()
-            case UInt8(ascii: "r"): out.append(0x0D); advance()
-            case UInt8(ascii: "t"): out.append(0x09); advance()
-            case UInt8(ascii: "v"): out.append(0x0B); advance()
+            case UInt8(ascii: "b"):
+                out.append(0x08)
+                advance()
+            case UInt8(ascii: "f"):
+                out.append(0x0C)
+                advance()
+            case UInt8(ascii: "n"):
+                out.append(0x0A)
+                advance()
+            case UInt8(ascii: "r"):
+                out.append(0x0D)
+                advance()
+            case UInt8(ascii: "t"):
+                out.append(0x09)
+                advance()
+            case UInt8(ascii: "v"):
+                out.append(0x0B)
+                advance()
             case UInt8(ascii: "0"):
                 advance()
                 if let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) {
@@ -199,10 +251,16 @@ struct JSON5Parser {
                 out.append(0)
             case UInt8(ascii: "1")...UInt8(ascii: "9"):
                 throw fail(at: escape, "\\\(Character(UnicodeScalar(e))) is not an escape (JSON5 has no octal escapes)")
-            case 0x0D: advance(); if peek == 0x0A { advance() }     // line continuation
+            case 0x0D:
+                advance()
+                if peek == 0x0A { advance() }  // line continuation
             case 0x0A: advance()
-            case UInt8(ascii: "x"): advance(); out += utf8(Unicode.Scalar(UInt8(try hexDigits(2))))
-            case UInt8(ascii: "u"): advance(); out += utf8(try unicodeEscape(at: escape))
+            case UInt8(ascii: "x"):
+                advance()
+                out += utf8(Unicode.Scalar(UInt8(try hexDigits(2))))
+            case UInt8(ascii: "u"):
+                advance()
+                out += utf8(try unicodeEscape(at: escape))
             default:
                 // U+2028 and U+2029 continue the line too; any other character stands for itself.
                 let n = JSON5Text.scalar(in: b, at: i).1
@@ -216,10 +274,16 @@ struct JSON5Parser {
     private mutating func unicodeEscape(at escape: (Int, Int)) throws(JSON5SyntaxError) -> Unicode.Scalar {
         let unit = try hexDigits(4)
         if (0xDC00...0xDFFF).contains(unit) {
-            throw fail(at: escape, "unpaired surrogate \\u\(hex(unit, width: 4)): a low surrogate must come right after a \\u escape of a high surrogate (\\uD800-\\uDBFF)")
+            throw fail(
+                at: escape,
+                "unpaired surrogate \\u\(hex(unit, width: 4)): a low surrogate must come right after a \\u escape of a high surrogate (\\uD800-\\uDBFF)"
+            )
         }
         guard (0xD800...0xDBFF).contains(unit) else { return Unicode.Scalar(unit) ?? "\u{FFFD}" }
-        let unpaired = fail(at: escape, "unpaired surrogate \\u\(hex(unit, width: 4)): a high surrogate must be followed by a \\u escape of a low surrogate (\\uDC00-\\uDFFF)")
+        let unpaired = fail(
+            at: escape,
+            "unpaired surrogate \\u\(hex(unit, width: 4)): a high surrogate must be followed by a \\u escape of a low surrogate (\\uDC00-\\uDFFF)"
+        )
         guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { throw unpaired }
         advance(2)
         let low = try hexDigits(4)
@@ -230,7 +294,9 @@ struct JSON5Parser {
     private mutating func hexDigits(_ count: Int) throws(JSON5SyntaxError) -> UInt32 {
         var v: UInt32 = 0
         for _ in 0..<count {
-            guard let c = peek, let d = Character(UnicodeScalar(c)).hexDigitValue else { throw fail("expected \(count) hex digits in an escape, found \(describe())") }
+            guard let c = peek, let d = Character(UnicodeScalar(c)).hexDigitValue else {
+                throw fail("expected \(count) hex digits in an escape, found \(describe())")
+            }
             v = v << 4 | UInt32(d)
             advance()
         }
@@ -248,7 +314,9 @@ struct JSON5Parser {
                 let s = try unicodeEscape(at: at)
                 guard out.isEmpty ? JSON5Text.isKeyStart(s) : JSON5Text.isKeyPart(s) else {
                     let written = s.value > 0xFFFF ? "\\u{\(hex(s.value, width: 4))}" : "\\u\(hex(s.value, width: 4))"
-                    throw fail(at: at, "\(written) cannot \(out.isEmpty ? "start" : "be part of") an unquoted key; quote the key")
+                    throw fail(
+                        at: at,
+                        "\(written) cannot \(out.isEmpty ? "start" : "be part of") an unquoted key; quote the key")
                 }
                 out += utf8(s)
             } else {
@@ -274,9 +342,13 @@ struct JSON5Parser {
 
     /// A number token: everything number-like from here, then judged whole by `JSON5Text.number`.
     private mutating func number() throws(JSON5SyntaxError) -> JSONValue {
-        let start = here(), from = i
-        while let c = peek, (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
-                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") { advance() }
+        let start = here()
+        let from = i
+        while let c = peek,
+            (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c)
+                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+        { advance() }
         let text = String(decoding: b[from..<i], as: UTF8.self)
         guard let v = JSON5Text.number(text) else { throw fail(at: start, "'\(text)' is not a number") }
         return .number(v)

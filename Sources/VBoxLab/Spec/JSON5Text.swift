@@ -8,16 +8,34 @@ enum JSON5Text {
         var i = 0
         while i < b.count {
             let c = b[i]
-            if c < 0x80 { i += 1; continue }
-            let length: Int, second: ClosedRange<UInt8>
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            let length: Int
+            let second: ClosedRange<UInt8>
             switch c {
-            case 0xC2...0xDF: length = 2; second = 0x80...0xBF
-            case 0xE0: length = 3; second = 0xA0...0xBF
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3; second = 0x80...0xBF
-            case 0xED: length = 3; second = 0x80...0x9F
-            case 0xF0: length = 4; second = 0x90...0xBF
-            case 0xF1...0xF3: length = 4; second = 0x80...0xBF
-            case 0xF4: length = 4; second = 0x80...0x8F
+            case 0xC2...0xDF:
+                length = 2
+                second = 0x80...0xBF
+            case 0xE0:
+                length = 3
+                second = 0xA0...0xBF
+            case 0xE1...0xEC, 0xEE...0xEF:
+                length = 3
+                second = 0x80...0xBF
+            case 0xED:
+                length = 3
+                second = 0x80...0x9F
+            case 0xF0:
+                length = 4
+                second = 0x90...0xBF
+            case 0xF1...0xF3:
+                length = 4
+                second = 0x80...0xBF
+            case 0xF4:
+                length = 4
+                second = 0x80...0x8F
             default: return i
             }
             guard i + length <= b.count, second.contains(b[i + 1]) else { return i }
@@ -51,7 +69,8 @@ enum JSON5Text {
     static func isKeyStart(_ s: Unicode.Scalar) -> Bool {
         if s.isASCII { return s == "$" || s == "_" || ("a"..."z").contains(s) || ("A"..."Z").contains(s) }
         switch s.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .letterNumber: return true
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .letterNumber:
+            return true
         default: return false
         }
     }
@@ -68,8 +87,12 @@ enum JSON5Text {
 
     /// The value of a JSON5 number (`-0x1F`, `.5`, `5.`, `+1e3`, `Infinity`, `NaN`), or nil.
     static func number(_ text: String) -> Double? {
-        var body = Substring(text), sign = 1.0
-        if body.first == "+" || body.first == "-" { sign = body.first == "-" ? -1 : 1; body = body.dropFirst() }
+        var body = Substring(text)
+        var sign = 1.0
+        if body.first == "+" || body.first == "-" {
+            sign = body.first == "-" ? -1 : 1
+            body = body.dropFirst()
+        }
         if body == "Infinity" { return sign * .infinity }
         if body == "NaN" { return .nan }
         if body.hasPrefix("0x") || body.hasPrefix("0X") {
@@ -77,7 +100,10 @@ enum JSON5Text {
             let digits = body.dropFirst(2)
             guard !digits.isEmpty else { return nil }
             var v = 0.0
-            for d in digits { guard let n = d.hexDigitValue else { return nil }; v = v * 16 + Double(n) }
+            for d in digits {
+                guard let n = d.hexDigitValue else { return nil }
+                v = v * 16 + Double(n)
+            }
             return sign * v
         }
         // Decimal: digits with an optional point (either side may be empty, not both), no leading
@@ -85,8 +111,10 @@ enum JSON5Text {
         let mantissa = body.prefix { $0 != "e" && $0 != "E" }
         let exponent = body.dropFirst(mantissa.count)
         let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), parts.contains(where: { !$0.isEmpty }),
-              parts[0].count <= 1 || parts[0].first != "0" else { return nil }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+            parts.contains(where: { !$0.isEmpty }),
+            parts[0].count <= 1 || parts[0].first != "0"
+        else { return nil }
         if !exponent.isEmpty {
             var e = exponent.dropFirst()
             if e.first == "+" || e.first == "-" { e = e.dropFirst() }

@@ -15,7 +15,9 @@ public enum LabLoader {
     }
 
     /// Decodes and validates spec text; `file` only names it in messages.
-    public static func parse(_ data: Data, file: String, rules: ExtraRules = { _ in [] }) throws(VBoxLabError) -> LabSpec {
+    public static func parse(_ data: Data, file: String, rules: ExtraRules = { _ in [] }) throws(VBoxLabError)
+        -> LabSpec
+    {
         let document: JSONValue
         do { document = try JSONValue.parseJSON5(data) } catch { throw .syntax(file: file, error) }
         var reader = SpecReader(file: file)

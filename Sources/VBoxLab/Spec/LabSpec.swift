@@ -12,9 +12,16 @@ public struct LabSpec: Sendable, Equatable {
     /// and internal network names): nil for the lab's name, "" for the spec's names as they are.
     public var prefix: String?
 
-    public init(name: String, strategy: Strategy = .auto, base: BaseImage? = nil, ssh: SSHLogin? = nil,
-                vms: [VMSpec], file: String = "<memory>") {
-        self.name = name; self.strategy = strategy; self.base = base; self.ssh = ssh; self.vms = vms; self.file = file
+    public init(
+        name: String, strategy: Strategy = .auto, base: BaseImage? = nil, ssh: SSHLogin? = nil,
+        vms: [VMSpec], file: String = "<memory>"
+    ) {
+        self.name = name
+        self.strategy = strategy
+        self.base = base
+        self.ssh = ssh
+        self.vms = vms
+        self.file = file
     }
 
     public func vm(named name: String) -> VMSpec? { vms.first { $0.name == name } }
@@ -58,8 +65,14 @@ public struct SSHLogin: Sendable, Equatable {
     public var host: String?
     public var port: Int?
     public var proxyCommand: String?
-    public init(user: String? = nil, key: String? = nil, host: String? = nil, port: Int? = nil, proxyCommand: String? = nil) {
-        self.user = user; self.key = key; self.host = host; self.port = port; self.proxyCommand = proxyCommand
+    public init(
+        user: String? = nil, key: String? = nil, host: String? = nil, port: Int? = nil, proxyCommand: String? = nil
+    ) {
+        self.user = user
+        self.key = key
+        self.host = host
+        self.port = port
+        self.proxyCommand = proxyCommand
     }
 }
 
@@ -82,10 +95,19 @@ public struct VMSpec: Sendable, Equatable {
     public var base: BaseImage?
     public var ssh: SSHLogin?
 
-    public init(name: String, management: ManagementNIC = .nat(sshPort: nil), nics: [NICSpec], bridges: [BridgeSpec] = [],
-                memory: Int = 1024, cpus: Int = 1, ostype: String = "RedHat_64", base: BaseImage? = nil, ssh: SSHLogin? = nil) {
-        self.name = name; self.management = management; self.nics = nics; self.bridges = bridges
-        self.memory = memory; self.cpus = cpus; self.ostype = ostype; self.base = base; self.ssh = ssh
+    public init(
+        name: String, management: ManagementNIC = .nat(sshPort: nil), nics: [NICSpec], bridges: [BridgeSpec] = [],
+        memory: Int = 1024, cpus: Int = 1, ostype: String = "RedHat_64", base: BaseImage? = nil, ssh: SSHLogin? = nil
+    ) {
+        self.name = name
+        self.management = management
+        self.nics = nics
+        self.bridges = bridges
+        self.memory = memory
+        self.cpus = cpus
+        self.ostype = ostype
+        self.base = base
+        self.ssh = ssh
     }
 
     /// The bridge this VM's NIC on `network` is a port of, if any.
@@ -100,7 +122,11 @@ public struct NICSpec: Sendable, Equatable {
     public var mac: MACAddress?
     public var interface: String?
     public init(slot: Int, network: String, ip: IPv4CIDR? = nil, mac: MACAddress? = nil, interface: String? = nil) {
-        self.slot = slot; self.network = network; self.ip = ip; self.mac = mac; self.interface = interface
+        self.slot = slot
+        self.network = network
+        self.ip = ip
+        self.mac = mac
+        self.interface = interface
     }
 }
 
@@ -111,7 +137,10 @@ public struct BridgeSpec: Sendable, Equatable {
     public var ip: IPv4CIDR?
     public var stp: Bool
     public init(name: String, ports: [String], ip: IPv4CIDR? = nil, stp: Bool = false) {
-        self.name = name; self.ports = ports; self.ip = ip; self.stp = stp
+        self.name = name
+        self.ports = ports
+        self.ip = ip
+        self.stp = stp
     }
 }
 

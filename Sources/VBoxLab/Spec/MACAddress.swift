@@ -45,7 +45,8 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         for k in 0..<6 {
             if k > 0, let separator { out.append(separator) }
             let byte = Int(value >> UInt64(40 - 8 * k) & 0xFF)
-            out.append(digits[byte >> 4]); out.append(digits[byte & 0xF])
+            out.append(digits[byte >> 4])
+            out.append(digits[byte & 0xF])
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -55,7 +56,8 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let mac = MACAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a MAC address: \(text)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a MAC address: \(text)"))
         }
         self = mac
     }

@@ -25,7 +25,9 @@ struct SpecWalker {
         return members
     }
 
-    mutating func string(_ members: [String: JSONValue], _ key: String, at path: String, required: String? = nil) -> String? {
+    mutating func string(_ members: [String: JSONValue], _ key: String, at path: String, required: String? = nil)
+        -> String?
+    {
         let p = join(path, key)
         guard let value = members[key] else {
             if let required { error(p, "missing: \(required)") }
@@ -43,11 +45,16 @@ struct SpecWalker {
     mutating func commandWord(_ members: [String: JSONValue], _ key: String, at path: String, what: String) -> String? {
         guard let s = string(members, key, at: path) else { return nil }
         let p = join(path, key)
-        if s.isEmpty { error(p, "the \(what) is empty") }
-        else if s.hasPrefix("-") { error(p, "\(quoted(s)) is not a \(what): it begins with \"-\", which ssh would read as an option") }
-        else if s.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+        if s.isEmpty {
+            error(p, "the \(what) is empty")
+        } else if s.hasPrefix("-") {
+            error(p, "\(quoted(s)) is not a \(what): it begins with \"-\", which ssh would read as an option")
+        } else if s.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+        ) {
             error(p, "\(quoted(s)) is not a \(what): it holds white space or a control character")
-        } else { return s }
+        } else {
+            return s
+        }
         return nil
     }
 
@@ -99,7 +106,10 @@ struct SpecWalker {
             error(p, "\(quoted(text)) is not a MAC address (like 080027AABBCC or 08:00:27:aa:bb:cc)")
             return nil
         }
-        if mac.isZero { error(p, "\(quoted(text)) is all zeros; a NIC needs a real MAC"); return nil }
+        if mac.isZero {
+            error(p, "\(quoted(text)) is all zeros; a NIC needs a real MAC")
+            return nil
+        }
         if mac.isMulticast {
             error(p, "\(quoted(text)) is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC")
             return nil
@@ -108,8 +118,10 @@ struct SpecWalker {
     }
 
     /// Checks `text` against a name pattern: first character from `first`, the rest from `rest`.
-    mutating func name(_ text: String, at path: String, what: String, first: (Character) -> Bool,
-                       rest: (Character) -> Bool, pattern: String, maxLength: Int) -> Bool {
+    mutating func name(
+        _ text: String, at path: String, what: String, first: (Character) -> Bool,
+        rest: (Character) -> Bool, pattern: String, maxLength: Int
+    ) -> Bool {
         guard let head = text.first, first(head), text.dropFirst().allSatisfy(rest), text.utf8.count <= maxLength else {
             error(path, "\(quoted(text)) is not a \(what): use \(pattern), at most \(maxLength) characters")
             return false

@@ -14,7 +14,10 @@ public enum DurableFile {
             var offset = 0
             while offset < buffer.count {
                 let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
                 offset += n
             }
             return true
@@ -22,9 +25,15 @@ public enum DurableFile {
         let flushed = wrote && fsync(fd) == 0
         let error = failure(path)
         close(fd)
-        guard flushed, rename(temp, path) == 0 else { unlink(temp); throw error }
+        guard flushed, rename(temp, path) == 0 else {
+            unlink(temp)
+            throw error
+        }
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
     }
 
     static func failure(_ path: String) -> VBoxLabError {

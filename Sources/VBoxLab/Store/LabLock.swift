@@ -28,7 +28,9 @@ public final class LabLock: @unchecked Sendable {
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let other = Self.holder(of: fd)
                 if !told {
-                    progress?("lab \(lab) is in use by \(other ?? "another vboxlab command"); waiting up to \(formatSeconds(timeout)) s for it")
+                    progress?(
+                        "lab \(lab) is in use by \(other ?? "another vboxlab command"); waiting up to \(formatSeconds(timeout)) s for it"
+                    )
                     told = true
                 }
                 if Date() > deadline {
@@ -72,7 +74,8 @@ public final class LabLock: @unchecked Sendable {
     }
 
     static func sameFile(_ fd: Int32, _ path: String) -> Bool {
-        var open = stat(), named = stat()
+        var open = stat()
+        var named = stat()
         guard fstat(fd, &open) == 0, stat(path, &named) == 0 else { return false }
         return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }

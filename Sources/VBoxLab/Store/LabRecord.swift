@@ -31,10 +31,18 @@ public struct LabRecord: Codable, Sendable, Equatable {
     public var created: String
     public var updated: String
 
-    public init(lab: String, spec: String, provider: String, vms: [String], owned: [OwnedObject] = [], pending: Bool = false) {
-        self.lab = lab; self.spec = spec; self.provider = provider; self.vms = vms; self.owned = owned; self.pending = pending
+    public init(
+        lab: String, spec: String, provider: String, vms: [String], owned: [OwnedObject] = [], pending: Bool = false
+    ) {
+        self.lab = lab
+        self.spec = spec
+        self.provider = provider
+        self.vms = vms
+        self.owned = owned
+        self.pending = pending
         let now = LabRecord.timestamp()
-        created = now; updated = now
+        created = now
+        updated = now
     }
 
     static func timestamp(_ date: Date = Date()) -> String {
@@ -67,7 +75,10 @@ public struct OwnedObject: Codable, Sendable, Equatable, Hashable {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
         public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-        public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            try c.encode(rawValue)
+        }
     }
     public var kind: Kind
     public var name: String
@@ -78,6 +89,9 @@ public struct OwnedObject: Codable, Sendable, Equatable, Hashable {
     /// known only afterwards): that name, unique, so an undo can find it.
     public var makingAs: String?
     public init(kind: Kind, name: String, id: String?, makingAs: String? = nil) {
-        self.kind = kind; self.name = name; self.id = id; self.makingAs = makingAs
+        self.kind = kind
+        self.name = name
+        self.id = id
+        self.makingAs = makingAs
     }
 }

@@ -11,7 +11,9 @@ public struct LabStore: Sendable {
     public func file(_ lab: String) -> String { "\(directory)/\(lab).json" }
 
     /// What vboxlab keeps for a lab beside its record, all of which goes with the lab.
-    public func keptFiles(_ lab: String) -> [String] { [knownHosts(lab), labKey(lab), labKey(lab) + ".pub", lastCheck(lab)] }
+    public func keptFiles(_ lab: String) -> [String] {
+        [knownHosts(lab), labKey(lab), labKey(lab) + ".pub", lastCheck(lab)]
+    }
 
     /// The state directory the records live in, and what else vboxlab keeps there, each in
     /// one place: host keys, the labs' own key pairs, unpacked boxes, last checks, the
@@ -37,7 +39,8 @@ public struct LabStore: Sendable {
     /// Every record file: those that read, and those that do not, with why.
     public func scan() -> (records: [LabRecord], unreadable: [(lab: String, file: String, reason: String)]) {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        var records: [LabRecord] = [], unreadable: [(String, String, String)] = []
+        var records: [LabRecord] = []
+        var unreadable: [(String, String, String)] = []
         for name in files.filter({ $0.hasSuffix(".json") }).sorted() {
             let lab = String(name.dropLast(5))
             do { if let r = try record(lab) { records.append(r) } } catch {
@@ -49,9 +52,11 @@ public struct LabStore: Sendable {
 
     static func reason(_ error: Error) -> String {
         switch error {
-        case DecodingError.dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
+        case DecodingError.dataCorrupted(let c):
+            return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription
         case DecodingError.keyNotFound(let k, _): return "no \(k.stringValue)"
-        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c): return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+            return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
         default: return "\(error)"
         }
     }
@@ -80,11 +85,17 @@ public struct LabStore: Sendable {
 
     /// The last check kept of a lab: (from, to, ok, where the frame was lost) per pair.
     /// `word` names the lab in the command that makes one.
-    public func keptCheck(_ lab: String, word: String) throws(VBoxLabError) -> [(from: String, to: String, ok: Bool, lost: String?)] {
+    public func keptCheck(_ lab: String, word: String) throws(VBoxLabError) -> [(
+        from: String, to: String, ok: Bool, lost: String?
+    )] {
         guard let data = FileManager.default.contents(atPath: lastCheck(lab)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let pairs = object["pairs"] as? [[String: Any]] else {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let pairs = object["pairs"] as? [[String: Any]]
+        else {
             throw .lab(.noCheckKept(lab: lab, word: word))
         }
-        return pairs.map { ($0["from"] as? String ?? "", $0["to"] as? String ?? "", $0["ok"] as? Bool ?? false, $0["lost"] as? String) }
+        return pairs.map {
+            ($0["from"] as? String ?? "", $0["to"] as? String ?? "", $0["ok"] as? Bool ?? false, $0["lost"] as? String)
+        }
     }
 }

@@ -14,7 +14,9 @@ public enum PrivateDirectory {
             if mkdir(path, 0o700) != 0 && errno != EEXIST {
                 throw .system(.cannotWrite(path: path, reason: String(cString: strerror(errno))))
             }
-            guard lstat(path, &st) == 0 else { throw .system(.cannotWrite(path: path, reason: String(cString: strerror(errno)))) }
+            guard lstat(path, &st) == 0 else {
+                throw .system(.cannotWrite(path: path, reason: String(cString: strerror(errno))))
+            }
         }
         if let refusal = refusal(st) { throw .system(.unsafeDirectory(path: path, reason: refusal)) }
         if st.st_mode & 0o077 != 0 { chmod(path, 0o700) }
@@ -24,7 +26,9 @@ public enum PrivateDirectory {
     static func refusal(_ st: stat) -> String? {
         if st.st_mode & S_IFMT == S_IFLNK { return "it is a symbolic link" }
         if st.st_mode & S_IFMT != S_IFDIR { return "it is not a directory" }
-        if st.st_uid != Privileges.effectiveUID { return "it belongs to \(owner(st.st_uid)), not to \(owner(Privileges.effectiveUID))" }
+        if st.st_uid != Privileges.effectiveUID {
+            return "it belongs to \(owner(st.st_uid)), not to \(owner(Privileges.effectiveUID))"
+        }
         if st.st_mode & 0o022 != 0 { return "others may write in it (mode \(String(st.st_mode & 0o777, radix: 8)))" }
         return nil
     }

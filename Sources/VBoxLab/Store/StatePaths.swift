@@ -8,7 +8,10 @@ public struct StatePaths: Sendable, Equatable {
     public var state: String
     public var runtime: String
 
-    public init(state: String, runtime: String) { self.state = state; self.runtime = runtime }
+    public init(state: String, runtime: String) {
+        self.state = state
+        self.runtime = runtime
+    }
 
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> StatePaths {
         let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()

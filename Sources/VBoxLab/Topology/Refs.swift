@@ -2,7 +2,10 @@
 public struct NICRef: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var vm: String
     public var slot: Int
-    public init(vm: String, slot: Int) { self.vm = vm; self.slot = slot }
+    public init(vm: String, slot: Int) {
+        self.vm = vm
+        self.slot = slot
+    }
     public static func < (a: NICRef, b: NICRef) -> Bool { (a.vm, a.slot) < (b.vm, b.slot) }
     public var description: String { "\(vm) slot \(slot)" }
 }
@@ -11,7 +14,10 @@ public struct NICRef: Hashable, Sendable, Comparable, CustomStringConvertible {
 public struct BridgeRef: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var vm: String
     public var name: String
-    public init(vm: String, name: String) { self.vm = vm; self.name = name }
+    public init(vm: String, name: String) {
+        self.vm = vm
+        self.name = name
+    }
     public static func < (a: BridgeRef, b: BridgeRef) -> Bool { (a.vm, a.name) < (b.vm, b.name) }
     public var description: String { "\(vm)/\(name)" }
 }
@@ -22,14 +28,23 @@ public enum EndpointRef: Hashable, Sendable, Comparable, CustomStringConvertible
     case bridge(BridgeRef)
 
     public var vm: String {
-        switch self { case .nic(let n): return n.vm; case .bridge(let b): return b.vm }
+        switch self {
+        case .nic(let n): return n.vm
+        case .bridge(let b): return b.vm
+        }
     }
     public var description: String {
-        switch self { case .nic(let n): return n.vm; case .bridge(let b): return "\(b.vm) \(b.name)" }
+        switch self {
+        case .nic(let n): return n.vm
+        case .bridge(let b): return "\(b.vm) \(b.name)"
+        }
     }
     public static func < (a: EndpointRef, b: EndpointRef) -> Bool { a.sortKey < b.sortKey }
     private var sortKey: (String, Int, String) {
-        switch self { case .nic(let n): return (n.vm, n.slot, ""); case .bridge(let b): return (b.vm, 99, b.name) }
+        switch self {
+        case .nic(let n): return (n.vm, n.slot, "")
+        case .bridge(let b): return (b.vm, 99, b.name)
+        }
     }
 }
 
@@ -42,7 +57,10 @@ public struct EndpointSummary: Sendable, Equatable {
     public private(set) var sample: [EndpointRef] = []
 
     public init() {}
-    public init(_ endpoint: EndpointRef) { count = 1; sample = [endpoint] }
+    public init(_ endpoint: EndpointRef) {
+        count = 1
+        sample = [endpoint]
+    }
 
     public static func + (a: EndpointSummary, b: EndpointSummary) -> EndpointSummary {
         var out = a

@@ -17,9 +17,12 @@ public struct Topology: Sendable {
         self.spec = spec
         var networkIndex: [String: Int] = [:]
         var networks: [String] = []
-        for vm in spec.vms { for nic in vm.nics where networkIndex[nic.network] == nil {
-            networkIndex[nic.network] = networks.count; networks.append(nic.network)
-        } }
+        for vm in spec.vms {
+            for nic in vm.nics where networkIndex[nic.network] == nil {
+                networkIndex[nic.network] = networks.count
+                networks.append(nic.network)
+            }
+        }
         var graph = Graph(nodeCount: networks.count)
         var endpoints: [EndpointRef] = []
         var portBridge: [NICRef: BridgeRef] = [:]
@@ -30,7 +33,10 @@ public struct Topology: Sendable {
                 let ref = BridgeRef(vm: vm.name, name: bridge.name)
                 let node = graph.addNode()
                 bridgeNode[bridge.name] = node
-                if bridge.ip != nil { endpoints.append(.bridge(ref)); graph.own[node] = graph.own[node] + EndpointSummary(.bridge(ref)) }
+                if bridge.ip != nil {
+                    endpoints.append(.bridge(ref))
+                    graph.own[node] = graph.own[node] + EndpointSummary(.bridge(ref))
+                }
             }
             for nic in vm.nics {
                 let ref = NICRef(vm: vm.name, slot: nic.slot)
@@ -52,7 +58,9 @@ public struct Topology: Sendable {
         self.hasLoops = graph.hasCycle
         var behind: [NICRef: EndpointSummary] = [:]
         if hasLoops {
-            for e in portEdges { behind[e.nic] = graph.reachableSummary(from: e.bridgeNode, avoiding: (e.bridgeNode, e.networkNode)) }
+            for e in portEdges {
+                behind[e.nic] = graph.reachableSummary(from: e.bridgeNode, avoiding: (e.bridgeNode, e.networkNode))
+            }
         } else {
             let sides = graph.sideSummaries()
             for e in portEdges { behind[e.nic] = sides.side(of: e.bridgeNode, awayFrom: e.networkNode) }
@@ -72,16 +80,31 @@ struct Graph {
         adjacent = Array(repeating: [], count: nodeCount)
     }
 
-    mutating func addNode() -> Int { own.append(EndpointSummary()); adjacent.append([]); return own.count - 1 }
-    mutating func addEdge(_ a: Int, _ b: Int) { adjacent[a].append(b); adjacent[b].append(a); edgeCount += 1 }
+    mutating func addNode() -> Int {
+        own.append(EndpointSummary())
+        adjacent.append([])
+        return own.count - 1
+    }
+    mutating func addEdge(_ a: Int, _ b: Int) {
+        adjacent[a].append(b)
+        adjacent[b].append(a)
+        edgeCount += 1
+    }
 
     /// A forest has exactly nodes − components edges; more means a cycle.
     var hasCycle: Bool {
-        var seen = Array(repeating: false, count: own.count), components = 0
+        var seen = Array(repeating: false, count: own.count)
+        var components = 0
         for start in own.indices where !seen[start] {
             components += 1
-            var stack = [start]; seen[start] = true
-            while let x = stack.popLast() { for y in adjacent[x] where !seen[y] { seen[y] = true; stack.append(y) } }
+            var stack = [start]
+            seen[start] = true
+            while let x = stack.popLast() {
+                for y in adjacent[x] where !seen[y] {
+                    seen[y] = true
+                    stack.append(y)
+                }
+            }
         }
         return edgeCount > own.count - components
     }
@@ -89,11 +112,17 @@ struct Graph {
     /// Everything reachable from `start` without crossing the edge `avoiding` (once).
     /// Quadratic over all ports, so used only for labs with STP loops, which are small.
     func reachableSummary(from start: Int, avoiding edge: (Int, Int)) -> EndpointSummary {
-        var seen = Set([start]), stack = [start], total = EndpointSummary(), skipped = false
+        var seen = Set([start])
+        var stack = [start]
+        var total = EndpointSummary()
+        var skipped = false
         while let x = stack.popLast() {
             total = total + own[x]
             for y in adjacent[x] {
-                if !skipped && ((x, y) == edge || (y, x) == edge) { skipped = true; continue }
+                if !skipped && ((x, y) == edge || (y, x) == edge) {
+                    skipped = true
+                    continue
+                }
                 if seen.insert(y).inserted { stack.append(y) }
             }
         }
@@ -104,13 +133,21 @@ struct Graph {
     /// `down[v]` is v's subtree, `up[v]` everything on the parent's side of v's parent edge.
     func sideSummaries() -> SideSummaries {
         let n = own.count
-        var parent = Array(repeating: -1, count: n), order: [Int] = [], seen = Array(repeating: false, count: n)
+        var parent = Array(repeating: -1, count: n)
+        var order: [Int] = []
+        var seen = Array(repeating: false, count: n)
         for root in 0..<n where !seen[root] {
-            seen[root] = true; order.append(root)
+            seen[root] = true
+            order.append(root)
             var head = order.count - 1
             while head < order.count {
-                let x = order[head]; head += 1
-                for y in adjacent[x] where !seen[y] { seen[y] = true; parent[y] = x; order.append(y) }
+                let x = order[head]
+                head += 1
+                for y in adjacent[x] where !seen[y] {
+                    seen[y] = true
+                    parent[y] = x
+                    order.append(y)
+                }
             }
         }
         var down = own
@@ -121,7 +158,9 @@ struct Graph {
             guard !children.isEmpty else { continue }
             let base = parent[p] >= 0 ? own[p] + up[p] : own[p]
             var suffix = Array(repeating: EndpointSummary(), count: children.count + 1)
-            for i in stride(from: children.count - 1, through: 0, by: -1) { suffix[i] = down[children[i]] + suffix[i + 1] }
+            for i in stride(from: children.count - 1, through: 0, by: -1) {
+                suffix[i] = down[children[i]] + suffix[i + 1]
+            }
             var prefix = base
             for (i, c) in children.enumerated() {
                 up[c] = prefix + suffix[i + 1]

@@ -28,8 +28,9 @@ struct Build {
     }
 
     private func printSummary(_ report: ApplyReport, lab: String, vms: Int, provider: String) {
-        if report.changes.isEmpty { print("lab \(lab) is already as planned; nothing changed") }
-        else if !report.created {
+        if report.changes.isEmpty {
+            print("lab \(lab) is already as planned; nothing changed")
+        } else if !report.created {
             print("lab \(lab): \(counted(report.changes.count, "change"))")
             report.changes.forEach { print("  \($0)") }
         }
@@ -43,12 +44,15 @@ struct Create: LabCommand {
     static let configuration = CommandSpec(
         name: "create", summary: "Build the lab (or bring it to its spec), set up the guests, then run check.",
         arguments: [Options.lab], options: [Options.dryRun, Options.noSetup, Options.strategy, Options.provider],
-        discussion: Options.finding + " Run twice, it changes nothing the second time; on a lab whose spec changed it adds, changes and removes VMs, NICs, addresses and bridge ports to match. A failed create removes what it made.",
+        discussion: Options.finding
+            + " Run twice, it changes nothing the second time; on a lab whose spec changed it adds, changes and removes VMs, NICs, addresses and bridge ports to match. A failed create removes what it made.",
         aliases: ["up", "deploy"])
     let build: Build
     init(_ a: ParsedArguments) {
-        build = Build(lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"), provider: a.value("provider"),
-                      mode: .create(setup: !a.flag("no-setup")))
+        build = Build(
+            lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"),
+            provider: a.value("provider"),
+            mode: .create(setup: !a.flag("no-setup")))
     }
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 { try build.run(env) }
 }
@@ -57,25 +61,38 @@ struct FixMacs: LabCommand {
     static let configuration = CommandSpec(
         name: "fix-macs", summary: "Bring an existing lab's registrations, policies and guest MACs to the plan.",
         arguments: [Options.lab],
-        options: [Options.dryRun,
-                  OptionSpec("restart", help: "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, start it again. On a terminal, fix-macs asks instead."),
-                  OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts."),
-                  OptionSpec("no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests."),
-                  Options.strategy, Options.provider],
+        options: [
+            Options.dryRun,
+            OptionSpec(
+                "restart",
+                help:
+                    "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, start it again. On a terminal, fix-macs asks instead."
+            ),
+            OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts."),
+            OptionSpec("no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests."),
+            Options.strategy, Options.provider,
+        ],
         discussion: Options.finding)
     let build: Build
     init(_ a: ParsedArguments) {
-        build = Build(lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"), provider: a.value("provider"),
-                      mode: .fix(restart: a.flag("restart") || a.flag("yes"), setup: !a.flag("no-setup")))
+        build = Build(
+            lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"),
+            provider: a.value("provider"),
+            mode: .fix(restart: a.flag("restart") || a.flag("yes"), setup: !a.flag("no-setup")))
     }
 
     /// Running VMs whose MAC must change: on a terminal fix-macs shows the table and asks;
     /// without one (a script) it refuses and names --restart, as before.
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         do { return try build.run(env) } catch {
-            guard case .lab(.mustPowerOff(_, let vms, let table)) = error, !build.dryRun, isatty(0) == 1, isatty(2) == 1 else { throw error }
-            StandardError.emit("\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart \(vms.joined(separator: ", ")) to apply? [y/N] ")
-            guard let answer = readLine(), ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            guard case .lab(.mustPowerOff(_, let vms, let table)) = error, !build.dryRun, isatty(0) == 1, isatty(2) == 1
+            else { throw error }
+            StandardError.emit(
+                "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart \(vms.joined(separator: ", ")) to apply? [y/N] "
+            )
+            guard let answer = readLine(),
+                ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+            else {
                 print("nothing was changed")
                 return 1
             }

@@ -5,21 +5,38 @@ struct Check: LabCommand {
     static let configuration = CommandSpec(
         name: "check", summary: "Ping every pair of lab addresses; print the matrix and say why a pair fails.",
         arguments: [Options.lab],
-        options: [Options.json, OptionSpec("pair", value: "A B", help: "Ping and trace one pair (VM names or addresses) hop by hop."),
-                  OptionSpec("capture", help: "Capture on the switch ports to confirm where a frame was lost (where the provider has a switch to listen on)."),
-                  OptionSpec("matrix", help: "Print the ping matrix even above \(CheckReport.matrixLimit) endpoints."), Options.provider],
-        discussion: Options.finding + " Exit 0 when every pair answers, 1 when one does not or there is nothing to check.")
+        options: [
+            Options.json,
+            OptionSpec("pair", value: "A B", help: "Ping and trace one pair (VM names or addresses) hop by hop."),
+            OptionSpec(
+                "capture",
+                help:
+                    "Capture on the switch ports to confirm where a frame was lost (where the provider has a switch to listen on)."
+            ),
+            OptionSpec("matrix", help: "Print the ping matrix even above \(CheckReport.matrixLimit) endpoints."),
+            Options.provider,
+        ],
+        discussion: Options.finding
+            + " Exit 0 when every pair answers, 1 when one does not or there is nothing to check.")
     /// How many failing pairs `--capture` listens to, each for one capture window.
     static let captures = 4
 
     let lab: String?, json: Bool, pair: (from: String, to: String)?, capture: Bool, matrix: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
-        lab = a.positionals.first; json = a.flag("json"); capture = a.flag("capture"); matrix = a.flag("matrix"); provider = a.value("provider")
+        lab = a.positionals.first
+        json = a.flag("json")
+        capture = a.flag("capture")
+        matrix = a.flag("matrix")
+        provider = a.value("provider")
         if let value = a.value("pair") {
             let ends = value.split(separator: " ").map(String.init)
-            guard ends.count == 2 else { throw Self.usage("--pair takes two endpoints, VM names or addresses: --pair A B") }
+            guard ends.count == 2 else {
+                throw Self.usage("--pair takes two endpoints, VM names or addresses: --pair A B")
+            }
             pair = (ends[0], ends[1])
-        } else { pair = nil }
+        } else {
+            pair = nil
+        }
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
@@ -29,8 +46,13 @@ struct Check: LabCommand {
         let pairs = try picked(plan)
         let lifecycle = try LabLifecycle(found, environment: env, providerFlag: provider)
         let run = try lifecycle.check(plan, pairs: pairs, capture: capture ? Self.captures : 0)
-        if pairs != nil && !json { printTrace(run) } else {
-            print(json ? run.report.json.rendered() : run.report.text(fixes: lifecycle.fixes, matrix: matrix ? true : nil, paint: Output.paint))
+        if pairs != nil && !json {
+            printTrace(run)
+        } else {
+            print(
+                json
+                    ? run.report.json.rendered()
+                    : run.report.text(fixes: lifecycle.fixes, matrix: matrix ? true : nil, paint: Output.paint))
         }
         return run.report.allPassed ? 0 : 1
     }
@@ -50,9 +72,15 @@ struct Check: LabCommand {
 
     private func printTrace(_ run: CheckRun) {
         for r in run.report.results {
-            print("\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping \(r.ok ? "ok" : "failed")")
+            print(
+                "\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping \(r.ok ? "ok" : "failed")"
+            )
             if let d = r.diagnosis { print("\(d.cause.rawValue): \(d.reason)") }
-            if let c = r.capture { print("capture: \(c.lastSeen); \(c.agrees ? "agrees with the model" : "DISAGREES with the model (\(c.model?.description ?? "nothing"))")") }
+            if let c = r.capture {
+                print(
+                    "capture: \(c.lastSeen); \(c.agrees ? "agrees with the model" : "DISAGREES with the model (\(c.model?.description ?? "nothing"))")"
+                )
+            }
             if let diagnoser = run.diagnoser, let t = diagnoser.trace(r.pair) { print(t.rendered(using: diagnoser)) }
         }
     }
@@ -61,9 +89,14 @@ struct Check: LabCommand {
 struct Status: LabCommand {
     static let configuration = CommandSpec(
         name: "status", summary: "Show the lab as the system has it: VMs, NICs, registered and guest MACs, policies.",
-        arguments: [Options.lab], options: [Options.json, Options.provider], discussion: Options.finding + " Works from the record when the spec is gone.")
+        arguments: [Options.lab], options: [Options.json, Options.provider],
+        discussion: Options.finding + " Works from the record when the spec is gone.")
     let lab: String?, json: Bool, provider: String?
-    init(_ a: ParsedArguments) { lab = a.positionals.first; json = a.flag("json"); provider = a.value("provider") }
+    init(_ a: ParsedArguments) {
+        lab = a.positionals.first
+        json = a.flag("json")
+        provider = a.value("provider")
+    }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let found = try env.finder.find(lab, allowMissingSpec: true)

@@ -13,7 +13,8 @@ extension LabCommand {
 struct Validate: LabCommand {
     static let configuration = CommandSpec(
         name: "validate", summary: "Check a lab spec; print nothing else on success (warnings go to stderr).",
-        arguments: [Options.lab], options: [], discussion: Options.finding + " Every problem of the file is reported, with its JSON path.")
+        arguments: [Options.lab], options: [],
+        discussion: Options.finding + " Every problem of the file is reported, with its JSON path.")
     let lab: String?
     init(_ a: ParsedArguments) { lab = a.positionals.first }
 
@@ -26,10 +27,15 @@ struct Validate: LabCommand {
 
 struct Plan: LabCommand {
     static let configuration = CommandSpec(
-        name: "plan", summary: "Show the MAC registrations, promiscuous policies and guest MACs the lab needs, and why.",
+        name: "plan",
+        summary: "Show the MAC registrations, promiscuous policies and guest MACs the lab needs, and why.",
         arguments: [Options.lab], options: [Options.json, Options.strategy], discussion: Options.finding)
     let lab: String?, json: Bool, strategy: Strategy?
-    init(_ a: ParsedArguments) { lab = a.positionals.first; json = a.flag("json"); strategy = a.choice("strategy") }
+    init(_ a: ParsedArguments) {
+        lab = a.positionals.first
+        json = a.flag("json")
+        strategy = a.choice("strategy")
+    }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let found = try env.finder.find(lab)
@@ -45,18 +51,27 @@ struct Graph: LabCommand {
     static let configuration = CommandSpec(
         name: "graph", summary: "Draw the lab: VMs, NICs (slot, MACs, policy), internal networks, bridges.",
         arguments: [Options.lab],
-        options: [OptionSpec("format", choosing: "format", from: Format.allCases.map(\.rawValue), help: "mermaid (default), dot, or svg (through Graphviz's dot)."),
-                  OptionSpec("check", help: "Colour the hosts by the last check's result and mark where frames were lost."),
-                  Options.strategy],
+        options: [
+            OptionSpec(
+                "format", choosing: "format", from: Format.allCases.map(\.rawValue),
+                help: "mermaid (default), dot, or svg (through Graphviz's dot)."),
+            OptionSpec("check", help: "Colour the hosts by the last check's result and mark where frames were lost."),
+            Options.strategy,
+        ],
         discussion: Options.finding + " The last check of a lab is kept beside its record.")
     let lab: String?, format: Format, marked: Bool, strategy: Strategy?
     init(_ a: ParsedArguments) {
-        lab = a.positionals.first; format = a.choice("format") ?? .mermaid; marked = a.flag("check"); strategy = a.choice("strategy")
+        lab = a.positionals.first
+        format = a.choice("format") ?? .mermaid
+        marked = a.flag("check")
+        strategy = a.choice("strategy")
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         if format == .svg, ProcessRunner.resolve("dot") == nil {
-            throw .missing(what: "Graphviz's dot", fix: "install graphviz (apt-get install -y graphviz), or use --format dot or mermaid")
+            throw .missing(
+                what: "Graphviz's dot",
+                fix: "install graphviz (apt-get install -y graphviz), or use --format dot or mermaid")
         }
         let found = try env.finder.find(lab)
         var drawing = LabDrawing(plan: try Solver.plan(try found.requireSpec(), strategy: strategy))
@@ -64,7 +79,9 @@ struct Graph: LabCommand {
         switch format {
         case .mermaid: print(drawing.mermaid, terminator: "")
         case .dot: print(drawing.dot, terminator: "")
-        case .svg: print(try env.runner.check(Command("dot", ["-Tsvg"], input: drawing.dot, timeout: 60)).stdout, terminator: "")
+        case .svg:
+            print(
+                try env.runner.check(Command("dot", ["-Tsvg"], input: drawing.dot, timeout: 60)).stdout, terminator: "")
         }
         return 0
     }

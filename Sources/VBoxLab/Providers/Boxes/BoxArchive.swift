@@ -23,31 +23,43 @@ struct BoxArchive: Sendable {
         } catch { throw .system(.cannotWrite(path: temp, reason: error.localizedDescription)) }
         let undo = Cleanup.shared.push { try? FileManager.default.removeItem(atPath: temp) }
         defer { Cleanup.shared.run(undo) }
-        try runner.check(Command("tar", ["-x", "--no-same-owner", "--no-same-permissions", "-f", file, "-C", temp], timeout: 3600))
+        try runner.check(
+            Command("tar", ["-x", "--no-same-owner", "--no-same-permissions", "-f", file, "-C", temp], timeout: 3600))
         try normalize(temp)
-        guard rename(temp, dir) == 0 else { throw .system(.cannotWrite(path: dir, reason: String(cString: strerror(errno)))) }
+        guard rename(temp, dir) == 0 else {
+            throw .system(.cannotWrite(path: dir, reason: String(cString: strerror(errno))))
+        }
     }
 
     /// `tar -tv`: every entry a file or a folder, every name inside, the total within the limit.
     func checkListing() throws(VBoxLabError) {
-        let listing = try runner.check(Command("tar", ["-tvf", file], environment: ["LC_ALL": "C"], timeout: 600)).stdout
+        let listing = try runner.check(Command("tar", ["-tvf", file], environment: ["LC_ALL": "C"], timeout: 600))
+            .stdout
         let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
         var total = 0
         for line in listing.split(separator: "\n") {
             // The type comes first: a device's size field reads "1,3", so a line that does not
             // parse as a file's is refused, never skipped.
-            guard let type = line.first, type == "-" || type == "d" else { throw refuse("\(line) is not a plain file or folder") }
+            guard let type = line.first, type == "-" || type == "d" else {
+                throw refuse("\(line) is not a plain file or folder")
+            }
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, let bytes = Int(fields[2]) else { throw refuse("tar lists \(line), which vboxlab cannot read as a file") }
+            guard fields.count == 6, let bytes = Int(fields[2]) else {
+                throw refuse("tar lists \(line), which vboxlab cannot read as a file")
+            }
             let name = String(fields[5])
             // GNU tar lists a hard link as a file "NAME link to TARGET".
-            guard (type == "-" || type == "d"), !name.contains(" link to ") else { throw refuse("\(name) is not a plain file or folder (type \(type))") }
+            guard (type == "-" || type == "d"), !name.contains(" link to ") else {
+                throw refuse("\(name) is not a plain file or folder (type \(type))")
+            }
             guard Self.staysInside(name) else { throw refuse("\(name) would land outside the box's folder") }
             total += bytes
         }
         let limit = max(Int(Double(size) * expansion), Self.floor)
         if total > limit {
-            throw refuse("it unpacks to \(total) bytes, more than \(formatSeconds(expansion)) times its \(size) (VBOXLAB_BOX_EXPANSION raises the limit)")
+            throw refuse(
+                "it unpacks to \(total) bytes, more than \(formatSeconds(expansion)) times its \(size) (VBOXLAB_BOX_EXPANSION raises the limit)"
+            )
         }
     }
 
@@ -80,7 +92,10 @@ struct BoxArchive: Sendable {
     static func checkReferences(ovf: String) throws(VBoxLabError) {
         guard let text = try? String(contentsOfFile: ovf, encoding: .utf8) else { return }
         for href in hrefs(in: text) where href.contains("://") || !staysInside(href) {
-            throw .lab(.unusableBase("\(ovf) names \(href), which is not a file inside the box; vboxlab imports only what the box holds"))
+            throw .lab(
+                .unusableBase(
+                    "\(ovf) names \(href), which is not a file inside the box; vboxlab imports only what the box holds")
+            )
         }
     }
 
@@ -96,16 +111,27 @@ struct BoxArchive: Sendable {
     /// XML's five named entities and numeric character references.
     static func decodeEntities(_ s: String) -> String {
         guard s.contains("&") else { return s }
-        var out = "", rest = Substring(s)
+        var out = ""
+        var rest = Substring(s)
         while let amp = rest.firstIndex(of: "&") {
             out += rest[..<amp]
-            guard let semi = rest[amp...].firstIndex(of: ";") else { out += rest[amp...]; return out }
+            guard let semi = rest[amp...].firstIndex(of: ";") else {
+                out += rest[amp...]
+                return out
+            }
             let entity = rest[rest.index(after: amp)..<semi]
             let named = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"]
-            if let n = named[String(entity)] { out += n }
-            else if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16), let u = Unicode.Scalar(v) { out.unicodeScalars.append(u) }
-            else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let u = Unicode.Scalar(v) { out.unicodeScalars.append(u) }
-            else { out += rest[amp...semi] }
+            if let n = named[String(entity)] {
+                out += n
+            } else if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16),
+                let u = Unicode.Scalar(v)
+            {
+                out.unicodeScalars.append(u)
+            } else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let u = Unicode.Scalar(v) {
+                out.unicodeScalars.append(u)
+            } else {
+                out += rest[amp...semi]
+            }
             rest = rest[rest.index(after: semi)...]
         }
         return out + rest

@@ -14,11 +14,17 @@ struct NeighbourLimits: Codable {
     static var path: String { "\(directory)/neighbour-limits.json" }
 
     static func read() -> [Int]? {
-        let values = files.compactMap { (try? String(contentsOfFile: base + $0, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        let values = files.compactMap {
+            (try? String(contentsOfFile: base + $0, encoding: .utf8)).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
         return values.count == 3 ? values : nil
     }
     static func write(_ values: [Int]) {
-        for (file, value) in zip(files, values) { try? "\(value)\n".write(toFile: base + file, atomically: false, encoding: .utf8) }
+        for (file, value) in zip(files, values) {
+            try? "\(value)\n".write(toFile: base + file, atomically: false, encoding: .utf8)
+        }
     }
 
     /// Runs `body` with the saved limits (nil when none are saved) under the host-wide lock;
@@ -26,8 +32,13 @@ struct NeighbourLimits: Codable {
     static func update(_ body: (NeighbourLimits?) -> NeighbourLimits?) {
         guard let held = try? LabLock(lab: "neighbour-limits", directory: directory) else { return }
         defer { withExtendedLifetime(held) {} }
-        let saved = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(NeighbourLimits.self, from: $0) }
-        guard let next = body(saved) else { try? FileManager.default.removeItem(atPath: path); return }
+        let saved = FileManager.default.contents(atPath: path).flatMap {
+            try? JSONDecoder().decode(NeighbourLimits.self, from: $0)
+        }
+        guard let next = body(saved) else {
+            try? FileManager.default.removeItem(atPath: path)
+            return
+        }
         if let data = try? JSONEncoder().encode(next) { try? DurableFile.write(data, to: path) }
     }
 }

@@ -6,7 +6,11 @@ public struct NetnsExecTransport: GuestTransport {
     public let namespace: String
     public let runner: CommandRunner
 
-    public init(vm: String, namespace: String, runner: CommandRunner) { self.vm = vm; self.namespace = namespace; self.runner = runner }
+    public init(vm: String, namespace: String, runner: CommandRunner) {
+        self.vm = vm
+        self.namespace = namespace
+        self.runner = runner
+    }
 
     public var summary: String { "ip netns exec \(namespace)" }
 
@@ -28,5 +32,3 @@ public struct NetnsExecTransport: GuestTransport {
         return Command("ip", ["netns", "exec", namespace, shell] + (line.map { ["-c", $0] } ?? []))
     }
 }
-
-import Foundation

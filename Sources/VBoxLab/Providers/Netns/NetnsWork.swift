@@ -11,7 +11,10 @@ public struct NetnsWork: Sendable {
     /// One line per change, for people.
     public var changes: [String] = []
 
-    public init(names: NetnsNames) { self.names = names; switchWork = SwitchWork(names: names.switchNames) }
+    public init(names: NetnsNames) {
+        self.names = names
+        switchWork = SwitchWork(names: names.switchNames)
+    }
 
     /// Every namespace this work makes, the switch's first.
     public var addNamespaces: [String] { (switchWork.createNamespace ? [names.switchNamespace] : []) + addVMNamespaces }
@@ -19,7 +22,9 @@ public struct NetnsWork: Sendable {
     public var isEmpty: Bool { deleteNamespaces.isEmpty && addVMNamespaces.isEmpty && switchWork.isEmpty }
 
     /// The work for a plan against what the kernel has. `snapshot` nil: nothing exists.
-    public static func diff(_ plan: RegistrationPlan, snapshot: NetnsObserver.Snapshot?, removeVMs: [String]) -> NetnsWork {
+    public static func diff(_ plan: RegistrationPlan, snapshot: NetnsObserver.Snapshot?, removeVMs: [String])
+        -> NetnsWork
+    {
         let names = NetnsNames(lab: plan.lab)
         var w = NetnsWork(names: names)
         let running = snapshot?.running ?? []
@@ -32,8 +37,9 @@ public struct NetnsWork: Sendable {
             w.changes.append("removed VM \(vm)")
         }
         // A VM namespace made anew brings new veths; one deleted takes its veths along.
-        w.switchWork = RegisteringSwitch(lab: plan.lab).work(ports(plan), seen: snapshot?.switchState ?? .absent,
-                                                             renewed: Set(plan.vmNames).subtracting(running), vanishing: Set(removeVMs))
+        w.switchWork = RegisteringSwitch(lab: plan.lab).work(
+            ports(plan), seen: snapshot?.switchState ?? .absent,
+            renewed: Set(plan.vmNames).subtracting(running), vanishing: Set(removeVMs))
         w.changes += w.switchWork.changes
         return w
     }
@@ -44,7 +50,10 @@ public struct NetnsWork: Sendable {
     static func ports(_ plan: RegistrationPlan) -> [SwitchPort] {
         let names = NetnsNames(lab: plan.lab)
         return plan.nics.map { nic in
-            SwitchPort(nic, link: .veth(peer: GuestInterfaceName.forSlot(nic.slot), namespace: names.vmNamespace(nic.vm), address: nic.mac))
+            SwitchPort(
+                nic,
+                link: .veth(
+                    peer: GuestInterfaceName.forSlot(nic.slot), namespace: names.vmNamespace(nic.vm), address: nic.mac))
         }
     }
 
@@ -52,8 +61,14 @@ public struct NetnsWork: Sendable {
     /// links deleted, namespaces made (the switch's with them), then the switch's links
     /// and registrations.
     public var commands: [Command] {
-        let deleted = SwitchWork.batch(deleteNamespaces.map { "netns del \($0)" }).map { Command("ip", ["-force", "-batch", "-"], input: $0) }
-        let root = SwitchWork.batch(switchWork.rootLines + addVMNamespaces.map { "netns add \($0)" }).map { Command("ip", ["-batch", "-"], input: $0) }
-        return [deleted, switchWork.deleteCommand, root, switchWork.linkCommand, switchWork.fdbCommand].compactMap { $0 }
+        let deleted = SwitchWork.batch(deleteNamespaces.map { "netns del \($0)" }).map {
+            Command("ip", ["-force", "-batch", "-"], input: $0)
+        }
+        let root = SwitchWork.batch(switchWork.rootLines + addVMNamespaces.map { "netns add \($0)" }).map {
+            Command("ip", ["-batch", "-"], input: $0)
+        }
+        return [deleted, switchWork.deleteCommand, root, switchWork.linkCommand, switchWork.fdbCommand].compactMap {
+            $0
+        }
     }
 }

@@ -17,7 +17,9 @@ struct QemuWork {
 extension QemuProvider {
     /// Decides the work: which VMs start, which must restart (a NIC's MAC is fixed while
     /// QEMU runs, as VirtualBox's while a VM runs), which go.
-    func decide(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, image: QemuImage, mode: ApplyMode) throws(VBoxLabError) -> QemuWork {
+    func decide(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, image: QemuImage, mode: ApplyMode)
+        throws(VBoxLabError) -> QemuWork
+    {
         var work = QemuWork()
         for (vm, p) in runningVMs(record) {
             guard let seen = QemuMachine.parse(p.argv) else { continue }
@@ -28,12 +30,19 @@ extension QemuProvider {
             var port: Int
             // A VM keeps its forward across restarts while the port stays free.
             let kept = record.qemuPort(vm.name).flatMap { !used.contains($0) && LocalPort.isFree($0) ? $0 : nil }
-            if case .nat(let fixed?) = vm.management { port = fixed } else { port = work.running[vm.name]?.seen.sshPort ?? kept ?? LocalPort.free(avoiding: used) }
+            if case .nat(let fixed?) = vm.management {
+                port = fixed
+            } else {
+                port = work.running[vm.name]?.seen.sshPort ?? kept ?? LocalPort.free(avoiding: used)
+            }
             used.insert(port)
             work.designs[vm.name] = machine(vm, plan: plan, image: image, sshPort: port, accel: accel(image))
         }
         for vm in spec.vms {
-            guard let (_, seen) = work.running[vm.name] else { work.start.append(vm.name); continue }
+            guard let (_, seen) = work.running[vm.name] else {
+                work.start.append(vm.name)
+                continue
+            }
             let want = work.designs[vm.name]!
             if let why = Self.mustRestart(seen: seen, want: want) { work.restart.append((vm.name, why)) }
         }
@@ -41,7 +50,8 @@ extension QemuProvider {
         var restart = false
         if case .fix(let r, _) = mode { restart = r }
         if !work.restart.isEmpty && !restart && !context.dryRun {
-            let table = TextTable.render([["VM", "why"]] + work.restart.map { [$0.vm, $0.why] }).map { "  " + $0 }.joined(separator: "\n")
+            let table = TextTable.render([["VM", "why"]] + work.restart.map { [$0.vm, $0.why] }).map { "  " + $0 }
+                .joined(separator: "\n")
             throw .lab(.mustPowerOff(lab: plan.lab, vms: work.restart.map(\.vm), table: table))
         }
         work.start += work.restart.map(\.vm)
@@ -54,7 +64,8 @@ extension QemuProvider {
         let have = Dictionary(uniqueKeysWithValues: seen.nics.map { ($0.slot, $0.mac) })
         let wanted = Dictionary(uniqueKeysWithValues: want.nics.map { ($0.slot, $0.mac) })
         if Set(have.keys) != Set(wanted.keys) {
-            return "NIC slots \(have.keys.sorted().map(String.init).joined(separator: ",")) → \(wanted.keys.sorted().map(String.init).joined(separator: ","))"
+            return
+                "NIC slots \(have.keys.sorted().map(String.init).joined(separator: ",")) → \(wanted.keys.sorted().map(String.init).joined(separator: ","))"
         }
         for slot in wanted.keys.sorted() where have[slot] != wanted[slot] {
             return "slot \(slot): MAC \(have[slot]!) → \(wanted[slot]!)"
@@ -65,17 +76,24 @@ extension QemuProvider {
     /// A VM's machine as the plan wants it.
     func machine(_ vm: VMSpec, plan: RegistrationPlan, image: QemuImage, sshPort: Int, accel: String) -> QemuMachine {
         let n = names(plan.lab)
-        let nics = plan.nics(of: vm.name).sorted { $0.slot < $1.slot }.map { QemuMachine.NIC(slot: $0.slot, mac: $0.mac, tap: n.tap(vm.name, slot: $0.slot)) }
+        let nics = plan.nics(of: vm.name).sorted { $0.slot < $1.slot }.map {
+            QemuMachine.NIC(slot: $0.slot, mac: $0.mac, tap: n.tap(vm.name, slot: $0.slot))
+        }
         // NIC 1's MAC, VirtualBox's prefix and the rest from the names: stable across restarts.
         let management = MACAddress(0x08_00_27_00_00_00 | (fnv1a("management/\(plan.lab)/\(vm.name)") & 0xFF_FFFF))
-        return QemuMachine(hostName: vmHostName(plan.lab, vm.name), memory: vm.memory, cpus: vm.cpus, accel: accel, sshPort: sshPort,
-                           managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot, machineID: n.machineID(vm.name),
-                           qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name))
+        return QemuMachine(
+            hostName: vmHostName(plan.lab, vm.name), memory: vm.memory, cpus: vm.cpus, accel: accel, sshPort: sshPort,
+            managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot,
+            machineID: n.machineID(vm.name),
+            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name))
     }
 
     /// Ports other labs' VMs forward (recorded, running or not), so two labs never pick the same.
     func otherLabsPorts(_ lab: String) -> Set<Int> {
-        Set(context.store.all().filter { $0.lab != lab && $0.provider == name }.flatMap { r in r.vms.compactMap(r.qemuPort) })
+        Set(
+            context.store.all().filter { $0.lab != lab && $0.provider == name }.flatMap { r in
+                r.vms.compactMap(r.qemuPort)
+            })
     }
 
     /// Starts one VM: its overlay if it has none, then QEMU, which daemonizes once its
@@ -84,7 +102,10 @@ extension QemuProvider {
         let n = names(lab)
         if !context.dryRun { try PrivateDirectory.ensure(n.folder(vm)) }
         if !FileManager.default.fileExists(atPath: m.overlay) {
-            try mutator.check(Command("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.disk, "-F", "qcow2", m.overlay], timeout: 60))
+            try mutator.check(
+                Command(
+                    "qemu-img", ["create", "-q", "-f", "qcow2", "-b", image.disk, "-F", "qcow2", m.overlay], timeout: 60
+                ))
         }
         try? FileManager.default.removeItem(atPath: m.pidFile)  // a stale one must not name another process
         do {
@@ -95,15 +116,19 @@ extension QemuProvider {
         }
         if context.dryRun { return nil }
         guard let p = QemuProcess.fromPidFile(m.pidFile) else {
-            throw .commandFailed(command: Command(program, m.argv).description, status: 0,
-                                 stderr: "QEMU started but no running process is in \(m.pidFile); see \(m.console)")
+            throw .commandFailed(
+                command: Command(program, m.argv).description, status: 0,
+                stderr: "QEMU started but no running process is in \(m.pidFile); see \(m.console)")
         }
         return p
     }
 
     /// Powers a VM off: the power button (ACPI) when `gently`, then QMP's `quit`, then a kill.
     func stop(_ vm: String, process: QemuProcess, lab: String, gently: Bool) {
-        if context.dryRun { progress("\(vm): would be \(gently ? "shut down (ACPI)" : "powered off")"); return }
+        if context.dryRun {
+            progress("\(vm): would be \(gently ? "shut down (ACPI)" : "powered off")")
+            return
+        }
         let qmp = names(lab).qmp(vm)
         if gently && QMP.execute("system_powerdown", socket: qmp) && process.waitForEnd(60) { return }
         if QMP.execute("quit", socket: qmp) && process.waitForEnd(5) { return }

@@ -5,18 +5,26 @@ extension QemuProvider {
     public static let descriptor = ProviderDescriptor(
         name: "qemu", summary: "QEMU VMs with real guests, wired as VirtualBox wires them", noun: "VM", priority: 5,
         availability: {
-            guard Privileges.isRoot else { return .unavailable(reason: "not root", fix: "taps and the lab's switch namespace need root; run it as root") }
+            guard Privileges.isRoot else {
+                return .unavailable(
+                    reason: "not root", fix: "taps and the lab's switch namespace need root; run it as root")
+            }
             guard ProcessRunner.resolve(programFromEnvironment()) != nil else {
-                return .unavailable(reason: "qemu-system-x86_64 not found", fix: "apt-get install qemu-system-x86 qemu-utils")
+                return .unavailable(
+                    reason: "qemu-system-x86_64 not found", fix: "apt-get install qemu-system-x86 qemu-utils")
             }
             return .available
         },
-        environment: [("VBOXLAB_QEMU", "the QEMU program to run (default qemu-system-x86_64)"),
-                      ("VBOXLAB_QEMU_ACCEL", "kvm, tcg, or auto (default: KVM where a short boot shows it works)"),
-                      ("VBOXLAB_IMAGES", "where scripts/guest-image keeps its images (default /var/lib/vboxlab/images)")],
+        environment: [
+            ("VBOXLAB_QEMU", "the QEMU program to run (default qemu-system-x86_64)"),
+            ("VBOXLAB_QEMU_ACCEL", "kvm, tcg, or auto (default: KVM where a short boot shows it works)"),
+            ("VBOXLAB_IMAGES", "where scripts/guest-image keeps its images (default /var/lib/vboxlab/images)"),
+        ],
         make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in QemuProvider(context: c) })
 
-    public static func programFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func programFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
         environment["VBOXLAB_QEMU"].flatMap { $0.isEmpty ? nil : $0 } ?? "qemu-system-x86_64"
     }
 
@@ -38,14 +46,21 @@ enum QemuAccel {
     static let kept = "/run/vboxlab-host/qemu-accel"
 
     static func choose(program: String, image: QemuImage, runner: CommandRunner) -> String {
-        if let answer = try? String(contentsOfFile: kept, encoding: .utf8), ["kvm", "tcg"].contains(answer) { return answer }
+        if let answer = try? String(contentsOfFile: kept, encoding: .utf8), ["kvm", "tcg"].contains(answer) {
+            return answer
+        }
         var answer = "tcg"
         if FileManager.default.fileExists(atPath: "/dev/kvm"), case .kernel(let kernel, _, _) = image.boot {
-            let probe = Command(program, ["-accel", "kvm", "-m", "128", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
-                                          "-kernel", kernel, "-append", "console=ttyS0 panic=-1"], timeout: 20)
+            let probe = Command(
+                program,
+                [
+                    "-accel", "kvm", "-m", "128", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
+                    "-kernel", kernel, "-append", "console=ttyS0 panic=-1",
+                ], timeout: 20)
             if let r = try? runner.run(probe), r.stdout.contains("Kernel panic") { answer = "kvm" }
         }
-        try? FileManager.default.createDirectory(atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? answer.write(toFile: kept, atomically: true, encoding: .utf8)
         return answer
     }

@@ -26,28 +26,46 @@ public struct QemuImage: Sendable, Equatable {
     /// The image for a VM: the spec's `base: { image }` (a disk, or a guest-image folder,
     /// relative to the spec's folder), else the default built image. A VirtualBox base
     /// (box, clone, import) means nothing to QEMU: the default image plays it.
-    public static func resolve(_ base: BaseImage?, specFile: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(VBoxLabError) -> QemuImage {
+    public static func resolve(
+        _ base: BaseImage?, specFile: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(VBoxLabError) -> QemuImage {
         guard case .image(let file)? = base else {
             let folder = "\(directory(environment))/\(defaultVariant)"
             guard let image = fromFolder(folder) else {
-                throw .missing(what: "the guest image \(folder)",
-                               fix: "build it once (about 4 minutes, root, Debian packages only): scripts/guest-image, from vboxlab's source tree; or give base: { image: \"FILE.qcow2\" } in the spec")
+                throw .missing(
+                    what: "the guest image \(folder)",
+                    fix:
+                        "build it once (about 4 minutes, root, Debian packages only): scripts/guest-image, from vboxlab's source tree; or give base: { image: \"FILE.qcow2\" } in the spec"
+                )
             }
             return image
         }
-        let path = file.hasPrefix("/") ? file : ((specFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+        let path =
+            file.hasPrefix("/")
+            ? file : ((specFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw .spec(.invalid([SpecDiagnostic(file: specFile, path: "base.image", message: "\(path) does not exist")]))
+            throw .spec(
+                .invalid([SpecDiagnostic(file: specFile, path: "base.image", message: "\(path) does not exist")]))
         }
         let folder = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent
         if let built = fromFolder(folder), isFolder.boolValue || built.disk == path { return built }
         guard !isFolder.boolValue else {
-            throw .spec(.invalid([SpecDiagnostic(file: specFile, path: "base.image", message: "\(path) is a folder without the image.json that scripts/guest-image writes")]))
+            throw .spec(
+                .invalid([
+                    SpecDiagnostic(
+                        file: specFile, path: "base.image",
+                        message: "\(path) is a folder without the image.json that scripts/guest-image writes")
+                ]))
         }
         // A FIFO or a device would hang or feed qemu-img for ever, holding the lab's lock.
         guard isRegularFile(path) else {
-            throw .spec(.invalid([SpecDiagnostic(file: specFile, path: "base.image", message: "\(path) is not a regular file (a disk image is one)")]))
+            throw .spec(
+                .invalid([
+                    SpecDiagnostic(
+                        file: specFile, path: "base.image",
+                        message: "\(path) is not a regular file (a disk image is one)")
+                ]))
         }
         return QemuImage(disk: path, boot: .disk, login: nil)
     }
@@ -61,12 +79,15 @@ public struct QemuImage: Sendable, Equatable {
     /// A folder `scripts/guest-image` finished (it writes `image.json` last).
     static func fromFolder(_ folder: String) -> QemuImage? {
         guard isRegularFile("\(folder)/image.json"), isRegularFile("\(folder)/disk.qcow2"),
-              let data = FileManager.default.contents(atPath: "\(folder)/image.json"),
-              let meta = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+            let data = FileManager.default.contents(atPath: "\(folder)/image.json"),
+            let meta = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return nil }
         let append = meta["append"] as? String ?? "root=/dev/vda rw console=ttyS0 quiet"
         let key = (meta["key"] as? String).map { "\(folder)/\($0)" }
-        return QemuImage(disk: "\(folder)/disk.qcow2", boot: .kernel(kernel: "\(folder)/vmlinuz", initrd: "\(folder)/initrd.img", append: append),
-                         login: SSHLogin(user: meta["user"] as? String ?? "root", key: key))
+        return QemuImage(
+            disk: "\(folder)/disk.qcow2",
+            boot: .kernel(kernel: "\(folder)/vmlinuz", initrd: "\(folder)/initrd.img", append: append),
+            login: SSHLogin(user: meta["user"] as? String ?? "root", key: key))
     }
 
     /// The login for a VM: the image's, with the spec's `ssh` fields over it where the
@@ -74,6 +95,7 @@ public struct QemuImage: Sendable, Equatable {
     public func login(for vm: VMSpec, spec: LabSpec) -> SSHLogin {
         let mine = login ?? SSHLogin(user: "root")
         guard case .image? = vm.base ?? spec.base, let given = vm.ssh ?? spec.ssh else { return mine }
-        return SSHLogin(user: given.user ?? mine.user, key: given.key ?? mine.key, host: nil, port: nil, proxyCommand: nil)
+        return SSHLogin(
+            user: given.user ?? mine.user, key: given.key ?? mine.key, host: nil, port: nil, proxyCommand: nil)
     }
 }

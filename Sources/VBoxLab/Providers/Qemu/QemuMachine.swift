@@ -27,24 +27,33 @@ public struct QemuMachine: Sendable, Equatable {
 
     /// VirtualBox's PCI layout, so the guest names the NICs as under VirtualBox: NIC 1 at
     /// 0x3 (`enp0s3`), slots 2-4 at 0x8-0xa, slots 5-8 at 0x10-0x13; the disk at 0x4.
-    static func pciAddress(slot: Int) -> String { "0x" + String(GuestInterfaceName.pciDevice(forSlot: slot), radix: 16) }
+    static func pciAddress(slot: Int) -> String {
+        "0x" + String(GuestInterfaceName.pciDevice(forSlot: slot), radix: 16)
+    }
 
     public var argv: [String] {
-        var a = ["-name", hostName, "-accel", accel == "tcg" ? "tcg,tb-size=64" : accel, "-m", String(memory), "-smp", String(cpus),
-                 "-nodefaults", "-display", "none", "-daemonize", "-pidfile", pidFile,
-                 "-serial", "file:\(console)", "-qmp", "unix:\(qmp),server=on,wait=off",
-                 // Without it the guest names its NICs ens3.. instead of VirtualBox's enp0s3..
-                 "-global", "PIIX4_PM.acpi-root-pci-hotplug=off"]
+        var a = [
+            "-name", hostName, "-accel", accel == "tcg" ? "tcg,tb-size=64" : accel, "-m", String(memory), "-smp",
+            String(cpus),
+            "-nodefaults", "-display", "none", "-daemonize", "-pidfile", pidFile,
+            "-serial", "file:\(console)", "-qmp", "unix:\(qmp),server=on,wait=off",
+            // Without it the guest names its NICs ens3.. instead of VirtualBox's enp0s3..
+            "-global", "PIIX4_PM.acpi-root-pci-hotplug=off",
+        ]
         if case .kernel(let kernel, let initrd, let append) = boot {
             a += ["-kernel", kernel, "-initrd", initrd, "-append", "\(append) systemd.machine_id=\(machineID)"]
         }
         a += ["-drive", "file=\(overlay),if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,addr=0x4"]
         // restrict=on: NIC 1 reaches nothing outside; only the ssh forward on 127.0.0.1 reaches it.
-        a += ["-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:\(sshPort)-:22",
-              "-device", "e1000,netdev=n1,addr=\(Self.pciAddress(slot: 1)),mac=\(managementMAC)"]
+        a += [
+            "-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:\(sshPort)-:22",
+            "-device", "e1000,netdev=n1,addr=\(Self.pciAddress(slot: 1)),mac=\(managementMAC)",
+        ]
         for n in nics {
-            a += ["-netdev", "tap,id=n\(n.slot),ifname=\(n.tap),script=no,downscript=no",
-                  "-device", "e1000,netdev=n\(n.slot),addr=\(Self.pciAddress(slot: n.slot)),mac=\(n.mac)"]
+            a += [
+                "-netdev", "tap,id=n\(n.slot),ifname=\(n.tap),script=no,downscript=no",
+                "-device", "e1000,netdev=n\(n.slot),addr=\(Self.pciAddress(slot: n.slot)),mac=\(n.mac)",
+            ]
         }
         return a
     }
@@ -58,20 +67,28 @@ public struct QemuMachine: Sendable, Equatable {
     }
 
     public static func parse(_ argv: [String]) -> Running? {
-        var port: Int?, overlay: String?
-        var taps: [String: String] = [:], nics: [NIC] = []
+        var port: Int?
+        var overlay: String?
+        var taps: [String: String] = [:]
+        var nics: [NIC] = []
         for (option, value) in zip(argv, argv.dropFirst()) {
             let fields = keyValues(value)
             switch option {
             case "-netdev" where value.hasPrefix("user,"):
-                if let fwd = fields["hostfwd"], let p = fwd.split(separator: ":").dropFirst(2).first?.split(separator: "-").first { port = Int(p) }
+                if let fwd = fields["hostfwd"],
+                    let p = fwd.split(separator: ":").dropFirst(2).first?.split(separator: "-").first
+                {
+                    port = Int(p)
+                }
             case "-netdev" where value.hasPrefix("tap,"):
                 if let id = fields["id"], let tap = fields["ifname"] { taps[id] = tap }
             case "-drive":
                 overlay = fields["file"]
             case "-device" where value.hasPrefix("e1000,"):
-                guard let id = fields["netdev"], id != "n1", let slot = Int(id.dropFirst()), let mac = fields["mac"].flatMap(MACAddress.init),
-                      let tap = taps[id] else { continue }
+                guard let id = fields["netdev"], id != "n1", let slot = Int(id.dropFirst()),
+                    let mac = fields["mac"].flatMap(MACAddress.init),
+                    let tap = taps[id]
+                else { continue }
                 nics.append(NIC(slot: slot, mac: mac, tap: tap))
             default: continue
             }

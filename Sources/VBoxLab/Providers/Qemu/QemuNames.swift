@@ -11,7 +11,9 @@ public struct QemuNames: Sendable {
     public let runtime: String
 
     public init(lab: String, state: String, runtime: String) {
-        self.lab = lab; root = "\(state)/qemu"; self.runtime = runtime
+        self.lab = lab
+        root = "\(state)/qemu"
+        self.runtime = runtime
     }
 
     /// A VM's folder: its overlay disk, pid file and console log.

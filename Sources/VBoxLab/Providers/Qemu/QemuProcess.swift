@@ -10,7 +10,10 @@ public struct QemuProcess: Sendable, Equatable {
     /// The identity a record keeps: `PID@STARTTIME`.
     public var identity: String { "\(pid)@\(started)" }
 
-    public init(pid: Int, started: String) { self.pid = pid; self.started = started }
+    public init(pid: Int, started: String) {
+        self.pid = pid
+        self.started = started
+    }
 
     public init?(identity: String?) {
         guard let parts = identity?.split(separator: "@"), parts.count == 2, let pid = Int(parts[0]) else { return nil }
@@ -20,7 +23,8 @@ public struct QemuProcess: Sendable, Equatable {
     /// The process with this pid as it is now, if there is one.
     public static func current(pid: Int) -> QemuProcess? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // After the command name (which may hold spaces and parentheses): state is field 3, start time field 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 19, fields[0] != "Z" else { return nil }
@@ -29,7 +33,9 @@ public struct QemuProcess: Sendable, Equatable {
 
     /// The process a pid file names, when it is running.
     public static func fromPidFile(_ path: String) -> QemuProcess? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return nil }
         return current(pid: pid)
     }
 
@@ -68,7 +74,8 @@ public enum QMP {
     /// monitor did not take it (the socket is gone or silent).
     public static func execute(_ command: String, socket: String, timeout: Double = 5) -> Bool {
         guard let s = UnixSocketSession(path: socket, timeout: timeout), s.readLine()?.contains("QMP") == true,
-              s.send(#"{"execute":"qmp_capabilities"}"#), reply(s) else { return false }
+            s.send(#"{"execute":"qmp_capabilities"}"#), reply(s)
+        else { return false }
         guard s.send(#"{"execute":"\#(command)"}"#) else { return false }
         // `quit` may close the socket before it answers: that is the answer.
         return reply(s) || command == "quit"

@@ -6,9 +6,11 @@ extension QemuProvider {
     /// runs it, and its NICs as the switch has them; the guests' side is read over ssh.
     public func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation {
         let registering = RegisteringSwitch(lab: lab)
-        let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(registering.namespace)
+        let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(
+            registering.namespace)
         let state = try registering.observe(reader, exists: switchOwned)
-        var states: [VMState] = [], details: [String: VMDetail] = [:]
+        var states: [VMState] = []
+        var details: [String: VMDetail] = [:]
         var anyRunning = false
         for vm in vms {
             let recorded = record?.owns(.qemuVM, named: vm)
@@ -16,16 +18,24 @@ extension QemuProvider {
             let seen = process.flatMap { QemuMachine.parse($0.argv) }
             anyRunning = anyRunning || process != nil
             let login = record.flatMap { _ in "root" } ?? "root"
-            details[vm] = VMDetail(state: process != nil ? "running" : recorded != nil ? "off" : "missing",
-                                   reach: seen.map { "ssh \(login)@127.0.0.1:\($0.sshPort)" })
-            let ports = process == nil ? [] : state.ports.filter { $0.key.vm == vm }.sorted { $0.key.slot < $1.key.slot }
-            states.append(VMState(name: vm, running: process != nil, nics: ports.map { ref, port in
-                NICState(slot: ref.slot, network: port.network ?? "?", registeredMac: port.registered ?? MACAddress(0), promisc: port.policy,
-                         interface: nil, guestMac: nil, linkUp: true, addresses: [], bridge: nil)
-            }, bridges: []))
+            details[vm] = VMDetail(
+                state: process != nil ? "running" : recorded != nil ? "off" : "missing",
+                reach: seen.map { "ssh \(login)@127.0.0.1:\($0.sshPort)" })
+            let ports =
+                process == nil ? [] : state.ports.filter { $0.key.vm == vm }.sorted { $0.key.slot < $1.key.slot }
+            states.append(
+                VMState(
+                    name: vm, running: process != nil,
+                    nics: ports.map { ref, port in
+                        NICState(
+                            slot: ref.slot, network: port.network ?? "?",
+                            registeredMac: port.registered ?? MACAddress(0), promisc: port.policy,
+                            interface: nil, guestMac: nil, linkUp: true, addresses: [], bridge: nil)
+                    }, bridges: []))
         }
-        var observation = LabObservation(lab: lab, provider: name, state: LabState(lab: lab, vms: states), details: details,
-                                         switches: state.switches(namespace: registering.namespace), exists: switchOwned || anyRunning)
+        var observation = LabObservation(
+            lab: lab, provider: name, state: LabState(lab: lab, vms: states), details: details,
+            switches: state.switches(namespace: registering.namespace), exists: switchOwned || anyRunning)
         if !switchOwned && anyRunning { observation.missingSwitch = "namespace \(registering.namespace)" }
         return observation
     }
@@ -36,7 +46,8 @@ extension QemuProvider {
         var removed: [String] = []
         let vms = record.owned.filter { $0.kind == .qemuVM }
         let live = runningVMs(record)
-        _ = parallelMap(live, width: Parallelism.reads) { vm, p in stop(vm, process: p, lab: record.lab, gently: false) }
+        _ = parallelMap(live, width: Parallelism.reads) { vm, p in stop(vm, process: p, lab: record.lab, gently: false)
+        }
         removed += live.map(\.vm)
         let n = names(record.lab)
         if !context.dryRun {
@@ -57,9 +68,13 @@ extension QemuProvider {
         let switchThere = !HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).isEmpty
         var notes: [String] = []
         if record.pending { notes.append("a create was stopped half-way") }
-        if running < record.vms.count { notes.append("\(record.vms.count - running) of \(record.vms.count) VMs not running") }
+        if running < record.vms.count {
+            notes.append("\(record.vms.count - running) of \(record.vms.count) VMs not running")
+        }
         if !switchThere { notes.append("switch namespace missing") }
-        return LabSurvey(running: running, total: record.vms.count, matches: notes.isEmpty, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        return LabSurvey(
+            running: running, total: record.vms.count, matches: notes.isEmpty,
+            note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// ssh on each VM's forward, with the image's login (or the spec's, for an image of its own).

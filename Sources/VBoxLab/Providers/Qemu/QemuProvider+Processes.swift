@@ -12,7 +12,9 @@ extension QemuProvider {
         guard let folder = n.ownedFolder(vm) else { return nil }
         let recorded = QemuProcess(identity: record?.owns(.qemuVM, named: vm)?.id)
         let candidates = [recorded, QemuProcess.fromPidFile("\(folder)/qemu.pid")].compactMap { $0 }
-        return candidates.first { $0.isAlive && $0.runs(hostName: vmHostName(lab, vm), overlay: "\(folder)/disk.qcow2") }
+        return candidates.first {
+            $0.isAlive && $0.runs(hostName: vmHostName(lab, vm), overlay: "\(folder)/disk.qcow2")
+        }
     }
 
     /// Every recorded VM of the lab whose QEMU runs, with its process.
@@ -57,7 +59,9 @@ extension QemuProvider {
     func removeFiles(of vm: String, lab: String) {
         let n = names(lab)
         guard let folder = n.ownedFolder(vm) else {
-            progress("left \(vm.escapedOnOneLine) alone: the record names it, but it is not a VM folder inside \(n.labFolder)")
+            progress(
+                "left \(vm.escapedOnOneLine) alone: the record names it, but it is not a VM folder inside \(n.labFolder)"
+            )
             return
         }
         try? FileManager.default.removeItem(atPath: folder)  // gone already is as good

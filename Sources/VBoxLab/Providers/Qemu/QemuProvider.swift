@@ -11,7 +11,8 @@ public struct QemuProvider: LabProvider {
     let program: String
 
     public init(context: ProviderContext, program: String = QemuProvider.programFromEnvironment()) {
-        self.context = context; self.program = program
+        self.context = context
+        self.program = program
     }
 
     var reader: CommandRunner { context.reader }
@@ -24,32 +25,50 @@ public struct QemuProvider: LabProvider {
     func vmHostName(_ lab: String, _ vm: String) -> String { "\(lab)-\(vm)" }
 
     public func checkPrerequisites(pinging: Bool) throws(VBoxLabError) {
-        if !Privileges.isRoot { throw .missing(what: "root", fix: "taps and the lab's switch namespace need root; run it as root (sudo vboxlab ...)") }
+        if !Privileges.isRoot {
+            throw .missing(
+                what: "root", fix: "taps and the lab's switch namespace need root; run it as root (sudo vboxlab ...)")
+        }
         for tool in [program, "qemu-img", "ip", "bridge"] where ProcessRunner.resolve(tool) == nil {
-            throw .missing(what: "'\(tool)'", fix: tool == "ip" || tool == "bridge" ? ProcessRunner.installHint(tool) : "apt-get install qemu-system-x86 qemu-utils")
+            throw .missing(
+                what: "'\(tool)'",
+                fix: tool == "ip" || tool == "bridge"
+                    ? ProcessRunner.installHint(tool) : "apt-get install qemu-system-x86 qemu-utils")
         }
         // QEMU's options are comma-separated: a path with a comma would be cut in two.
         for path in [context.store.state, context.runtime] where path.contains(",") {
-            throw .prerequisite(.unusable(what: path, reason: "QEMU's options are comma-separated, and this path has a comma",
-                            fix: "point XDG_STATE_HOME and XDG_RUNTIME_DIR at folders whose paths have no comma"))
+            throw .prerequisite(
+                .unusable(
+                    what: path, reason: "QEMU's options are comma-separated, and this path has a comma",
+                    fix: "point XDG_STATE_HOME and XDG_RUNTIME_DIR at folders whose paths have no comma"))
         }
     }
 
-    public func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode) throws(VBoxLabError) -> ProviderChange {
+    public func prepare(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, mode: ApplyMode)
+        throws(VBoxLabError) -> ProviderChange
+    {
         try refuseOtherManagement(spec)
         let image = try QemuImage.resolve(spec.base, specFile: spec.file)
         let registering = RegisteringSwitch(lab: plan.lab)
-        let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(registering.namespace)
+        let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(
+            registering.namespace)
         let fresh = !switchOwned && runningVMs(record).isEmpty
         if fresh, mode.isFix { throw .lab(.notCreated(lab: plan.lab, provider: name)) }
         if !switchOwned && HostNamespaces.namespaces().contains(registering.namespace) {
-            throw .lab(.taken(lab: plan.lab, what: "namespaces", objects: ["\(registering.namespace) (not made by vboxlab for lab \(plan.lab))"],
-                              fix: "Rename the lab, or remove it (ip netns del \(registering.namespace)) if nothing needs it"))
+            throw .lab(
+                .taken(
+                    lab: plan.lab, what: "namespaces",
+                    objects: ["\(registering.namespace) (not made by vboxlab for lab \(plan.lab))"],
+                    fix: "Rename the lab, or remove it (ip netns del \(registering.namespace)) if nothing needs it"))
         }
         let work = try decide(plan, spec: spec, record: record, image: image, mode: mode)
         let observed = fresh ? nil : try observe(lab: plan.lab, vms: plan.vmNames, record: record).state
-        progress(fresh ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(accel(image))) and \(counted(Set(plan.nics.map(\.network)).count, "internal network"))"
-                 : work.start.isEmpty && work.remove.isEmpty ? "lab \(plan.lab) exists; its VMs run as planned" : "lab \(plan.lab) exists; bringing it to the plan")
+        progress(
+            fresh
+                ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(accel(image))) and \(counted(Set(plan.nics.map(\.network)).count, "internal network"))"
+                : work.start.isEmpty && work.remove.isEmpty
+                    ? "lab \(plan.lab) exists; its VMs run as planned"
+                    : "lab \(plan.lab) exists; bringing it to the plan")
 
         var record = record
         record.vms = plan.vmNames
@@ -60,18 +79,29 @@ public struct QemuProvider: LabProvider {
         }
         record.stopped = work.restart.isEmpty ? nil : work.restart.map(\.vm)
         record.pending = fresh
-        let failure = fresh ? "create failed; removing what this run made"
+        let failure =
+            fresh
+            ? "create failed; removing what this run made"
             : "failed; the lab is as far as it got: vboxlab fix-macs \(plan.lab) --restart brings it to the plan"
         return ProviderChange(
             record: record, failure: failure,
             make: { [self, record] persist throws(VBoxLabError) in
                 var record = record
-                var changes = try execute(work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
+                var changes = try execute(
+                    work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
                 if fresh { changes = ["created lab \(plan.lab)"] }
-                let interfaces = Dictionary(uniqueKeysWithValues: plan.vmNames.map { vm in
-                    (vm, Dictionary(uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) }))
-                })
-                return ApplyOutcome(created: fresh, changes: changes, record: record, guestInterfaces: interfaces, observed: observed)
+                let interfaces = Dictionary(
+                    uniqueKeysWithValues: plan.vmNames.map { vm in
+                        (
+                            vm,
+                            Dictionary(
+                                uniqueKeysWithValues: plan.nics(of: vm).map {
+                                    ($0.slot, GuestInterfaceName.forSlot($0.slot))
+                                })
+                        )
+                    })
+                return ApplyOutcome(
+                    created: fresh, changes: changes, record: record, guestInterfaces: interfaces, observed: observed)
             },
             // A new lab goes whole: the record as last written has every VM started.
             undo: { [self] in
@@ -81,11 +111,15 @@ public struct QemuProvider: LabProvider {
 
     /// Removals, restarts, starts, then the switch: taps exist once their QEMU has started,
     /// and move into the switch as its ports.
-    private func execute(_ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord, switchOwned: Bool,
-                         persist: RecordWriter) throws(VBoxLabError) -> [String] {
+    private func execute(
+        _ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord, switchOwned: Bool,
+        persist: RecordWriter
+    ) throws(VBoxLabError) -> [String] {
         var changes: [String] = []
         for o in work.remove {
-            if let p = process(of: o.name, lab: plan.lab, record: record) { stop(o.name, process: p, lab: plan.lab, gently: false) }
+            if let p = process(of: o.name, lab: plan.lab, record: record) {
+                stop(o.name, process: p, lab: plan.lab, gently: false)
+            }
             if !context.dryRun { removeFiles(of: o.name, lab: plan.lab) }
             record.forgetQemu(o.name)
             changes.append("removed VM \(o.name)")
@@ -99,7 +133,8 @@ public struct QemuProvider: LabProvider {
         let seen = try RegisteringSwitch(lab: plan.lab).observe(reader, exists: switchOwned)
         try startAll(work, plan: plan, image: image, record: &record, persist: persist, changes: &changes)
         let ports = plan.nics.map { SwitchPort($0, link: .existing(names(plan.lab).tap($0.vm, slot: $0.slot))) }
-        let switchWork = RegisteringSwitch(lab: plan.lab).work(ports, seen: seen, renewed: Set(work.start), vanishing: Set(work.remove.map(\.name)))
+        let switchWork = RegisteringSwitch(lab: plan.lab).work(
+            ports, seen: seen, renewed: Set(work.start), vanishing: Set(work.remove.map(\.name)))
         if !switchWork.isEmpty { try RegisteringSwitch(lab: plan.lab).apply(switchWork, through: mutator) }
         changes += switchWork.changes
         if !context.dryRun, let i = record.owned.firstIndex(where: { $0.kind == .namespace }) {
@@ -109,8 +144,10 @@ public struct QemuProvider: LabProvider {
     }
 
     /// Starts the VMs to start, each recorded as soon as its process is known.
-    private func startAll(_ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord,
-                          persist: RecordWriter, changes: inout [String]) throws(VBoxLabError) {
+    private func startAll(
+        _ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord,
+        persist: RecordWriter, changes: inout [String]
+    ) throws(VBoxLabError) {
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
             // In the record before QEMU can outlive this run: a run killed while QEMU starts
@@ -121,8 +158,12 @@ public struct QemuProvider: LabProvider {
             record.recordQemu(vm, process: process, machine: work.designs[vm]!)
             try persist(record)
             let port = work.designs[vm]!.sshPort
-            progress(context.dryRun ? "\(vm): would be started (ssh on 127.0.0.1:\(port))"
-                     : String(format: "%@: started, pid %d, ssh on 127.0.0.1:%d (%.2f s)", vm, process!.pid, port, Date().timeIntervalSince(started)))
+            progress(
+                context.dryRun
+                    ? "\(vm): would be started (ssh on 127.0.0.1:\(port))"
+                    : String(
+                        format: "%@: started, pid %d, ssh on 127.0.0.1:%d (%.2f s)", vm, process!.pid, port,
+                        Date().timeIntervalSince(started)))
             if work.running[vm] == nil { changes.append("started VM \(vm)") }
         }
     }
@@ -131,8 +172,14 @@ public struct QemuProvider: LabProvider {
     private func refuseOtherManagement(_ spec: LabSpec) throws(VBoxLabError) {
         for (i, vm) in spec.vms.enumerated() {
             if case .nat = vm.management { continue }
-            throw .spec(.invalid([SpecDiagnostic(file: spec.file, path: "vms[\(i)].management",
-                                                 message: "\(name) gives NIC 1 NAT only (restrict=on: the guest reaches nothing outside); remove management or use another provider")]))
+            throw .spec(
+                .invalid([
+                    SpecDiagnostic(
+                        file: spec.file, path: "vms[\(i)].management",
+                        message:
+                            "\(name) gives NIC 1 NAT only (restrict=on: the guest reaches nothing outside); remove management or use another provider"
+                    )
+                ]))
         }
     }
 }

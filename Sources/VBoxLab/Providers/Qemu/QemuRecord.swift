@@ -25,7 +25,8 @@ extension LabRecord {
 
     mutating func forgetQemu(_ vm: String) {
         owned.removeAll { o in
-            ([.qemuVM, .qemuDisk, .qemuForward].contains(o.kind) && o.name == vm) || (o.kind == .qemuTap && o.id?.hasPrefix("\(vm)/") == true)
+            ([.qemuVM, .qemuDisk, .qemuForward].contains(o.kind) && o.name == vm)
+                || (o.kind == .qemuTap && o.id?.hasPrefix("\(vm)/") == true)
         }
     }
 
@@ -33,5 +34,7 @@ extension LabRecord {
     func qemuOverlay(_ vm: String) -> String? { owns(.qemuDisk, named: vm)?.id }
 
     /// The ssh port recorded for a VM.
-    func qemuPort(_ vm: String) -> Int? { owns(.qemuForward, named: vm)?.id?.split(separator: ":").last.flatMap { Int($0) } }
+    func qemuPort(_ vm: String) -> Int? {
+        owns(.qemuForward, named: vm)?.id?.split(separator: ":").last.flatMap { Int($0) }
+    }
 }

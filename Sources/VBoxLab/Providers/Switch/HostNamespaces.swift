@@ -14,7 +14,8 @@ public enum HostNamespaces {
     /// so a record's (name, identity) pair says whether the namespace is still the lab's.
     public static func identity(_ name: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)"),
-              let inode = attributes[.systemFileNumber] as? NSNumber else { return nil }
+            let inode = attributes[.systemFileNumber] as? NSNumber
+        else { return nil }
         return inode.stringValue
     }
 
@@ -24,8 +25,11 @@ public enum HostNamespaces {
         guard let record else { return [] }
         var out = Set<String>()
         for o in record.owned where o.kind == .namespace && existing.contains(o.name) {
-            if let id = o.id { if identity(o.name) == id { out.insert(o.name) } }
-            else if record.pending { out.insert(o.name) }
+            if let id = o.id {
+                if identity(o.name) == id { out.insert(o.name) }
+            } else if record.pending {
+                out.insert(o.name)
+            }
         }
         return out
     }

@@ -12,19 +12,30 @@ public struct PortCapture: Sendable {
     public var window = 2.0
 
     public init(runner: CommandRunner, names: SwitchNames, plan: RegistrationPlan) {
-        self.runner = runner; self.names = names
+        self.runner = runner
+        self.names = names
         ports = Dictionary(plan.nics.map { (names.port($0.ref), $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// tcpdump's lines for `during`, which runs once tcpdump has had time to start.
     public func record(during traffic: () -> Void) throws(VBoxLabError) -> String? {
-        guard ProcessRunner.resolve("tcpdump") != nil else { throw .missing(what: "'tcpdump'", fix: ProcessRunner.installHint("tcpdump")) }
-        let dump = Command("ip", ["netns", "exec", names.namespace, "timeout", "-s", "KILL", String(window), "tcpdump", "-Z", "root", "-i", "any", "-nn", "-l", "arp or icmp"])
+        guard ProcessRunner.resolve("tcpdump") != nil else {
+            throw .missing(what: "'tcpdump'", fix: ProcessRunner.installHint("tcpdump"))
+        }
+        let dump = Command(
+            "ip",
+            [
+                "netns", "exec", names.namespace, "timeout", "-s", "KILL", String(window), "tcpdump", "-Z", "root",
+                "-i", "any", "-nn", "-l", "arp or icmp",
+            ])
         let captured = Locked<CommandResult?>(nil)
         let done = DispatchGroup()
         done.enter()
         let runner = self.runner
-        Thread { captured.set(try? runner.run(dump)); done.leave() }.start()
+        Thread {
+            captured.set(try? runner.run(dump))
+            done.leave()
+        }.start()
         Thread.sleep(forTimeInterval: 0.4)
         traffic()
         done.wait()
@@ -32,8 +43,10 @@ public struct PortCapture: Sendable {
     }
 
     /// Reads tcpdump's `-i any` lines (`TIME PORT DIR WHAT`) for the last crossing of the frame.
-    public func verdict(for kind: FrameKind, of pair: PingPair, in output: String, model: LossPlace?) -> CaptureVerdict {
-        let from = pair.from.address.ip, to = pair.to.address.ip
+    public func verdict(for kind: FrameKind, of pair: PingPair, in output: String, model: LossPlace?) -> CaptureVerdict
+    {
+        let from = pair.from.address.ip
+        let to = pair.to.address.ip
         let signature: String
         switch kind {
         case .arpRequest: signature = "ARP, Request who-has \(to) tell \(from),"
@@ -49,11 +62,19 @@ public struct PortCapture: Sendable {
         }
         let sender = kind == .arpRequest || kind == .echoRequest ? pair.from.vm : pair.to.vm
         guard let (nic, out) = last else {
-            return CaptureVerdict(frame: kind, lastSeen: "the \(kind.rawValue) never reached a switch port", place: .vm(sender), model: model)
+            return CaptureVerdict(
+                frame: kind, lastSeen: "the \(kind.rawValue) never reached a switch port", place: .vm(sender),
+                model: model)
         }
         if out {
-            return CaptureVerdict(frame: kind, lastSeen: "the \(kind.rawValue) last left \(nic.network) into \(nic.vm) slot \(nic.slot)", place: .vm(nic.vm), model: model)
+            return CaptureVerdict(
+                frame: kind, lastSeen: "the \(kind.rawValue) last left \(nic.network) into \(nic.vm) slot \(nic.slot)",
+                place: .vm(nic.vm), model: model)
         }
-        return CaptureVerdict(frame: kind, lastSeen: "the \(kind.rawValue) last entered \(nic.network) from \(nic.vm) slot \(nic.slot) and left it nowhere", place: .network(nic.network), model: model)
+        return CaptureVerdict(
+            frame: kind,
+            lastSeen:
+                "the \(kind.rawValue) last entered \(nic.network) from \(nic.vm) slot \(nic.slot) and left it nowhere",
+            place: .network(nic.network), model: model)
     }
 }

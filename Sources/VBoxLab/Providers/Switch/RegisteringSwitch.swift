@@ -13,7 +13,10 @@ public struct RegisteringSwitch: Sendable {
     /// The reads that observe the switch, for a caller that runs them beside its own;
     /// their outputs, in this order, go to `state(outputs:)`.
     public var observation: [Command] {
-        [Command("ip", ["-n", namespace, "-j", "-d", "link", "show"]), Command("bridge", ["-n", namespace, "-j", "fdb", "show"])]
+        [
+            Command("ip", ["-n", namespace, "-j", "-d", "link", "show"]),
+            Command("bridge", ["-n", namespace, "-j", "fdb", "show"]),
+        ]
     }
 
     public func state(outputs: [String]) -> SwitchState { SwitchState(links: outputs[0], fdb: outputs[1]) }
@@ -27,16 +30,22 @@ public struct RegisteringSwitch: Sendable {
     }
 
     /// The work from `seen` to `ports` (see `SwitchWork.diff`).
-    public func work(_ ports: [SwitchPort], seen: SwitchState, renewed: Set<String>, vanishing: Set<String> = []) -> SwitchWork {
+    public func work(_ ports: [SwitchPort], seen: SwitchState, renewed: Set<String>, vanishing: Set<String> = [])
+        -> SwitchWork
+    {
         SwitchWork.diff(ports, seen: seen, names: names, renewed: renewed, vanishing: vanishing)
     }
 
     /// Runs `work` alone, for a caller with nothing of its own in the root namespace.
     public func apply(_ work: SwitchWork, through runner: CommandRunner) throws(VBoxLabError) {
         let root = SwitchWork.batch(work.rootLines).map { Command("ip", ["-batch", "-"], input: $0) }
-        for c in [work.deleteCommand, root, work.linkCommand, work.fdbCommand].compactMap({ $0 }) { try runner.check(c) }
+        for c in [work.deleteCommand, root, work.linkCommand, work.fdbCommand].compactMap({ $0 }) {
+            try runner.check(c)
+        }
     }
 
     /// Listening on every port, for `check --capture`.
-    public func capture(_ plan: RegistrationPlan, runner: CommandRunner) -> PortCapture { PortCapture(runner: runner, names: names, plan: plan) }
+    public func capture(_ plan: RegistrationPlan, runner: CommandRunner) -> PortCapture {
+        PortCapture(runner: runner, names: names, plan: plan)
+    }
 }

@@ -17,12 +17,15 @@ extension SwitchWork {
     /// Make the bridges and veths (each veth's other end directly in its namespace with
     /// its address), then label and raise the bridges and attach and raise the ports.
     public var linkBatch: String? {
-        let made = addBridges.map { "link add \($0.bridge) type bridge" }
+        let made =
+            addBridges.map { "link add \($0.bridge) type bridge" }
             + addPorts.compactMap { p in
                 guard case .veth(let peer, let namespace, let address) = p.port.link else { return nil }
-                return "link add \(names.port(p.port.nic)) type veth peer name \(peer) netns \(namespace) address \(address)"
+                return
+                    "link add \(names.port(p.port.nic)) type veth peer name \(peer) netns \(namespace) address \(address)"
             }
-        let raised = addBridges.map { "link set dev \($0.bridge) alias \($0.network) up" }
+        let raised =
+            addBridges.map { "link set dev \($0.bridge) alias \($0.network) up" }
             + (addPorts + movePorts).map { p in
                 "link set dev \(names.port(p.port.nic)) alias \(names.portAlias(p.port.nic)) master \(p.bridge) up"
             }
@@ -34,9 +37,15 @@ extension SwitchWork {
     public var fdbBatch: String? { Self.batch(fdbLines) }
 
     /// The switch-namespace commands in the order they must run, after the root batch.
-    public var deleteCommand: Command? { deleteBatch.map { Command("ip", ["-n", names.namespace, "-batch", "-"], input: $0) } }
-    public var linkCommand: Command? { linkBatch.map { Command("ip", ["-n", names.namespace, "-batch", "-"], input: $0) } }
-    public var fdbCommand: Command? { fdbBatch.map { Command("bridge", ["-n", names.namespace, "-batch", "-"], input: $0) } }
+    public var deleteCommand: Command? {
+        deleteBatch.map { Command("ip", ["-n", names.namespace, "-batch", "-"], input: $0) }
+    }
+    public var linkCommand: Command? {
+        linkBatch.map { Command("ip", ["-n", names.namespace, "-batch", "-"], input: $0) }
+    }
+    public var fdbCommand: Command? {
+        fdbBatch.map { Command("bridge", ["-n", names.namespace, "-batch", "-"], input: $0) }
+    }
 
     static func batch(_ lines: [String]) -> String? { lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n" }
 }

@@ -18,7 +18,11 @@ public struct SwitchPort: Sendable, Equatable {
     public var link: PortLink
 
     public init(nic: NICRef, network: String, registered: MACAddress, policy: PromiscPolicy, link: PortLink) {
-        self.nic = nic; self.network = network; self.registered = registered; self.policy = policy; self.link = link
+        self.nic = nic
+        self.network = network
+        self.registered = registered
+        self.policy = policy
+        self.link = link
     }
 
     /// A planned NIC's port, fed by `link`.

@@ -20,13 +20,16 @@ public struct SwitchWork: Sendable {
     public init(names: SwitchNames) { self.names = names }
 
     public var isEmpty: Bool {
-        !createNamespace && deleteLinks.isEmpty && addBridges.isEmpty && addPorts.isEmpty && movePorts.isEmpty && fdbLines.isEmpty
+        !createNamespace && deleteLinks.isEmpty && addBridges.isEmpty && addPorts.isEmpty && movePorts.isEmpty
+            && fdbLines.isEmpty
     }
 
     /// `renewed`: VMs whose links are new, so their ports are made whatever was seen.
     /// `vanishing`: VMs whose links the caller removes, taking their ports with them.
-    public static func diff(_ ports: [SwitchPort], seen: SwitchState, names: SwitchNames,
-                            renewed: Set<String>, vanishing: Set<String>) -> SwitchWork {
+    public static func diff(
+        _ ports: [SwitchPort], seen: SwitchState, names: SwitchNames,
+        renewed: Set<String>, vanishing: Set<String>
+    ) -> SwitchWork {
         var w = SwitchWork(names: names)
         w.createNamespace = !seen.exists
         var networks: [String] = []
@@ -47,7 +50,8 @@ public struct SwitchWork: Sendable {
             bridgeOf[network] = nil
             changes.append("removed network \(network)")
         }
-        var used = Set(bridgeOf.values), next = 0
+        var used = Set(bridgeOf.values)
+        var next = 0
         for network in networks where bridgeOf[network] == nil {
             while used.contains(names.bridge(next)) { next += 1 }
             let bridge = names.bridge(next)
@@ -61,7 +65,7 @@ public struct SwitchWork: Sendable {
 
     private mutating func removePorts(keeping planned: Set<NICRef>, seen: SwitchState, vanishing: Set<String>) {
         for (ref, port) in seen.ports.sorted(by: { ($0.key.vm, $0.key.slot) < ($1.key.vm, $1.key.slot) })
-            where !planned.contains(ref) && !vanishing.contains(ref.vm) {
+        where !planned.contains(ref) && !vanishing.contains(ref.vm) {
             deleteLinks.append(port.name)
             changes.append("removed \(ref.vm) slot \(ref.slot) (\(port.network ?? "no network"))")
         }
@@ -71,7 +75,8 @@ public struct SwitchWork: Sendable {
     /// unknown unicast only to ports whose policy asks for it, so each port's one static
     /// entry is the only way frames find it.
     private mutating func converge(_ p: SwitchPort, bridge: String, seen: ObservedPort?, renewed: Bool) {
-        let nic = p.nic, port = names.port(nic)
+        let nic = p.nic
+        let port = names.port(nic)
         guard !renewed, let seen else {
             // A port left by the link this one replaces would take its name.
             if let seen { deleteLinks.append(seen.name) }
@@ -87,14 +92,22 @@ public struct SwitchWork: Sendable {
         if seen.registered != p.registered {
             if let old = seen.registered { fdbLines.append("fdb del \(old) dev \(port) master static") }
             fdbLines.append(Self.registerLine(p.registered, port))
-            changes.append("\(nic.vm) slot \(nic.slot) \(p.network): register \(p.registered) (was \(seen.registered?.description ?? "none"))")
+            changes.append(
+                "\(nic.vm) slot \(nic.slot) \(p.network): register \(p.registered) (was \(seen.registered?.description ?? "none"))"
+            )
         }
         if seen.flood != p.flood {
             fdbLines.append(Self.policyLine(port, flood: p.flood))
-            changes.append("\(nic.vm) slot \(nic.slot) \(p.network): promiscuous policy \(p.policy.rawValue) (was \(seen.policy.rawValue))")
+            changes.append(
+                "\(nic.vm) slot \(nic.slot) \(p.network): promiscuous policy \(p.policy.rawValue) (was \(seen.policy.rawValue))"
+            )
         }
     }
 
-    private static func policyLine(_ port: String, flood: Bool) -> String { "link set dev \(port) learning off flood \(flood ? "on" : "off")" }
-    private static func registerLine(_ mac: MACAddress, _ port: String) -> String { "fdb replace \(mac) dev \(port) master static" }
+    private static func policyLine(_ port: String, flood: Bool) -> String {
+        "link set dev \(port) learning off flood \(flood ? "on" : "off")"
+    }
+    private static func registerLine(_ mac: MACAddress, _ port: String) -> String {
+        "fdb replace \(mac) dev \(port) master static"
+    }
 }

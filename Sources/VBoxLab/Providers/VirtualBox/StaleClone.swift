@@ -26,7 +26,8 @@ extension VirtualBoxProvider {
     /// VirtualBox's default machine folder, where clones and their groups' folders go.
     func machineFolder() -> String? {
         guard let props = try? vbox.read(["list", "systemproperties"]),
-              let line = props.split(separator: "\n").first(where: { $0.hasPrefix("Default machine folder:") }) else { return nil }
+            let line = props.split(separator: "\n").first(where: { $0.hasPrefix("Default machine folder:") })
+        else { return nil }
         return line.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
     }
 
@@ -40,13 +41,15 @@ extension VirtualBoxProvider {
     /// The settings file named in VirtualBox's "already exists" refusal.
     static func settingsFileInTheWay(_ error: VBoxLabError) -> String? {
         guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("already exists"),
-              let path = firstQuoted(in: Substring(stderr)) else { return nil }
+            let path = firstQuoted(in: Substring(stderr))
+        else { return nil }
         return path.hasSuffix(".vbox") ? path : nil
     }
 
     /// The first 'single-quoted' text, as VirtualBox quotes the paths in its messages.
     private static func firstQuoted(in text: Substring) -> String? {
-        guard let open = text.firstIndex(of: "'"), let close = text[text.index(after: open)...].firstIndex(of: "'") else { return nil }
+        guard let open = text.firstIndex(of: "'"), let close = text[text.index(after: open)...].firstIndex(of: "'")
+        else { return nil }
         return String(text[text.index(after: open)..<close])
     }
 
@@ -62,12 +65,19 @@ extension VirtualBoxProvider {
         let args = VBoxManage.importAppliance(file: box.ovf, name: box.baseVM, group: VagrantBox.baseGroup)
         var cleared: Set<String> = []
         while true {
-            do { try vbox.write(args, timeout: 3600); return } catch {
+            do {
+                try vbox.write(args, timeout: 3600)
+                return
+            } catch {
                 if let file = Self.settingsFileInTheWay(error), !cleared.contains(file) {
-                    try removeStale(file, original: error) { $0.name == box.baseVM && $0.groups.contains(VagrantBox.baseGroup) }
+                    try removeStale(file, original: error) {
+                        $0.name == box.baseVM && $0.groups.contains(VagrantBox.baseGroup)
+                    }
                     cleared.insert(file)
                 } else if let disk = Self.diskInTheWay(error), !cleared.contains(disk),
-                          let folder = machineFolder(), Self.isInside(disk, folder: "\(folder)\(VagrantBox.baseGroup)/\(box.baseVM)") {
+                    let folder = machineFolder(),
+                    Self.isInside(disk, folder: "\(folder)\(VagrantBox.baseGroup)/\(box.baseVM)")
+                {
                     try removeStaleDisk(disk)
                     cleared.insert(disk)
                 } else {
@@ -80,13 +90,17 @@ extension VirtualBoxProvider {
     /// The disk named in VirtualBox's refusal to create a file that exists (an import's copy).
     static func diskInTheWay(_ error: VBoxLabError) -> String? {
         guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("VERR_ALREADY_EXISTS"),
-              let line = stderr.split(separator: "\n").first(where: { $0.contains("Could not create the imported medium '") }) else { return nil }
+            let line = stderr.split(separator: "\n").first(where: {
+                $0.contains("Could not create the imported medium '")
+            })
+        else { return nil }
         return firstQuoted(in: line)
     }
 
     /// Whether `path` lies in `folder` itself (not deeper, and not out of it through `..`).
     static func isInside(_ path: String, folder: String) -> Bool {
-        let parent = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
         return parent == folder && !name.isEmpty && name != "." && name != ".."
     }
 
@@ -97,15 +111,26 @@ extension VirtualBoxProvider {
     private func removeStaleDisk(_ disk: String) throws(VBoxLabError) {
         progress("removing the disk an interrupted import left (\(disk))")
         let refusal: String
-        do { try vbox.write(["closemedium", "disk", disk, "--delete"]); return } catch {
+        do {
+            try vbox.write(["closemedium", "disk", disk, "--delete"])
+            return
+        } catch {
             guard case .system(.commandFailed(_, _, let stderr)) = error else { throw error }
             refusal = stderr
         }
         let unreadable = refusal.contains("Could not get the storage format")
         if unreadable, (try? FileManager.default.removeItem(atPath: disk)) != nil { return }
-        let reason = refusal.split(separator: "\n").first { $0.contains("error:") }.map { String($0).replacingOccurrences(of: "VBoxManage: error: ", with: "") } ?? "it gave no reason"
-        throw .lab(.unusableBase("\(disk), left by an interrupted import, is in the way of importing it again, and VirtualBox will not delete it: \(reason). "
-            + (unreadable ? "Remove that file" : "See VBoxManage list hdds, close the disks that build on it (VBoxManage closemedium disk UUID)") + ", then create again"))
+        let reason =
+            refusal.split(separator: "\n").first { $0.contains("error:") }.map {
+                String($0).replacingOccurrences(of: "VBoxManage: error: ", with: "")
+            } ?? "it gave no reason"
+        throw .lab(
+            .unusableBase(
+                "\(disk), left by an interrupted import, is in the way of importing it again, and VirtualBox will not delete it: \(reason). "
+                    + (unreadable
+                        ? "Remove that file"
+                        : "See VBoxManage list hdds, close the disks that build on it (VBoxManage closemedium disk UUID)")
+                    + ", then create again"))
     }
 
     /// Registers the settings file in the way, and deletes the VM with its disks when `isOurs`
@@ -114,10 +139,15 @@ extension VirtualBoxProvider {
         let before = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid))
         guard (try? vbox.write(["registervm", file])) != nil else { throw original }
         let appeared = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid)).subtracting(before)
-        let found = appeared.count == 1 ? VBoxParse.inventory((try? vbox.read(["showvminfo", appeared.first!])) ?? "").first : nil
+        let found =
+            appeared.count == 1
+            ? VBoxParse.inventory((try? vbox.read(["showvminfo", appeared.first!])) ?? "").first : nil
         guard let vm = found, isOurs(vm) else {
             for other in appeared { _ = try? vbox.write(["unregistervm", other]) }
-            throw .lab(.unusableBase("\(file) is in the way of a new VM and is not one this lab made; remove it, or rename the lab's VM"))
+            throw .lab(
+                .unusableBase(
+                    "\(file) is in the way of a new VM and is not one this lab made; remove it, or rename the lab's VM")
+            )
         }
         progress("removing what an interrupted run left of a VM (\(file))")
         try vbox.write(VBoxManage.unregisterDelete(vm.uuid))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// VMs as VBoxManage prints them, parsed. `list -l vms` (the human `showvminfo` of every VM
 /// in one call) is the one read that shows the promiscuous policy, and it gives every VM on
 /// the host at once: the lab's, and the foreign ones whose names or internal networks matter.
@@ -24,7 +26,10 @@ public struct VBoxNIC: Sendable, Equatable {
     public var mac: MACAddress?
     public var cable: Bool
     public var promisc: PromiscPolicy
-    public var network: String? { if case .intnet(let n) = attachment { return n }; return nil }
+    public var network: String? {
+        if case .intnet(let n) = attachment { return n }
+        return nil
+    }
 }
 
 public struct VBoxNATRule: Sendable, Equatable {
@@ -38,7 +43,9 @@ public struct VBoxNATRule: Sendable, Equatable {
 public enum VBoxParse {
     /// `7.2.22_Debianr175245` → [7, 2, 22].
     public static func version(_ text: String) -> [Int]? {
-        let head = text.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: { $0 == "_" || $0 == "r" }).first ?? ""
+        let head =
+            text.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: { $0 == "_" || $0 == "r" }).first
+            ?? ""
         let parts = head.split(separator: ".").compactMap { Int($0) }
         return parts.count >= 2 ? parts : nil
     }
@@ -48,7 +55,8 @@ public enum VBoxParse {
     public static func vmList(_ text: String) -> [(name: String, uuid: String)] {
         text.split(separator: "\n").compactMap { line in
             guard let open = line.lastIndex(of: "{"), let close = line.lastIndex(of: "}"), open < close,
-                  let q1 = line.firstIndex(of: "\""), let q2 = line[..<open].lastIndex(of: "\""), q1 < q2 else { return nil }
+                let q1 = line.firstIndex(of: "\""), let q2 = line[..<open].lastIndex(of: "\""), q1 < q2
+            else { return nil }
             return (String(line[line.index(after: q1)..<q2]), String(line[line.index(after: open)..<close]))
         }
     }
@@ -58,9 +66,12 @@ public enum VBoxParse {
         var out: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
-            var key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
+            var key = String(line[..<eq])
+            var value = String(line[line.index(after: eq)...])
             if key.hasPrefix("\""), key.hasSuffix("\""), key.count >= 2 { key = String(key.dropFirst().dropLast()) }
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
             out[key] = value
         }
         return out
@@ -71,16 +82,21 @@ public enum VBoxParse {
     public static func inventory(_ text: String) -> [VBoxVM] {
         var vms: [VBoxVM] = []
         var current: VBoxVM?
-        func finish() { if let c = current, !c.uuid.isEmpty { vms.append(c) }; current = nil }
+        func finish() {
+            if let c = current, !c.uuid.isEmpty { vms.append(c) }
+            current = nil
+        }
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
             guard let colon = line.firstIndex(of: ":"), !line.hasPrefix(" "), !line.hasPrefix("\t") else { continue }
-            let key = String(line[..<colon]), value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let key = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             if key == "Name", current == nil || !(current!.uuid.isEmpty) {
                 // A new VM, unless this is a shared folder's "Name: 'x', Host path: ..." line.
                 if value.hasPrefix("'") && value.contains("Host path") { continue }
                 finish()
-                current = VBoxVM(name: value, uuid: "", groups: [], state: "", memory: nil, cpus: nil, nics: [:], natRules: [])
+                current = VBoxVM(
+                    name: value, uuid: "", groups: [], state: "", memory: nil, cpus: nil, nics: [:], natRules: [])
                 continue
             }
             guard current != nil else { continue }
@@ -91,9 +107,14 @@ public enum VBoxParse {
             case "Number of CPUs": current!.cpus = Int(value)
             case "State": current!.state = shortState(value)
             default:
-                if key.hasPrefix("NIC "), let slot = Int(key.dropFirst(4)), let nic = nicLine(slot: slot, value) { current!.nics[slot] = nic }
-                else if key.hasPrefix("NIC "), key.contains(" Rule("), let slot = Int(key.dropFirst(4).prefix { $0.isNumber }),
-                        let rule = natRule(slot: slot, value) { current!.natRules.append(rule) }
+                if key.hasPrefix("NIC "), let slot = Int(key.dropFirst(4)), let nic = nicLine(slot: slot, value) {
+                    current!.nics[slot] = nic
+                } else if key.hasPrefix("NIC "), key.contains(" Rule("),
+                    let slot = Int(key.dropFirst(4).prefix { $0.isNumber }),
+                    let rule = natRule(slot: slot, value)
+                {
+                    current!.natRules.append(rule)
+                }
             }
         }
         finish()
@@ -112,28 +133,40 @@ public enum VBoxParse {
 
     /// `MAC: 080027AABBCC, Attachment: Internal Network 'intnet-1', Cable connected: on, …, Promisc Policy: allow-vms, …`
     static func nicLine(slot: Int, _ text: String) -> VBoxNIC? {
-        guard text.hasPrefix("MAC:") else { return nil }   // "disabled"
+        guard text.hasPrefix("MAC:") else { return nil }  // "disabled"
         func field(_ name: String) -> String? {
             guard let r = text.range(of: name + ": ") else { return nil }
             let rest = text[r.upperBound...]
             return String(rest.prefix { $0 != "," })
         }
         let attachment: VBoxNIC.Attachment
-        if let r = text.range(of: "Attachment: Internal Network '"), let end = text.range(of: "', Cable connected:", options: .backwards) {
+        if let r = text.range(of: "Attachment: Internal Network '"),
+            let end = text.range(of: "', Cable connected:", options: .backwards)
+        {
             attachment = .intnet(String(text[r.upperBound..<end.lowerBound]))
         } else if let a = field("Attachment") {
             func quoted(_ prefix: String) -> String? {
                 guard a.hasPrefix(prefix) else { return nil }
                 return String(a.dropFirst(prefix.count)).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
             }
-            if a == "NAT" { attachment = .nat }
-            else if let n = quoted("Bridged Interface ") { attachment = .bridged(n) }
-            else if let n = quoted("Host-only Interface ") { attachment = .hostonly(n) }
-            else if let n = quoted("NAT Network ") { attachment = .natNetwork(n) }
-            else { attachment = .other(a) }
-        } else { attachment = .other("") }
-        return VBoxNIC(slot: slot, attachment: attachment, mac: field("MAC").flatMap(MACAddress.init),
-                       cable: field("Cable connected") == "on", promisc: field("Promisc Policy").flatMap(PromiscPolicy.init) ?? .deny)
+            if a == "NAT" {
+                attachment = .nat
+            } else if let n = quoted("Bridged Interface ") {
+                attachment = .bridged(n)
+            } else if let n = quoted("Host-only Interface ") {
+                attachment = .hostonly(n)
+            } else if let n = quoted("NAT Network ") {
+                attachment = .natNetwork(n)
+            } else {
+                attachment = .other(a)
+            }
+        } else {
+            attachment = .other("")
+        }
+        return VBoxNIC(
+            slot: slot, attachment: attachment, mac: field("MAC").flatMap(MACAddress.init),
+            cable: field("Cable connected") == "on",
+            promisc: field("Promisc Policy").flatMap(PromiscPolicy.init) ?? .deny)
     }
 
     /// `name = ssh, protocol = tcp, host ip = 127.0.0.1, host port = 2222, guest ip = , guest port = 22`
@@ -143,9 +176,9 @@ public enum VBoxParse {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if kv.count == 2 { f[kv[0]] = kv[1] } else if kv.count == 1 { f[kv[0]] = "" }
         }
-        guard let name = f["name"], let hostPort = f["host port"].flatMap(Int.init), let guestPort = f["guest port"].flatMap(Int.init) else { return nil }
+        guard let name = f["name"], let hostPort = f["host port"].flatMap(Int.init),
+            let guestPort = f["guest port"].flatMap(Int.init)
+        else { return nil }
         return VBoxNATRule(slot: slot, name: name, hostIP: f["host ip"] ?? "", hostPort: hostPort, guestPort: guestPort)
     }
 }
-
-import Foundation

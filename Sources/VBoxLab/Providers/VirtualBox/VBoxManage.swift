@@ -12,7 +12,9 @@ public struct VBoxManage: Sendable {
     public var timeout = 120.0
 
     public init(program: String, reader: CommandRunner, writer: CommandRunner) {
-        self.program = program; self.reader = reader; self.writer = writer
+        self.program = program
+        self.reader = reader
+        self.writer = writer
     }
 
     /// `VBOXLAB_VBOXMANAGE`, else `VBoxManage` on PATH.
@@ -37,8 +39,10 @@ public struct VBoxManage: Sendable {
 
     /// What VBoxManage says when it could not reach VBoxSVC at all (the service was starting,
     /// restarting or shutting down): the call did nothing, so it is safe to make again.
-    static let transientAnswers = ["Failed to create the VirtualBox object", "The object is not ready",
-                                   "the VirtualBox COM server is not running or failed to start"]
+    static let transientAnswers = [
+        "Failed to create the VirtualBox object", "The object is not ready",
+        "the VirtualBox COM server is not running or failed to start",
+    ]
     /// Waits between tries of a call that met a transient answer: about 7.5 s in all.
     public var retryDelays: [Double] = [0.5, 1, 2, 4]
     /// Where a retry is said: a busy VBoxSVC should be visible, not a silent pause.
@@ -48,13 +52,17 @@ public struct VBoxManage: Sendable {
         var r = try runner.run(c)
         for delay in retryDelays where Self.isTransient(r) {
             let answer = Self.transientAnswers.first { r.stderr.contains($0) } ?? "busy"
-            progress("VirtualBox answered \"\(answer)\" to \(c.arguments.first ?? "a call"); trying again in \(formatSeconds(delay)) s")
+            progress(
+                "VirtualBox answered \"\(answer)\" to \(c.arguments.first ?? "a call"); trying again in \(formatSeconds(delay)) s"
+            )
             Thread.sleep(forTimeInterval: delay)
             r = try runner.run(c)
         }
         let said = r.stderr.split(separator: "\n").contains { $0.contains("error:") }
         guard r.succeeded && !said else {
-            throw .commandFailed(command: Command(c.program, c.arguments).description, status: r.status == 0 ? 1 : r.status, stderr: r.stderr)
+            throw .commandFailed(
+                command: Command(c.program, c.arguments).description, status: r.status == 0 ? 1 : r.status,
+                stderr: r.stderr)
         }
         return r
     }
@@ -71,7 +79,9 @@ public struct VBoxManage: Sendable {
     }
 
     public static func cloneFull(base: String, snapshot: String?, name: String, uuid: String) -> [String] {
-        ["clonevm", base] + (snapshot.map { ["--snapshot", $0] } ?? []) + ["--name", name, "--uuid", uuid, "--register"]
+        ["clonevm", base] + (snapshot.map { ["--snapshot", $0] } ?? []) + [
+            "--name", name, "--uuid", uuid, "--register",
+        ]
     }
 
     public static func importAppliance(file: String, name: String, group: String) -> [String] {
@@ -82,7 +92,9 @@ public struct VBoxManage: Sendable {
     public static func powerOff(_ vm: String) -> [String] { ["controlvm", vm, "poweroff"] }
     public static func acpiPowerButton(_ vm: String) -> [String] { ["controlvm", vm, "acpipowerbutton"] }
     public static func unregisterDelete(_ vm: String) -> [String] { ["unregistervm", vm, "--delete"] }
-    public static func setPromisc(_ vm: String, slot: Int, _ p: PromiscPolicy) -> [String] { ["controlvm", vm, "nicpromisc\(slot)", p.rawValue] }
+    public static func setPromisc(_ vm: String, slot: Int, _ p: PromiscPolicy) -> [String] {
+        ["controlvm", vm, "nicpromisc\(slot)", p.rawValue]
+    }
 
     /// One `modifyvm` carrying every change of a VM: one write lock, one settings save.
     public static func modify(_ vm: String, _ settings: [VMSetting]) -> [String] {
@@ -119,9 +131,13 @@ public enum VMSetting: Sendable, Equatable {
         case .bridged(let n, let a): return ["--nic\(n)", "bridged", "--bridgeadapter\(n)", a]
         case .hostonly(let n, let a): return ["--nic\(n)", "hostonly", "--hostonlyadapter\(n)", a]
         case .natRuleDelete(let n, let name): return ["--natpf\(n)", "delete", name]
-        case .natRule(let n, let name, let ip, let hostPort, let guestPort): return ["--natpf\(n)", "\(name),tcp,\(ip),\(hostPort),,\(guestPort)"]
+        case .natRule(let n, let name, let ip, let hostPort, let guestPort):
+            return ["--natpf\(n)", "\(name),tcp,\(ip),\(hostPort),,\(guestPort)"]
         case .intnet(let n, let network, let mac, let p):
-            return ["--nic\(n)", "intnet", "--intnet\(n)", network, "--macaddress\(n)", mac.bareUpperHex, "--nicpromisc\(n)", p.rawValue, "--cableconnected\(n)", "on"]
+            return [
+                "--nic\(n)", "intnet", "--intnet\(n)", network, "--macaddress\(n)", mac.bareUpperHex,
+                "--nicpromisc\(n)", p.rawValue, "--cableconnected\(n)", "on",
+            ]
         case .network(let n, let network): return ["--nic\(n)", "intnet", "--intnet\(n)", network]
         case .mac(let n, let mac): return ["--macaddress\(n)", mac.bareUpperHex]
         case .promisc(let n, let p): return ["--nicpromisc\(n)", p.rawValue]

@@ -17,13 +17,19 @@ public struct VMDesign: Sendable {
 
     /// `hostName` turns the spec's VM and network names into VirtualBox's (the lab's prefix).
     public init(vm: VMSpec, lab: String, plan: RegistrationPlan, sshPort: Int?, hostName: (String) -> String = { $0 }) {
-        self.vm = vm.name; self.hostName = hostName(vm.name); group = Self.group(of: lab); memory = vm.memory; cpus = vm.cpus
-        management = vm.management; self.sshPort = sshPort
-        nics = Dictionary(uniqueKeysWithValues: plan.nics(of: vm.name).map { nic in
-            var onHost = nic
-            onHost.network = hostName(nic.network)
-            return (nic.slot, onHost)
-        })
+        self.vm = vm.name
+        self.hostName = hostName(vm.name)
+        group = Self.group(of: lab)
+        memory = vm.memory
+        cpus = vm.cpus
+        management = vm.management
+        self.sshPort = sshPort
+        nics = Dictionary(
+            uniqueKeysWithValues: plan.nics(of: vm.name).map { nic in
+                var onHost = nic
+                onHost.network = hostName(nic.network)
+                return (nic.slot, onHost)
+            })
     }
 
     /// Every setting, for a VM just cloned or imported: one `modifyvm`. Rules the base
@@ -36,8 +42,11 @@ public struct VMDesign: Sendable {
         var s: [VMSetting] = [.group(group), .memory(memory), .cpus(cpus)]
         s += managementSettings(deleting: inherited.contains { $0.slot == 1 && $0.name == Self.sshRule })
         for slot in labSlots {
-            if let n = nics[slot] { s.append(.intnet(slot: slot, network: n.network, mac: n.mac, promisc: n.promisc)) }
-            else { s.append(.disabled(slot: slot)) }
+            if let n = nics[slot] {
+                s.append(.intnet(slot: slot, network: n.network, mac: n.mac, promisc: n.promisc))
+            } else {
+                s.append(.disabled(slot: slot))
+            }
         }
         return s
     }
@@ -62,22 +71,38 @@ public struct VMDesign: Sendable {
 
     /// What differs from `seen`, as `modifyvm` settings (need a powered-off VM), policy
     /// changes a running VM takes, and one row per difference for people.
-    public func diff(_ seen: VBoxVM) -> (offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], changes: [Change]) {
-        var offline: [VMSetting] = [], online: [(Int, PromiscPolicy)] = [], changes: [Change] = []
-        func row(_ slot: String, _ network: String, _ now: String, _ wanted: String, _ why: String, online o: Bool = false) {
+    public func diff(_ seen: VBoxVM) -> (
+        offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], changes: [Change]
+    ) {
+        var offline: [VMSetting] = []
+        var online: [(Int, PromiscPolicy)] = []
+        var changes: [Change] = []
+        func row(
+            _ slot: String, _ network: String, _ now: String, _ wanted: String, _ why: String, online o: Bool = false
+        ) {
             changes.append(Change(vm: vm, slot: slot, network: network, now: now, wanted: wanted, why: why, online: o))
         }
-        if !seen.groups.contains(group) { offline.append(.group(group)); row("-", "-", "group \(seen.groups.joined(separator: ","))", "group \(group)", "the lab's VMs live in one group") }
+        if !seen.groups.contains(group) {
+            offline.append(.group(group))
+            row(
+                "-", "-", "group \(seen.groups.joined(separator: ","))", "group \(group)",
+                "the lab's VMs live in one group")
+        }
         for slot in labSlots {
             let have = seen.nics[slot]
             guard let want = nics[slot] else {
-                if let have { offline.append(.disabled(slot: slot)); row(String(slot), have.network ?? "-", "attached", "disabled", "the spec has no NIC in this slot") }
+                if let have {
+                    offline.append(.disabled(slot: slot))
+                    row(String(slot), have.network ?? "-", "attached", "disabled", "the spec has no NIC in this slot")
+                }
                 continue
             }
             let why = want.why
             guard let have, have.network != nil else {
                 offline.append(.intnet(slot: slot, network: want.network, mac: want.mac, promisc: want.promisc))
-                row(String(slot), want.network, have == nil ? "disabled" : "not on an internal network", "\(want.mac) \(want.promisc.rawValue)", why)
+                row(
+                    String(slot), want.network, have == nil ? "disabled" : "not on an internal network",
+                    "\(want.mac) \(want.promisc.rawValue)", why)
                 continue
             }
             if have.network != want.network {
@@ -92,7 +117,10 @@ public struct VMDesign: Sendable {
                 online.append((slot, want.promisc))
                 row(String(slot), want.network, have.promisc.rawValue, want.promisc.rawValue, why, online: true)
             }
-            if !have.cable { offline.append(.cable(slot: slot, true)); row(String(slot), want.network, "cable off", "cable on", why) }
+            if !have.cable {
+                offline.append(.cable(slot: slot, true))
+                row(String(slot), want.network, "cable off", "cable on", why)
+            }
         }
         return (offline, online, changes)
     }

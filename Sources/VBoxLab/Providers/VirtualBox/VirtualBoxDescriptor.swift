@@ -5,9 +5,11 @@ extension VirtualBoxProvider {
     public static let descriptor = ProviderDescriptor(
         name: "virtualbox", summary: "VirtualBox VMs", noun: "VM", priority: 100,
         availability: {
-            ProcessRunner.resolve(VBoxManage.programFromEnvironment()) != nil ? .available
-                : .unavailable(reason: "VBoxManage not found",
-                               fix: "install VirtualBox (Debian's contrib) or set VBOXLAB_VBOXMANAGE")
+            ProcessRunner.resolve(VBoxManage.programFromEnvironment()) != nil
+                ? .available
+                : .unavailable(
+                    reason: "VBoxManage not found",
+                    fix: "install VirtualBox (Debian's contrib) or set VBOXLAB_VBOXMANAGE")
         },
         environment: [("VBOXLAB_VBOXMANAGE", "the VBoxManage program to run")],
         make: { (c: ProviderContext) throws(VBoxLabError) -> LabProvider in VirtualBoxProvider(context: c) })

@@ -25,13 +25,20 @@ public struct VirtualBoxProvider: LabProvider {
 
     public func checkPrerequisites(pinging: Bool) throws(VBoxLabError) {
         guard ProcessRunner.resolve(vbox.program) != nil else {
-            throw .missing(what: "VBoxManage ('\(vbox.program)')", fix: "install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns")
+            throw .missing(
+                what: "VBoxManage ('\(vbox.program)')",
+                fix: "install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns")
         }
         let text = try vbox.read(["--version"])
         guard let v = VBoxParse.version(text), v.lexicographicallyPrecedes([6, 1]) == false else {
-            throw .prerequisite(.tooOld(what: "VirtualBox", need: "6.1 or later", found: "\(vbox.program) --version says \(text.trimmingCharacters(in: .whitespacesAndNewlines))"))
+            throw .prerequisite(
+                .tooOld(
+                    what: "VirtualBox", need: "6.1 or later",
+                    found: "\(vbox.program) --version says \(text.trimmingCharacters(in: .whitespacesAndNewlines))"))
         }
-        if pinging, ProcessRunner.resolve("ssh") == nil { throw .missing(what: "'ssh'", fix: ProcessRunner.installHint("ssh")) }
+        if pinging, ProcessRunner.resolve("ssh") == nil {
+            throw .missing(what: "'ssh'", fix: ProcessRunner.installHint("ssh"))
+        }
     }
 
     /// Every VM on the host, as `list -l vms` shows it.
@@ -43,14 +50,17 @@ public struct VirtualBoxProvider: LabProvider {
         guard let record else { return [:] }
         var out: [String: VBoxVM] = [:]
         for o in record.owned where o.kind == .vm {
-            if let id = o.id, let vm = vms.first(where: { $0.uuid == id }), belongs(vm, to: record, as: o) { out[o.name] = vm }
+            if let id = o.id, let vm = vms.first(where: { $0.uuid == id }), belongs(vm, to: record, as: o) {
+                out[o.name] = vm
+            }
         }
         return out
     }
 
     public func observe(lab: String, vms: [String], record: LabRecord?) throws(VBoxLabError) -> LabObservation {
         let mine = owned(record, in: try inventory())
-        var states: [VMState] = [], details: [String: VMDetail] = [:]
+        var states: [VMState] = []
+        var details: [String: VMDetail] = [:]
         for name in vms {
             guard let vm = mine[name] else {
                 details[name] = VMDetail(state: "missing")
@@ -63,12 +73,15 @@ public struct VirtualBoxProvider: LabProvider {
                 // The frame model and the diagnosis speak the spec's names.
                 let network = record?.specName(ofHost: onHost) ?? onHost
                 // The guest side (interface, guest MAC, addresses) needs the guest: unknown here.
-                return NICState(slot: slot, network: network, registeredMac: n.mac ?? MACAddress(0), promisc: n.promisc,
-                                interface: nil, guestMac: nil, linkUp: n.cable, addresses: [], bridge: nil)
+                return NICState(
+                    slot: slot, network: network, registeredMac: n.mac ?? MACAddress(0), promisc: n.promisc,
+                    interface: nil, guestMac: nil, linkUp: n.cable, addresses: [], bridge: nil)
             }
             states.append(VMState(name: name, running: vm.running, nics: nics, bridges: []))
         }
-        return LabObservation(lab: lab, provider: name, state: LabState(lab: lab, vms: states), details: details, switches: [], exists: !mine.isEmpty)
+        return LabObservation(
+            lab: lab, provider: name, state: LabState(lab: lab, vms: states), details: details, switches: [],
+            exists: !mine.isEmpty)
     }
 
     /// Powers off and deletes the lab's VMs, by UUID. A VM is the lab's when the record has
@@ -80,14 +93,23 @@ public struct VirtualBoxProvider: LabProvider {
         var mine: [OwnedObject] = []
         var cleared: [String] = []
         for o in record.owned where o.kind == .vm {
-            guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id }) else {
-                if record.pending, let id = o.id, !context.dryRun, clearStale(name: record.hostName(o.name), uuid: id) { cleared.append(o.name) }
+            guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id })
+            else {
+                if record.pending, let id = o.id, !context.dryRun, clearStale(name: record.hostName(o.name), uuid: id) {
+                    cleared.append(o.name)
+                }
                 continue
             }
-            if belongs(vm, to: record, as: o) { mine.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
-            else { progress("not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in lab \(record.lab)'s group \(VMDesign.group(of: record.lab))") }
+            if belongs(vm, to: record, as: o) {
+                mine.append(OwnedObject(kind: .vm, name: o.name, id: id))
+            } else {
+                progress(
+                    "not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in lab \(record.lab)'s group \(VMDesign.group(of: record.lab))"
+                )
+            }
         }
-        let vbox = self.vbox, progress = self.progress
+        let vbox = self.vbox
+        let progress = self.progress
         // One at a time: deleting linked clones of one base at once stalled for 10 s now and then.
         let results = parallelMap(mine, width: Parallelism.virtualBoxDisks) { o in
             Result { () throws(VBoxLabError) in
@@ -117,7 +139,9 @@ public struct VirtualBoxProvider: LabProvider {
         var removed: [String] = []
         for (vm, labs) in try bases(records: records) where labs.isEmpty {
             if let clones = try clonesOf(vm), clones > 0 {
-                progress("\(vm.name): kept: \(clones) VM disk\(clones == 1 ? "" : "s") outside the records still build on it")
+                progress(
+                    "\(vm.name): kept: \(clones) VM disk\(clones == 1 ? "" : "s") outside the records still build on it"
+                )
                 continue
             }
             try vbox.write(VBoxManage.unregisterDelete(vm.uuid))
@@ -129,14 +153,19 @@ public struct VirtualBoxProvider: LabProvider {
 
     public func survey(_ record: LabRecord) -> LabSurvey {
         guard let listed = try? VBoxParse.vmList(vbox.read(["list", "vms"])),
-              let running = try? Set(VBoxParse.vmList(vbox.read(["list", "runningvms"])).map(\.uuid)) else {
+            let running = try? Set(VBoxParse.vmList(vbox.read(["list", "runningvms"])).map(\.uuid))
+        else {
             return LabSurvey(running: 0, total: record.vms.count, matches: false, note: "VBoxManage could not be read")
         }
         let ids = record.owned.filter { $0.kind == .vm }.compactMap(\.id)
         let present = ids.filter { id in listed.contains { $0.uuid == id } }
         let missing = record.owned.filter { $0.kind == .vm && !present.contains($0.id ?? "") }.map(\.name)
-        return LabSurvey(running: present.filter(running.contains).count, total: record.vms.count, matches: missing.isEmpty && !record.pending,
-                         note: record.pending ? "a create was stopped half-way" : missing.isEmpty ? nil : "missing: \(missing.joined(separator: ", "))")
+        return LabSurvey(
+            running: present.filter(running.contains).count, total: record.vms.count,
+            matches: missing.isEmpty && !record.pending,
+            note: record.pending
+                ? "a create was stopped half-way"
+                : missing.isEmpty ? nil : "missing: \(missing.joined(separator: ", "))")
     }
 
     /// ssh to each VM: the spec's host and port, else the host of a bridged or host-only
@@ -145,7 +174,8 @@ public struct VirtualBoxProvider: LabProvider {
         let mine = owned(record, in: try inventory())
         var out: [String: GuestTransport] = [:]
         for vm in spec.vms {
-            var host = "127.0.0.1", port: Int?
+            var host = "127.0.0.1"
+            var port: Int?
             switch vm.management {
             case .nat: port = mine[vm.name]?.natRules.first { $0.slot == 1 && $0.guestPort == 22 }?.hostPort
             case .bridged(_, let h), .hostonly(_, let h): host = h ?? vm.name

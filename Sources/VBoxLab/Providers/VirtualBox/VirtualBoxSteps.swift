@@ -13,11 +13,16 @@ extension VirtualBoxProvider {
     /// clone has a snapshot to start from.
     func source(for vm: VMSpec, spec: LabSpec, among others: [VBoxVM]) throws(VBoxLabError) -> VMSource {
         guard let base = vm.base ?? spec.base else {
-            throw .missing(what: "a base for VM \(vm.name)", fix: "give the spec a base: { clone: \"VM\", snapshot: \"SNAPSHOT\" } or { import: \"FILE.ova\" }")
+            throw .missing(
+                what: "a base for VM \(vm.name)",
+                fix: "give the spec a base: { clone: \"VM\", snapshot: \"SNAPSHOT\" } or { import: \"FILE.ova\" }")
         }
         switch base {
         case .image(let file):
-            throw .lab(.unusableBase("VM \(vm.name)'s base is the disk image \(file), which VirtualBox does not boot; give a box, a VM to clone or an appliance to import"))
+            throw .lab(
+                .unusableBase(
+                    "VM \(vm.name)'s base is the disk image \(file), which VirtualBox does not boot; give a box, a VM to clone or an appliance to import"
+                ))
         case .box(let name, let version, let url):
             let box = try context.boxResolver(spec).resolve(name: name, version: version, url: url)
             let found = others.filter { $0.name == box.baseVM }
@@ -25,7 +30,10 @@ extension VirtualBoxProvider {
             let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
             if let snapshot = info["CurrentSnapshotName"] { return .clone(base: b, snapshot: snapshot, linked: true) }
             guard b.groups.contains(VagrantBox.baseGroup), !context.dryRun else {
-                throw .lab(.unusableBase("the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again"))
+                throw .lab(
+                    .unusableBase(
+                        "the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again"
+                    ))
             }
             // vboxlab's own base, whose import was stopped before its snapshot: take it now.
             progress("\(box.baseVM): taking the snapshot an interrupted import did not take")
@@ -33,30 +41,46 @@ extension VirtualBoxProvider {
             return .clone(base: b, snapshot: "base", linked: true)
         case .importAppliance(let file):
             let dir = (spec.file as NSString).deletingLastPathComponent
-            let full = file.hasPrefix("/") ? file : URL(fileURLWithPath: dir.isEmpty ? "." : dir).appendingPathComponent(file).standardizedFileURL.path
+            let full =
+                file.hasPrefix("/")
+                ? file
+                : URL(fileURLWithPath: dir.isEmpty ? "." : dir).appendingPathComponent(file).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: full) else {
-                throw .missing(what: "the appliance \(full) (base of \(vm.name))", fix: "put the .ova there, or name another file in the spec's base")
+                throw .missing(
+                    what: "the appliance \(full) (base of \(vm.name))",
+                    fix: "put the .ova there, or name another file in the spec's base")
             }
             return .appliance(file: full)
         case .clone(let name, let snapshot, let linked):
             let found = others.filter { $0.name == name || $0.uuid == name }
             guard let b = found.first else {
-                throw .missing(what: "the base VM '\(name)' (base of \(vm.name))", fix: "VirtualBox has no VM of that name: create or import it, or name another base in the spec")
+                throw .missing(
+                    what: "the base VM '\(name)' (base of \(vm.name))",
+                    fix: "VirtualBox has no VM of that name: create or import it, or name another base in the spec")
             }
             if found.count > 1 {
-                throw .lab(.unusableBase("the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name (\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec"))
+                throw .lab(
+                    .unusableBase(
+                        "the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name (\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec"
+                    ))
             }
             guard linked || snapshot != nil else { return .clone(base: b, snapshot: nil, linked: false) }
             let info = VBoxParse.machineReadable(try vbox.read(["showvminfo", b.uuid, "--machinereadable"]))
             let snapshots = info.filter { $0.key == "SnapshotName" || $0.key.hasPrefix("SnapshotName-") }.map(\.value)
             if let snapshot {
                 guard snapshots.contains(snapshot) else {
-                    throw .lab(.unusableBase("the base VM \(name) has no snapshot '\(snapshot)' (it has \(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))"))
+                    throw .lab(
+                        .unusableBase(
+                            "the base VM \(name) has no snapshot '\(snapshot)' (it has \(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))"
+                        ))
                 }
                 return .clone(base: b, snapshot: snapshot, linked: linked)
             }
             guard let current = info["CurrentSnapshotName"] else {
-                throw .lab(.unusableBase("the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full clones"))
+                throw .lab(
+                    .unusableBase(
+                        "the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full clones"
+                    ))
             }
             return .clone(base: b, snapshot: current, linked: true)
         }
@@ -71,8 +95,11 @@ extension VirtualBoxProvider {
         try vbox.write(["snapshot", box.baseVM, "take", "base"])
         progress(String(format: "imported %@ (%.1f s)", box.baseVM, Date().timeIntervalSince(started)))
         if context.dryRun {
-            return .clone(base: VBoxVM(name: box.baseVM, uuid: box.baseVM, groups: [VagrantBox.baseGroup], state: "poweroff", memory: nil, cpus: nil, nics: [:], natRules: []),
-                          snapshot: "base", linked: true)
+            return .clone(
+                base: VBoxVM(
+                    name: box.baseVM, uuid: box.baseVM, groups: [VagrantBox.baseGroup], state: "poweroff", memory: nil,
+                    cpus: nil, nics: [:], natRules: []),
+                snapshot: "base", linked: true)
         }
         guard let base = VBoxParse.inventory(try vbox.read(["showvminfo", box.baseVM])).first else {
             throw .system(.disagrees("VirtualBox imported \(box.ovf) but shows no VM \(box.baseVM)"))
@@ -84,11 +111,15 @@ extension VirtualBoxProvider {
     /// networks receives its broadcasts and may take its frames.
     func warnAboutSharedNetworks(_ plan: RegistrationPlan, spec: LabSpec, foreign: [VBoxVM]) {
         let networks = Set(plan.nics.map { spec.hostName($0.network) })
-        for vm in foreign { for (slot, nic) in vm.nics.sorted(by: { $0.key < $1.key }) {
-            if let n = nic.network, networks.contains(n) {
-                progress("warning: VM \(vm.name) (\(vm.uuid)), not in lab \(plan.lab), is attached to internal network \(n) on NIC \(slot); it shares the lab's frames")
+        for vm in foreign {
+            for (slot, nic) in vm.nics.sorted(by: { $0.key < $1.key }) {
+                if let n = nic.network, networks.contains(n) {
+                    progress(
+                        "warning: VM \(vm.name) (\(vm.uuid)), not in lab \(plan.lab), is attached to internal network \(n) on NIC \(slot); it shares the lab's frames"
+                    )
+                }
             }
-        } }
+        }
     }
 
     /// A TCP port on 127.0.0.1 no VM forwards and nothing listens on, from 2222 up.
@@ -96,21 +127,29 @@ extension VirtualBoxProvider {
 
     /// One new VM: clone or import, one `modifyvm` with every setting, then start it.
     /// Returns the VM's UUID (an import chooses its own).
-    func make(_ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign, mediaLock: NSLock, start: Bool,
-              learned: Locked<[String: String]>) throws(VBoxLabError) -> String {
+    func make(
+        _ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign,
+        mediaLock: NSLock, start: Bool,
+        learned: Locked<[String: String]>
+    ) throws(VBoxLabError) -> String {
         let started = Date()
         // A dry run makes nothing, and its lines say so.
         let dry = context.dryRun
         func step(_ what: String) {
-            progress(dry ? "\(vm.name): would be \(what)" : String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started)))
+            progress(
+                dry
+                    ? "\(vm.name): would be \(what)"
+                    : String(format: "%@: %@ (%.2f s)", vm.name, what, Date().timeIntervalSince(started)))
         }
         var id = uuid
         var inherited: [VBoxNATRule] = []
         var rename: [VMSetting] = []
         switch from {
         case .clone(let base, let snapshot, let linked):
-            let args = linked ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: design.hostName, uuid: uuid)
-                              : VBoxManage.cloneFull(base: base.uuid, snapshot: snapshot, name: design.hostName, uuid: uuid)
+            let args =
+                linked
+                ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: design.hostName, uuid: uuid)
+                : VBoxManage.cloneFull(base: base.uuid, snapshot: snapshot, name: design.hostName, uuid: uuid)
             // Clones of one base change its media registry: run at once they stalled for 10 s
             // here now and then, one after another they take 40-70 ms each.
             mediaLock.lock()
@@ -122,11 +161,15 @@ extension VirtualBoxProvider {
             // Parallel imports fail (VirtualBox issue 80): one at a time.
             mediaLock.lock()
             let name = importAs ?? design.hostName
-            let imported = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.importAppliance(file: file, name: name, group: design.group), timeout: 3600) }
+            let imported = Result { () throws(VBoxLabError) in
+                try vbox.write(VBoxManage.importAppliance(file: file, name: name, group: design.group), timeout: 3600)
+            }
             mediaLock.unlock()
             _ = try imported.get()
             if !context.dryRun {
-                guard let made = self.uuid(named: name) else { throw .system(.disagrees("VirtualBox imported \(file) but lists no one VM named \(name)")) }
+                guard let made = self.uuid(named: name) else {
+                    throw .system(.disagrees("VirtualBox imported \(file) but lists no one VM named \(name)"))
+                }
                 id = made
                 learned.update { $0[vm.name] = made }
                 inherited = VBoxParse.inventory(try vbox.read(["showvminfo", id])).first?.natRules ?? []
@@ -147,8 +190,10 @@ extension VirtualBoxProvider {
 
     /// Brings an existing VM to its design. A policy change alone reaches a running VM
     /// through `controlvm`; anything else needs it powered off (`--restart` allowed that).
-    func converge(_ name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool,
-                  lab: String) throws(VBoxLabError) {
+    func converge(
+        _ name: String, uuid: String, offline: [VMSetting], online: [(slot: Int, policy: PromiscPolicy)], running: Bool,
+        lab: String
+    ) throws(VBoxLabError) {
         if running && offline.isEmpty {
             for o in online { try vbox.write(VBoxManage.setPromisc(uuid, slot: o.slot, o.policy)) }
             return
@@ -163,7 +208,9 @@ extension VirtualBoxProvider {
             try vbox.write(VBoxManage.acpiPowerButton(uuid))
             try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
             try vbox.write(VBoxManage.start(uuid), timeout: 300)
-            progress("\(name): would be shut down (ACPI, then powered off after \(Int(shutdownTimeout)) s), changed and started again")
+            progress(
+                "\(name): would be shut down (ACPI, then powered off after \(Int(shutdownTimeout)) s), changed and started again"
+            )
             return
         }
         // A VM shut down to be changed is started again on every path: a failed change, or
@@ -172,7 +219,9 @@ extension VirtualBoxProvider {
         let restart = Cleanup.shared.push { [self] in startWhenOff(name, uuid: uuid, lab: lab) }
         do {
             try shutDown(name, uuid: uuid)
-            let changed = Result { () throws(VBoxLabError) in try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) })) }
+            let changed = Result { () throws(VBoxLabError) in
+                try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
+            }
             if case .success = changed { progress("\(name): changed") }
             try vbox.write(VBoxManage.start(uuid), timeout: 300)
             Cleanup.shared.drop(restart)
@@ -190,10 +239,15 @@ extension VirtualBoxProvider {
     func startWhenOff(_ name: String, uuid: String, lab: String) {
         let deadline = Date().addingTimeInterval(20)
         while true {
-            let state = (try? vbox.read(["showvminfo", uuid, "--machinereadable"])).map { VBoxParse.machineReadable($0)["VMState"] ?? "" }
+            let state = (try? vbox.read(["showvminfo", uuid, "--machinereadable"])).map {
+                VBoxParse.machineReadable($0)["VMState"] ?? ""
+            }
             switch state {
             case "poweroff", "aborted", "saved":
-                if (try? vbox.write(VBoxManage.start(uuid), timeout: 300)) != nil { progress("\(name): started again"); return }
+                if (try? vbox.write(VBoxManage.start(uuid), timeout: 300)) != nil {
+                    progress("\(name): started again")
+                    return
+                }
             case "running" where Date() >= deadline:
                 return
             default:
@@ -209,10 +263,17 @@ extension VirtualBoxProvider {
     func shutDown(_ name: String, uuid: String) throws(VBoxLabError) {
         try vbox.write(VBoxManage.acpiPowerButton(uuid))
         progress("\(name): asked to shut down (ACPI)")
-        guard !context.dryRun else { try vbox.write(VBoxManage.powerOff(uuid)); return }
+        guard !context.dryRun else {
+            try vbox.write(VBoxManage.powerOff(uuid))
+            return
+        }
         let deadline = Date().addingTimeInterval(shutdownTimeout)
         while Date() < deadline {
-            if VBoxParse.machineReadable(try vbox.read(["showvminfo", uuid, "--machinereadable"]))["VMState"] != "running" { return }
+            if VBoxParse.machineReadable(try vbox.read(["showvminfo", uuid, "--machinereadable"]))["VMState"]
+                != "running"
+            {
+                return
+            }
             Thread.sleep(forTimeInterval: 1)
         }
         progress("\(name): still running after \(Int(shutdownTimeout)) s; powering it off")
@@ -224,9 +285,15 @@ extension VirtualBoxProvider {
         let mine = owned(record, in: try inventory())
         var wrong: [VMDesign.Change] = []
         for vm in spec.vms {
-            guard let seen = mine[vm.name] else { throw .system(.disagrees("VirtualBox lists no VM \(vm.name) after creating it")) }
-            wrong += VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: nil, hostName: spec.hostName).diff(seen).changes
+            guard let seen = mine[vm.name] else {
+                throw .system(.disagrees("VirtualBox lists no VM \(vm.name) after creating it"))
+            }
+            wrong +=
+                VMDesign(vm: vm, lab: spec.name, plan: plan, sshPort: nil, hostName: spec.hostName).diff(seen).changes
         }
-        if !wrong.isEmpty { throw .system(.disagrees("VirtualBox did not take every change (read back with list -l vms):\n\(Self.render(wrong))")) }
+        if !wrong.isEmpty {
+            throw .system(
+                .disagrees("VirtualBox did not take every change (read back with list -l vms):\n\(Self.render(wrong))"))
+        }
     }
 }

@@ -12,9 +12,13 @@ extension VirtualBoxProvider {
             guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)) else { continue }
             _ = try? vbox.write(VBoxManage.powerOff(id))
             guard (try? vbox.write(VBoxManage.unregisterDelete(id))) == nil else { continue }
-            if isRegistered(id) { stranded.append(OwnedObject(kind: .vm, name: o.name, id: id)) }
+            if isRegistered(id) {
+                stranded.append(OwnedObject(kind: .vm, name: o.name, id: id))
+            }
             // A clone stopped half-way may have written its settings without registering them.
-            else if o.makingAs == nil { _ = clearStale(name: hostName(o.name), uuid: id) }
+            else if o.makingAs == nil {
+                _ = clearStale(name: hostName(o.name), uuid: id)
+            }
         }
         guard !context.dryRun, var record = (try? context.store.record(lab)) ?? nil else { return }
         let names = Set(made.map(\.name))
@@ -23,7 +27,9 @@ extension VirtualBoxProvider {
         record.pending = false
         try? context.store.save(record)
         if !stranded.isEmpty {
-            progress("could not delete \(stranded.map(\.name).joined(separator: ", ")); the record keeps \(stranded.count == 1 ? "it" : "them"): vboxlab destroy \(lab) removes \(stranded.count == 1 ? "it" : "them")")
+            progress(
+                "could not delete \(stranded.map(\.name).joined(separator: ", ")); the record keeps \(stranded.count == 1 ? "it" : "them"): vboxlab destroy \(lab) removes \(stranded.count == 1 ? "it" : "them")"
+            )
         }
     }
 
