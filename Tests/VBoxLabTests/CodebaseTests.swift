@@ -44,6 +44,15 @@ import Testing
         #expect(long.isEmpty, "\(long.joined(separator: "\n"))")
     }
 
+    /// One idea a file: none grows past 300 lines (the formatter's lines).
+    @Test func filesAreShort() {
+        let long = Self.swiftFiles(under: Self.sources).compactMap { path, text -> String? in
+            let n = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            return n > 300 ? "\(path): \(n) lines" : nil
+        }
+        #expect(long.isEmpty, "\(long.joined(separator: "\n"))")
+    }
+
     static func opensBody(_ line: String) -> Bool {
         let t = line.trimmingCharacters(in: .whitespaces)
         guard !t.hasPrefix("//") else { return false }

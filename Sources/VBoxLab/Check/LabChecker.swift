@@ -118,38 +118,47 @@ public struct LabChecker: Sendable {
         }
         Self.explainWithoutTheModel(
             &results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch)
-        // A failure the model cannot explain may be a slow first answer (a loaded host, a
-        // long chain of fresh bridges): ask those pairs once more, patiently, before
-        // reporting `unknown`. Failures the model explains are not retried.
-        let puzzling = results.indices.filter { !results[$0].ok && results[$0].diagnosis?.cause == .unknown }
-        if !puzzling.isEmpty {
-            progress(
-                "asking \(puzzling.count) unexplained pair\(puzzling.count == 1 ? "" : "s") again with a longer wait")
-            var patient = Pinger(transports: transports)
-            patient.timeoutMs = 1000
-            patient.retries = 2
-            for (i, ok) in zip(puzzling, patient.ping(puzzling.map { pairs[$0] })) where ok {
-                results[i] = PairResult(pair: pairs[i], ok: true, diagnosis: nil)
-            }
-        }
+        askAgain(&results, pairs: pairs, transports: transports)
         if capture > 0, let capturer = provider.switchCapture(plan) {
-            // One pair of each cause first, then more, up to `capture`: each costs a capture window.
-            let failed = results.indices.filter {
-                !results[$0].ok && results[$0].diagnosis != nil && results[$0].diagnosis!.cause != .noPath
-            }
-            var chosen: [Int] = []
-            var causes = Set<String>()
-            for i in failed where causes.insert(results[i].diagnosis!.cause.rawValue).inserted { chosen.append(i) }
-            for i in failed where !chosen.contains(i) { chosen.append(i) }
-            for i in chosen.prefix(capture) {
-                progress("capturing \(results[i].pair.from.vm) → \(results[i].pair.to.vm) on the switch ports")
-                let d = results[i].diagnosis!
-                // The frame the model loses; a failure it places without a trace loses the first ARP request.
-                guard let lost = d.trace?.lost?.frame.kind ?? (d.place != nil ? .arpRequest : nil) else { continue }
-                results[i].capture = try capturer.capture(results[i].pair, lost: lost, model: d.place)
-            }
+            try captureFailures(&results, upTo: capture, with: capturer)
         }
         return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)
+    }
+
+    /// A failure the model cannot explain may be a slow first answer (a loaded host, a long
+    /// chain of fresh bridges): those pairs are asked once more, patiently, before they are
+    /// reported `unknown`. Failures the model explains are not retried.
+    private func askAgain(_ results: inout [PairResult], pairs: [PingPair], transports: [String: GuestTransport]) {
+        let puzzling = results.indices.filter { !results[$0].ok && results[$0].diagnosis?.cause == .unknown }
+        guard !puzzling.isEmpty else { return }
+        progress("asking \(puzzling.count) unexplained pair\(puzzling.count == 1 ? "" : "s") again with a longer wait")
+        var patient = Pinger(transports: transports)
+        patient.timeoutMs = 1000
+        patient.retries = 2
+        for (i, ok) in zip(puzzling, patient.ping(puzzling.map { pairs[$0] })) where ok {
+            results[i] = PairResult(pair: pairs[i], ok: true, diagnosis: nil)
+        }
+    }
+
+    /// Captures on the switch ports for up to `limit` failed pairs: one pair of each cause
+    /// first, then more; each costs a capture window.
+    private func captureFailures(_ results: inout [PairResult], upTo limit: Int, with capturer: SwitchCapture)
+        throws(VBoxLabError)
+    {
+        let failed = results.indices.filter {
+            !results[$0].ok && results[$0].diagnosis != nil && results[$0].diagnosis!.cause != .noPath
+        }
+        var chosen: [Int] = []
+        var causes = Set<String>()
+        for i in failed where causes.insert(results[i].diagnosis!.cause.rawValue).inserted { chosen.append(i) }
+        for i in failed where !chosen.contains(i) { chosen.append(i) }
+        for i in chosen.prefix(limit) {
+            progress("capturing \(results[i].pair.from.vm) → \(results[i].pair.to.vm) on the switch ports")
+            let d = results[i].diagnosis!
+            // The frame the model loses; a failure it places without a trace loses the first ARP request.
+            guard let lost = d.trace?.lost?.frame.kind ?? (d.place != nil ? .arpRequest : nil) else { continue }
+            results[i].capture = try capturer.capture(results[i].pair, lost: lost, model: d.place)
+        }
     }
 
     /// Failures the frame model has nothing to say about: a guest that could not be read is

@@ -8,11 +8,11 @@ struct JSON5Parser {
     /// stack, which about 22,600 levels of `[` (a 45 KB file) overflowed.
     static let maxDepth = 64
 
-    private let b: [UInt8]
-    private var i = 0
-    private var line = 1
-    private var column = 1
-    private var depth = 0
+    let b: [UInt8]
+    var i = 0
+    var line = 1
+    var column = 1
+    var depth = 0
 
     init(_ bytes: [UInt8]) { b = bytes }
 
@@ -31,24 +31,24 @@ struct JSON5Parser {
 
     // MARK: positions and messages
 
-    private func fail(_ message: String) -> JSON5SyntaxError {
+    func fail(_ message: String) -> JSON5SyntaxError {
         JSON5SyntaxError(line: line, column: column, message: message)
     }
-    private func here() -> (Int, Int) { (line, column) }
-    private func fail(at p: (Int, Int), _ message: String) -> JSON5SyntaxError {
+    func here() -> (Int, Int) { (line, column) }
+    func fail(at p: (Int, Int), _ message: String) -> JSON5SyntaxError {
         JSON5SyntaxError(line: p.0, column: p.1, message: message)
     }
-    private var peek: UInt8? { i < b.count ? b[i] : nil }
+    var peek: UInt8? { i < b.count ? b[i] : nil }
 
     /// The character at `i` as a message shows it: quoted, control characters escaped.
-    private func describe() -> String {
+    func describe() -> String {
         guard i < b.count else { return "end of file" }
         if b[i] == 0x0A || b[i] == 0x0D { return "end of line" }
         return "'\(String(Character(JSON5Text.scalar(in: b, at: i).0)).escapedOnOneLine)'"
     }
 
     /// Moves one byte on, counting lines (LF, CR LF or a lone CR) and columns (characters, not bytes).
-    private mutating func advance() {
+    mutating func advance() {
         let c = b[i]
         i += 1
         if c == 0x0A || (c == 0x0D && peek != 0x0A) {
@@ -60,15 +60,15 @@ struct JSON5Parser {
         }
     }
 
-    private mutating func advance(_ n: Int) { for _ in 0..<n { advance() } }
+    mutating func advance(_ n: Int) { for _ in 0..<n { advance() } }
 
-    private mutating func expect(_ c: UInt8) throws(JSON5SyntaxError) {
+    mutating func expect(_ c: UInt8) throws(JSON5SyntaxError) {
         guard peek == c else { throw fail("expected '\(Character(UnicodeScalar(c)))', found \(describe())") }
         advance()
     }
 
     /// Counts one more level of nesting at an opening bracket.
-    private mutating func enter() throws(JSON5SyntaxError) {
+    mutating func enter() throws(JSON5SyntaxError) {
         depth += 1
         if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth) levels") }
     }
@@ -76,7 +76,7 @@ struct JSON5Parser {
     // MARK: white space and comments
 
     /// Length of the white space or line break at `i`, or 0.
-    private func spaceLength() -> Int {
+    func spaceLength() -> Int {
         guard let c = peek else { return 0 }
         switch c {
         case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C: return 1
@@ -88,11 +88,11 @@ struct JSON5Parser {
     }
 
     /// True at U+2028 or U+2029, which end a line comment as LF does.
-    private var atUnicodeLineBreak: Bool {
+    var atUnicodeLineBreak: Bool {
         i + 2 < b.count && b[i] == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9)
     }
 
-    private mutating func skipSpace() throws(JSON5SyntaxError) {
+    mutating func skipSpace() throws(JSON5SyntaxError) {
         while let c = peek {
             let n = spaceLength()
             if n > 0 {
@@ -121,7 +121,7 @@ struct JSON5Parser {
 
     // MARK: values
 
-    private mutating func value() throws(JSON5SyntaxError) -> JSONValue {
+    mutating func value() throws(JSON5SyntaxError) -> JSONValue {
         guard let c = peek else { throw fail("expected a value, found end of file") }
         switch c {
         case UInt8(ascii: "{"): return try object()
@@ -148,7 +148,7 @@ struct JSON5Parser {
         }
     }
 
-    private mutating func object() throws(JSON5SyntaxError) -> JSONValue {
+    mutating func object() throws(JSON5SyntaxError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         advance()
@@ -180,7 +180,7 @@ struct JSON5Parser {
         return .object(members)
     }
 
-    private mutating func array() throws(JSON5SyntaxError) -> JSONValue {
+    mutating func array() throws(JSON5SyntaxError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         advance()
@@ -200,111 +200,7 @@ struct JSON5Parser {
         return .array(items)
     }
 
-    private mutating func string() throws(JSON5SyntaxError) -> String {
-        let quote = b[i]
-        let start = here()
-        advance()
-        var out: [UInt8] = []
-        while true {
-            guard let c = peek else { throw fail(at: start, "unterminated string") }
-            if c == quote {
-                advance()
-                return String(decoding: out, as: UTF8.self)
-            }
-            if c == 0x0A || c == 0x0D {
-                throw fail(
-                    "line break inside a string (end it with \(Character(UnicodeScalar(quote))) or escape the line break)"
-                )
-            }
-            if c != UInt8(ascii: "\\") {
-                out.append(c)
-                advance()
-                continue
-            }
-            let escape = here()
-            advance()
-            guard let e = peek else { throw fail(at: start, "unterminated string") }
-            switch e {
-            case UInt8(ascii: "b"):
-                out.append(0x08)
-                advance()
-            case UInt8(ascii: "f"):
-                out.append(0x0C)
-                advance()
-            case UInt8(ascii: "n"):
-                out.append(0x0A)
-                advance()
-            case UInt8(ascii: "r"):
-                out.append(0x0D)
-                advance()
-            case UInt8(ascii: "t"):
-                out.append(0x09)
-                advance()
-            case UInt8(ascii: "v"):
-                out.append(0x0B)
-                advance()
-            case UInt8(ascii: "0"):
-                advance()
-                if let d = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(d) {
-                    throw fail(at: escape, "\\0 followed by a digit is not an escape (JSON5 has no octal escapes)")
-                }
-                out.append(0)
-            case UInt8(ascii: "1")...UInt8(ascii: "9"):
-                throw fail(at: escape, "\\\(Character(UnicodeScalar(e))) is not an escape (JSON5 has no octal escapes)")
-            case 0x0D:
-                advance()
-                if peek == 0x0A { advance() }  // line continuation
-            case 0x0A: advance()
-            case UInt8(ascii: "x"):
-                advance()
-                out += utf8(Unicode.Scalar(UInt8(try hexDigits(2))))
-            case UInt8(ascii: "u"):
-                advance()
-                out += utf8(try unicodeEscape(at: escape))
-            default:
-                // U+2028 and U+2029 continue the line too; any other character stands for itself.
-                let n = JSON5Text.scalar(in: b, at: i).1
-                if !atUnicodeLineBreak { out += b[i..<i + n] }
-                advance(n)
-            }
-        }
-    }
-
-    /// After `\u`: four hex digits, and for a high surrogate the `\u` low surrogate that must follow.
-    private mutating func unicodeEscape(at escape: (Int, Int)) throws(JSON5SyntaxError) -> Unicode.Scalar {
-        let unit = try hexDigits(4)
-        if (0xDC00...0xDFFF).contains(unit) {
-            throw fail(
-                at: escape,
-                "unpaired surrogate \\u\(hex(unit, width: 4)): a low surrogate must come right after a \\u escape of a high surrogate (\\uD800-\\uDBFF)"
-            )
-        }
-        guard (0xD800...0xDBFF).contains(unit) else { return Unicode.Scalar(unit) ?? "\u{FFFD}" }
-        let unpaired = fail(
-            at: escape,
-            "unpaired surrogate \\u\(hex(unit, width: 4)): a high surrogate must be followed by a \\u escape of a low surrogate (\\uDC00-\\uDFFF)"
-        )
-        guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { throw unpaired }
-        advance(2)
-        let low = try hexDigits(4)
-        guard (0xDC00...0xDFFF).contains(low) else { throw unpaired }
-        return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}"
-    }
-
-    private mutating func hexDigits(_ count: Int) throws(JSON5SyntaxError) -> UInt32 {
-        var v: UInt32 = 0
-        for _ in 0..<count {
-            guard let c = peek, let d = Character(UnicodeScalar(c)).hexDigitValue else {
-                throw fail("expected \(count) hex digits in an escape, found \(describe())")
-            }
-            v = v << 4 | UInt32(d)
-            advance()
-        }
-        return v
-    }
-
-    /// An unquoted key (an ECMAScript identifier name, `\u` escapes decoded), or nil when none starts here.
-    private mutating func unquotedKey() throws(JSON5SyntaxError) -> String? {
+    mutating func unquotedKey() throws(JSON5SyntaxError) -> String? {
         var out: [UInt8] = []
         while let c = peek {
             let at = here()
@@ -330,7 +226,7 @@ struct JSON5Parser {
     }
 
     /// The word at `i` in a value's place (`true`, or an unquoted string to report).
-    private mutating func bareWord() -> String {
+    mutating func bareWord() -> String {
         let start = i
         while i < b.count {
             let (s, n) = JSON5Text.scalar(in: b, at: i)
@@ -341,7 +237,7 @@ struct JSON5Parser {
     }
 
     /// A number token: everything number-like from here, then judged whole by `JSON5Text.number`.
-    private mutating func number() throws(JSON5SyntaxError) -> JSONValue {
+    mutating func number() throws(JSON5SyntaxError) -> JSONValue {
         let start = here()
         let from = i
         while let c = peek,
@@ -352,11 +248,5 @@ struct JSON5Parser {
         let text = String(decoding: b[from..<i], as: UTF8.self)
         guard let v = JSON5Text.number(text) else { throw fail(at: start, "'\(text)' is not a number") }
         return .number(v)
-    }
-
-    private func utf8(_ s: Unicode.Scalar) -> [UInt8] { Array(String(Character(s)).utf8) }
-    private func hex<T: BinaryInteger>(_ v: T, width: Int) -> String {
-        let digits = String(v, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

@@ -50,17 +50,9 @@ public struct QemuProvider: LabProvider {
         try refuseOtherManagement(spec)
         let image = try QemuImage.resolve(spec.base, specFile: spec.file)
         let registering = RegisteringSwitch(lab: plan.lab)
-        let switchOwned = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces()).contains(
-            registering.namespace)
+        let switchOwned = try switchIsOwned(registering, lab: plan.lab, record: record)
         let fresh = !switchOwned && runningVMs(record).isEmpty
         if fresh, mode.isFix { throw .lab(.notCreated(lab: plan.lab, provider: name)) }
-        if !switchOwned && HostNamespaces.namespaces().contains(registering.namespace) {
-            throw .lab(
-                .taken(
-                    lab: plan.lab, what: "namespaces",
-                    objects: ["\(registering.namespace) (not made by vboxlab for lab \(plan.lab))"],
-                    fix: "Rename the lab, or remove it (ip netns del \(registering.namespace)) if nothing needs it"))
-        }
         let work = try decide(plan, spec: spec, record: record, image: image, mode: mode)
         let observed = fresh ? nil : try observe(lab: plan.lab, vms: plan.vmNames, record: record).state
         progress(
@@ -90,22 +82,41 @@ public struct QemuProvider: LabProvider {
                 var changes = try execute(
                     work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
                 if fresh { changes = ["created lab \(plan.lab)"] }
-                let interfaces = Dictionary(
-                    uniqueKeysWithValues: plan.vmNames.map { vm in
-                        (
-                            vm,
-                            Dictionary(
-                                uniqueKeysWithValues: plan.nics(of: vm).map {
-                                    ($0.slot, GuestInterfaceName.forSlot($0.slot))
-                                })
-                        )
-                    })
                 return ApplyOutcome(
-                    created: fresh, changes: changes, record: record, guestInterfaces: interfaces, observed: observed)
+                    created: fresh, changes: changes, record: record, guestInterfaces: Self.interfaces(plan),
+                    observed: observed)
             },
             // A new lab goes whole: the record as last written has every VM started.
             undo: { [self] in
                 if fresh, let written = try? self.context.store.record(plan.lab) { _ = try? self.destroy(written) }
+            })
+    }
+
+    /// Whether the switch namespace is the lab's own; one of its name that is not is refused.
+    private func switchIsOwned(_ registering: RegisteringSwitch, lab: String, record: LabRecord) throws(VBoxLabError)
+        -> Bool
+    {
+        let existing = HostNamespaces.namespaces()
+        let owned = HostNamespaces.owned(by: record, existing: existing).contains(registering.namespace)
+        if !owned && existing.contains(registering.namespace) {
+            throw .lab(
+                .taken(
+                    lab: lab, what: "namespaces",
+                    objects: ["\(registering.namespace) (not made by vboxlab for lab \(lab))"],
+                    fix: "Rename the lab, or remove it (ip netns del \(registering.namespace)) if nothing needs it"))
+        }
+        return owned
+    }
+
+    /// The guest interface of each lab NIC: QEMU gives the guest the slot's usual name.
+    private static func interfaces(_ plan: RegistrationPlan) -> [String: [Int: String]] {
+        Dictionary(
+            uniqueKeysWithValues: plan.vmNames.map { vm in
+                (
+                    vm,
+                    Dictionary(
+                        uniqueKeysWithValues: plan.nics(of: vm).map { ($0.slot, GuestInterfaceName.forSlot($0.slot)) })
+                )
             })
     }
 
