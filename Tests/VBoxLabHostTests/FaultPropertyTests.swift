@@ -12,8 +12,9 @@ import Testing
 extension VirtualBoxTests {
     enum Fault: CustomStringConvertible {
         case none, failWrite(Int), transient(Int), slow, term(Double), kill(Double)
-        /// SIGTERM as soon as a VBoxManage call containing the text is made (writes slowed).
-        case termOn(String)
+        /// SIGTERM at the first VBoxManage call after the one containing the text, so that
+        /// call has done its work (writes slowed).
+        case termAfter(String)
         var description: String {
             switch self {
             case .none: return "no fault"
@@ -22,7 +23,7 @@ extension VirtualBoxTests {
             case .slow: return "slow writes"
             case .term(let t): return "SIGTERM after \(t) s"
             case .kill(let t): return "SIGKILL after \(t) s"
-            case .termOn(let call): return "SIGTERM at \(call)"
+            case .termAfter(let call): return "SIGTERM after \(call)"
             }
         }
     }
@@ -45,7 +46,7 @@ extension VirtualBoxTests {
         switch fault {
         case .failWrite(let n): env["VBOXLAB_SHIM_FAIL_NTH"] = String(n)
         case .transient(let n): env["VBOXLAB_SHIM_TRANSIENT"] = String(n)
-        case .slow, .termOn: env["VBOXLAB_SHIM_DELAY"] = "0.2"
+        case .slow, .termAfter: env["VBOXLAB_SHIM_DELAY"] = "0.2"
         default: break
         }
         for counter in ["writes", "transient"] {
@@ -71,11 +72,13 @@ extension VirtualBoxTests {
                         return SIGKILL
                     }())
             }
-        case .termOn(let call):
+        case .termAfter(let call):
             let deadline = Date().addingTimeInterval(60)
-            while process.isRunning && Date() < deadline && !place.calls.contains(where: { $0.contains(call) }) {
-                usleep(5_000)
+            func followed() -> Bool {
+                let calls = place.calls
+                return calls.firstIndex { $0.contains(call) }.map { $0 < calls.count - 1 } ?? false
             }
+            while process.isRunning && Date() < deadline && !followed() { usleep(5_000) }
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         default: break
         }

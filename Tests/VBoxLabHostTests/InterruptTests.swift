@@ -5,7 +5,7 @@ import Testing
 
 /// Interrupts at the worst moments of fix-macs --restart, against the real VBoxManage.
 extension VirtualBoxTests {
-    /// SIGTERM just as centos-2 is shut down to be changed: it is started again before
+    /// SIGTERM just after centos-2 was shut down to be changed: it is started again before
     /// vboxlab exits, once, nothing is deleted, and the lab lists every VM running; the
     /// fix-macs run again then finishes the change.
     @Test func sigtermDuringARestartStartsTheVMAgainOnce() throws {
@@ -19,7 +19,8 @@ extension VirtualBoxTests {
         let centos2 = try #require(vms["centos-2"])
         place.resetCalls()
         try Self.run(
-            ["fix-macs", "vb-rterm", "--restart", "--no-setup"], fault: .termOn("controlvm \(centos2) acpipowerbutton"),
+            ["fix-macs", "vb-rterm", "--restart", "--no-setup"],
+            fault: .termAfter("controlvm \(centos2) acpipowerbutton"),
             place: place)
         let writes = place.writes
         #expect(writes.filter { $0.hasPrefix("startvm \(centos2)") }.count == 1, "\(writes)")
@@ -33,5 +34,22 @@ extension VirtualBoxTests {
         let again = try place.run(["fix-macs", "vb-rterm", "--restart", "--no-setup"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try place.run(["destroy", "vb-rterm"]).status == 0)
+    }
+
+    /// SIGTERM while a failed create is being undone: the undo under way finishes, each VM
+    /// is powered off and deleted once, and neither VM nor record is left.
+    @Test func sigtermDuringTheUndoOfACreateUndoesOnce() throws {
+        let place = try VBoxPlace(tag: "undo-term")
+        defer { place.cleanup() }
+        _ = try place.write("vb-uterm", bundled: "bridge-lab")
+        place.fail = "^startvm"
+        place.resetCalls()
+        try Self.run(
+            ["create", "vb-uterm", "--no-setup", "--provider", "virtualbox"], fault: .termAfter("unregistervm"),
+            place: place)
+        let deletes = place.writes.filter { $0.hasPrefix("unregistervm") }
+        #expect(deletes.count == 3 && Set(deletes).count == 3, "\(place.writes)")
+        #expect(try Self.labVMs("vb-uterm", names: []).isEmpty)
+        #expect(try place.run(["list", "--json"]).stdout.contains(#"{"labs":[],"#))
     }
 }
