@@ -36,7 +36,8 @@ enum Commands {
 enum Options {
     static let lab = "LAB?"
     static let finding =
-        "LAB is a path to a spec, ./LAB.json5, ./labs/LAB.json5, or the name of a lab that create recorded. Left out, it is the one recorded lab on this host, else the only spec in . or ./labs."
+        "LAB is a path to a spec, ./LAB.json5, ./labs/LAB.json5, or the name of a lab that create recorded. Left "
+        + "out, it is the one recorded lab on this host, else the only spec in . or ./labs."
     static let json = OptionSpec("json", help: "Print JSON for programs instead of text.")
     static let dryRun = OptionSpec(
         "dry-run", help: "Print the changes and every command that would run; change nothing.")
@@ -51,7 +52,8 @@ enum Options {
         return OptionSpec(
             "provider", choosing: "provider", from: ProviderRegistry.names,
             help:
-                "Default: $VBOXLAB_PROVIDER, else the provider the lab was made with, else the first that works here: \(order)."
+                "Default: $VBOXLAB_PROVIDER, else the provider the lab was made with, else the first that works "
+                + "here: \(order)."
         )
     }
 }

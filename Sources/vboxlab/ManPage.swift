@@ -25,7 +25,8 @@ enum ManPage {
         page += [
             ".SH PROVIDERS", ".PP",
             text(
-                "The first provider that works here is the default for a new lab; a lab keeps the provider it was made with."
+                "The first provider that works here is the default for a new lab; a lab keeps the provider it was "
+                    + "made with."
             ),
         ]
         page += ProviderRegistry.entries.flatMap { item($0.name, $0.summary) }
@@ -35,20 +36,30 @@ enum ManPage {
         page += [".SH EXAMPLES"] + examples.flatMap { [".PP", text($0.1), ".IP", bold($0.0)] }
         page += [
             ".SH SEE ALSO",
-            "\\fBVBoxManage\\fR(1), \\fBip\\fR(8), \\fBbridge\\fR(8), \\fBssh\\fR(1), \\fBtcpdump\\fR(8), \\fBqemu-system-x86_64\\fR(1)",
+            "\\fBVBoxManage\\fR(1), \\fBip\\fR(8), \\fBbridge\\fR(8), \\fBssh\\fR(1), \\fBtcpdump\\fR(8), "
+                + "\\fBqemu-system-x86_64\\fR(1)",
         ]
         page += [
             ".PP",
             text(
-                "The spec format, with every field and an example lab: /usr/share/vboxlab/labs/README.md (PREFIX/share/vboxlab/labs/README.md where scripts/install put vboxlab)."
+                "The spec format, with every field and an example lab: /usr/share/vboxlab/labs/README.md "
+                    + "(PREFIX/share/vboxlab/labs/README.md where scripts/install put vboxlab)."
             ),
         ]
         return page.joined(separator: "\n") + "\n"
     }
 
     static let description = [
-        "VirtualBox's internal network is a registering switch, not a learning one: it hands a unicast frame only to the NIC registered with the frame's destination MAC. A Linux bridge inside a VM between two internal networks therefore never receives the replies of the hosts behind it, and the ping across it fails.",
-        "vboxlab builds such labs from one spec file (JSON5), computes the fix (register on each bridge port the MAC of the host behind it and give the port another MAC inside the guest, or let the port be promiscuous), applies it, sets up the guests, pings every pair, and when a pair fails says which frame was lost, where, why, and what fixes it. Where VirtualBox is not installed, the same lab runs in Linux network namespaces with the registering switch emulated, or on real Debian guests under QEMU.",
+        "VirtualBox's internal network is a registering switch, not a learning one: it hands a unicast frame only to "
+            + "the NIC registered with the frame's destination MAC. A Linux bridge inside a VM between two internal "
+            + "networks therefore never receives the replies of the hosts behind it, and the ping across it fails.",
+        "vboxlab builds such labs from one spec file (JSON5), computes the fix (register on each bridge port the MAC "
+            + "of the host behind it and give the port another MAC inside the guest, or let the port be promiscuous), "
+            + "applies it, sets up the guests, pings every pair, and when a pair fails says which frame was lost, "
+            + "where, "
+            + "why, and what fixes it. Where VirtualBox is not installed, the same lab runs in Linux network "
+            + "namespaces "
+            + "with the registering switch emulated, or on real Debian guests under QEMU.",
     ]
 
     /// One command: its usage line, summary, discussion, options and aliases.
@@ -65,11 +76,13 @@ enum ManPage {
     static let files: [(String, String)] = [
         (
             "~/.local/state/vboxlab/labs",
-            "one record per lab ($XDG_STATE_HOME/vboxlab/labs where set): what create made, so destroy, list and status work when the spec is gone"
+            "one record per lab ($XDG_STATE_HOME/vboxlab/labs where set): what create made, so destroy, list and "
+                + "status work when the spec is gone"
         ),
         (
             "/run/vboxlab",
-            "locks, ssh control sockets and QEMU monitors while a lab runs (/tmp/vboxlab-UID for a user other than root; $XDG_RUNTIME_DIR/vboxlab where set)"
+            "locks, ssh control sockets and QEMU monitors while a lab runs (/tmp/vboxlab-UID for a user other than "
+                + "root; $XDG_RUNTIME_DIR/vboxlab where set)"
         ),
         (
             "/run/vboxlab-host",
@@ -78,7 +91,8 @@ enum ManPage {
         ("/var/lib/vboxlab/images", "guest images for the qemu provider ($VBOXLAB_IMAGES where set)"),
         (
             "/usr/share/vboxlab/labs",
-            "the bundled labs (the seed bridge-lab among them), their JSON Schema and the spec reference; found by name from any directory"
+            "the bundled labs (the seed bridge-lab among them), their JSON Schema and the spec reference; found by "
+                + "name from any directory"
         ),
     ]
 
@@ -86,7 +100,8 @@ enum ManPage {
         ("0", "success"),
         (
             "1",
-            "the lab does not work or cannot be planned (a failing pair, an unmeetable plan, nothing to check), or a guest did not answer"
+            "the lab does not work or cannot be planned (a failing pair, an unmeetable plan, nothing to check), or a "
+                + "guest did not answer"
         ),
         ("2", "bad usage, or an invalid or ambiguous spec"),
         ("3", "an external program failed; the message shows its command line and its stderr"),

@@ -24,7 +24,8 @@ extension CheckReport {
                 let named = others.prefix(Self.namedPerGroup).map { "\($0.pair.from.vm) → \($0.pair.to.vm)" }
                 let more = others.count > named.count ? ", and \(others.count - named.count) more" : ""
                 lines.append(
-                    "    \(group.count) pairs lose their frame at \(port.name): also \(named.joined(separator: ", "))\(more)"
+                    "    \(group.count) pairs lose their frame at \(port.name): also "
+                        + "\(named.joined(separator: ", "))\(more)"
                 )
             }
             if let action = Self.action(for: group[0].diagnosis) { lines.append("    " + action) }
@@ -64,7 +65,8 @@ extension CheckReport {
             let verdict =
                 c.agrees
                 ? "agrees with the model (lost \(c.place))"
-                : "DISAGREES with the model: capture says lost \(c.place), model says \(c.model?.description ?? "nothing")"
+                : "DISAGREES with the model: capture says lost \(c.place), model says "
+                    + "\(c.model?.description ?? "nothing")"
             lines.append("    capture: \(c.lastSeen); \(verdict)")
         }
         return lines
@@ -75,10 +77,15 @@ extension CheckReport {
         switch cause {
         case .unregisteredMac:
             return
-                "VirtualBox's internal network is a registering switch, not a learning one: it hands a unicast frame only to the NIC registered with its destination MAC (or to a promiscuous NIC) and neither learns MACs nor floods unknown unicast, so a frame for a host behind a guest's bridge is dropped unless that bridge's port carries the host's MAC or is promiscuous."
+                "VirtualBox's internal network is a registering switch, not a learning one: it hands a unicast frame "
+                + "only to the NIC registered with its destination MAC (or to a promiscuous NIC) and neither learns "
+                + "MACs nor floods unknown unicast, so a frame for a host behind a guest's bridge is dropped unless "
+                + "that bridge's port carries the host's MAC or is promiscuous."
         case .guestMacClash:
             return
-                "a Linux bridge treats the MACs of its own ports as its own and delivers a frame addressed to one of them locally instead of forwarding it, so a port that still carries the MAC of a host behind it swallows that host's frames."
+                "a Linux bridge treats the MACs of its own ports as its own and delivers a frame addressed to one of "
+                + "them locally instead of forwarding it, so a port that still carries the MAC of a host behind it "
+                + "swallows that host's frames."
         default:
             return nil
         }
@@ -92,6 +99,7 @@ extension CheckReport {
         }
         let names = port.behind.prefix(4).joined(separator: ", ") + (port.behind.count > 4 ? ", …" : "")
         return
-            "make \(port.name), promiscuous: \(port.endpointsBehind) hosts lie behind it (\(names)), and a NIC is registered with one MAC"
+            "make \(port.name), promiscuous: \(port.endpointsBehind) hosts lie behind it (\(names)), and a NIC is "
+            + "registered with one MAC"
     }
 }

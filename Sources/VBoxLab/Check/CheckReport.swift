@@ -139,7 +139,8 @@ public struct CheckReport: Sendable {
             return ["create runs the guest setup again (bridges, ports, MACs, addresses):", "fix: " + fixes.create]
         case .unreachable:
             return [
-                "vboxlab could not read those guests, so it says nothing of their interfaces; once the VM answers ssh, set it up and check again:",
+                "vboxlab could not read those guests, so it says nothing of their interfaces; once the VM answers "
+                    + "ssh, set it up and check again:",
                 "next: "
                     + fixes.line([
                         "ssh-setup", first.diagnosis?.unreachableVM ?? first.pair.from.vm, "--lab", fixes.lab,
@@ -147,7 +148,8 @@ public struct CheckReport: Sendable {
             ]
         case .noPath:
             return [
-                "no command fixes this: edit the spec to join those networks with a bridge, or give the hosts different subnets"
+                "no command fixes this: edit the spec to join those networks with a bridge, or give the hosts "
+                    + "different subnets"
             ]
         case .unknown:
             return [
@@ -166,7 +168,9 @@ extension PingTrace {
         var lines: [String] = []
         for f in frames {
             lines.append(
-                "\(f.frame.kind.rawValue): \(f.frame.source) → \(f.frame.destination.isBroadcast ? "broadcast" : f.frame.destination.description) \(f.delivered ? "delivered" : "LOST")"
+                "\(f.frame.kind.rawValue): \(f.frame.source) → "
+                    + "\(f.frame.destination.isBroadcast ? "broadcast" : f.frame.destination.description) "
+                    + "\(f.delivered ? "delivered" : "LOST")"
             )
             for hop in f.hops { lines.append("    " + describe(hop, diagnoser)) }
         }

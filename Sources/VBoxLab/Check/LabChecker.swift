@@ -76,7 +76,8 @@ public struct LabChecker: Sendable {
         case 0: return "the lab has no addresses (give a NIC or a bridge an ip)"
         case 1:
             return
-                "the lab has one address (\(addresses[0].address) on \(addresses[0].vm)), so there is nothing to ping it from"
+                "the lab has one address (\(addresses[0].address) on \(addresses[0].vm)), so there is nothing to "
+                + "ping it from"
         default: return "no two of its \(addresses.count) addresses share a subnet, so no pair can ping"
         }
     }
@@ -179,7 +180,8 @@ public struct LabChecker: Sendable {
                 results[i].diagnosis = Diagnosis(
                     cause: .vmDown,
                     reason:
-                        "the lab's switch (\(gone), which plays every internal network) is missing, so no frame leaves \(pairs[i].from.vm)",
+                        "the lab's switch (\(gone), which plays every internal network) is missing, so no frame "
+                        + "leaves \(pairs[i].from.vm)",
                     trace: nil)
             }
         }

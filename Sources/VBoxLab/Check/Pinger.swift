@@ -1,5 +1,6 @@
 /// Pings pairs from inside the VMs, through their transports: one `fping` per source
-/// address, all sources in parallel, each probe's wait bounded (a lost probe costs its wait, so a bounded wait keeps a failing lab's check short); plain
+/// address, all sources in parallel, each probe's wait bounded (a lost probe costs its wait, so a bounded wait keeps a
+/// failing lab's check short); plain
 /// `ping` per pair where the guest has no fping.
 public struct Pinger: Sendable {
     public let transports: [String: GuestTransport]

@@ -38,10 +38,13 @@ public enum SpecError: Sendable, Equatable {
             return "lab \(lab) has no spec"
         case .unreadableRecord(let lab, let file, let reason):
             return
-                "the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab destroy \(lab) --forget (then remove what the lab made by hand)"
+                "the record of lab \(lab) cannot be read: \(file): \(reason)\nvboxlab keeps it, since it says what "
+                + "the lab made on this host. Repair the file, or forget the lab without touching the system: vboxlab "
+                + "destroy \(lab) --forget (then remove what the lab made by hand)"
         case .nothingToFind(let command):
             return
-                "no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: vboxlab \(command) LAB"
+                "no lab given, none recorded on this host, and no lab spec (*.json5) in . or ./labs; name one: "
+                + "vboxlab \(command) LAB"
         }
     }
 }
@@ -78,23 +81,29 @@ public enum LabError: Sendable, Equatable {
             return "lab \(lab) is busy: \(who) (waited \(formatSeconds(waited)) s); run this again when it has finished"
         case .taken(let lab, let what, let objects, let fix):
             return
-                "lab \(lab) would use \(what) that already exist and are not its own: \(objects.joined(separator: ", ")); nothing was changed. \(fix)"
+                "lab \(lab) would use \(what) that already exist and are not its own: "
+                + "\(objects.joined(separator: ", ")); nothing was changed. \(fix)"
         case .lacksVMs(let lab, let vms):
             return
-                "lab \(lab) lacks VMs \(vms.joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab create \(lab) --no-setup makes them"
+                "lab \(lab) lacks VMs \(vms.joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab "
+                + "create \(lab) --no-setup makes them"
         case .mustPowerOff(let lab, let vms, let table):
             return
-                "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(lab) --restart"
+                "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was "
+                + "changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(lab) "
+                + "--restart"
         case .vmNameTaken(let vm, let lab, let uuid, let groups):
             return
-                "VM name \(vm) is taken: VirtualBox already has a VM of that name outside lab \(lab) (UUID \(uuid), group \(groups.joined(separator: ","))); rename the lab's VM or that one"
+                "VM name \(vm) is taken: VirtualBox already has a VM of that name outside lab \(lab) (UUID \(uuid), "
+                + "group \(groups.joined(separator: ","))); rename the lab's VM or that one"
         case .noSuchVM(let lab, let vm, let vms):
             var message = "lab \(lab) has no VM named \(vm)"
             if let near = suggestion(for: vm, among: vms) { message += "; did you mean '\(near)'?" }
             return message + " (its VMs: \(vms.joined(separator: ", ")))"
         case .noLabWithVM(let vm, let records):
             return
-                "no lab has a VM named \(vm): none recorded in \(records), and no spec in . or ./labs; name the lab with --lab LAB"
+                "no lab has a VM named \(vm): none recorded in \(records), and no spec in . or ./labs; name the lab "
+                + "with --lab LAB"
         case .noCheckKept(let lab, let word):
             return "no check of lab \(lab) is kept yet; run vboxlab check \(word) first"
         case .unusableBase(let message):
@@ -118,10 +127,12 @@ public enum GuestError: Sendable, Equatable {
             return "ssh to \(vm) (\(target)) did not answer within \(seconds) s: tried \(tried); last: \(last)"
         case .hostKeyChanged(let vm, let target, let fix):
             return
-                "the host key of \(vm) (\(target)) is not the one vboxlab saw before, so ssh refused it. If \(vm) was made again, forget the old key: \(fix) (vboxlab destroy forgets a lab's keys)"
+                "the host key of \(vm) (\(target)) is not the one vboxlab saw before, so ssh refused it. If \(vm) "
+                + "was made again, forget the old key: \(fix) (vboxlab destroy forgets a lab's keys)"
         case .noSudo(let vm, let user):
             return
-                "\(user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo"
+                "\(user) on \(vm) may not run sudo without a password, which guest setup needs; log in as root "
+                + "(ssh.user) or give \(user) passwordless sudo"
         case .keysUnreadable(let vm):
             return "cannot read the keys to replace \(vm)'s box key"
         case .setupFailed(let lab, let failed, let done):
@@ -129,7 +140,9 @@ public enum GuestError: Sendable, Equatable {
             let rest = done.isEmpty ? "" : " \(done.joined(separator: ", ")) \(done.count == 1 ? "is" : "are") set up."
             let first = failed.first?.vm ?? "VM"
             return
-                "lab \(lab) is made but not every guest is set up: \(why).\(rest) The VMs and the lab's record are kept. When \(failed.count == 1 ? "it answers" : "they answer"): vboxlab ssh-setup \(first)\(failed.count > 1 ? " (and each other one)" : ""), then vboxlab check \(lab)"
+                "lab \(lab) is made but not every guest is set up: \(why).\(rest) The VMs and the lab's record are "
+                + "kept. When \(failed.count == 1 ? "it answers" : "they answer"): vboxlab ssh-setup "
+                + "\(first)\(failed.count > 1 ? " (and each other one)" : ""), then vboxlab check \(lab)"
         }
     }
 }

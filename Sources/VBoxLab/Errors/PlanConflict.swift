@@ -28,6 +28,8 @@ public struct PlanConflict: Sendable, Equatable, CustomStringConvertible {
         let named = behind.map { "\($0.mac) (\($0.holder))" }.joined(separator: ", ")
         let more = count > behind.count ? " and \(count - behind.count) more" : ""
         return
-            "mac-swap cannot serve \(vm) slot \(slot) on \(network) (port of \(bridge)): \(count) MACs lie behind it, \(named)\(more), and a registered MAC receives frames for one; use --strategy auto (promiscuous there) or promisc"
+            "mac-swap cannot serve \(vm) slot \(slot) on \(network) (port of \(bridge)): \(count) MACs lie behind "
+            + "it, \(named)\(more), and a registered MAC receives frames for one; use --strategy auto (promiscuous "
+            + "there) or promisc"
     }
 }

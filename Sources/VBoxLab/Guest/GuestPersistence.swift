@@ -21,11 +21,15 @@ struct GuestPersistence {
         )
         s.line("  elif [ -f /etc/network/interfaces ]; then sys=ifupdown")
         s.line(
-            "  else echo '\(vm): found no NetworkManager, systemd-networkd or ifupdown to write the setup for' >&2; exit 3; fi"
+            "  else echo '\(vm): found no NetworkManager, systemd-networkd or ifupdown to write the setup for' >&2; "
+                + "exit 3; fi"
         )
         s.line("fi")
         s.line(
-            "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p \"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot write $f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }"
+            "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p "
+                + "\"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot "
+                + "write "
+                + "$f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }"
         )
         s.line("case $sys in")
         s.line("networkmanager)")

@@ -37,19 +37,23 @@ struct GuestScriptSteps {
         s.line("batch=''; changes=0; net=/sys/class/net")
         s.line("change() { printf '%s\\n' \"$2\"; batch=\"$batch$1\n\"; changes=$((changes+1)); }")
         s.line(
-            "has_mac() { for d in $net/*; do [ -r \"$d/address\" ] && [ ! -d \"$d/bridge\" ] || continue; read -r a < \"$d/address\"; [ \"$a\" = \"$1\" ] && { echo \"${d##*/}\"; return 0; }; done; return 1; }"
+            "has_mac() { for d in $net/*; do [ -r \"$d/address\" ] && [ ! -d \"$d/bridge\" ] || continue; read -r a "
+                + "< \"$d/address\"; [ \"$a\" = \"$1\" ] && { echo \"${d##*/}\"; return 0; }; done; return 1; }"
         )
         s.line("is_up() { read -r f < \"$net/$1/flags\"; [ $(( f & 1 )) -eq 1 ]; }")
         s.line("master_of() { [ -e \"$net/$1/master\" ] && basename \"$(readlink \"$net/$1/master\")\"; }")
         s.line(
-            "addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" \"$dev\"; done)\""
+            "addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" "
+                + "\"$dev\"; done)\""
         )
         // NetworkManager, where it runs, would undo or fight the runtime setup (seed: CentOS 8).
         s.line(
-            "nm=0; command -v nmcli >/dev/null 2>&1 && [ \"$(nmcli -t -f RUNNING general 2>/dev/null)\" = running ] && nm=1"
+            "nm=0; command -v nmcli >/dev/null 2>&1 && [ \"$(nmcli -t -f RUNNING general 2>/dev/null)\" = running ] "
+                + "&& nm=1"
         )
         s.line(
-            "strip() { for a in $addrs; do [ \"${a##*@}\" = \"$1\" ] && [ \"${a%@*}\" != \"$2\" ] && change \"addr del ${a%@*} dev $1\" \"removed ${a%@*} from $1\"; done; }"
+            "strip() { for a in $addrs; do [ \"${a##*@}\" = \"$1\" ] && [ \"${a%@*}\" != \"$2\" ] && change \"addr "
+                + "del ${a%@*} dev $1\" \"removed ${a%@*} from $1\"; done; }"
         )
     }
 
@@ -59,7 +63,8 @@ struct GuestScriptSteps {
             let v = "nic\(nic.slot)"
             if let name = interfaces[nic.slot] ?? nic.interface {
                 s.line(
-                    "\(v)=\(shellQuote(name)); [ -e \"$net/$\(v)\" ] || { echo \"\(vm): no interface \(name) for slot \(nic.slot) (\(nic.network))\" >&2; exit 3; }"
+                    "\(v)=\(shellQuote(name)); [ -e \"$net/$\(v)\" ] || { echo \"\(vm): no interface \(name) for "
+                        + "slot \(nic.slot) (\(nic.network))\" >&2; exit 3; }"
                 )
             } else {
                 // The guest MAC if a previous run set it, else the registered MAC VirtualBox gives the NIC.
@@ -68,7 +73,8 @@ struct GuestScriptSteps {
                 let find = candidates.filter { seen.insert($0).inserted }.map { "has_mac \($0)" }.joined(
                     separator: " || ")
                 s.line(
-                    "\(v)=$(\(find)) || { echo \"\(vm): no interface with MAC \(nic.mac) (slot \(nic.slot), \(nic.network))\" >&2; exit 3; }"
+                    "\(v)=$(\(find)) || { echo \"\(vm): no interface with MAC \(nic.mac) (slot \(nic.slot), "
+                        + "\(nic.network))\" >&2; exit 3; }"
                 )
             }
         }
@@ -81,12 +87,16 @@ struct GuestScriptSteps {
             let v = "$nic\(nic.slot)"
             let want = nic.bridge.map(shellQuote) ?? "''"
             s.line(
-                "m=$(master_of \(v)); [ -z \"$m\" ] || [ \"$m\" = \(want) ] || change \"link set dev \(v) nomaster\" \"removed \(v) from $m\""
+                "m=$(master_of \(v)); [ -z \"$m\" ] || [ \"$m\" = \(want) ] || change \"link set dev \(v) nomaster\" "
+                    + "\"removed \(v) from $m\""
             )
         }
         let planned = plan.bridges(of: vm).map { shellQuote($0.name) }
         s.line(
-            "for d in $net/*; do [ -d \"$d/bridge\" ] && [ -r \"$d/ifalias\" ] || continue; read -r al < \"$d/ifalias\" || al=''; [ \"$al\" = \(shellQuote(mark)) ] || continue; case \"${d##*/}\" in \(planned.isEmpty ? "''" : planned.joined(separator: "|"))) ;; *) change \"link del ${d##*/}\" \"removed bridge ${d##*/}\";; esac; done"
+            "for d in $net/*; do [ -d \"$d/bridge\" ] && [ -r \"$d/ifalias\" ] || continue; read -r al < "
+                + "\"$d/ifalias\" || al=''; [ \"$al\" = \(shellQuote(mark)) ] || continue; case \"${d##*/}\" in "
+                + "\(planned.isEmpty ? "''" : planned.joined(separator: "|"))) ;; *) change \"link del ${d##*/}\" "
+                + "\"removed bridge ${d##*/}\";; esac; done"
         )
     }
 
@@ -96,20 +106,26 @@ struct GuestScriptSteps {
             let b = shellQuote(bridge.name)
             // The alias marks the bridge as this lab's, so a later run may remove it when the spec drops it.
             s.line(
-                "if [ ! -d \"$net/\(bridge.name)/bridge\" ]; then change 'link add \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)\nlink set dev \(bridge.name) alias \(mark)' 'created bridge \(bridge.name)'; fresh=1; else fresh=0; fi"
+                "if [ ! -d \"$net/\(bridge.name)/bridge\" ]; then change 'link add \(bridge.name) type bridge "
+                    + "stp_state \(bridge.stp ? 1 : 0)\nlink set dev \(bridge.name) alias \(mark)' 'created bridge "
+                    + "\(bridge.name)'; fresh=1; else fresh=0; fi"
             )
             s.line(
-                "[ $fresh = 1 ] || { read -r st < \"$net/\(bridge.name)/bridge/stp_state\"; [ \"$st\" = \(bridge.stp ? 1 : 0) ] || change 'link set dev \(bridge.name) type bridge stp_state \(bridge.stp ? 1 : 0)' 'set stp \(bridge.stp ? "on" : "off") on \(bridge.name)'; }"
+                "[ $fresh = 1 ] || { read -r st < \"$net/\(bridge.name)/bridge/stp_state\"; [ \"$st\" = "
+                    + "\(bridge.stp ? 1 : 0) ] || change 'link set dev \(bridge.name) type bridge stp_state "
+                    + "\(bridge.stp ? 1 : 0)' 'set stp \(bridge.stp ? "on" : "off") on \(bridge.name)'; }"
             )
             if let mac = bridge.mac {
                 s.line(
-                    "{ [ $fresh = 0 ] && read -r a < \"$net/\(bridge.name)/address\" && [ \"$a\" = \(mac) ]; } || change 'link set dev \(bridge.name) address \(mac)' 'set \(bridge.name) MAC \(mac)'"
+                    "{ [ $fresh = 0 ] && read -r a < \"$net/\(bridge.name)/address\" && [ \"$a\" = \(mac) ]; } || "
+                        + "change 'link set dev \(bridge.name) address \(mac)' 'set \(bridge.name) MAC \(mac)'"
                 )
             }
             for slot in bridge.portSlots {
                 let v = "$nic\(slot)"
                 s.line(
-                    "[ \"$(master_of \(v))\" = \(b) ] || change \"link set dev \(v) master \(bridge.name)\" \"added \(v) to \(bridge.name)\""
+                    "[ \"$(master_of \(v))\" = \(b) ] || change \"link set dev \(v) master \(bridge.name)\" \"added "
+                        + "\(v) to \(bridge.name)\""
                 )
             }
         }
@@ -120,24 +136,28 @@ struct GuestScriptSteps {
         for nic in nics {
             let v = "$nic\(nic.slot)"
             s.line(
-                "read -r a < \"$net/\(v)/address\"; [ \"$a\" = \(nic.guestMac) ] || change \"link set dev \(v) address \(nic.guestMac)\" \"set \(v) MAC \(nic.guestMac) (was $a)\""
+                "read -r a < \"$net/\(v)/address\"; [ \"$a\" = \(nic.guestMac) ] || change \"link set dev \(v) "
+                    + "address \(nic.guestMac)\" \"set \(v) MAC \(nic.guestMac) (was $a)\""
             )
             s.line("is_up \(v) || change \"link set dev \(v) up\" \"brought \(v) up\"")
             s.line("strip \(v) \(nic.ip.map { $0.description } ?? "-")")
             if let ip = nic.ip {
                 s.line(
-                    "case \"$addrs\" in *\" \(ip)@\(v) \"*) ;; *) change \"addr add \(ip) dev \(v)\" \"added \(ip) to \(v)\";; esac"
+                    "case \"$addrs\" in *\" \(ip)@\(v) \"*) ;; *) change \"addr add \(ip) dev \(v)\" \"added \(ip) "
+                        + "to \(v)\";; esac"
                 )
             }
         }
         for bridge in plan.bridges(of: vm) {
             s.line(
-                "{ [ -d \"$net/\(bridge.name)\" ] && is_up \(bridge.name); } || change 'link set dev \(bridge.name) up' 'brought \(bridge.name) up'"
+                "{ [ -d \"$net/\(bridge.name)\" ] && is_up \(bridge.name); } || change 'link set dev \(bridge.name) "
+                    + "up' 'brought \(bridge.name) up'"
             )
             s.line("strip \(bridge.name) \(bridge.ip.map { $0.description } ?? "-")")
             if let ip = bridge.ip {
                 s.line(
-                    "case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev \(bridge.name)' 'added \(ip) to \(bridge.name)';; esac"
+                    "case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev "
+                        + "\(bridge.name)' 'added \(ip) to \(bridge.name)';; esac"
                 )
             }
         }
@@ -149,7 +169,8 @@ struct GuestScriptSteps {
             // Without --persist the lab's devices are taken from NetworkManager for the run;
             // with it, the connections written below hand them to NetworkManager as they are.
             s.line(
-                "[ $nm = 0 ] || for d in \(nics.map { "$nic\($0.slot)" }.joined(separator: " ")); do nmcli device set \"$d\" managed no 2>/dev/null; done"
+                "[ $nm = 0 ] || for d in \(nics.map { "$nic\($0.slot)" }.joined(separator: " ")); do nmcli device "
+                    + "set \"$d\" managed no 2>/dev/null; done"
             )
         }
         if persist { s.raw(GuestPersistence(plan: plan, vm: vm).script) }
@@ -159,7 +180,8 @@ struct GuestScriptSteps {
         s.line("printf '%s' \"$batch\" | ip -batch - || { echo '\(vm): ip -batch failed' >&2; exit 3; }")
         if !persist && !plan.bridges(of: vm).isEmpty {
             s.line(
-                "[ $nm = 0 ] || for d in \(plan.bridges(of: vm).map(\.name).joined(separator: " ")); do nmcli device set \"$d\" managed no 2>/dev/null; done"
+                "[ $nm = 0 ] || for d in \(plan.bridges(of: vm).map(\.name).joined(separator: " ")); do nmcli device "
+                    + "set \"$d\" managed no 2>/dev/null; done"
             )
         }
         s.line("echo \"\(vm): $changes changes\"")

@@ -76,7 +76,8 @@ struct GuestProvisioner: Sendable {
         switch error {
         case .guest(.noAnswer(_, let target, let seconds, _, let last)):
             return
-                "did not answer ssh (\(target)) within \(seconds) s\(last.isEmpty ? "" : " (last: \(last.split(separator: "\n").last ?? ""))")"
+                "did not answer ssh (\(target)) within \(seconds) "
+                + "s\(last.isEmpty ? "" : " (last: \(last.split(separator: "\n").last ?? ""))")"
         case .guest(.hostKeyChanged(_, _, let fix)):
             return "has another host key than before (\(fix) forgets the old one)"
         case .guest(.noSudo(_, let user)): return "lets \(user) run sudo only with a password"

@@ -24,7 +24,8 @@ public struct HostLabs: Sendable {
                 // An undo that could not delete everything: what is left is still the lab's.
                 survey?.matches = false
                 survey?.note =
-                    "needs destroy: an undo could not delete \(stranded.joined(separator: ", ")) (vboxlab destroy \(r.lab))"
+                    "needs destroy: an undo could not delete \(stranded.joined(separator: ", ")) (vboxlab destroy "
+                    + "\(r.lab))"
             }
             // Shut down to be changed by a run that was stopped before it started them again.
             if let stopped = r.stopped, !stopped.isEmpty, survey?.note == nil,
@@ -32,7 +33,8 @@ public struct HostLabs: Sendable {
             {
                 survey?.matches = false
                 survey?.note =
-                    "shut down by an interrupted run to be changed: \(stopped.joined(separator: ", ")) (vboxlab fix-macs \(r.lab) --restart starts \(stopped.count == 1 ? "it" : "them"))"
+                    "shut down by an interrupted run to be changed: \(stopped.joined(separator: ", ")) (vboxlab "
+                    + "fix-macs \(r.lab) --restart starts \(stopped.count == 1 ? "it" : "them"))"
             }
             if let notSetUp = r.guestsNotSetUp, !notSetUp.isEmpty, survey?.note == nil {
                 survey?.note =

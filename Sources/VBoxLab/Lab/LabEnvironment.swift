@@ -75,7 +75,8 @@ public struct LabEnvironment: Sendable {
             throw .usage(
                 message: "VBOXLAB_SSH_WAIT=\(w) is not a number of seconds above 0",
                 usage:
-                    "unset it (\(formatSeconds(Self.defaultGuestWait)) s), or set it to seconds, such as VBOXLAB_SSH_WAIT=600"
+                    "unset it (\(formatSeconds(Self.defaultGuestWait)) s), or set it to seconds, such as "
+                    + "VBOXLAB_SSH_WAIT=600"
             )
         }
     }

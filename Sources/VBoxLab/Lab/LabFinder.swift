@@ -51,7 +51,8 @@ public struct LabFinder: Sendable {
             throw .usage(
                 message: "the lab name is empty",
                 usage:
-                    "USAGE: vboxlab \(command) [LAB]\n  Name a lab of labs/ (vboxlab list shows the ones made), or leave LAB out when there is one."
+                    "USAGE: vboxlab \(command) [LAB]\n  Name a lab of labs/ (vboxlab list shows the ones made), or "
+                    + "leave LAB out when there is one."
             )
         }
         if argument.contains("/") || argument.hasSuffix(".json5") || argument.hasSuffix(".json") {
@@ -188,7 +189,8 @@ public struct LabFinder: Sendable {
                         what: "spec files for lab \(spec.name)",
                         candidates: ["\(record.spec) (the lab was created from it)", "\(full) (named now)"],
                         fix:
-                            "use the first, or remove the lab first (vboxlab destroy \(spec.name)), or give this one another name"
+                            "use the first, or remove the lab first (vboxlab destroy \(spec.name)), or give this one "
+                            + "another name"
                     )
                 }
                 found.notices.append(

@@ -64,6 +64,7 @@ final class WaitBoard: @unchecked Sendable {
         let names = waiting.sorted().joined(separator: ", ")
         let who = names.count <= 36 ? names : "\(waiting.count) VMs"
         return
-            "waiting for ssh: \(answered.count) of \(total) answer; \(who) booting \(seconds) s (limit \(Int(limit)) s: VBOXLAB_SSH_WAIT)"
+            "waiting for ssh: \(answered.count) of \(total) answer; \(who) booting \(seconds) s (limit \(Int(limit)) "
+            + "s: VBOXLAB_SSH_WAIT)"
     }
 }

@@ -126,7 +126,8 @@ extension LabObservation {
         if !reached.isEmpty { notes.append("reached through: " + reached.joined(separator: "; ")) }
         if state.vms.contains(where: { vm in vm.nics.contains { $0.interface == nil } }) {
             notes.append(
-                "- in interface, guest MAC and addresses: the guest's own side, which \(provider) does not show; vboxlab check reads it from the guests"
+                "- in interface, guest MAC and addresses: the guest's own side, which \(provider) does not show; "
+                    + "vboxlab check reads it from the guests"
             )
         }
         return (warning + TextTable.render(rows) + notes).joined(separator: "\n")

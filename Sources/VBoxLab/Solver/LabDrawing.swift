@@ -58,12 +58,14 @@ public struct LabDrawing: Sendable {
             "box: a lab NIC of a VM (slot, address)",
             "reg MAC (host): the MAC VirtualBox registers the NIC with, and whose it is (own: the NIC's own)",
             "guest MAC: the MAC the guest gives a bridge port instead",
-            "deny: the NIC gets only frames for its registered MAC; allow-vms: every frame on its network (promiscuous)",
+            "deny: the NIC gets only frames for its registered MAC; allow-vms: every frame on its network "
+                + "(promiscuous)",
             "hexagon: a Linux bridge in the guest; \(network): an internal network, a registering switch",
         ]
         if !passed.isEmpty || !failed.isEmpty {
             l.append(
-                "green: a VM whose pairs all passed the last check; red: one with a failing pair, and where its frame was lost"
+                "green: a VM whose pairs all passed the last check; red: one with a failing pair, and where its "
+                    + "frame was lost"
             )
         }
         return l
@@ -73,7 +75,8 @@ public struct LabDrawing: Sendable {
     public var dot: String {
         var s = [
             "graph \"\(plan.lab)\" {",
-            "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"lab \(plan.lab), strategy \(plan.strategy.rawValue)\"];",
+            "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"lab \(plan.lab), strategy "
+                + "\(plan.strategy.rawValue)\"];",
             "  node [fontname=\"Helvetica\", fontsize=10];",
         ]
         for vm in plan.vmNames {
@@ -85,7 +88,8 @@ public struct LabDrawing: Sendable {
             }
             for b in plan.bridges(of: vm) {
                 s.append(
-                    "    \(id("\(vm)#\(b.name)")) [shape=hexagon, label=\"\(b.name)\(b.ip.map { "\\n\($0)" } ?? "")\(b.mac.map { "\\n\($0)" } ?? "")\"];"
+                    "    \(id("\(vm)#\(b.name)")) [shape=hexagon, "
+                        + "label=\"\(b.name)\(b.ip.map { "\\n\($0)" } ?? "")\(b.mac.map { "\\n\($0)" } ?? "")\"];"
                 )
                 for slot in b.portSlots { s.append("    \(id("\(vm)#\(b.name)")) -- \(id("\(vm)/\(slot)"));") }
             }
@@ -93,12 +97,14 @@ public struct LabDrawing: Sendable {
         }
         for net in networks {
             s.append(
-                "  \(id("net:\(net)")) [shape=ellipse, style=filled, fillcolor=\(lost[net] != nil ? "mistyrose" : "lightblue"), label=\"\(net)\(lostNote(net))\"];"
+                "  \(id("net:\(net)")) [shape=ellipse, style=filled, "
+                    + "fillcolor=\(lost[net] != nil ? "mistyrose" : "lightblue"), label=\"\(net)\(lostNote(net))\"];"
             )
         }
         for n in plan.nics { s.append("  \(id("\(n.vm)/\(n.slot)")) -- \(id("net:\(n.network)"));") }
         s.append(
-            "  subgraph cluster_legend { label=\"legend\"; color=gray; legend [shape=plaintext, label=\"\(legend(network: "ellipse").joined(separator: "\\l"))\\l\"]; }"
+            "  subgraph cluster_legend { label=\"legend\"; color=gray; legend [shape=plaintext, "
+                + "label=\"\(legend(network: "ellipse").joined(separator: "\\l"))\\l\"]; }"
         )
         s.append("}")
         return s.joined(separator: "\n") + "\n"

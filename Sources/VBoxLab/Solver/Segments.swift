@@ -83,7 +83,8 @@ public enum LabWarnings {
             let firsts = subnetsOfSegment[root]!.values.sorted()
             if firsts.count > 1 {
                 out.append(
-                    "\(label(addresses[firsts[0]])) and \(label(addresses[firsts[1]])) share a network but not a subnet: they cannot ping each other"
+                    "\(label(addresses[firsts[0]])) and \(label(addresses[firsts[1]])) share a network but not a "
+                        + "subnet: they cannot ping each other"
                 )
             }
         }
@@ -98,7 +99,8 @@ public enum LabWarnings {
             }
             if inSubnetAndSegment["\(subnet(a)) \(roots[i])"]! < 2 {
                 out.append(
-                    "\(label(a)) can reach no other endpoint: \(label(addresses[peer])) shares its subnet, but no bridge joins \(nets[i]) to \(nets[peer])"
+                    "\(label(a)) can reach no other endpoint: \(label(addresses[peer])) shares its subnet, but no "
+                        + "bridge joins \(nets[i]) to \(nets[peer])"
                 )
             }
         }

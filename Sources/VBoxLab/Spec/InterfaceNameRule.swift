@@ -28,7 +28,8 @@ enum InterfaceNameRule {
         case "lo": return "\(quoted(name)) is the loopback interface, which every network namespace already has"
         case "all", "default":
             return
-                "\(quoted(name)) is reserved by Linux (net.ipv4.conf.\(name) holds settings, not an interface), which refuses it as an interface name"
+                "\(quoted(name)) is reserved by Linux (net.ipv4.conf.\(name) holds settings, not an interface), "
+                + "which refuses it as an interface name"
         default: break
         }
         let misread = "which would read it as that keyword instead of an interface name"

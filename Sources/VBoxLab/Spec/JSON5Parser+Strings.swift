@@ -21,7 +21,8 @@ extension JSON5Parser {
             }
             if c == 0x0A || c == 0x0D {
                 throw fail(
-                    "line break inside a string (end it with \(Character(UnicodeScalar(quote))) or escape the line break)"
+                    "line break inside a string (end it with \(Character(UnicodeScalar(quote))) or escape the line "
+                        + "break)"
                 )
             }
             if c != UInt8(ascii: "\\") {
@@ -78,13 +79,15 @@ extension JSON5Parser {
         if (0xDC00...0xDFFF).contains(unit) {
             throw fail(
                 at: escape,
-                "unpaired surrogate \\u\(hex(unit, width: 4)): a low surrogate must come right after a \\u escape of a high surrogate (\\uD800-\\uDBFF)"
+                "unpaired surrogate \\u\(hex(unit, width: 4)): a low surrogate must come right after a \\u escape of "
+                    + "a high surrogate (\\uD800-\\uDBFF)"
             )
         }
         guard (0xD800...0xDBFF).contains(unit) else { return Unicode.Scalar(unit) ?? "\u{FFFD}" }
         let unpaired = fail(
             at: escape,
-            "unpaired surrogate \\u\(hex(unit, width: 4)): a high surrogate must be followed by a \\u escape of a low surrogate (\\uDC00-\\uDFFF)"
+            "unpaired surrogate \\u\(hex(unit, width: 4)): a high surrogate must be followed by a \\u escape of a "
+                + "low surrogate (\\uDC00-\\uDFFF)"
         )
         guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { throw unpaired }
         advance(2)

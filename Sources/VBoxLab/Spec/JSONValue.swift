@@ -10,7 +10,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     case bool(Bool)
     case null
 
-    /// Parses JSON5 (comments, trailing commas, unquoted keys, single quotes) with `JSON5Parser`, which reports line and column. There is
+    /// Parses JSON5 (comments, trailing commas, unquoted keys, single quotes) with `JSON5Parser`, which reports line
+    /// and column. There is
     /// no second opinion at run time: Foundation's decoder, once asked about text this parser
     /// refused, crashed on malformed UTF-8 and deep nesting. The tests hold the two parsers
     /// to the same values on valid input.

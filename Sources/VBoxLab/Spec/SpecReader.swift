@@ -120,7 +120,8 @@ struct SpecReader {
             if let slot = InterfaceNameRule.guestNICSlot(name) {
                 walker.error(
                     join(path, "name"),
-                    "\(quoted(name)) is the name the guest gives the NIC in slot \(slot); a bridge needs a name no NIC has"
+                    "\(quoted(name)) is the name the guest gives the NIC in slot \(slot); a bridge needs a name no "
+                        + "NIC has"
                 )
             } else {
                 bridge.name = name

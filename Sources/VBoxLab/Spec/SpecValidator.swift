@@ -100,14 +100,16 @@ struct SpecValidator {
                     let have = vm.nics.map(\.network).filter { !$0.isEmpty }
                     walker.error(
                         portPath,
-                        "\(quoted(network)) is not a network of \(vm.name)'s NICs (it has \(have.isEmpty ? "none" : have.joined(separator: ", ")))"
+                        "\(quoted(network)) is not a network of \(vm.name)'s NICs (it has "
+                            + "\(have.isEmpty ? "none" : have.joined(separator: ", ")))"
                     )
                     continue
                 }
                 if nics.count > 1 {
                     walker.error(
                         portPath,
-                        "\(vm.name) has \(nics.count) NICs on \(quoted(network)) (\(nics.map { "nics[\($0.offset)]" }.joined(separator: ", "))), so the port is ambiguous"
+                        "\(vm.name) has \(nics.count) NICs on \(quoted(network)) "
+                            + "(\(nics.map { "nics[\($0.offset)]" }.joined(separator: ", "))), so the port is ambiguous"
                     )
                     continue
                 }
@@ -120,7 +122,8 @@ struct SpecValidator {
                 if nic.ip != nil {
                     walker.error(
                         "\(vmPath).nics[\(n)].ip",
-                        "the NIC on \(quoted(network)) is a port of bridge \(bridge.name), so it cannot have an address; give the bridge the address (\(path).ip)"
+                        "the NIC on \(quoted(network)) is a port of bridge \(bridge.name), so it cannot have an "
+                            + "address; give the bridge the address (\(path).ip)"
                     )
                 }
             }
@@ -157,7 +160,8 @@ enum LoopFinder {
                         let shown = cycle.map { $0.hasPrefix("net:") ? String($0.dropFirst(4)) : $0 }
                         walker.error(
                             "vms[\(v)].bridges[\(b)]",
-                            "the lab has a loop: \(shown.joined(separator: " → ")); set stp: true on one of its bridges, or break the loop"
+                            "the lab has a loop: \(shown.joined(separator: " → ")); set stp: true on one of its "
+                                + "bridges, or break the loop"
                         )
                         return
                     }

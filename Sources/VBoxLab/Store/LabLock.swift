@@ -29,7 +29,8 @@ public final class LabLock: @unchecked Sendable {
                 let other = Self.holder(of: fd)
                 if !told {
                     progress?(
-                        "lab \(lab) is in use by \(other ?? "another vboxlab command"); waiting up to \(formatSeconds(timeout)) s for it"
+                        "lab \(lab) is in use by \(other ?? "another vboxlab command"); waiting up to "
+                            + "\(formatSeconds(timeout)) s for it"
                     )
                     told = true
                 }

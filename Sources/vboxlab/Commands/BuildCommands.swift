@@ -45,7 +45,8 @@ struct Create: LabCommand {
         name: "create", summary: "Build the lab (or bring it to its spec), set up the guests, then run check.",
         arguments: [Options.lab], options: [Options.dryRun, Options.noSetup, Options.strategy, Options.provider],
         discussion: Options.finding
-            + " Run twice, it changes nothing the second time; on a lab whose spec changed it adds, changes and removes VMs, NICs, addresses and bridge ports to match. A failed create removes what it made.",
+            + " Run twice, it changes nothing the second time; on a lab whose spec changed it adds, changes and "
+            + "removes VMs, NICs, addresses and bridge ports to match. A failed create removes what it made.",
         aliases: ["up", "deploy"])
     let build: Build
     init(_ a: ParsedArguments) {
@@ -66,7 +67,8 @@ struct FixMacs: LabCommand {
             OptionSpec(
                 "restart",
                 help:
-                    "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, start it again. On a terminal, fix-macs asks instead."
+                    "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, "
+                    + "start it again. On a terminal, fix-macs asks instead."
             ),
             OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts."),
             OptionSpec("no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests."),
@@ -88,7 +90,8 @@ struct FixMacs: LabCommand {
             guard case .lab(.mustPowerOff(_, let vms, let table)) = error, !build.dryRun, isatty(0) == 1, isatty(2) == 1
             else { throw error }
             StandardError.emit(
-                "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart \(vms.joined(separator: ", ")) to apply? [y/N] "
+                "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nrestart "
+                    + "\(vms.joined(separator: ", ")) to apply? [y/N] "
             )
             guard let answer = readLine(),
                 ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())

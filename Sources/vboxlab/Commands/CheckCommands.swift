@@ -11,7 +11,8 @@ struct Check: LabCommand {
             OptionSpec(
                 "capture",
                 help:
-                    "Capture on the switch ports to confirm where a frame was lost (where the provider has a switch to listen on)."
+                    "Capture on the switch ports to confirm where a frame was lost (where the provider has a switch "
+                    + "to listen on)."
             ),
             OptionSpec("matrix", help: "Print the ping matrix even above \(CheckReport.matrixLimit) endpoints."),
             Options.provider,
@@ -73,13 +74,15 @@ struct Check: LabCommand {
     private func printTrace(_ run: CheckRun) {
         for r in run.report.results {
             print(
-                "\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping \(r.ok ? "ok" : "failed")"
+                "\(r.pair.from.vm) \(r.pair.from.address.ip) → \(r.pair.to.vm) \(r.pair.to.address.ip): ping "
+                    + "\(r.ok ? "ok" : "failed")"
             )
             if let d = r.diagnosis { print("\(d.cause.rawValue): \(d.reason)") }
             if let c = r.capture {
-                print(
-                    "capture: \(c.lastSeen); \(c.agrees ? "agrees with the model" : "DISAGREES with the model (\(c.model?.description ?? "nothing"))")"
-                )
+                let verdict =
+                    c.agrees
+                    ? "agrees with the model" : "DISAGREES with the model (\(c.model?.description ?? "nothing"))"
+                print("capture: \(c.lastSeen); \(verdict)")
             }
             if let diagnoser = run.diagnoser, let t = diagnoser.trace(r.pair) { print(t.rendered(using: diagnoser)) }
         }

@@ -9,14 +9,16 @@ struct SSHSetup: LabCommand {
             Options.vmLab,
             OptionSpec(
                 "persist",
-                help: "Also write configuration that survives a reboot (NetworkManager, systemd-networkd or ifupdown)."),
+                help: "Also write configuration that survives a reboot (NetworkManager, systemd-networkd or "
+                    + "ifupdown)."),
             OptionSpec(
                 "wait", value: "SECONDS",
                 help: "How long to wait for the VM's ssh to answer (default: VBOXLAB_SSH_WAIT, else 180)."),
             Options.dryRun, Options.provider,
         ],
         discussion:
-            "Over ssh to the VM (the spec's ssh block, or the provider's forward); where the provider has its own way in and the spec names no ssh host, through that. Running it twice changes nothing."
+            "Over ssh to the VM (the spec's ssh block, or the provider's forward); where the provider has its own "
+            + "way in and the spec names no ssh host, through that. Running it twice changes nothing."
     )
     let vm: String, lab: String?, persist: Bool, wait: Double?, dryRun: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
@@ -56,7 +58,9 @@ struct SSH: LabCommand {
         name: "ssh", summary: "Open a shell in a VM, or run one command there.",
         arguments: ["VM", "COMMAND..."], options: [Options.vmLab, Options.provider],
         discussion:
-            "vboxlab ssh centos-1 -- ping -c1 1.1.1.20 runs one command; without a command, an interactive shell. As with ssh, the words after -- are joined with spaces for the guest's shell: vboxlab ssh centos-2 -- 'ip -br link; bridge link' runs both."
+            "vboxlab ssh centos-1 -- ping -c1 1.1.1.20 runs one command; without a command, an interactive shell. As "
+            + "with ssh, the words after -- are joined with spaces for the guest's shell: vboxlab ssh centos-2 -- 'ip "
+            + "-br link; bridge link' runs both."
     )
     let vm: String, argv: [String], lab: String?, provider: String?
     init(_ a: ParsedArguments) {

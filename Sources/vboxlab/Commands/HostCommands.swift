@@ -6,7 +6,8 @@ struct List: LabCommand {
         name: "list", summary: "List every lab vboxlab made on this host, and the shared bases (of Vagrant boxes).",
         arguments: [], options: [Options.json],
         discussion:
-            "Name, provider, VMs running of total, spec path, and whether the system still matches the record; then, where a provider keeps shared bases, each base and the labs that build on it."
+            "Name, provider, VMs running of total, spec path, and whether the system still matches the record; then, "
+            + "where a provider keeps shared bases, each base and the labs that build on it."
     )
     let json: Bool
     init(_ a: ParsedArguments) { json = a.flag("json") }
@@ -22,13 +23,15 @@ struct List: LabCommand {
         }
         for b in broken {
             Output.warn(
-                "the record of lab \(b.lab) cannot be read: \(b.file): \(b.reason); vboxlab destroy \(b.lab) --forget forgets it"
+                "the record of lab \(b.lab) cannot be read: \(b.file): \(b.reason); vboxlab destroy \(b.lab) "
+                    + "--forget forgets it"
             )
         }
         for b in bases {
-            print(
-                "base \(b.name) (\(b.id)): \(b.labs.isEmpty ? "no lab uses it (vboxlab prune-bases removes it)" : "cloned by \(b.labs.joined(separator: ", "))")"
-            )
+            let use =
+                b.labs.isEmpty
+                ? "no lab uses it (vboxlab prune-bases removes it)" : "cloned by \(b.labs.joined(separator: ", "))"
+            print("base \(b.name) (\(b.id)): \(use)")
         }
         if labs.isEmpty && broken.isEmpty {
             print("no lab recorded on this host (records: \(env.store.directory))")
@@ -99,7 +102,8 @@ struct Destroy: LabCommand {
             OptionSpec(
                 "forget",
                 help:
-                    "Forget the lab named LAB (its record, host keys and last check) without touching the system: for a record that cannot be read."
+                    "Forget the lab named LAB (its record, host keys and last check) without touching the system: "
+                    + "for a record that cannot be read."
             ),
             Options.dryRun, Options.provider,
         ],
@@ -130,7 +134,8 @@ struct Destroy: LabCommand {
             let known = HostLabs(environment: env).forget(lab)
             print(
                 known
-                    ? "forgot lab \(lab): its record is gone; nothing on this host was touched, so remove what it made by hand"
+                    ? "forgot lab \(lab): its record is gone; nothing on this host was touched, so remove what it "
+                        + "made by hand"
                     : "lab \(lab) has no record on this host; nothing to forget")
             return 0
         }
@@ -173,9 +178,8 @@ struct Destroy: LabCommand {
             }
             guard report.existed else { return }
             // A count, not the names: a lab of 300 VMs would print them all on one line.
-            print(
-                "removed lab \(report.lab) (\(report.provider)): \(report.removed.isEmpty ? "nothing left on the host" : counted(report.removed.count, report.noun))"
-            )
+            let what = report.removed.isEmpty ? "nothing left on the host" : counted(report.removed.count, report.noun)
+            print("removed lab \(report.lab) (\(report.provider)): \(what)")
         }
         commands.forEach { print($0) }
         return 0

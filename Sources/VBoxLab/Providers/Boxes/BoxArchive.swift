@@ -58,7 +58,8 @@ struct BoxArchive: Sendable {
         let limit = max(Int(Double(size) * expansion), Self.floor)
         if total > limit {
             throw refuse(
-                "it unpacks to \(total) bytes, more than \(formatSeconds(expansion)) times its \(size) (VBOXLAB_BOX_EXPANSION raises the limit)"
+                "it unpacks to \(total) bytes, more than \(formatSeconds(expansion)) times its \(size) "
+                    + "(VBOXLAB_BOX_EXPANSION raises the limit)"
             )
         }
     }

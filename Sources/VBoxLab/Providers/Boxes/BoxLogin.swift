@@ -15,7 +15,8 @@ public enum BoxLogin {
             throw .missing(
                 what: "a key to log in to \(vm.name) (box \(box.name))",
                 fix:
-                    "the box ships no vagrant_private_key and no Vagrant installation was found for its insecure key; give ssh: { key: \"...\" } in the spec"
+                    "the box ships no vagrant_private_key and no Vagrant installation was found for its insecure "
+                    + "key; give ssh: { key: \"...\" } in the spec"
             )
         }
         var login = given ?? SSHLogin()
@@ -94,7 +95,8 @@ public final class KeyRotatingTransport: GuestTransport, @unchecked Sendable {
             mkdir -p "$HOME/.ssh"
             f="$HOME/.ssh/authorized_keys"
             touch "$f"
-            grep -qF \(shellQuote(String(labPublic.split(separator: " ")[1]))) "$f" || printf '%s\\n' \(shellQuote(labPublic)) >> "$f"
+            grep -qF \(shellQuote(String(labPublic.split(separator: " ")[1]))) "$f" \\
+                || printf '%s\\n' \(shellQuote(labPublic)) >> "$f"
             grep -vF \(shellQuote(blob)) "$f" > "$f.vboxlab" || true
             mv "$f.vboxlab" "$f"
 

@@ -55,7 +55,10 @@ public struct BoxResolver: Sendable {
         throw .missing(
             what: "the Vagrant box \(name)\(version.map { " \($0)" } ?? "") (looked in \(vagrantHome)/boxes)",
             fix:
-                "any one of: (1) with Vagrant, \(add); (2) a box file or its address: base: { box: \"FILE.box\" } or base: { box: \"\(name)\", url: \"https://...\" }; (3) a VM you already have in VirtualBox, with a snapshot: base: { clone: \"VM\" } (vboxlab then logs in as the spec's ssh.user, root unless it says otherwise)"
+                "any one of: (1) with Vagrant, \(add); (2) a box file or its address: base: { box: \"FILE.box\" } or "
+                + "base: { box: \"\(name)\", url: \"https://...\" }; (3) a VM you already have in VirtualBox, with a "
+                + "snapshot: base: { clone: \"VM\" } (vboxlab then logs in as the spec's ssh.user, root unless it says "
+                + "otherwise)"
         )
     }
 
@@ -99,8 +102,9 @@ public struct BoxResolver: Sendable {
     /// Unpacks a `.box` once: the cache is keyed by the file's path, size and time.
     func unpack(_ file: String, name: String, version: String?) throws(VBoxLabError) -> VagrantBox {
         let attrs = try? FileManager.default.attributesOfItem(atPath: file)
-        let stamp =
-            "\(file)|\((attrs?[.size] as? Int) ?? 0)|\(((attrs?[.modificationDate] as? Date) ?? .distantPast).timeIntervalSince1970)"
+        let size = (attrs?[.size] as? Int) ?? 0
+        let modified = ((attrs?[.modificationDate] as? Date) ?? .distantPast).timeIntervalSince1970
+        let stamp = "\(file)|\(size)|\(modified)"
         let id = String(fnv1a(stamp) & 0xFFFF_FFFF, radix: 16)
         let dir = "\(cache)/\(name.replacingOccurrences(of: "/", with: "-"))-\(id)"
         if !FileManager.default.fileExists(atPath: dir) {

@@ -18,7 +18,10 @@ extension NetnsProvider {
             spec.vms.enumerated().filter { $0.element.name == "sw" }.map { i, _ in
                 (
                     "vms[\(i)].name",
-                    "\"sw\" is reserved: the netns provider's switch namespace is \(NetnsNames(lab: spec.name.isEmpty ? "LAB" : spec.name).switchNamespace), the namespace this VM would get"
+                    "\"sw\" is reserved: the netns provider's switch namespace is "
+                        + "\(NetnsNames(lab: spec.name.isEmpty ? "LAB" : spec.name).switchNamespace), the namespace "
+                        + "this "
+                        + "VM would get"
                 )
             }
         },

@@ -48,7 +48,9 @@ public struct NetnsProvider: LabProvider {
         }
         if fresh {
             progress(
-                "creating \(counted(desired.count, "namespace")), \(counted(work.switchWork.addBridges.count, "switch", "switches")), \(counted(plan.nics.count, "NIC"))"
+                "creating \(counted(desired.count, "namespace")), "
+                    + "\(counted(work.switchWork.addBridges.count, "switch", "switches")), "
+                    + "\(counted(plan.nics.count, "NIC"))"
             )
         } else if work.isEmpty {
             progress("lab \(plan.lab) exists; its switch is as planned")
@@ -107,7 +109,8 @@ public struct NetnsProvider: LabProvider {
         let owned = HostNamespaces.owned(by: record, existing: before)
         guard record.pending && !owned.isEmpty && !context.dryRun else { return (before, owned) }
         progress(
-            "an earlier run on lab \(lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it left and building again"
+            "an earlier run on lab \(lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it "
+                + "left and building again"
         )
         try mutator.check(
             Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
@@ -221,7 +224,8 @@ public struct NetnsProvider: LabProvider {
             if current[2] < needed {
                 NeighbourLimits.write([needed / 4, needed / 2, needed])
                 progress(
-                    "raised neighbour limits gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → \(needed / 4)/\(needed / 2)/\(needed) (\(n) endpoints)"
+                    "raised neighbour limits gc_thresh1/2/3 \(current.map(String.init).joined(separator: "/")) → "
+                        + "\(needed / 4)/\(needed / 2)/\(needed) (\(n) endpoints)"
                 )
                 progress(
                     "destroying the last large lab restores \(next.original.map(String.init).joined(separator: "/"))")
@@ -241,7 +245,8 @@ public struct NetnsProvider: LabProvider {
             guard next.labs.isEmpty else { return next }
             NeighbourLimits.write(next.original)
             progress(
-                "restored the host's neighbour table limits (gc_thresh1/2/3 \(next.original.map(String.init).joined(separator: "/")))"
+                "restored the host's neighbour table limits (gc_thresh1/2/3 "
+                    + "\(next.original.map(String.init).joined(separator: "/")))"
             )
             return nil
         }

@@ -65,7 +65,8 @@ extension QemuProvider {
         let wanted = Dictionary(uniqueKeysWithValues: want.nics.map { ($0.slot, $0.mac) })
         if Set(have.keys) != Set(wanted.keys) {
             return
-                "NIC slots \(have.keys.sorted().map(String.init).joined(separator: ",")) → \(wanted.keys.sorted().map(String.init).joined(separator: ","))"
+                "NIC slots \(have.keys.sorted().map(String.init).joined(separator: ",")) → "
+                + "\(wanted.keys.sorted().map(String.init).joined(separator: ","))"
         }
         for slot in wanted.keys.sorted() where have[slot] != wanted[slot] {
             return "slot \(slot): MAC \(have[slot]!) → \(wanted[slot]!)"

@@ -35,7 +35,8 @@ public struct QemuImage: Sendable, Equatable {
                 throw .missing(
                     what: "the guest image \(folder)",
                     fix:
-                        "build it once (about 4 minutes, root, Debian packages only): scripts/guest-image, from vboxlab's source tree; or give base: { image: \"FILE.qcow2\" } in the spec"
+                        "build it once (about 4 minutes, root, Debian packages only): scripts/guest-image, from "
+                        + "vboxlab's source tree; or give base: { image: \"FILE.qcow2\" } in the spec"
                 )
             }
             return image

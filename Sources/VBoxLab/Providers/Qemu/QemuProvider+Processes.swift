@@ -60,7 +60,8 @@ extension QemuProvider {
         let n = names(lab)
         guard let folder = n.ownedFolder(vm) else {
             progress(
-                "left \(vm.escapedOnOneLine) alone: the record names it, but it is not a VM folder inside \(n.labFolder)"
+                "left \(vm.escapedOnOneLine) alone: the record names it, but it is not a VM folder inside "
+                    + "\(n.labFolder)"
             )
             return
         }

@@ -57,7 +57,8 @@ public struct QemuProvider: LabProvider {
         let observed = fresh ? nil : try observe(lab: plan.lab, vms: plan.vmNames, record: record).state
         progress(
             fresh
-                ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(accel(image))) and \(counted(Set(plan.nics.map(\.network)).count, "internal network"))"
+                ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(accel(image))) and "
+                    + "\(counted(Set(plan.nics.map(\.network)).count, "internal network"))"
                 : work.start.isEmpty && work.remove.isEmpty
                     ? "lab \(plan.lab) exists; its VMs run as planned"
                     : "lab \(plan.lab) exists; bringing it to the plan")
@@ -188,7 +189,8 @@ public struct QemuProvider: LabProvider {
                     SpecDiagnostic(
                         file: spec.file, path: "vms[\(i)].management",
                         message:
-                            "\(name) gives NIC 1 NAT only (restrict=on: the guest reaches nothing outside); remove management or use another provider"
+                            "\(name) gives NIC 1 NAT only (restrict=on: the guest reaches nothing outside); remove "
+                            + "management or use another provider"
                     )
                 ]))
         }

@@ -22,7 +22,8 @@ extension SwitchWork {
             + addPorts.compactMap { p in
                 guard case .veth(let peer, let namespace, let address) = p.port.link else { return nil }
                 return
-                    "link add \(names.port(p.port.nic)) type veth peer name \(peer) netns \(namespace) address \(address)"
+                    "link add \(names.port(p.port.nic)) type veth peer name \(peer) netns \(namespace) address "
+                    + "\(address)"
             }
         let raised =
             addBridges.map { "link set dev \($0.bridge) alias \($0.network) up" }

@@ -93,13 +93,15 @@ public struct SwitchWork: Sendable {
             if let old = seen.registered { fdbLines.append("fdb del \(old) dev \(port) master static") }
             fdbLines.append(Self.registerLine(p.registered, port))
             changes.append(
-                "\(nic.vm) slot \(nic.slot) \(p.network): register \(p.registered) (was \(seen.registered?.description ?? "none"))"
+                "\(nic.vm) slot \(nic.slot) \(p.network): register \(p.registered) (was "
+                    + "\(seen.registered?.description ?? "none"))"
             )
         }
         if seen.flood != p.flood {
             fdbLines.append(Self.policyLine(port, flood: p.flood))
             changes.append(
-                "\(nic.vm) slot \(nic.slot) \(p.network): promiscuous policy \(p.policy.rawValue) (was \(seen.policy.rawValue))"
+                "\(nic.vm) slot \(nic.slot) \(p.network): promiscuous policy \(p.policy.rawValue) (was "
+                    + "\(seen.policy.rawValue))"
             )
         }
     }

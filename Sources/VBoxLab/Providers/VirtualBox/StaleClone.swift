@@ -126,10 +126,12 @@ extension VirtualBoxProvider {
             } ?? "it gave no reason"
         throw .lab(
             .unusableBase(
-                "\(disk), left by an interrupted import, is in the way of importing it again, and VirtualBox will not delete it: \(reason). "
+                "\(disk), left by an interrupted import, is in the way of importing it again, and VirtualBox will "
+                    + "not delete it: \(reason). "
                     + (unreadable
                         ? "Remove that file"
-                        : "See VBoxManage list hdds, close the disks that build on it (VBoxManage closemedium disk UUID)")
+                        : "See VBoxManage list hdds, close the disks that build on it (VBoxManage closemedium disk "
+                            + "UUID)")
                     + ", then create again"))
     }
 

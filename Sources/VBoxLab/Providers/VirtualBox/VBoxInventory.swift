@@ -131,7 +131,8 @@ public enum VBoxParse {
         }
     }
 
-    /// `MAC: 080027AABBCC, Attachment: Internal Network 'intnet-1', Cable connected: on, …, Promisc Policy: allow-vms, …`
+    /// `MAC: 080027AABBCC, Attachment: Internal Network 'intnet-1', Cable connected: on, …,
+    /// Promisc Policy: allow-vms, …`
     static func nicLine(slot: Int, _ text: String) -> VBoxNIC? {
         guard text.hasPrefix("MAC:") else { return nil }  // "disabled"
         func field(_ name: String) -> String? {

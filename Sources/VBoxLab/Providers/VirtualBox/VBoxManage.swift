@@ -53,7 +53,8 @@ public struct VBoxManage: Sendable {
         for delay in retryDelays where Self.isTransient(r) {
             let answer = Self.transientAnswers.first { r.stderr.contains($0) } ?? "busy"
             progress(
-                "VirtualBox answered \"\(answer)\" to \(c.arguments.first ?? "a call"); trying again in \(formatSeconds(delay)) s"
+                "VirtualBox answered \"\(answer)\" to \(c.arguments.first ?? "a call"); trying again in "
+                    + "\(formatSeconds(delay)) s"
             )
             Thread.sleep(forTimeInterval: delay)
             r = try runner.run(c)

@@ -21,7 +21,8 @@ extension VirtualBoxProvider {
         case .image(let file):
             throw .lab(
                 .unusableBase(
-                    "VM \(vm.name)'s base is the disk image \(file), which VirtualBox does not boot; give a box, a VM to clone or an appliance to import"
+                    "VM \(vm.name)'s base is the disk image \(file), which VirtualBox does not boot; give a box, a "
+                        + "VM to clone or an appliance to import"
                 ))
         case .box(let name, let version, let url):
             return try boxSource(name: name, version: version, url: url, spec: spec, among: others)
@@ -54,7 +55,8 @@ extension VirtualBoxProvider {
         guard b.groups.contains(VagrantBox.baseGroup), !context.dryRun else {
             throw .lab(
                 .unusableBase(
-                    "the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and create again"
+                    "the base VM \(box.baseVM) of box \(name) has no snapshot; remove it (vboxlab prune-bases) and "
+                        + "create again"
                 ))
         }
         // vboxlab's own base, whose import was stopped before its snapshot: take it now.
@@ -76,7 +78,8 @@ extension VirtualBoxProvider {
         if found.count > 1 {
             throw .lab(
                 .unusableBase(
-                    "the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name (\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec"
+                    "the base VM name '\(name)' is ambiguous: VirtualBox has \(found.count) VMs of that name "
+                        + "(\(found.map(\.uuid).joined(separator: ", "))); name the base by UUID in the spec"
                 ))
         }
         guard linked || snapshot != nil else { return .clone(base: b, snapshot: nil, linked: false) }
@@ -86,7 +89,9 @@ extension VirtualBoxProvider {
             guard snapshots.contains(snapshot) else {
                 throw .lab(
                     .unusableBase(
-                        "the base VM \(name) has no snapshot '\(snapshot)' (it has \(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))"
+                        "the base VM \(name) has no snapshot '\(snapshot)' (it has "
+                            + "\(snapshots.isEmpty ? "none" : snapshots.sorted().joined(separator: ", "))); take it: "
+                            + "VBoxManage snapshot \(shellQuote(name)) take \(shellQuote(snapshot))"
                     ))
             }
             return .clone(base: b, snapshot: snapshot, linked: linked)
@@ -94,7 +99,9 @@ extension VirtualBoxProvider {
         guard let current = info["CurrentSnapshotName"] else {
             throw .lab(
                 .unusableBase(
-                    "the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full clones"
+                    "the base VM \(name) has no snapshot, and a linked clone starts from one: take one (VBoxManage "
+                        + "snapshot \(shellQuote(name)) take base), or set linked: false in the spec's base for full "
+                        + "clones"
                 ))
         }
         return .clone(base: b, snapshot: current, linked: true)

@@ -104,7 +104,8 @@ public struct VirtualBoxProvider: LabProvider {
                 mine.append(OwnedObject(kind: .vm, name: o.name, id: id))
             } else {
                 progress(
-                    "not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in lab \(record.lab)'s group \(VMDesign.group(of: record.lab))"
+                    "not deleting \(id): it is VM \(vm.name) in group \(vm.groups.joined(separator: ",")), not in "
+                        + "lab \(record.lab)'s group \(VMDesign.group(of: record.lab))"
                 )
             }
         }

@@ -30,7 +30,8 @@ extension VirtualBoxProvider {
             for (slot, nic) in vm.nics.sorted(by: { $0.key < $1.key }) {
                 if let n = nic.network, networks.contains(n) {
                     progress(
-                        "warning: VM \(vm.name) (\(vm.uuid)), not in lab \(plan.lab), is attached to internal network \(n) on NIC \(slot); it shares the lab's frames"
+                        "warning: VM \(vm.name) (\(vm.uuid)), not in lab \(plan.lab), is attached to internal "
+                            + "network \(n) on NIC \(slot); it shares the lab's frames"
                     )
                 }
             }
@@ -124,7 +125,8 @@ extension VirtualBoxProvider {
             try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
             try vbox.write(VBoxManage.start(uuid), timeout: 300)
             progress(
-                "\(name): would be shut down (ACPI, then powered off after \(Int(shutdownTimeout)) s), changed and started again"
+                "\(name): would be shut down (ACPI, then powered off after \(Int(shutdownTimeout)) s), changed and "
+                    + "started again"
             )
             return
         }

@@ -28,7 +28,9 @@ extension VirtualBoxProvider {
         try? context.store.save(record)
         if !stranded.isEmpty {
             progress(
-                "could not delete \(stranded.map(\.name).joined(separator: ", ")); the record keeps \(stranded.count == 1 ? "it" : "them"): vboxlab destroy \(lab) removes \(stranded.count == 1 ? "it" : "them")"
+                "could not delete \(stranded.map(\.name).joined(separator: ", ")); the record keeps "
+                    + "\(stranded.count == 1 ? "it" : "them"): vboxlab destroy \(lab) removes "
+                    + "\(stranded.count == 1 ? "it" : "them")"
             )
         }
     }
