@@ -158,9 +158,9 @@ func expectGolden(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             print("vboxlab tests: recorded golden \(path)")
-            Issue.record(
-                "VBOXLAB_RECORD_GOLDEN=1: recorded \(path) (\(old == nil ? "new" : "rewritten")); review the diff, then run again without it to test",
-                sourceLocation: sourceLocation)
+            let how = old == nil ? "new" : "rewritten"
+            let next = "review the diff, then run again without it to test"
+            Issue.record("VBOXLAB_RECORD_GOLDEN=1: recorded \(path) (\(how)); \(next)", sourceLocation: sourceLocation)
         } catch {
             Issue.record("VBOXLAB_RECORD_GOLDEN=1: could not write \(path): \(error)", sourceLocation: sourceLocation)
         }
@@ -174,8 +174,10 @@ func expectGolden(
         let a = text.split(separator: "\n", omittingEmptySubsequences: false)
         let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+        let got = line < a.count ? String(a[line]) : "<end>"
+        let want = line < b.count ? String(b[line]) : "<end>"
         Issue.record(
-            "differs from \(path) at line \(line + 1):\n  got:      \(line < a.count ? String(a[line]) : "<end>")\n  expected: \(line < b.count ? String(b[line]) : "<end>")",
+            "differs from \(path) at line \(line + 1):\n  got:      \(got)\n  expected: \(want)",
             sourceLocation: sourceLocation)
     }
 }

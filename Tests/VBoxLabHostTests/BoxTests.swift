@@ -62,7 +62,9 @@ extension VirtualBoxTests {
         }
         place.extra["VAGRANT_HOME"] = home
         func lab(_ name: String, box: String = "vt/tiny") -> String {
-            #"{ name: "\#(name)", base: { box: "\#(box)" }, vms: [ { name: "\#(name)-a", nics: [ { network: "\#(name)", ip: "10.9.3.1/24" } ] }, { name: "\#(name)-b", nics: [ { network: "\#(name)", ip: "10.9.3.2/24" } ] } ] }"#
+            #"{ name: "\#(name)", base: { box: "\#(box)" }, vms: [ { name: "\#(name)-a", nics: [ { network: "#
+                + #""\#(name)", ip: "10.9.3.1/24" } ] }, { name: "\#(name)-b", nics: [ { network: "\#(name)", ip: "#
+                + #""10.9.3.2/24" } ] } ] }"#
         }
         try place.write("vb-box1", text: lab("vb-box1"))
         let first = try place.run(["create", "vb-box1", "--no-setup", "--provider", "virtualbox"])
@@ -70,7 +72,8 @@ extension VirtualBoxTests {
         let base = "vboxlab-base-vt-tiny-1.10.0"  // the newest version, in Vagrant 2.4's architecture folder
         #expect(
             place.writes.filter { $0.hasPrefix("import ") } == [
-                "import \(home)/boxes/vt-VAGRANTSLASH-tiny/1.10.0/amd64/virtualbox/box.ovf --vsys 0 --vmname \(base) --group /vboxlab/bases"
+                "import \(home)/boxes/vt-VAGRANTSLASH-tiny/1.10.0/amd64/virtualbox/box.ovf --vsys 0 --vmname \(base) "
+                    + "--group /vboxlab/bases"
             ], "\(place.writes)")
         #expect(place.writes.contains("snapshot \(base) take base"))
         #expect(
@@ -114,7 +117,9 @@ extension VirtualBoxTests {
         try place.write(
             "vb-box5",
             text:
-                #"{ name: "vb-box5", base: { box: "vt/remote", version: "2.0", url: "file://\#(place.dir)/tiny.box" }, vms: [ { name: "vb-box5-a", nics: [ { network: "vb5", ip: "10.9.5.1/24" } ] }, { name: "vb-box5-b", nics: [ { network: "vb5", ip: "10.9.5.2/24" } ] } ] }"#
+                #"{ name: "vb-box5", base: { box: "vt/remote", version: "2.0", url: "file://\#(place.dir)/tiny.box" "#
+                + #"}, vms: [ { name: "vb-box5-a", nics: [ { network: "vb5", ip: "10.9.5.1/24" } ] }, { name: "#
+                + #""vb-box5-b", nics: [ { network: "vb5", ip: "10.9.5.2/24" } ] } ] }"#
         )
         place.resetCalls()
         let remote = try place.run(["create", "vb-box5", "--no-setup", "--provider", "virtualbox"])
@@ -132,7 +137,11 @@ extension VirtualBoxTests {
         #expect(
             missing.status == 4
                 && missing.stderr
-                    == "error: the Vagrant box nobody/has-this (looked in \(home)/boxes) is missing: any one of: (1) with Vagrant, vagrant box add nobody/has-this --provider virtualbox; (2) a box file or its address: base: { box: \"FILE.box\" } or base: { box: \"nobody/has-this\", url: \"https://...\" }; (3) a VM you already have in VirtualBox, with a snapshot: base: { clone: \"VM\" } (vboxlab then logs in as the spec's ssh.user, root unless it says otherwise)\n",
+                    == "error: the Vagrant box nobody/has-this (looked in \(home)/boxes) is missing: any one of: (1) "
+                    + "with Vagrant, vagrant box add nobody/has-this --provider virtualbox; (2) a box file or its "
+                    + "address: base: { box: \"FILE.box\" } or base: { box: \"nobody/has-this\", url: "
+                    + "\"https://...\" }; (3) a VM you already have in VirtualBox, with a snapshot: base: { clone: "
+                    + "\"VM\" } (vboxlab then logs in as the spec's ssh.user, root unless it says otherwise)\n",
             "\(missing.stderr)")
     }
 }
@@ -151,7 +160,8 @@ extension VirtualBoxTests {
         try place.write(
             "vb-prune",
             text:
-                #"{ name: "vb-prune", base: { box: "vt/prune" }, vms: [ { name: "vp-a", nics: [ { network: "vbp", ip: "10.9.8.1/24" } ] }, { name: "vp-b", nics: [ { network: "vbp", ip: "10.9.8.2/24" } ] } ] }"#
+                #"{ name: "vb-prune", base: { box: "vt/prune" }, vms: [ { name: "vp-a", nics: [ { network: "vbp", "#
+                + #"ip: "10.9.8.1/24" } ] }, { name: "vp-b", nics: [ { network: "vbp", ip: "10.9.8.2/24" } ] } ] }"#
         )
         #expect(try place.run(["create", "vb-prune", "--no-setup", "--provider", "virtualbox"]).status == 0)
         let clones = try place.recorded("vb-prune")
@@ -191,7 +201,8 @@ extension VirtualBoxTests {
         try place.write(
             "vb-impk",
             text:
-                #"{ name: "vb-impk", base: { box: "vt/impk" }, vms: [ { name: "ik-a", nics: [ { network: "vbik", ip: "10.9.9.1/24" } ] }, { name: "ik-b", nics: [ { network: "vbik", ip: "10.9.9.2/24" } ] } ] }"#
+                #"{ name: "vb-impk", base: { box: "vt/impk" }, vms: [ { name: "ik-a", nics: [ { network: "vbik", "#
+                + #"ip: "10.9.9.1/24" } ] }, { name: "ik-b", nics: [ { network: "vbik", ip: "10.9.9.2/24" } ] } ] }"#
         )
         let created = try place.run(["create", "vb-impk", "--no-setup", "--provider", "virtualbox"])
         #expect(created.status == 0, "\(created.stderr)")

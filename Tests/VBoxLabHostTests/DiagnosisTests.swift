@@ -23,12 +23,14 @@ struct DiagnosisTests {
         #expect(!ac.ok && ac.diagnosis?.cause == .unregisteredMac)
         #expect(
             ac.diagnosis?.reason
-                == "centos-3's ARP reply to \(a) (centos-1) is dropped on intnet-2: no NIC there is registered with that MAC and none may be promiscuous"
+                == "centos-3's ARP reply to \(a) (centos-1) is dropped on intnet-2: no NIC there is registered with "
+                + "that MAC and none may be promiscuous"
         )
         #expect(!ca.ok && ca.diagnosis?.cause == .unregisteredMac)
         #expect(
             ca.diagnosis?.reason
-                == "centos-1's ARP reply to \(c) (centos-3) is dropped on intnet-1: no NIC there is registered with that MAC and none may be promiscuous"
+                == "centos-1's ARP reply to \(c) (centos-3) is dropped on intnet-1: no NIC there is registered with "
+                + "that MAC and none may be promiscuous"
         )
         for r in [ac, ca] {
             let seen = try #require(try lab.capture(r, Strategy.none))

@@ -127,7 +127,10 @@ extension VirtualBoxTests {
         try place.write(
             lab,
             text:
-                #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "vbf-2", ip: "10.9.7.2/24" } ] } ] }"#
+                #"{ name: "\#(lab)", base: { box: "vt/faults" }, vms: [ { name: "vf-a", nics: [ { network: "vbf-1", "#
+                + #"ip: "10.9.7.1/24" } ] }, { name: "vf-m", nics: [ { network: "vbf-1" }, { network: "vbf-2" } ], "#
+                + #"bridges: [ { name: "br0", ports: ["vbf-1", "vbf-2"] } ] }, { name: "vf-b", nics: [ { network: "#
+                + #""vbf-2", ip: "10.9.7.2/24" } ] } ] }"#
         )
         let folder = try Self.labFolder(lab)
         let machine = try Self.machineFolder()
@@ -169,7 +172,11 @@ extension VirtualBoxTests {
                 || destroy.status != 0 || !left.isEmpty || !files.isEmpty
             {
                 failures.append(
-                    "run \(run): \(command.joined(separator: " ")) with \(fault): early destroy \(early.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") again \(again.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") create \(create.status) \(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left \(left.map(\.name)) files \(files)"
+                    "run \(run): \(command.joined(separator: " ")) with \(fault): early destroy "
+                        + "\(early.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") again "
+                        + "\(again.map { "\($0.status) \($0.stderr.suffix(300))" } ?? "-") create \(create.status) "
+                        + "\(create.stderr.suffix(300)) destroy \(destroy.status) \(destroy.stderr.suffix(300)) left "
+                        + "\(left.map(\.name)) files \(files)"
                 )
                 for vm in left { _ = try? VBoxPlace.realRun(["unregistervm", vm.uuid, "--delete"]) }
                 try? FileManager.default.removeItem(atPath: "\(place.dir)/state/vboxlab/labs/\(lab).json")

@@ -52,7 +52,8 @@ extension NetnsProviderTests {
         #expect(
             switchGone.status == 1
                 && switchGone.stdout.contains(
-                    "\nvm-down: 2 pairs\n  centos-1 1.1.1.10 → centos-3 1.1.1.20: the lab's switch (namespace vbl-vt-gone-sw, which plays every internal network) is missing"
+                    "\nvm-down: 2 pairs\n  centos-1 1.1.1.10 → centos-3 1.1.1.20: the lab's switch (namespace "
+                        + "vbl-vt-gone-sw, which plays every internal network) is missing"
                 ), "\(switchGone.stdout)")
         let text = try place.run(["status"])
         #expect(
@@ -135,7 +136,8 @@ extension NetnsProviderTests {
         #expect(create.status == 0)
         #expect(
             create.stderr.contains(
-                "vboxlab: raised neighbour limits gc_thresh1/2/3 128/512/1024 → 450/900/1800 (30 endpoints)\nvboxlab: destroying the last large lab restores 128/512/1024\n"
+                "vboxlab: raised neighbour limits gc_thresh1/2/3 128/512/1024 → 450/900/1800 (30 "
+                    + "endpoints)\nvboxlab: destroying the last large lab restores 128/512/1024\n"
             ), "\(create.stderr)")
         #expect(NeighbourLimits.read() == [450, 900, 1800])
         #expect(
@@ -191,7 +193,8 @@ extension NetnsProviderTests {
         try place.write(
             "vt-hash.json5", name: "vt-hash",
             text:
-                "{ name: \"vt-hash\", vms: [ { name: \"\(long)\", nics: [ { network: \"hh\", ip: \"10.63.0.1/24\" } ] }, { name: \"\(lookalike)\", nics: [ { network: \"hh\", ip: \"10.63.0.2/24\" } ] } ] }"
+                "{ name: \"vt-hash\", vms: [ { name: \"\(long)\", nics: [ { network: \"hh\", ip: \"10.63.0.1/24\" } "
+                + "] }, { name: \"\(lookalike)\", nics: [ { network: \"hh\", ip: \"10.63.0.2/24\" } ] } ] }"
         )
         let r = try place.run(["create", "--provider", "netns"])
         #expect(r.status == 0 && r.stdout.hasPrefix("vt-hash: 2 of 2 pairs reached"), "\(r.stdout)\(r.stderr)")
@@ -242,9 +245,9 @@ enum HostNeighbourLimits {
                 try write(original)
                 try FileManager.default.removeItem(atPath: saved)
             } catch {
-                Issue.record(
-                    "could not put the host's gc_thresh1/2/3 back to \(original.joined(separator: "/")): \(error); they are saved in \(saved)"
-                )
+                let thresholds = original.joined(separator: "/")
+                let message = "could not put the host's gc_thresh1/2/3 back to \(thresholds): \(error); "
+                Issue.record("\(message)they are saved in \(saved)")
             }
         }
         try body()

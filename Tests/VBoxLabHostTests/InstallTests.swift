@@ -90,7 +90,8 @@ import Testing
             "bash",
             [
                 "-c",
-                "source \(shellQuote(bashFile)) && complete -p vboxlab && COMP_WORDS=(vboxlab create bri) COMP_CWORD=2 && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\"",
+                "source \(shellQuote(bashFile)) && complete -p vboxlab && COMP_WORDS=(vboxlab create bri) "
+                    + "COMP_CWORD=2 && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\"",
             ])
         #expect(bash.status == 0 && bash.stdout.contains("complete -F _vboxlab vboxlab"), "\(bash.stderr)")
         #expect(bash.stdout.contains("bridge-lab\n") && bash.stdout.contains("bridge-address-lab\n"), "\(bash.stdout)")
@@ -99,7 +100,8 @@ import Testing
             "zsh",
             [
                 "-f", "-c",
-                "fpath=(\(shellQuote("\(share)/zsh/site-functions")) $fpath); autoload -U compinit && compinit -u -D && print -r -- $_comps[vboxlab]",
+                "fpath=(\(shellQuote("\(share)/zsh/site-functions")) $fpath); autoload -U compinit && compinit -u -D "
+                    + "&& print -r -- $_comps[vboxlab]",
             ])
         #expect(zsh.status == 0 && zsh.stdout == "_vboxlab\n", "\(zsh.stdout)\(zsh.stderr)")
         // fish: from its vendor directory, and it completes.
@@ -107,7 +109,8 @@ import Testing
             "fish",
             [
                 "-c",
-                "set -p fish_complete_path \(shellQuote("\(share)/fish/vendor_completions.d")); complete -C 'vboxlab ssh-setup --lab bridge-lab centos-'",
+                "set -p fish_complete_path \(shellQuote("\(share)/fish/vendor_completions.d")); complete -C 'vboxlab "
+                    + "ssh-setup --lab bridge-lab centos-'",
             ])
         #expect(fish.status == 0 && fish.stdout.contains("centos-2"), "\(fish.stdout)\(fish.stderr)")
     }

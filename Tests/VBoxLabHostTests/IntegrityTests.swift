@@ -52,7 +52,9 @@ extension VirtualBoxTests {
         try place.write(
             "vb-impf",
             text:
-                #"{ name: "vb-impf", base: { import: "base.ova" }, vms: [ { name: "i-a", nics: [ { network: "vbi", ip: "10.9.3.1/24" } ] }, { name: "i-b", nics: [ { network: "vbi", ip: "10.9.3.2/24" } ] }, { name: "i-c", nics: [ { network: "vbi", ip: "10.9.3.3/24" } ] } ] }"#
+                #"{ name: "vb-impf", base: { import: "base.ova" }, vms: [ { name: "i-a", nics: [ { network: "vbi", "#
+                + #"ip: "10.9.3.1/24" } ] }, { name: "i-b", nics: [ { network: "vbi", ip: "10.9.3.2/24" } ] }, { "#
+                + #"name: "i-c", nics: [ { network: "vbi", ip: "10.9.3.3/24" } ] } ] }"#
         )
         let before = try Self.listed()
         place.fail = "^import .*--vmname vboxlab-import-vb-impf-i-b-"
@@ -72,12 +74,16 @@ extension VirtualBoxTests {
         try place.write(
             "vb-own-a",
             text:
-                #"{ name: "vb-own-a", base: { clone: "\#(place.base)" }, vms: [ { name: "oa", nics: [ { network: "vbown", ip: "10.9.5.1/24" } ] }, { name: "ob", nics: [ { network: "vbown", ip: "10.9.5.2/24" } ] } ] }"#
+                #"{ name: "vb-own-a", base: { clone: "\#(place.base)" }, vms: [ { name: "oa", nics: [ { network: "#
+                + #""vbown", ip: "10.9.5.1/24" } ] }, { name: "ob", nics: [ { network: "vbown", ip: "10.9.5.2/24" } ] "#
+                + #"} ] }"#
         )
         try place.write(
             "vb-own-b",
             text:
-                #"{ name: "vb-own-b", base: { clone: "\#(place.base)" }, vms: [ { name: "oc", nics: [ { network: "vbown2", ip: "10.9.6.1/24" } ] }, { name: "od", nics: [ { network: "vbown2", ip: "10.9.6.2/24" } ] } ] }"#
+                #"{ name: "vb-own-b", base: { clone: "\#(place.base)" }, vms: [ { name: "oc", nics: [ { network: "#
+                + #""vbown2", ip: "10.9.6.1/24" } ] }, { name: "od", nics: [ { network: "vbown2", ip: "10.9.6.2/24" } "#
+                + #"] } ] }"#
         )
         #expect(try place.run(["create", "vb-own-a", "--no-setup", "--provider", "virtualbox"]).status == 0)
         #expect(try place.run(["create", "vb-own-b", "--no-setup", "--provider", "virtualbox"]).status == 0)
@@ -97,7 +103,8 @@ extension VirtualBoxTests {
         #expect(destroy.status == 0 && destroy.stdout == "removed lab vb-own-a: 2 VMs\n", "\(destroy.stdout)")
         #expect(
             destroy.stderr.contains(
-                "not deleting \(other): it is VM vb-own-b-oc in group /vboxlab/vb-own-b, not in lab vb-own-a's group /vboxlab/vb-own-a"
+                "not deleting \(other): it is VM vb-own-b-oc in group /vboxlab/vb-own-b, not in lab vb-own-a's group "
+                    + "/vboxlab/vb-own-a"
             ), "\(destroy.stderr)")
         #expect(try Self.listed().contains(other))
     }

@@ -25,7 +25,9 @@ struct LifecycleTests {
         if ProcessRunner.resolve("VBoxManage") == nil {
             #expect(
                 create.stderr.hasPrefix(
-                    "vboxlab: VBoxManage not found: lab vt-card runs in network namespaces (--provider netns)\nvboxlab: for VirtualBox VMs, install VirtualBox (Debian's contrib) or set VBOXLAB_VBOXMANAGE\n"
+                    "vboxlab: VBoxManage not found: lab vt-card runs in network namespaces (--provider "
+                        + "netns)\nvboxlab: for VirtualBox VMs, install VirtualBox (Debian's contrib) or set "
+                        + "VBOXLAB_VBOXMANAGE\n"
                 ), "\(create.stderr)")
         }
         // Progress fits a terminal: no line a user reads wraps at 100 columns.
@@ -94,8 +96,9 @@ struct LifecycleTests {
         let list = try place.run(["list", "--json"])
         #expect(
             list.stdout
-                == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}],"bases":[],"unreadable":[]}"#
-                + "\n")
+                == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"#
+                + #""spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}],"#
+                + #""bases":[],"unreadable":[]}"# + "\n")
 
         // The spec gone, destroy still works from the record.
         try FileManager.default.removeItem(atPath: "\(place.dir)/vt-card.json5")
@@ -113,7 +116,8 @@ struct LifecycleTests {
         defer { place.cleanup(labs: ["vt-edit"]) }
         let vms = [
             #"{ name: "a", nics: [ { network: "e1", ip: "10.7.0.1/24" } ] }"#,
-            #"{ name: "b", nics: [ { network: "e1" }, { network: "e2" } ], bridges: [ { name: "br0", ports: ["e1", "e2"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "e1" }, { network: "e2" } ], bridges: [ { name: "br0", ports: ["e1", "#
+                + #""e2"] } ] }"#,
             #"{ name: "c", nics: [ { network: "e2", ip: "10.7.0.3/24" } ] }"#,
         ]
         func spec(_ list: [String]) throws {
@@ -246,26 +250,31 @@ struct LifecycleTests {
         try place.write(
             "vt-one.json5", name: "vt-one",
             text:
-                #"{ name: "vt-one", vms: [ { name: "a", nics: [ { network: "o1", ip: "10.5.0.1/24" } ] }, { name: "b", nics: [ { network: "o1" } ] } ] }"#
+                #"{ name: "vt-one", vms: [ { name: "a", nics: [ { network: "o1", ip: "10.5.0.1/24" } ] }, { name: "#
+                + #""b", nics: [ { network: "o1" } ] } ] }"#
         )
         let one = try place.run(["create", "vt-one", "--provider", "netns"])
         #expect(
             one.status == 1
                 && one.stdout.hasSuffix(
-                    "vt-one: nothing to check: the lab has one address (10.5.0.1/24 on a), so there is nothing to ping it from\n"
+                    "vt-one: nothing to check: the lab has one address (10.5.0.1/24 on a), so there is nothing to "
+                        + "ping it from\n"
                 ), "\(one.stdout)")
         let json = try place.run(["check", "vt-one", "--json"])
         #expect(json.status == 1 && json.stdout.contains(#""total":0,"pairs":[],"cause":"no-pairs""#))
         try place.write(
             "vt-gap.json5", name: "vt-gap",
             text:
-                #"{ name: "vt-gap", vms: [ { name: "a", nics: [ { network: "g1", ip: "10.5.1.1/24" } ] }, { name: "b", nics: [ { network: "g1", ip: "10.5.1.2/24" } ] }, { name: "c", nics: [ { network: "g2", ip: "10.5.1.3/24" } ] } ] }"#
+                #"{ name: "vt-gap", vms: [ { name: "a", nics: [ { network: "g1", ip: "10.5.1.1/24" } ] }, { name: "#
+                + #""b", nics: [ { network: "g1", ip: "10.5.1.2/24" } ] }, { name: "c", nics: [ { network: "g2", ip: "#
+                + #""10.5.1.3/24" } ] } ] }"#
         )
         let gap = try place.run(["create", "vt-gap", "--provider", "netns"])
         #expect(
             gap.status == 1
                 && gap.stdout.contains(
-                    "\nno-path: 4 pairs\n  a 10.5.1.1 → c 10.5.1.3: a (g1) and c (g2) share subnet 10.5.1.0/24, but no bridge joins g1 to g2: the spec gives no layer-2 path between them\n"
+                    "\nno-path: 4 pairs\n  a 10.5.1.1 → c 10.5.1.3: a (g1) and c (g2) share subnet 10.5.1.0/24, but "
+                        + "no bridge joins g1 to g2: the spec gives no layer-2 path between them\n"
                 ), "\(gap.stdout)")
         #expect(!gap.stdout.contains("fix: "))
     }
@@ -281,12 +290,14 @@ struct LifecycleTests {
         try place.write(
             "vt-rb-x.json5", name: "vt-rb-x",
             text:
-                #"{ name: "vt-rb-x", vms: [ { name: "a", nics: [ { network: "r", ip: "10.4.0.1/24" } ] }, { name: "b", nics: [ { network: "r", ip: "10.4.0.2/24" } ] } ] }"#
+                #"{ name: "vt-rb-x", vms: [ { name: "a", nics: [ { network: "r", ip: "10.4.0.1/24" } ] }, { name: "#
+                + #""b", nics: [ { network: "r", ip: "10.4.0.2/24" } ] } ] }"#
         )
         try place.write(
             "vt-rb.json5", name: "vt-rb",
             text:
-                #"{ name: "vt-rb", vms: [ { name: "x-sw", nics: [ { network: "r", ip: "10.4.1.1/24" } ] }, { name: "y", nics: [ { network: "r", ip: "10.4.1.2/24" } ] } ] }"#
+                #"{ name: "vt-rb", vms: [ { name: "x-sw", nics: [ { network: "r", ip: "10.4.1.1/24" } ] }, { name: "#
+                + #""y", nics: [ { network: "r", ip: "10.4.1.2/24" } ] } ] }"#
         )
         #expect(try place.run(["create", "vt-rb-x", "--provider", "netns"]).status == 0)
         let never = try place.run(["destroy", "vt-rb", "--provider", "netns"])
@@ -346,7 +357,8 @@ struct LifecycleTests {
         #expect(
             r.status == 1
                 && r.stderr.hasPrefix(
-                    "error: lab vt-rbp would use namespaces that already exist and are not its own: vbl-vt-rbp-h0 (not made by vboxlab for lab vt-rbp)"
+                    "error: lab vt-rbp would use namespaces that already exist and are not its own: vbl-vt-rbp-h0 "
+                        + "(not made by vboxlab for lab vt-rbp)"
                 ), "\(r.status) \(r.stderr)")
         #expect(HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vt-rbp-") } == ["vbl-vt-rbp-h0"])
         #expect(try place.run(["list", "--json"]).stdout == #"{"labs":[],"bases":[],"unreadable":[]}"# + "\n")

@@ -109,7 +109,8 @@ struct NetnsProviderTests {
             #expect(error.exitCode == 1)
             #expect(
                 error.explanation.hasPrefix(
-                    "error: lab vt-clash would use namespaces that already exist and are not its own: vbl-vt-clash-centos-3 (not made by vboxlab for lab vt-clash); nothing was changed."
+                    "error: lab vt-clash would use namespaces that already exist and are not its own: "
+                        + "vbl-vt-clash-centos-3 (not made by vboxlab for lab vt-clash); nothing was changed."
                 ))
         }
         #expect(lab.leftovers == ["vbl-vt-clash-centos-3"])

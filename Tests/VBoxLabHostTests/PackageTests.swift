@@ -130,7 +130,8 @@ struct PackageTests {
             "bash", "-c",
             """
             source /usr/share/bash-completion/bash_completion && __load_completion vboxlab && COMP_WORDS=(vboxlab cr) \
-            && COMP_CWORD=1 && COMP_LINE='vboxlab cr' && COMP_POINT=10 && _vboxlab vboxlab cr vboxlab && printf '%s\\n' "${COMPREPLY[@]}"
+            && COMP_CWORD=1 && COMP_LINE='vboxlab cr' && COMP_POINT=10 && _vboxlab vboxlab cr vboxlab \
+            && printf '%s\\n' "${COMPREPLY[@]}"
             """,
         ])
         #expect(bash.status == 0 && bash.stdout == "create\n", "\(bash.stdout)\(bash.stderr)")

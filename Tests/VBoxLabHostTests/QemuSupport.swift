@@ -18,7 +18,8 @@ enum QemuGate {
         for image in [defaultImage, networkManagerImage]
         where !FileManager.default.fileExists(atPath: "\(image)/image.json") {
             return
-                "no guest image \(image) (scripts/guest-image\(image == networkManagerImage ? " --variant networkmanager" : ""))"
+                "no guest image \(image) "
+                + "(scripts/guest-image\(image == networkManagerImage ? " --variant networkmanager" : ""))"
         }
         return nil
     }()

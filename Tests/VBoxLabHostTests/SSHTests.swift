@@ -67,7 +67,9 @@ struct SSHTests {
         #expect(changed.status == 1)
         #expect(
             changed.stderr
-                == "error: the host key of centos-1 (root@centos-1 (through ProxyCommand)) is not the one vboxlab saw before, so ssh refused it. If centos-1 was made again, forget the old key: ssh-keygen -R vboxlab-vt-sshe-centos-1 -f \(known) (vboxlab destroy forgets a lab's keys)\n",
+                == "error: the host key of centos-1 (root@centos-1 (through ProxyCommand)) is not the one vboxlab "
+                + "saw before, so ssh refused it. If centos-1 was made again, forget the old key: ssh-keygen -R "
+                + "vboxlab-vt-sshe-centos-1 -f \(known) (vboxlab destroy forgets a lab's keys)\n",
             "\(changed.stderr)")
         try ProcessRunner().check(Command("ssh-keygen", ["-R", "vboxlab-vt-sshe-centos-1", "-f", known]))
         #expect(try s.run(["ssh-setup", "centos-1"]).status == 0)
@@ -79,7 +81,8 @@ struct SSHTests {
             silent.stderr.contains("vboxlab: waiting for ssh: 0 of 1 answer; centos-3 booting "), "\(silent.stderr)")
         #expect(
             silent.stderr.contains(
-                "error: ssh to centos-3 (root@centos-3 (through ProxyCommand)) did not answer within 2 s: tried ssh -o BatchMode=yes"
+                "error: ssh to centos-3 (root@centos-3 (through ProxyCommand)) did not answer within 2 s: tried ssh "
+                    + "-o BatchMode=yes"
             ), "\(silent.stderr)")
         // Without --wait, ssh-setup waits as long as create does: VBOXLAB_SSH_WAIT.
         let variable = try CLI.run(
@@ -103,7 +106,8 @@ struct SSHTests {
         #expect(
             r.status == 1
                 && r.stderr.hasSuffix(
-                    "error: \(user) on centos-1 may not run sudo without a password, which guest setup needs; log in as root (ssh.user) or give \(user) passwordless sudo\n"
+                    "error: \(user) on centos-1 may not run sudo without a password, which guest setup needs; log in "
+                        + "as root (ssh.user) or give \(user) passwordless sudo\n"
                 ), "\(r.stderr)")
     }
 
@@ -147,7 +151,8 @@ struct SSHTests {
             let text = try String(contentsOfFile: root + written[2], encoding: .utf8)
             #expect(
                 text
-                    == "[Match]\nName=enp0s8\n\n[Link]\nMACAddress=\(port.guestMac)\n\n[Network]\nLinkLocalAddressing=no\nBridge=br0\n"
+                    == "[Match]\nName=enp0s8\n\n[Link]\nMACAddress=\(port.guestMac)\n\n"
+                    + "[Network]\nLinkLocalAddressing=no\nBridge=br0\n"
             )
         default:
             #expect(written == ["/etc/network/interfaces.d/vboxlab-\(lab)"])
@@ -233,7 +238,8 @@ extension SSHTests {
         try config.write(toFile: s.dir + "/sshd_config", atomically: true, encoding: .utf8)
         let names = NetnsNames(lab: "vt-boxkey")
         func ssh(_ vm: String) -> String {
-            #"ssh: { user: "\#(user)", host: "\#(vm)", proxyCommand: "ip netns exec \#(names.vmNamespace(vm)) /usr/sbin/sshd -i -f \#(s.dir)/sshd_config" }"#
+            #"ssh: { user: "\#(user)", host: "\#(vm)", proxyCommand: "ip netns exec \#(names.vmNamespace(vm)) "#
+                + #"/usr/sbin/sshd -i -f \#(s.dir)/sshd_config" }"#
         }
         try s.place.write(
             "vt-boxkey.json5", name: "vt-boxkey",

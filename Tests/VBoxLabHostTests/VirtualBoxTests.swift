@@ -28,7 +28,8 @@ struct VirtualBoxTests {
         #expect(create.status == 0, "\(create.stderr)")
         #expect(
             create.stdout
-                == "created lab \(name) (virtualbox): \(try LabLoader.load(file).vms.count) VMs; guest setup and check skipped (--no-setup)\n"
+                == "created lab \(name) (virtualbox): \(try LabLoader.load(file).vms.count) VMs; guest setup and "
+                + "check skipped (--no-setup)\n"
         )
         let spec = try LabLoader.load(file)
         let plan = try Solver.plan(spec, strategy: nil)
@@ -108,10 +109,12 @@ struct VirtualBoxTests {
                 "\(said): \(fix.stderr)")
         }
         let vms = try place.recorded("vb-seed")
+        let seedPlan = try Solver.plan(try LabLoader.load(file), strategy: nil)
+        func mac(_ slot: Int) -> String { seedPlan.nic(NICRef(vm: "centos-2", slot: slot))!.mac.bareUpperHex }
         #expect(
             place.writes == [
                 "controlvm \(vms["centos-2"]!) acpipowerbutton",
-                "modifyvm \(vms["centos-2"]!) --macaddress2 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 2))!.mac.bareUpperHex) --macaddress3 \(try Solver.plan(try LabLoader.load(file), strategy: nil).nic(NICRef(vm: "centos-2", slot: 3))!.mac.bareUpperHex)",
+                "modifyvm \(vms["centos-2"]!) --macaddress2 \(mac(2)) --macaddress3 \(mac(3))",
                 "startvm \(vms["centos-2"]!) --type headless",
             ], "\(place.writes)")
         let plan = try Solver.plan(try LabLoader.load(file), strategy: nil)
@@ -150,7 +153,8 @@ struct VirtualBoxTests {
         #expect(
             dup.status == 1
                 && dup.stderr.hasPrefix(
-                    "error: VM name centos-1 is taken: VirtualBox already has a VM of that name outside lab vb-ref (UUID "
+                    "error: VM name centos-1 is taken: VirtualBox already has a VM of that name outside lab vb-ref "
+                        + "(UUID "
                 ), "\(dup.stderr)")
         #expect(try labVMs() == ["centos-1"])
         try VBoxPlace.real(["unregistervm", String(otherID), "--delete"])  // by UUID: the name may be shared
@@ -158,33 +162,40 @@ struct VirtualBoxTests {
         try place.write(
             "vb-nobase",
             text:
-                #"{ name: "vb-nobase", base: { clone: "vt-no-such-base" }, vms: [ { name: "a", nics: [ { network: "vbn", ip: "10.9.0.1/24" } ] }, { name: "b", nics: [ { network: "vbn", ip: "10.9.0.2/24" } ] } ] }"#
+                #"{ name: "vb-nobase", base: { clone: "vt-no-such-base" }, vms: [ { name: "a", nics: [ { network: "#
+                + #""vbn", ip: "10.9.0.1/24" } ] }, { name: "b", nics: [ { network: "vbn", ip: "10.9.0.2/24" } ] } ] }"#
         )
         let missing = try place.run(["create", "vb-nobase", "--no-setup", "--provider", "virtualbox"])
         #expect(
             missing.status == 4
                 && missing.stderr
-                    == "error: the base VM 'vt-no-such-base' (base of a) is missing: VirtualBox has no VM of that name: create or import it, or name another base in the spec\n",
+                    == "error: the base VM 'vt-no-such-base' (base of a) is missing: VirtualBox has no VM of that "
+                    + "name: create or import it, or name another base in the spec\n",
             "\(missing.stderr)")
 
         try VBoxPlace.real(["createvm", "--name", "vt-nosnap-refuse", "--register", "--basefolder", "\(place.dir)/vms"])
         try place.write(
             "vb-nosnap",
             text:
-                #"{ name: "vb-nosnap", base: { clone: "vt-nosnap-refuse" }, vms: [ { name: "a", nics: [ { network: "vbs", ip: "10.9.1.1/24" } ] }, { name: "b", nics: [ { network: "vbs", ip: "10.9.1.2/24" } ] } ] }"#
+                #"{ name: "vb-nosnap", base: { clone: "vt-nosnap-refuse" }, vms: [ { name: "a", nics: [ { network: "#
+                + #""vbs", ip: "10.9.1.1/24" } ] }, { name: "b", nics: [ { network: "vbs", ip: "10.9.1.2/24" } ] } ] }"#
         )
         let nosnap = try place.run(["create", "vb-nosnap", "--no-setup", "--provider", "virtualbox"])
         #expect(
             nosnap.status == 1
                 && nosnap.stderr
-                    == "error: the base VM vt-nosnap-refuse has no snapshot, and a linked clone starts from one: take one (VBoxManage snapshot vt-nosnap-refuse take base), or set linked: false in the spec's base for full clones\n",
+                    == "error: the base VM vt-nosnap-refuse has no snapshot, and a linked clone starts from one: "
+                    + "take one (VBoxManage snapshot vt-nosnap-refuse take base), or set linked: false in the "
+                    + "spec's base for full clones\n",
             "\(nosnap.stderr)")
         #expect(!(try place.run(["list"]).stdout.contains("vb-nosnap")))
         // Full clones need no snapshot.
         try place.write(
             "vb-nosnap",
             text:
-                #"{ name: "vb-nosnap", base: { clone: "vt-nosnap-refuse", linked: false }, vms: [ { name: "a", nics: [ { network: "vbs", ip: "10.9.1.1/24" } ] }, { name: "b", nics: [ { network: "vbs", ip: "10.9.1.2/24" } ] } ] }"#
+                #"{ name: "vb-nosnap", base: { clone: "vt-nosnap-refuse", linked: false }, vms: [ { name: "a", "#
+                + #"nics: [ { network: "vbs", ip: "10.9.1.1/24" } ] }, { name: "b", nics: [ { network: "vbs", ip: "#
+                + #""10.9.1.2/24" } ] } ] }"#
         )
         let full = try place.run(["create", "vb-nosnap", "--no-setup", "--provider", "virtualbox"])
         #expect(full.status == 0, "\(full.stderr)")
@@ -255,7 +266,8 @@ struct VirtualBoxTests {
         try place.write(
             "vb-ova",
             text:
-                #"{ name: "vb-ova", base: { import: "base.ova" }, vms: [ { name: "ova-a", nics: [ { network: "vbo", ip: "10.9.2.1/24" } ] }, { name: "ova-b", nics: [ { network: "vbo", ip: "10.9.2.2/24" } ] } ] }"#
+                #"{ name: "vb-ova", base: { import: "base.ova" }, vms: [ { name: "ova-a", nics: [ { network: "vbo", "#
+                + #"ip: "10.9.2.1/24" } ] }, { name: "ova-b", nics: [ { network: "vbo", ip: "10.9.2.2/24" } ] } ] }"#
         )
         let r = try place.run(["create", "vb-ova", "--no-setup", "--provider", "virtualbox"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -352,7 +364,8 @@ struct VirtualBoxTests {
         #expect(
             r.status == 4
                 && r.stderr
-                    == "error: VBoxManage ('/nonexistent/VBoxManage') is missing: install VirtualBox or set VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns\n",
+                    == "error: VBoxManage ('/nonexistent/VBoxManage') is missing: install VirtualBox or set "
+                    + "VBOXLAB_VBOXMANAGE; without VirtualBox, use --provider netns\n",
             "\(r.stderr)")
     }
 }

@@ -48,11 +48,13 @@ extension VirtualBoxTests {
         #expect(create.status == 1, "\(create.stderr)")
         #expect(
             create.stderr.contains(
-                "error: lab vb-noans is made but not every guest is set up: centos-1 did not answer ssh (root@127.0.0.1:"
+                "error: lab vb-noans is made but not every guest is set up: centos-1 did not answer ssh "
+                    + "(root@127.0.0.1:"
             ), "\(create.stderr)")
         #expect(
             create.stderr.contains(
-                "The VMs and the lab's record are kept. When they answer: vboxlab ssh-setup centos-1 (and each other one), then vboxlab check vb-noans"
+                "The VMs and the lab's record are kept. When they answer: vboxlab ssh-setup centos-1 (and each other "
+                    + "one), then vboxlab check vb-noans"
             ), "\(create.stderr)")
         #expect(create.stderr.contains("vboxlab: logging in to the guests as root with "), "\(create.stderr)")
         #expect(try Self.listed().subtracting(before).count == 3)
@@ -75,7 +77,8 @@ extension VirtualBoxTests {
         #expect(
             text.stdout.range(
                 of:
-                    #"vboxlab could not reach centos-1: ssh root@127\.0\.0\.1:(\d+) failed \(exit 255\): ssh: connect to host 127\.0\.0\.1 port \1: Connection refused\n"#,
+                    #"vboxlab could not reach centos-1: ssh root@127\.0\.0\.1:(\d+) failed \(exit 255\): ssh: "#
+                    + #"connect to host 127\.0\.0\.1 port \1: Connection refused\n"#,
                 options: .regularExpression) != nil, "\(text.stdout)")
         #expect(
             text.stdout.contains("next: vboxlab ssh-setup centos-1 --lab vb-noans\n")

@@ -17,7 +17,8 @@ import Testing
         options: [OptionSpec("lab", value: "LAB", help: "The lab.")])
 
     static let usage =
-        "USAGE: vboxlab check LAB [--json] [--pair A B] [--strategy S] [--dry-run]\n  See 'vboxlab check --help' for more information."
+        "USAGE: vboxlab check LAB [--json] [--pair A B] [--strategy S] [--dry-run]\n  See 'vboxlab check --help' for "
+        + "more information."
 
     func parse(_ argv: [String], _ command: CommandSpec = check) throws(VBoxLabError) -> ParsedArguments {
         try ArgumentParser.parse(argv, for: command)

@@ -63,7 +63,8 @@ import Testing
         #expect(
             provider.status == 2
                 && provider.stderr.hasPrefix(
-                    "error: VBOXLAB_PROVIDER=nets: 'nets' is not a provider (valid: virtualbox, netns, qemu); did you mean 'netns'?\n"
+                    "error: VBOXLAB_PROVIDER=nets: 'nets' is not a provider (valid: virtualbox, netns, qemu); did "
+                        + "you mean 'netns'?\n"
                 ), "\(provider.stderr)")
         #expect(try CLI.run(["plan", "bridge-lab"], env: ["VBOXLAB_SSH_WAIT": "600"]).status == 0)
     }
@@ -97,7 +98,8 @@ import Testing
         #expect(lines[1].hasPrefix("VM        slot    network   policy  registered in VirtualBox, and in the guest"))
         #expect(
             r.stdout.hasSuffix(
-                "deny: the NIC receives only\nframes for its registered MAC; allow-vms: every frame on its internal network (promiscuous).\n"
+                "deny: the NIC receives only\nframes for its registered MAC; allow-vms: every frame on its internal "
+                    + "network (promiscuous).\n"
             ))
     }
 
@@ -122,7 +124,8 @@ import Testing
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         try
-            "{ name: \"esc\", vms: [ { name: \"a\\u001b[31mred\", nics: [ { network: \"n\", ip: \"10.0.0.1/24\" } ] } ] }"
+            ("{ name: \"esc\", vms: [ { name: \"a\\u001b[31mred\", nics: [ { network: \"n\", ip: \"10.0.0.1/24\" } ] "
+            + "} ] }")
             .write(toFile: dir.appendingPathComponent("esc.json5").path, atomically: true, encoding: .utf8)
         let r = try CLI.run(["validate", "esc.json5"], cwd: dir.path)
         #expect(r.status == 2)
@@ -152,7 +155,8 @@ import Testing
         #expect(
             wrong.status == 2
                 && wrong.stderr.hasPrefix(
-                    "error: no pair from centos-1 to nobody in lab vt-pair; its endpoints are centos-1 (1.1.1.10), centos-3 (1.1.1.20)\n"
+                    "error: no pair from centos-1 to nobody in lab vt-pair; its endpoints are centos-1 (1.1.1.10), "
+                        + "centos-3 (1.1.1.20)\n"
                 ), "\(wrong.stderr)")
     }
 }

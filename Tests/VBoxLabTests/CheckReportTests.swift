@@ -53,7 +53,8 @@ import Testing
         let port = try #require(plan.nics.first { $0.vm == "centos-2" && $0.network == "intnet-2" })
         #expect(
             text.contains(
-                "register \(centos1) (centos-1) on centos-2 slot \(port.slot), the port of br0 on intnet-2, or make that port promiscuous"
+                "register \(centos1) (centos-1) on centos-2 slot \(port.slot), the port of br0 on intnet-2, or make "
+                    + "that port promiscuous"
             ), "\(text)")
     }
 

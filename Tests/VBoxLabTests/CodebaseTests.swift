@@ -53,6 +53,17 @@ import Testing
         #expect(long.isEmpty, "\(long.joined(separator: "\n"))")
     }
 
+    /// No line of Swift over 120 characters, tests included: what the formatter cannot wrap
+    /// (a long literal) is split by hand.
+    @Test func linesFitIn120Columns() {
+        let long = ["Sources", "Tests"].flatMap { Self.swiftFiles(under: "\(packageRoot)/\($0)") }.flatMap {
+            path, text in
+            text.components(separatedBy: "\n").enumerated()
+                .filter { $0.element.count > 120 }.map { "\(path):\($0.offset + 1)" }
+        }
+        #expect(long.isEmpty, "\(long.prefix(20).joined(separator: "\n"))")
+    }
+
     static func opensBody(_ line: String) -> Bool {
         let t = line.trimmingCharacters(in: .whitespaces)
         guard !t.hasPrefix("//") else { return false }

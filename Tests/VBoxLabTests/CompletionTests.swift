@@ -46,7 +46,8 @@ struct CompletionTests {
         switch shell {
         case "bash":
             program =
-                "source \(shellQuote(file)) && COMP_WORDS=(\(words.map(shellQuote).joined(separator: " "))) && COMP_CWORD=\(words.count - 1) && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\""
+                "source \(shellQuote(file)) && COMP_WORDS=(\(words.map(shellQuote).joined(separator: " "))) && "
+                + "COMP_CWORD=\(words.count - 1) && _vboxlab && printf '%s\\n' \"${COMPREPLY[@]}\""
         case "zsh":
             // Two Tabs: the first inserts what all candidates share, the second lists them.
             program = """

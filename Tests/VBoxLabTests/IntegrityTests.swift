@@ -22,14 +22,16 @@ import Testing
     }
 
     static func lab(ssh: String) -> String {
-        #"{ name: "l", ssh: \#(ssh), vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
+        #"{ name: "l", ssh: \#(ssh), vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "#
+            + #""b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
     }
 
     /// A host or user ssh could read as an option (or split) is refused at validate, naming the field.
     @Test(arguments: [
         (
             #"{ host: "-oProxyCommand=touch /tmp/x" }"#,
-            #"ssh.host: "-oProxyCommand=touch /tmp/x" is not a host name or address: it begins with "-", which ssh would read as an option"#
+            #"ssh.host: "-oProxyCommand=touch /tmp/x" is not a host name or address: it begins with "-", which ssh "#
+                + #"would read as an option"#
         ),
         (
             #"{ user: "-x" }"#,
@@ -49,7 +51,8 @@ import Testing
 
     @Test func managementHostIsAWordToo() {
         let spec =
-            #"{ name: "l", vms: [ { name: "a", management: { bridged: "eth0", host: "-oX=1" }, nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
+            #"{ name: "l", vms: [ { name: "a", management: { bridged: "eth0", host: "-oX=1" }, nics: [ { network: "#
+            + #""n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
         #expect(Self.refusal(spec)?.contains(#"vms[0].management.host: "-oX=1" is not a host name or address"#) == true)
     }
 
@@ -158,7 +161,8 @@ import Testing
         #expect(
             throws: VBoxLabError.lab(
                 .unusableBase(
-                    "\(dir)/evil.ovf names ../../../outside/x.vmdk, which is not a file inside the box; vboxlab imports only what the box holds"
+                    "\(dir)/evil.ovf names ../../../outside/x.vmdk, which is not a file inside the box; vboxlab "
+                        + "imports only what the box holds"
                 ))
         ) {
             try BoxArchive.checkReferences(ovf: "\(dir)/evil.ovf")

@@ -202,7 +202,8 @@ let syntaxCases: [SyntaxCase] = [
     /// Windows line endings: the same lab with CRLF must load like the LF one.
     @Test func crlfLabWithCommentsLoads() {
         let lf =
-            "// lab\n{\n  name: \"crlf\", // the name\n  vms: [ { name: \"h\", nics: [ { network: \"n\", ip: \"1.1.1.1/24\" } ] } ],\n}\n"
+            "// lab\n{\n  name: \"crlf\", // the name\n  vms: [ { name: \"h\", nics: [ { network: \"n\", ip: "
+            + "\"1.1.1.1/24\" } ] } ],\n}\n"
         let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
         let expected = try? parseSpec(lf)
         #expect(expected?.name == "crlf")
@@ -245,7 +246,8 @@ let syntaxCases: [SyntaxCase] = [
     @Test func json5BeyondFoundationIsAccepted() throws {
         let text =
             "{ esc: '\\v\\0\\a\\q\\x00', raw: 'tab\there', lf: 'a\\\nb', crlf: \"c\\\r\nd\", ls: 'e\\\u{2028}f',"
-            + " ps: 'g\\\u{2029}h',\u{3000}zs:\u{00A0}[1,\u{2003}2], big: 0xFFFFFFFFFFFFFFFFFF, nl: \"i\u{2028}j\", zero: 0e5,"
+            + " ps: 'g\\\u{2029}h',\u{3000}zs:\u{00A0}[1,\u{2003}2], big: 0xFFFFFFFFFFFFFFFFFF, nl: \"i\u{2028}j\", "
+            + "zero: 0e5,"
             + " k\\u0065y: 1, \\u0024: 2 // to U+2029\u{2029}, end: 1 }"
         var parser = JSON5Parser(Array(text.utf8))
         #expect(

@@ -17,7 +17,8 @@ import Testing
         func write(
             _ path: String, lab: String,
             vms: String =
-                #"{ name: "a", nics: [ { network: "n", ip: "10.9.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.9.0.2/24" } ] }"#
+                #"{ name: "a", nics: [ { network: "n", ip: "10.9.0.1/24" } ] }, { name: "b", nics: [ { network: "#
+                + #""n", ip: "10.9.0.2/24" } ] }"#
         ) throws {
             let full = "\(dir)/\(path)"
             try FileManager.default.createDirectory(
@@ -152,7 +153,8 @@ import Testing
         try p.write(
             "labs/y.json5", lab: "y",
             vms:
-                #"{ name: "c", nics: [ { network: "m", ip: "10.8.0.1/24" } ] }, { name: "d", nics: [ { network: "m", ip: "10.8.0.2/24" } ] }"#
+                #"{ name: "c", nics: [ { network: "m", ip: "10.8.0.1/24" } ] }, { name: "d", nics: [ { network: "#
+                + #""m", ip: "10.8.0.2/24" } ] }"#
         )
         #expect(try p.finder().find(vm: "c", lab: nil).name == "y")
         #expect(throws: VBoxLabError.lab(.noLabWithVM(vm: "zz", records: "\(p.dir)/state/labs"))) {
@@ -181,7 +183,8 @@ import Testing
         Choice(
             flag: nil, env: "netns", recorded: nil, vbox: true, netns: true, name: "netns", notice: false, named: true),
         Choice(
-            flag: nil, env: nil, recorded: "netns", vbox: true, netns: true, name: "netns", notice: false, named: false),
+            flag: nil, env: nil, recorded: "netns", vbox: true, netns: true, name: "netns", notice: false,
+            named: false),
         Choice(
             flag: "netns", env: nil, recorded: "netns", vbox: false, netns: true, name: "netns", notice: false,
             named: false),

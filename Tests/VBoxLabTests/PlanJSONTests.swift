@@ -88,7 +88,8 @@ import Testing
         // The text form is indented by two and starts with the contract's first fields.
         #expect(
             plan.json.rendered(indent: 2).hasPrefix(
-                "{\n  \"lab\": \"bridge-lab\",\n  \"strategy\": \"auto\",\n  \"nics\": [\n    {\n      \"vm\": \"centos-1\",\n      \"slot\": 2,"
+                "{\n  \"lab\": \"bridge-lab\",\n  \"strategy\": \"auto\",\n  \"nics\": [\n    {\n      \"vm\": "
+                    + "\"centos-1\",\n      \"slot\": 2,"
             ))
     }
 
@@ -114,7 +115,8 @@ import Testing
         #expect(bad.status == 1 && bad.stdout == "")
         #expect(
             bad.stderr.hasPrefix(
-                "error: two-hosts-lab: mac-swap cannot serve mid slot 3 on two-right (port of br0): 2 MACs lie behind it"
+                "error: two-hosts-lab: mac-swap cannot serve mid slot 3 on two-right (port of br0): 2 MACs lie "
+                    + "behind it"
             ))
     }
 
@@ -142,7 +144,8 @@ import Testing
         #expect(
             r.stderr == """
                 error: \(file): vms[0].nics[0].ip: "1.1.1.300/24" is not an IPv4 address with prefix (like 1.1.1.10/24)
-                error: \(file): vms[1].nics[0].ipp: unknown key "ipp"; did you mean "ip"? (valid keys: network, ip, mac, interface)
+                error: \(file): vms[1].nics[0].ipp: unknown key "ipp"; did you mean "ip"? \
+                (valid keys: network, ip, mac, interface)
                 error: \(file): vms: the lab has no endpoint: give at least one NIC or bridge an ip
                 3 errors in the spec; nothing was created
 
@@ -166,7 +169,8 @@ import Testing
         #expect(r.status == 2)
         #expect(
             r.stderr
-                == "error: no lab named 'x': looked for x.json5, labs/x.json5, a lab recorded as x in \(testStateDirectory)/cli-state/vboxlab/labs\n"
+                == "error: no lab named 'x': looked for x.json5, labs/x.json5, a lab recorded as x in "
+                + "\(testStateDirectory)/cli-state/vboxlab/labs\n"
         )
     }
 
@@ -199,7 +203,8 @@ import Testing
         #expect(
             macswap.status == 2
                 && macswap.stderr.hasPrefix(
-                    "error: 'macswap' is not a strategy (valid: auto, mac-swap, promisc, none); did you mean 'mac-swap'?"
+                    "error: 'macswap' is not a strategy (valid: auto, mac-swap, promisc, none); did you mean "
+                        + "'mac-swap'?"
                 ), "\(macswap.stderr)")
         let empty = try CLI.run(["check", ""])
         #expect(
@@ -225,8 +230,10 @@ import Testing
             """
             { name: "loop", vms: [
               { name: "h1", nics: [ { network: "n1", ip: "1.1.1.1/24" } ] },
-              { name: "b1", nics: [ { network: "n1" }, { network: "n2" }, { network: "n3" } ], bridges: [ { name: "br0", ports: ["n1", "n2", "n3"] } ] },
-              { name: "b2", nics: [ { network: "n3" }, { network: "n2" }, { network: "n1" } ], bridges: [ { name: "br0", ports: ["n3", "n2", "n1"] } ] },
+              { name: "b1", nics: [ { network: "n1" }, { network: "n2" }, { network: "n3" } ],
+                bridges: [ { name: "br0", ports: ["n1", "n2", "n3"] } ] },
+              { name: "b2", nics: [ { network: "n3" }, { network: "n2" }, { network: "n1" } ],
+                bridges: [ { name: "br0", ports: ["n3", "n2", "n1"] } ] },
             ] }
             """.utf8
         ).write(to: URL(fileURLWithPath: file))
@@ -238,7 +245,8 @@ import Testing
         }
         #expect(
             outputs == [
-                "error: \(file): vms[2].bridges[0]: the lab has a loop: n2 → b1/br0 → n3 → b2/br0 → n2; set stp: true on one of its bridges, or break the loop\n1 error in the spec; nothing was created\n"
+                "error: \(file): vms[2].bridges[0]: the lab has a loop: n2 → b1/br0 → n3 → b2/br0 → n2; set stp: "
+                    + "true on one of its bridges, or break the loop\n1 error in the spec; nothing was created\n"
             ])
     }
 }

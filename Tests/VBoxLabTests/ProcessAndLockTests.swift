@@ -67,7 +67,8 @@ import Testing
         } catch {
             #expect(
                 error.explanation
-                    == "error: lab vt-lock is busy: pid 7: vboxlab create vt-lock, holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished"
+                    == "error: lab vt-lock is busy: pid 7: vboxlab create vt-lock, holds \(dir)/vt-lock.lock (waited "
+                    + "0.3 s); run this again when it has finished"
             )
         }
         named = nil
@@ -79,7 +80,8 @@ import Testing
             #expect(error.exitCode == 1)
             #expect(
                 error.explanation
-                    == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 s); run this again when it has finished"
+                    == "error: lab vt-lock is busy: another vboxlab command holds \(dir)/vt-lock.lock (waited 0.3 "
+                    + "s); run this again when it has finished"
             )
         }
         withExtendedLifetime((named, held)) {}

@@ -89,8 +89,8 @@ import Testing
     @Test func imageBaseIsReadAndAMissingImageNamesTheFix() throws {
         let spec = try LabLoader.parse(
             Data(
-                #"{ name: "q", base: { image: "nowhere.qcow2" }, vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] } ] }"#
-                    .utf8), file: "/tmp/q.json5")
+                (#"{ name: "q", base: { image: "nowhere.qcow2" }, vms: [ { name: "a", nics: [ { network: "n", ip: "#
+                    + #""10.0.0.1/24" } ] } ] }"#).utf8), file: "/tmp/q.json5")
         #expect(spec.base == .image(file: "nowhere.qcow2"))
         #expect(throws: VBoxLabError.self) { try QemuImage.resolve(spec.base, specFile: spec.file) }
         do { _ = try QemuImage.resolve(nil, specFile: "x", environment: ["VBOXLAB_IMAGES": "/nonexistent"]) } catch {

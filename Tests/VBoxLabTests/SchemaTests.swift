@@ -84,7 +84,8 @@ import Testing
     /// The reader takes `$schema` (a string) and nothing else from it.
     @Test func dollarSchemaIsAccepted() throws {
         let spec = try parseSpec(
-            #"{ "$schema": "./lab.schema.json", name: "s", vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
+            #"{ "$schema": "./lab.schema.json", name: "s", vms: [ { name: "a", nics: [ { network: "n", ip: "#
+                + #""10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
         )
         #expect(spec.name == "s")
         #expect(
@@ -93,7 +94,8 @@ import Testing
             ])
         ) {
             try parseSpec(
-                #"{ "$schema": 5, name: "s", vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
+                #"{ "$schema": 5, name: "s", vms: [ { name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { "#
+                    + #"name: "b", nics: [ { network: "n", ip: "10.0.0.2/24" } ] } ] }"#
             )
         }
     }

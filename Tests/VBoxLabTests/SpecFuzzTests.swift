@@ -69,7 +69,8 @@ struct SpecMutator {
 
 /// Hand-written labs beside the bundled ones, to reach JSON5 forms and spec fields those lack.
 private let fuzzTexts = [
-    #"{ "name": "plain", "vms": [{"name": "h1", "nics": [{"network": "n1", "ip": "1.1.1.1/24", "mac": "08:00:27:00:00:01"}]}]}"#,
+    #"{ "name": "plain", "vms": [{"name": "h1", "nics": [{"network": "n1", "ip": "1.1.1.1/24", "mac": "#
+        + #""08:00:27:00:00:01"}]}]}"#,
     """
     // every field
     { name: 'full', strategy: "mac-swap", base: { clone: 'centos8', snapshot: "s", linked: false },
@@ -79,11 +80,13 @@ private let fuzzTexts = [
           nics: [ { network: 'n1', ip: '10.1.0.1/24', mac: '080027AABB01', interface: 'eth1' }, ], },
         { name: "r", management: { hostonly: "vboxnet0", host: "192.168.56.10" }, base: { import: 'c.ova' },
           nics: [ { network: "n1" }, { network: "n2" }, { network: "n3" } ],
-          bridges: [ { name: "br0", ports: ["n1", "n2"], ip: "10.1.0.254/24", stp: true }, { name: 'br1', ports: ['n3'] } ] },
+          bridges: [ { name: "br0", ports: ["n1", "n2"], ip: "10.1.0.254/24", stp: true },
+                     { name: 'br1', ports: ['n3'] } ] },
         { name: 'c', management: { bridged: 'eth0', host: 'c.local' }, nics: [ { network: 'n2', ip: '10.1.0.2/24' } ] },
       ], }
     """,
-    "{ name: 'esc', /* \u{2028} */ vms: [ { name: 'h\\u0031', nics: [ { network: 'n\\x31', ip: '1.1.1.1\\/24' } ] } ], \u{FEFF}}",
+    "{ name: 'esc', /* \u{2028} */ vms: [ { name: 'h\\u0031', nics: [ { network: 'n\\x31', ip: '1.1.1.1\\/24' } ] } "
+        + "], \u{FEFF}}",
 ]
 
 @Suite struct SpecFuzzTests {
@@ -157,7 +160,8 @@ private let fuzzTexts = [
         }
         let elapsed = clock.now - start
         print(
-            "spec fuzz: \(Self.cases) cases from seed \(seed) in \(elapsed): \(accepted) loaded, \(Self.cases - accepted) refused, \(compared) compared with Foundation"
+            "spec fuzz: \(Self.cases) cases from seed \(seed) in \(elapsed): \(accepted) loaded, "
+                + "\(Self.cases - accepted) refused, \(compared) compared with Foundation"
         )
         #expect(failures == 0)
         // The mutator must both keep labs valid and break them, or it tests little.

@@ -46,23 +46,28 @@ private func one(_ line: String) -> String { "error: t.json5: \(line)\n1 error i
     @Test(arguments: [
         (
             #"{ name: "\uD800\u0041" }"#,
-            #"error: t.json5:1:10: unpaired surrogate \uD800: a high surrogate must be followed by a \u escape of a low surrogate (\uDC00-\uDFFF)"#
+            #"error: t.json5:1:10: unpaired surrogate \uD800: a high surrogate must be followed by a \u escape of a "#
+                + #"low surrogate (\uDC00-\uDFFF)"#
         ),
         (
             #"{ name: "\ud800" }"#,
-            #"error: t.json5:1:10: unpaired surrogate \uD800: a high surrogate must be followed by a \u escape of a low surrogate (\uDC00-\uDFFF)"#
+            #"error: t.json5:1:10: unpaired surrogate \uD800: a high surrogate must be followed by a \u escape of a "#
+                + #"low surrogate (\uDC00-\uDFFF)"#
         ),
         (
             #"{ name: 'x\uDBFF\n' }"#,
-            #"error: t.json5:1:11: unpaired surrogate \uDBFF: a high surrogate must be followed by a \u escape of a low surrogate (\uDC00-\uDFFF)"#
+            #"error: t.json5:1:11: unpaired surrogate \uDBFF: a high surrogate must be followed by a \u escape of a "#
+                + #"low surrogate (\uDC00-\uDFFF)"#
         ),
         (
             #"{ name: "\uDC00" }"#,
-            #"error: t.json5:1:10: unpaired surrogate \uDC00: a low surrogate must come right after a \u escape of a high surrogate (\uD800-\uDBFF)"#
+            #"error: t.json5:1:10: unpaired surrogate \uDC00: a low surrogate must come right after a \u escape of "#
+                + #"a high surrogate (\uD800-\uDBFF)"#
         ),
         (
             #"{ \uD800x: 1 }"#,
-            #"error: t.json5:1:3: unpaired surrogate \uD800: a high surrogate must be followed by a \u escape of a low surrogate (\uDC00-\uDFFF)"#
+            #"error: t.json5:1:3: unpaired surrogate \uD800: a high surrogate must be followed by a \u escape of a "#
+                + #"low surrogate (\uDC00-\uDFFF)"#
         ),
     ])
     func unpairedSurrogateIsASyntaxError(text: String, expected: String) {
@@ -154,24 +159,29 @@ private func one(_ line: String) -> String { "error: t.json5: \(line)\n1 error i
         ),
         (
             "br",
-            #""br" abbreviates "broadcast", a keyword of ip link, which would read it as that keyword instead of an interface name"#
+            #""br" abbreviates "broadcast", a keyword of ip link, which would read it as that keyword instead of an "#
+                + #"interface name"#
         ),
         (
             "t",
-            #""t" abbreviates "txqueuelen", a keyword of ip link, which would read it as that keyword instead of an interface name"#
+            #""t" abbreviates "txqueuelen", a keyword of ip link, which would read it as that keyword instead of an "#
+                + #"interface name"#
         ),
         (
             "n",
-            #""n" abbreviates "nomaster", a keyword of ip link, which would read it as that keyword instead of an interface name"#
+            #""n" abbreviates "nomaster", a keyword of ip link, which would read it as that keyword instead of an "#
+                + #"interface name"#
         ),
         ("lo", #""lo" is the loopback interface, which every network namespace already has"#),
         (
             "all",
-            #""all" is reserved by Linux (net.ipv4.conf.all holds settings, not an interface), which refuses it as an interface name"#
+            #""all" is reserved by Linux (net.ipv4.conf.all holds settings, not an interface), which refuses it as "#
+                + #"an interface name"#
         ),
         (
             "default",
-            #""default" is reserved by Linux (net.ipv4.conf.default holds settings, not an interface), which refuses it as an interface name"#
+            #""default" is reserved by Linux (net.ipv4.conf.default holds settings, not an interface), which "#
+                + #"refuses it as an interface name"#
         ),
         ("enp0s3", #""enp0s3" is the name the guest gives the NIC in slot 1; a bridge needs a name no NIC has"#),
         ("enp0s8", #""enp0s8" is the name the guest gives the NIC in slot 2; a bridge needs a name no NIC has"#),
@@ -201,13 +211,13 @@ private func one(_ line: String) -> String { "error: t.json5: \(line)\n1 error i
         #expect(
             refusal(lab(withInterface("lo"), hostB))
                 == one(
-                    #"vms[0].nics[0].interface: "lo" is the loopback interface, which every network namespace already has"#
-                ))
+                    #"vms[0].nics[0].interface: "lo" is the loopback interface, "#
+                        + #"which every network namespace already has"#))
         #expect(
             refusal(lab(withInterface("type"), hostB))
                 == one(
-                    #"vms[0].nics[0].interface: "type" is a keyword of ip link, which would read it as that keyword instead of an interface name"#
-                ))
+                    #"vms[0].nics[0].interface: "type" is a keyword of ip link, "#
+                        + #"which would read it as that keyword instead of an interface name"#))
         #expect(refusal(lab(withInterface("a:1"), hostB)) == one(#"vms[0].nics[0].interface: "a:1" \#(Self.pattern)"#))
         // A NIC may carry the name the guest gives its own slot, or any other free name.
         #expect(refusal(lab(withInterface("enp0s8"), hostB)) == nil)
@@ -216,7 +226,8 @@ private func one(_ line: String) -> String { "error: t.json5: \(line)\n1 error i
 
     @Test func twoNICsCannotShareAnInterfaceName() {
         let same =
-            #"{ name: "h1", nics: [ { network: "n1", ip: "1.1.1.1/24", interface: "eth1" }, { network: "n2", interface: "eth1" } ] }"#
+            #"{ name: "h1", nics: [ { network: "n1", ip: "1.1.1.1/24", interface: "eth1" }, "#
+            + #"{ network: "n2", interface: "eth1" } ] }"#
         #expect(
             refusal(lab(same, hostB)) == one(#"vms[0].nics[1].interface: "eth1" is already the interface of nics[0]"#))
         let slot =
@@ -231,12 +242,13 @@ private func one(_ line: String) -> String { "error: t.json5: \(line)\n1 error i
         #expect(
             refusal(lab(sw, hostB))
                 == one(
-                    #"vms[0].name: "sw" is reserved: the netns provider's switch namespace is vbl-lab-sw, the namespace this VM would get"#
-                ))
+                    #"vms[0].name: "sw" is reserved: the netns provider's switch namespace is vbl-lab-sw, "#
+                        + #"the namespace this VM would get"#))
         #expect(
             refusal(lab(sw, hostB, name: "Bad!")) == """
                 error: t.json5: name: "Bad!" is not a lab name: use [a-z0-9][a-z0-9-]*, at most 32 characters
-                error: t.json5: vms[0].name: "sw" is reserved: the netns provider's switch namespace is vbl-LAB-sw, the namespace this VM would get
+                error: t.json5: vms[0].name: "sw" is reserved: the netns provider's switch namespace is vbl-LAB-sw, \
+                the namespace this VM would get
                 2 errors in the spec; nothing was created
                 """)
         #expect(refusal(lab(#"{ name: "SW", nics: [ { network: "n1", ip: "1.1.1.1/24" } ] }"#, hostB)) == nil)

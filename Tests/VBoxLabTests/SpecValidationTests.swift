@@ -27,8 +27,10 @@ private func host(_ name: String, _ network: String, _ extra: String) -> String 
 
 private let loopVMs = [
     h1,
-    #"{ name: "b1", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"] } ] }"#,
-    #"{ name: "b2", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"]STP } ] }"#,
+    #"{ name: "b1", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"] } "#
+        + #"] }"#,
+    #"{ name: "b2", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "#
+        + #""n2"]STP } ] }"#,
 ]
 
 private func loopLab(stp: String) -> String {
@@ -47,7 +49,8 @@ let specCases: [SpecCase] = [
         name: "unknown key ipp suggests ip",
         text: lab(host("h1", "n1", #"ipp: "1.1.1.1/24""#), h2),
         expected: [
-            #"t.json5: vms[0].nics[0].ipp: unknown key "ipp"; did you mean "ip"? (valid keys: network, ip, mac, interface)"#
+            #"t.json5: vms[0].nics[0].ipp: unknown key "ipp"; did you mean "ip"? (valid keys: network, ip, mac, "#
+                + #"interface)"#
         ]),
     SpecCase(
         name: "unknown top-level key without a near match",
@@ -56,9 +59,12 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "unknown bridge key stpp suggests stp",
         text: lab(
-            h1, #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], stpp: true } ] }"#),
+            h1,
+            #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], stpp: true } ] "#
+                + #"}"#),
         expected: [
-            #"t.json5: vms[1].bridges[0].stpp: unknown key "stpp"; did you mean "stp"? (valid keys: name, ports, ip, stp)"#
+            #"t.json5: vms[1].bridges[0].stpp: unknown key "stpp"; did you mean "stp"? (valid keys: name, ports, "#
+                + #"ip, stp)"#
         ]),
 
     // Name patterns.
@@ -71,7 +77,8 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "lab name of 33 characters", text: "{ name: \"\(String(repeating: "a", count: 33))\", vms: [\(h1)] }",
         expected: [
-            "t.json5: name: \"\(String(repeating: "a", count: 33))\" is not a lab name: use [a-z0-9][a-z0-9-]*, at most 32 characters"
+            "t.json5: name: \"\(String(repeating: "a", count: 33))\" is not a lab name: use [a-z0-9][a-z0-9-]*, at "
+                + "most 32 characters"
         ]),
     SpecCase(
         name: "lab name of 32 characters is valid",
@@ -103,13 +110,15 @@ let specCases: [SpecCase] = [
         name: "interface name longer than 15 bytes",
         text: lab(host("h1", "n1", #"ip: "1.1.1.1/24", interface: "enp0s8-too-long!""#)),
         expected: [
-            #"t.json5: vms[0].nics[0].interface: "enp0s8-too-long!" is not a Linux interface name: use [A-Za-z0-9][A-Za-z0-9._-]*, at most 15 characters"#
+            #"t.json5: vms[0].nics[0].interface: "enp0s8-too-long!" is not a Linux interface name: use "#
+                + #"[A-Za-z0-9][A-Za-z0-9._-]*, at most 15 characters"#
         ]),
     SpecCase(
         name: "bridge named like one of the VM's interfaces",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1", interface: "br0" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1", interface: "br0" }, { network: "n2" } ], bridges: [ { name: "#
+                + #""br0", ports: ["n1", "n2"] } ] }"#,
             h2),
         expected: [#"t.json5: vms[1].bridges[0].name: "br0" is also the interface name of one of b's NICs"#]),
 
@@ -149,10 +158,12 @@ let specCases: [SpecCase] = [
         name: "bridge with the broadcast address of a /8",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], ip: "10.255.255.255/8" } ] }"#
+            #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], ip: "#
+                + #""10.255.255.255/8" } ] }"#
         ),
         expected: [
-            #"t.json5: vms[1].bridges[0].ip: "10.255.255.255/8" is the broadcast address of its subnet, not a host address"#
+            #"t.json5: vms[1].bridges[0].ip: "10.255.255.255/8" is the broadcast address of its subnet, not a host "#
+                + #"address"#
         ]),
     SpecCase(
         name: "both ends of a /31 are host addresses",
@@ -165,7 +176,8 @@ let specCases: [SpecCase] = [
         name: "bridge address used again by a host",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"], ip: "1.1.1.2/24" } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "#
+                + #""n2"], ip: "1.1.1.2/24" } ] }"#,
             h2),
         expected: ["t.json5: vms[2].nics[0].ip: 1.1.1.2 is already the address of vms[1].bridges[0]"]),
 
@@ -173,22 +185,26 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "MAC with five octets", text: lab(host("h1", "n1", #"ip: "1.1.1.1/24", mac: "08:00:27:aa:bb""#)),
         expected: [
-            #"t.json5: vms[0].nics[0].mac: "08:00:27:aa:bb" is not a MAC address (like 080027AABBCC or 08:00:27:aa:bb:cc)"#
+            #"t.json5: vms[0].nics[0].mac: "08:00:27:aa:bb" is not a MAC address (like 080027AABBCC or "#
+                + #"08:00:27:aa:bb:cc)"#
         ]),
     SpecCase(
         name: "MAC with a non-hex digit", text: lab(host("h1", "n1", #"ip: "1.1.1.1/24", mac: "08002700000G""#)),
         expected: [
-            #"t.json5: vms[0].nics[0].mac: "08002700000G" is not a MAC address (like 080027AABBCC or 08:00:27:aa:bb:cc)"#
+            #"t.json5: vms[0].nics[0].mac: "08002700000G" is not a MAC address (like 080027AABBCC or "#
+                + #"08:00:27:aa:bb:cc)"#
         ]),
     SpecCase(
         name: "multicast MAC", text: lab(host("h1", "n1", #"ip: "1.1.1.1/24", mac: "01:00:5e:00:00:01""#)),
         expected: [
-            #"t.json5: vms[0].nics[0].mac: "01:00:5e:00:00:01" is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC"#
+            #"t.json5: vms[0].nics[0].mac: "01:00:5e:00:00:01" is a multicast MAC (bit 0 of the first octet is "#
+                + #"set); a NIC needs a unicast MAC"#
         ]),
     SpecCase(
         name: "broadcast MAC", text: lab(host("h1", "n1", #"ip: "1.1.1.1/24", mac: "FFFFFFFFFFFF""#)),
         expected: [
-            #"t.json5: vms[0].nics[0].mac: "FFFFFFFFFFFF" is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC"#
+            #"t.json5: vms[0].nics[0].mac: "FFFFFFFFFFFF" is a multicast MAC (bit 0 of the first octet is set); a "#
+                + #"NIC needs a unicast MAC"#
         ]),
     SpecCase(
         name: "all-zero MAC", text: lab(host("h1", "n1", #"ip: "1.1.1.1/24", mac: "00:00:00:00:00:00""#)),
@@ -205,7 +221,8 @@ let specCases: [SpecCase] = [
         name: "port on a network the VM has no NIC on",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n3"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "#
+                + #""n3"] } ] }"#,
             h2),
         expected: [#"t.json5: vms[1].bridges[0].ports[1]: "n3" is not a network of b's NICs (it has n1, n2)"#]),
     SpecCase(
@@ -216,14 +233,16 @@ let specCases: [SpecCase] = [
         name: "one NIC in two bridges",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"] }, { name: "br1", ports: ["n2"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "#
+                + #""n2"] }, { name: "br1", ports: ["n2"] } ] }"#,
             h2),
         expected: [#"t.json5: vms[1].bridges[1].ports[0]: the NIC on "n2" is already a port of bridge br0"#]),
     SpecCase(
         name: "two NICs on the port's network",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1" }, { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1" }, { network: "n1" }, { network: "n2" } ], bridges: [ { name: "#
+                + #""br0", ports: ["n1", "n2"] } ] }"#,
             h2),
         expected: [
             #"t.json5: vms[1].bridges[0].ports[0]: b has 2 NICs on "n1" (nics[0], nics[1]), so the port is ambiguous"#
@@ -232,16 +251,19 @@ let specCases: [SpecCase] = [
         name: "port NIC with an address",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1", ip: "1.1.1.3/24" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1", ip: "1.1.1.3/24" }, { network: "n2" } ], bridges: [ { name: "#
+                + #""br0", ports: ["n1", "n2"] } ] }"#,
             h2),
         expected: [
-            #"t.json5: vms[1].nics[0].ip: the NIC on "n1" is a port of bridge br0, so it cannot have an address; give the bridge the address (vms[1].bridges[0].ip)"#
+            #"t.json5: vms[1].nics[0].ip: the NIC on "n1" is a port of bridge br0, so it cannot have an address; "#
+                + #"give the bridge the address (vms[1].bridges[0].ip)"#
         ]),
     SpecCase(
         name: "two bridges with one name",
         text: lab(
             h1,
-            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1"] }, { name: "br0", ports: ["n2"] } ] }"#,
+            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1"] "#
+                + #"}, { name: "br0", ports: ["n2"] } ] }"#,
             h2),
         expected: [#"t.json5: vms[1].bridges[1].name: "br0" is already the name of bridges[0]"#]),
     SpecCase(
@@ -251,20 +273,23 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "loop without stp", text: loopLab(stp: ""),
         expected: [
-            "t.json5: vms[2].bridges[0]: the lab has a loop: n2 → b1/br0 → n1 → b2/br0 → n2; set stp: true on one of its bridges, or break the loop"
+            "t.json5: vms[2].bridges[0]: the lab has a loop: n2 → b1/br0 → n1 → b2/br0 → n2; set stp: true on one of "
+                + "its bridges, or break the loop"
         ]),
     SpecCase(
         name: "the loop is walked in port order",
         text: loopLab(stp: "").replacingOccurrences(
             of: #"ports: ["n1", "n2"] } ] } ]"#, with: #"ports: ["n2", "n1"] } ] } ]"#),
         expected: [
-            "t.json5: vms[2].bridges[0]: the lab has a loop: n1 → b1/br0 → n2 → b2/br0 → n1; set stp: true on one of its bridges, or break the loop"
+            "t.json5: vms[2].bridges[0]: the lab has a loop: n1 → b1/br0 → n2 → b2/br0 → n1; set stp: true on one of "
+                + "its bridges, or break the loop"
         ]),
     SpecCase(name: "the same loop with stp on the closing bridge", text: loopLab(stp: ", stp: true"), expected: []),
     SpecCase(
         name: "a lab whose only endpoint is a bridge address",
         text: lab(
-            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "n2"], ip: "1.1.1.9/24" } ] }"#
+            #"{ name: "b", nics: [ { network: "n1" }, { network: "n2" } ], bridges: [ { name: "br0", ports: ["n1", "#
+                + #""n2"], ip: "1.1.1.9/24" } ] }"#
         ),
         expected: []),
 
@@ -298,7 +323,9 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "stp as a string",
         text: lab(
-            h1, #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], stp: "yes" } ] }"#),
+            h1,
+            #"{ name: "b", nics: [ { network: "n1" } ], bridges: [ { name: "br0", ports: ["n1"], stp: "yes" } ] "#
+                + #"}"#),
         expected: [#"t.json5: vms[1].bridges[0].stp: expected true or false, found "yes""#]),
     SpecCase(
         name: "a port as a number",
@@ -319,7 +346,8 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "two management kinds",
         text: lab(
-            #"{ name: "h1", management: { nat: {}, hostonly: "vboxnet0" }, nics: [ { network: "n1", ip: "1.1.1.1/24" } ] }"#
+            #"{ name: "h1", management: { nat: {}, hostonly: "vboxnet0" }, nics: [ { network: "n1", ip: "#
+                + #""1.1.1.1/24" } ] }"#
         ),
         expected: ["t.json5: vms[0].management: give exactly one of nat, bridged, hostonly"]),
     SpecCase(
@@ -359,12 +387,14 @@ let specCases: [SpecCase] = [
     SpecCase(
         name: "strategy mac_swap suggests mac-swap", text: lab(h1, top: #"strategy: "mac_swap", "#),
         expected: [
-            #"t.json5: strategy: "mac_swap" is not a strategy (valid: auto, mac-swap, promisc, none); did you mean "mac-swap"?"#
+            #"t.json5: strategy: "mac_swap" is not a strategy (valid: auto, mac-swap, promisc, none); did you mean "#
+                + #""mac-swap"?"#
         ]),
     SpecCase(
         name: "strategy promisk suggests promisc", text: lab(h1, top: #"strategy: "promisk", "#),
         expected: [
-            #"t.json5: strategy: "promisk" is not a strategy (valid: auto, mac-swap, promisc, none); did you mean "promisc"?"#
+            #"t.json5: strategy: "promisk" is not a strategy (valid: auto, mac-swap, promisc, none); did you mean "#
+                + #""promisc"?"#
         ]),
     SpecCase(
         name: "strategy far from any", text: lab(h1, top: #"strategy: "bogus", "#),
@@ -385,7 +415,8 @@ let specCases: [SpecCase] = [
             #"t.json5: colour: unknown key "colour" (valid keys: name, prefix, strategy, base, ssh, vms)"#,
             #"t.json5: name: "Lab!" is not a lab name: use [a-z0-9][a-z0-9-]*, at most 32 characters"#,
             #"t.json5: strategy: "fast" is not a strategy (valid: auto, mac-swap, promisc, none)"#,
-            #"t.json5: vms[1].nics[0].mac: "01:00:00:00:00:01" is a multicast MAC (bit 0 of the first octet is set); a NIC needs a unicast MAC"#,
+            #"t.json5: vms[1].nics[0].mac: "01:00:00:00:00:01" is a multicast MAC (bit 0 of the first octet is "#
+                + #"set); a NIC needs a unicast MAC"#,
             #"t.json5: vms[1].name: "a" is already the name of vms[0]"#,
             "t.json5: vms[1].nics[0].ip: 1.1.1.1 is already the address of vms[0].nics[0]",
             #"t.json5: vms[2].bridges[0].ports[0]: "n9" is not a network of b's NICs (it has n1)"#,
@@ -509,7 +540,8 @@ let specCases: [SpecCase] = [
             }
             #expect(
                 d.map(\.description) == [
-                    "\(file): vms[0].nics[0].ip: \"1.1.1.300/24\" is not an IPv4 address with prefix (like 1.1.1.10/24)",
+                    "\(file): vms[0].nics[0].ip: \"1.1.1.300/24\" is not an IPv4 address with prefix (like "
+                        + "1.1.1.10/24)",
                     "\(file): vms: the lab has no endpoint: give at least one NIC or bridge an ip",
                 ])
             #expect(error.exitCode == 2)

@@ -133,7 +133,8 @@ import Testing
         let nics = (0..<8).map { #"{ network: "n\#($0)" }"# }.joined(separator: ", ")
         do {
             _ = try parseSpec(
-                #"{ name: "x", vms: [ { name: "a", nics: [ \#(nics) ] }, { name: "b", nics: [ { network: "n0", ip: "10.0.0.2/24" } ] } ] }"#
+                #"{ name: "x", vms: [ { name: "a", nics: [ \#(nics) ] }, { name: "b", nics: [ { network: "n0", ip: "#
+                    + #""10.0.0.2/24" } ] } ] }"#
             )
             Issue.record("must be refused")
         } catch {
@@ -153,7 +154,10 @@ import Testing
             .commandFailed(
                 command: "VBoxManage import", status: 1,
                 stderr:
-                    "0%...VBOX_E_FILE_ERROR\nVBoxManage: error: Appliance import failed\nVBoxManage: error: Could not create the imported medium '/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk'.\nVBoxManage: error: VMDK: could not create new file '/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk' (VERR_ALREADY_EXISTS)"
+                    "0%...VBOX_E_FILE_ERROR\nVBoxManage: error: Appliance import failed\nVBoxManage: error: Could "
+                    + "not create the imported medium '/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk'.\nVBoxManage: "
+                    + "error: VMDK: could not create new file '/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk' "
+                    + "(VERR_ALREADY_EXISTS)"
             ))
         #expect(VirtualBoxProvider.diskInTheWay(refusal) == "/root/VirtualBox VMs/vboxlab/bases/B/d.vmdk")
     }

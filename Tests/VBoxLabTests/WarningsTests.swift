@@ -17,7 +17,8 @@ import Testing
 
     @Test func sameNetworkOtherSubnet() throws {
         let p = try plan(
-            #"{ name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", ip: "10.0.1.1/24" } ] }"#
+            #"{ name: "a", nics: [ { network: "n", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n", "#
+                + #"ip: "10.0.1.1/24" } ] }"#
         )
         #expect(
             LabWarnings.of(p) == [
@@ -31,20 +32,24 @@ import Testing
     /// Same subnet, but no bridge joins the networks: warned, and `check` says `no-path`.
     @Test func unconnectedNetworks() throws {
         let p = try plan(
-            #"{ name: "a", nics: [ { network: "n1", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n2", ip: "10.0.0.2/24" } ] }"#
+            #"{ name: "a", nics: [ { network: "n1", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n2", "#
+                + #"ip: "10.0.0.2/24" } ] }"#
         )
         #expect(
             LabWarnings.of(p) == [
                 "network n1 has one NIC (a slot 2): nothing else is attached to it",
                 "network n2 has one NIC (b slot 2): nothing else is attached to it",
-                "10.0.0.1/24 (a) can reach no other endpoint: 10.0.0.2/24 (b) shares its subnet, but no bridge joins n1 to n2",
-                "10.0.0.2/24 (b) can reach no other endpoint: 10.0.0.1/24 (a) shares its subnet, but no bridge joins n2 to n1",
+                "10.0.0.1/24 (a) can reach no other endpoint: 10.0.0.2/24 (b) shares its subnet, but no bridge joins "
+                    + "n1 to n2",
+                "10.0.0.2/24 (b) can reach no other endpoint: 10.0.0.1/24 (a) shares its subnet, but no bridge joins "
+                    + "n2 to n1",
             ])
         let d = Diagnoser(observed: LabState(plan: p), plan: p).diagnose(p.pingPairs[0], pinged: false)
         #expect(d?.cause == .noPath)
         #expect(
             d?.reason
-                == "a (n1) and b (n2) share subnet 10.0.0.0/24, but no bridge joins n1 to n2: the spec gives no layer-2 path between them"
+                == "a (n1) and b (n2) share subnet 10.0.0.0/24, but no bridge joins n1 to n2: the spec gives no "
+                + "layer-2 path between them"
         )
     }
 
@@ -58,11 +63,13 @@ import Testing
         #expect(!report.allPassed)
         #expect(
             report.json.rendered()
-                == #"{"lab":"w","reached":0,"total":0,"pairs":[],"cause":"no-pairs","reason":"the lab has one address (10.0.0.1/24 on a), so there is nothing to ping it from"}"#
+                == #"{"lab":"w","reached":0,"total":0,"pairs":[],"cause":"no-pairs","reason":"the lab has one "#
+                + #"address (10.0.0.1/24 on a), so there is nothing to ping it from"}"#
         )
         #expect(
             report.text(fixes: FixCommands(lab: "w", provider: nil))
-                == "w: nothing to check: the lab has one address (10.0.0.1/24 on a), so there is nothing to ping it from"
+                == "w: nothing to check: the lab has one address (10.0.0.1/24 on a), so there is nothing to ping it "
+                + "from"
         )
     }
 
@@ -72,14 +79,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("w.json5").path
         try
-            #"{ name: "w", vms: [ { name: "a", nics: [ { network: "n1", ip: "10.0.0.1/24" } ] }, { name: "b", nics: [ { network: "n1", ip: "10.0.0.2/24" } ] }, { name: "c", nics: [ { network: "n2", ip: "10.0.0.3/24" } ] } ] }"#
+            (#"{ name: "w", vms: [ { name: "a", nics: [ { network: "n1", ip: "10.0.0.1/24" } ] }, { name: "b", nics: "#
+            + #"[ { network: "n1", ip: "10.0.0.2/24" } ] }, { name: "c", nics: [ { network: "n2", ip: "10.0.0.3/24" } "#
+            + #"] } ] }"#)
             .write(toFile: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["validate", file])
         #expect(r.status == 0 && r.stdout == "")
         #expect(
             r.stderr == """
                 warning: \(file): network n2 has one NIC (c slot 2): nothing else is attached to it
-                warning: \(file): 10.0.0.3/24 (c) can reach no other endpoint: 10.0.0.1/24 (a) shares its subnet, but no bridge joins n2 to n1
+                warning: \(file): 10.0.0.3/24 (c) can reach no other endpoint: 10.0.0.1/24 (a) shares its subnet, \
+                but no bridge joins n2 to n1
 
                 """)
     }
