@@ -28,12 +28,11 @@ import Testing
         return LabStore(directory: dir)
     }
 
-    func change(_ store: LabStore, log: Log, fails: Bool) -> ProviderChange {
+    func change(_ store: LabStore, log: Log, fails: Bool, undoneWhole: Bool = true) -> ProviderChange {
         var planned = LabRecord(lab: "tx", spec: "/s/tx.json5", provider: "netns", vms: ["a", "b"])
-        planned.pending = true
         planned.stopped = ["b"]
         return ProviderChange(
-            record: planned, failure: "failed; removing what this run made",
+            record: planned, makes: true, failure: "failed; removing what this run made",
             make: { persist throws(VBoxLabError) in
                 log.add("make sees pending=\((try? store.record("tx"))??.pending == true)")
                 var r = planned
@@ -42,7 +41,10 @@ import Testing
                 if fails { throw .system(.disagrees("the second VM")) }
                 return ApplyOutcome(created: true, changes: ["created lab tx"], record: r)
             },
-            undo: { log.add("undo sees \((try? store.record("tx"))??.vms ?? [])") })
+            undo: {
+                log.add("undo sees \((try? store.record("tx"))??.vms ?? [])")
+                return undoneWhole
+            })
     }
 
     @Test func theRecordComesFirstAndLastPendingAndStoppedCleared() throws {
@@ -76,7 +78,19 @@ import Testing
                 change(store, log: log, fails: true))
         }
         let kept = try #require(try store.record("tx"))
-        #expect(kept.stopped == ["b"] && kept.vms == ["a", "b", "c"])
+        #expect(kept.stopped == ["b"] && kept.vms == ["a", "b", "c"] && !kept.pending)
+    }
+
+    /// An undo that could not remove all it made leaves the record, pending: the next run
+    /// finds what is left and finishes, for a new lab too.
+    @Test func anUndoThatLeavesSomethingKeepsTheRecordPending() throws {
+        let store = try place()
+        let log = Log()
+        #expect(throws: VBoxLabError.self) {
+            try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: false, progress: { _ in })
+                .run(change(store, log: log, fails: true, undoneWhole: false))
+        }
+        #expect(try store.record("tx")?.pending == true)
     }
 
     @Test func aDryRunWritesNothingAndUndoesNothing() throws {

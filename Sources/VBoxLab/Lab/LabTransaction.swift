@@ -17,13 +17,29 @@ struct LabTransaction {
     func run(_ change: ProviderChange) throws(VBoxLabError) -> ApplyOutcome {
         // A dry run writes nothing, so it has nothing to undo.
         guard !dryRun else { return try change.make { _ in } }
-        try store.save(change.record)
+        var first = change.record
+        first.pending = change.makes
+        try store.save(first)
         let undo = Cleanup.shared.push { [store, lab, newLab, providerUndo = change.undo] in
-            providerUndo()
-            if newLab, ((try? store.record(lab)) ?? nil)?.stranded == nil { store.remove(lab) }
+            let clean = providerUndo()
+            guard var left = (try? store.record(lab)) ?? nil else { return }
+            // Whatever the undo could not remove keeps the record pending, for the next run.
+            guard clean else { return }
+            if newLab && left.stranded == nil {
+                store.remove(lab)
+            } else {
+                left.pending = false
+                try? store.save(left)
+            }
         }
         do {
-            var outcome = try change.make { (record: LabRecord) throws(VBoxLabError) in try store.save(record) }
+            // While objects are made, every record written says so.
+            let makes = change.makes
+            var outcome = try change.make { (record: LabRecord) throws(VBoxLabError) in
+                var record = record
+                record.pending = makes
+                try store.save(record)
+            }
             outcome.record.pending = false
             outcome.record.stopped = nil
             try store.save(outcome.record)

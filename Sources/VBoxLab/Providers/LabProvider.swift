@@ -68,23 +68,30 @@ public typealias RecordWriter = @Sendable (LabRecord) throws(VBoxLabError) -> Vo
 /// once, then removes the record of a lab that did not exist before.
 public struct ProviderChange {
     /// The record to write before anything is made: every object this run will make, by the
-    /// identity it will have, `pending` while they are made, `stopped` the VMs it shuts down.
+    /// identity it will have, and `stopped` the VMs it shuts down. Its `pending` is the
+    /// lifecycle's to set.
     public var record: LabRecord
+    /// Whether this run makes objects: the record is pending until they are all made, so a
+    /// run stopped half-way is found and finished by the next.
+    public var makes: Bool
     /// The writes. `persist` records progress as it is made (a QEMU VM once its process is
     /// known); the outcome carries the record as it stands.
     public var make: (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome
-    /// Removes what `make` made, reading the record as last written where it must. Run on a
-    /// failure, or from the signal handler; safe to run after a partial `make`.
-    public var undo: @Sendable () -> Void
+    /// Removes what `make` made, reading the record as last written where it must, and says
+    /// whether the record now names all that is left (what could not be removed, marked
+    /// stranded); false keeps the record pending, for the next run to find and finish.
+    /// Run on a failure, or from the signal handler; safe to run after a partial `make`.
+    public var undo: @Sendable () -> Bool
     /// Said when `make` failed, before the undo runs: what goes and what stays.
     public var failure: String
 
     public init(
-        record: LabRecord, failure: String,
+        record: LabRecord, makes: Bool, failure: String,
         make: @escaping (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome,
-        undo: @escaping @Sendable () -> Void
+        undo: @escaping @Sendable () -> Bool
     ) {
         self.record = record
+        self.makes = makes
         self.failure = failure
         self.make = make
         self.undo = undo

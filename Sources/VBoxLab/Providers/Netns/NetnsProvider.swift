@@ -64,10 +64,9 @@ public struct NetnsProvider: LabProvider {
         for ns in work.addNamespaces where record.owns(.namespace, named: ns) == nil {
             record.owned.append(OwnedObject(kind: .namespace, name: ns, id: nil))
         }
-        record.pending = !work.addNamespaces.isEmpty
         let made = work.addNamespaces.filter { !before.contains($0) }
         return ProviderChange(
-            record: record,
+            record: record, makes: !work.addNamespaces.isEmpty,
             failure: fresh
                 ? "create failed; removing what this run made" : "failed; removing the namespaces this run made",
             make: { [self, work, record] _ throws(VBoxLabError) in
@@ -80,6 +79,7 @@ public struct NetnsProvider: LabProvider {
                 if !batch.isEmpty {
                     _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n"))
                 }
+                return HostNamespaces.namespaces().isDisjoint(with: made)
             })
     }
 
@@ -117,14 +117,13 @@ public struct NetnsProvider: LabProvider {
         return (HostNamespaces.namespaces(), [])
     }
 
-    /// The record with each namespace this run made identified by its inode, and no longer pending.
+    /// The record with each namespace this run made identified by its inode.
     private func identified(_ record: LabRecord, added: [String]) -> LabRecord {
         var record = record
         record.owned = record.owned.map { o in
             guard o.kind == .namespace, o.id == nil || added.contains(o.name) else { return o }
             return OwnedObject(kind: .namespace, name: o.name, id: HostNamespaces.identity(o.name))
         }.filter { $0.kind != .namespace || $0.id != nil }
-        record.pending = false
         return record
     }
 

@@ -71,13 +71,12 @@ public struct QemuProvider: LabProvider {
             record.owned.append(OwnedObject(kind: .namespace, name: registering.namespace, id: nil))
         }
         record.stopped = work.restart.isEmpty ? nil : work.restart.map(\.vm)
-        record.pending = fresh
         let failure =
             fresh
             ? "create failed; removing what this run made"
             : "failed; the lab is as far as it got: vboxlab fix-macs \(plan.lab) --restart brings it to the plan"
         return ProviderChange(
-            record: record, failure: failure,
+            record: record, makes: fresh, failure: failure,
             make: { [self, record] persist throws(VBoxLabError) in
                 var record = record
                 var changes = try execute(
@@ -89,7 +88,8 @@ public struct QemuProvider: LabProvider {
             },
             // A new lab goes whole: the record as last written has every VM started.
             undo: { [self] in
-                if fresh, let written = try? self.context.store.record(plan.lab) { _ = try? self.destroy(written) }
+                guard fresh, let written = try? self.context.store.record(plan.lab) else { return true }
+                return (try? self.destroy(written)) != nil
             })
     }
 

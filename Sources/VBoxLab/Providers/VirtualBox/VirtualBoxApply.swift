@@ -50,7 +50,7 @@ extension VirtualBoxProvider {
         // An import's UUID, as soon as VirtualBox says it (before the VM is renamed).
         let learned = Locked<[String: String]>([:])
         return ProviderChange(
-            record: record,
+            record: record, makes: !work.planned.isEmpty,
             failure: work.planned.isEmpty
                 ? "failed" : "failed; deleting the \(counted(work.planned.count, "VM")) this run made",
             make: { [self, work, record] _ throws(VBoxLabError) in
@@ -208,7 +208,6 @@ extension VirtualBoxProvider {
                 !(o.kind == .vm && (work.removed.contains(o) || (work.mine[o.name] == nil && names.contains(o.name))))
             }
             + made
-        record.pending = !work.planned.isEmpty
         // Written down before they are shut down: a run stopped meanwhile is mended by the next.
         let restarting =
             work.converge.filter { $0.running && !$0.offline.isEmpty }.map(\.name) + work.startAgain.map(\.name)
