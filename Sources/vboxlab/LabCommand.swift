@@ -42,6 +42,9 @@ enum Options {
     static let dryRun = OptionSpec(
         "dry-run", help: "Print the changes and every command that would run; change nothing.")
     static let noSetup = OptionSpec("no-setup", help: "Stop once the VMs run; skip guest setup and check.")
+    static let force = OptionSpec(
+        "force",
+        help: "Start VMs whose memory or vCPUs exceed what this host has (VirtualBox, QEMU); refused otherwise.")
     static let strategy = OptionSpec(
         "strategy", choosing: "strategy", from: Strategy.allCases.map(\.rawValue),
         help: "Override the spec's strategy.")

@@ -205,6 +205,8 @@ public enum Prerequisite: Sendable, Equatable {
     case cannotStart(program: String, reason: String)
     /// There, but in a form the tool cannot use.
     case unusable(what: String, reason: String, fix: String)
+    /// The host has too little of what the lab needs (memory, cores): why, and the fix.
+    case notEnough(String)
 
     public var explanation: String {
         switch self {
@@ -212,6 +214,7 @@ public enum Prerequisite: Sendable, Equatable {
         case .tooOld(let what, let need, let found): return "\(what) is too old: vboxlab needs \(need); \(found)"
         case .cannotStart(let program, let reason): return "'\(program)' could not be started: \(reason)"
         case .unusable(let what, let reason, let fix): return "\(what) cannot be used: \(reason); \(fix)"
+        case .notEnough(let why): return why
         }
     }
 }

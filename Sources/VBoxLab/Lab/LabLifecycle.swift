@@ -60,11 +60,35 @@ public struct LabLifecycle: Sendable {
     /// Builds the lab or brings it to the plan, sets the guests up, and checks it after a
     /// create when `checkAfter`. Only a failed provider step undoes what the run made: the
     /// provider's own undo, then (for a lab that did not exist) its record and lock file.
-    public func apply(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool) throws(VBoxLabError) -> ApplyReport {
+    /// VMs it would start that do not fit the host are refused first, unless `force`.
+    public func apply(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool, force: Bool = false)
+        throws(VBoxLabError) -> ApplyReport
+    {
         if !dryRun { try provider.checkPrerequisites(pinging: mode.setsUpGuests) }
         let held = try lockUnlessDry(plan.lab)
         defer { withExtendedLifetime(held) {} }
-        return try current().applyLocked(plan, mode: mode, checkAfter: checkAfter, held: held)
+        let locked = try current()
+        do { try locked.checkResources(plan, mode: mode, force: force) } catch {
+            if locked.found.record == nil { held?.removeFileOnRelease = true }
+            throw error
+        }
+        return try locked.applyLocked(plan, mode: mode, checkAfter: checkAfter, held: held)
+    }
+
+    /// The VMs this run starts (all of a new lab's, else those the spec adds) against the
+    /// host's memory and cores, where the provider's VMs are machines on this host.
+    private func checkResources(_ plan: RegistrationPlan, mode: ApplyMode, force: Bool) throws(VBoxLabError) {
+        guard provider is MachineHosting, let host = HostResources.current() else { return }
+        let spec = try found.requireSpec()
+        let known = Set(found.record?.vms ?? [])
+        let command = "vboxlab \(mode.isFix ? "fix-macs" : "create") \(plan.lab)"
+        let check = ResourceCheck.judge(
+            lab: plan.lab, starting: spec.vms.filter { !known.contains($0.name) }, host: host, command: command)
+        if let refusal = check.refusal {
+            guard force else { throw .prerequisite(.notEnough(refusal)) }
+            progress("\(refusal.components(separatedBy: "; ").first ?? refusal); going on (--force)")
+        }
+        check.warnings.forEach(progress)
     }
 
     private func applyLocked(_ plan: RegistrationPlan, mode: ApplyMode, checkAfter: Bool, held: LabLock?)

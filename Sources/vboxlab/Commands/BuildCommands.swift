@@ -5,6 +5,8 @@ import VBoxLab
 struct Build {
     let lab: String?, dryRun: Bool, strategy: Strategy?, provider: String?
     var mode: ApplyMode
+    /// Start VMs that do not fit the host's memory or cores.
+    var force = false
 
     var isCreate: Bool { !mode.isFix }
 
@@ -14,7 +16,7 @@ struct Build {
         Create.warn(found, plan, progress: progressToStderr)
         let lifecycle = try LabLifecycle(found, environment: env, providerFlag: provider, dryRun: dryRun)
         if isCreate { lifecycle.choice.notice.forEach(progressToStderr) }
-        let report = try lifecycle.apply(plan, mode: mode, checkAfter: isCreate)
+        let report = try lifecycle.apply(plan, mode: mode, checkAfter: isCreate, force: force)
         if let commands = report.commands {
             print("# \(counted(report.changes.count, "change")):")
             report.changes.forEach { print("#   \($0)") }
@@ -43,7 +45,8 @@ struct Build {
 struct Create: LabCommand {
     static let configuration = CommandSpec(
         name: "create", summary: "Build the lab (or bring it to its spec), set up the guests, then run check.",
-        arguments: [Options.lab], options: [Options.dryRun, Options.noSetup, Options.strategy, Options.provider],
+        arguments: [Options.lab],
+        options: [Options.dryRun, Options.noSetup, Options.strategy, Options.provider, Options.force],
         discussion: Options.finding
             + " Run twice, it changes nothing the second time; on a lab whose spec changed it adds, changes and "
             + "removes VMs, NICs, addresses and bridge ports to match. A failed create removes what it made.",
@@ -53,7 +56,7 @@ struct Create: LabCommand {
         build = Build(
             lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"),
             provider: a.value("provider"),
-            mode: .create(setup: !a.flag("no-setup")))
+            mode: .create(setup: !a.flag("no-setup")), force: a.flag("force"))
     }
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 { try build.run(env) }
 }
@@ -72,7 +75,7 @@ struct FixMacs: LabCommand {
             ),
             OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts."),
             OptionSpec("no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests."),
-            Options.strategy, Options.provider,
+            Options.strategy, Options.provider, Options.force,
         ],
         discussion: Options.finding)
     let build: Build
@@ -80,7 +83,7 @@ struct FixMacs: LabCommand {
         build = Build(
             lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"),
             provider: a.value("provider"),
-            mode: .fix(restart: a.flag("restart") || a.flag("yes"), setup: !a.flag("no-setup")))
+            mode: .fix(restart: a.flag("restart") || a.flag("yes"), setup: !a.flag("no-setup")), force: a.flag("force"))
     }
 
     /// Running VMs whose MAC must change: on a terminal fix-macs shows the table and asks;

@@ -1,0 +1,2 @@
+/// QEMU's VMs run on this host with the memory and vCPUs of their spec.
+extension QemuProvider: MachineHosting {}

@@ -1,0 +1,2 @@
+/// VirtualBox's VMs run on this host with the memory and vCPUs of their spec.
+extension VirtualBoxProvider: MachineHosting {}
