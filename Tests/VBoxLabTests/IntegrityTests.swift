@@ -256,4 +256,21 @@ import Testing
             destroy.status == 0 && destroy.stdout == "no lab recorded on this host; nothing to remove\n",
             "\(destroy.stdout)\(destroy.stderr)")
     }
+
+    /// destroy --all never passes over a record it cannot read: it names it, with the fix,
+    /// and fails (it was "no lab recorded", exit 0).
+    @Test func destroyAllNamesAnUnreadableRecord() throws {
+        let dir = try CLI.tempDir().path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let labs = dir + "/state/vboxlab/labs"
+        try FileManager.default.createDirectory(atPath: labs, withIntermediateDirectories: true)
+        try "{ truncated".write(toFile: "\(labs)/ux-broken.json", atomically: true, encoding: .utf8)
+        let env = ["XDG_STATE_HOME": dir + "/state", "XDG_RUNTIME_DIR": dir + "/run"]
+        let r = try CLI.run(["destroy", "--all"], cwd: dir, env: env)
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(
+            r.stderr.hasPrefix("error: the record of lab ux-broken cannot be read: \(labs)/ux-broken.json: "),
+            "\(r.stderr)")
+        #expect(r.stderr.contains("vboxlab destroy ux-broken --forget") && r.stdout.isEmpty, "\(r.stdout)\(r.stderr)")
+    }
 }

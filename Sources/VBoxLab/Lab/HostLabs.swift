@@ -84,7 +84,8 @@ public struct HostLabs: Sendable {
     public func forget(_ lab: String) -> Bool {
         let store = environment.store
         let existed = FileManager.default.fileExists(atPath: store.file(lab))
-        for path in [store.file(lab)] + store.keptFiles(lab) + ["\(environment.paths.runtime)/\(lab).lock"] {
+        let control = ProviderContext.sshControlDirectory(lab, runtime: environment.paths.runtime)
+        for path in [store.file(lab)] + store.keptFiles(lab) + ["\(environment.paths.runtime)/\(lab).lock", control] {
             try? FileManager.default.removeItem(atPath: path)
         }
         return existed

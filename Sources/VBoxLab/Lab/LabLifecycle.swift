@@ -200,8 +200,10 @@ public struct LabLifecycle: Sendable {
         let removed = try provider.destroy(record)
         if !dryRun {
             store.remove(record.lab)
-            // The lab's VMs are gone; their host keys would only refuse the next lab of that name.
-            for path in store.keptFiles(record.lab) {
+            // The lab's VMs are gone; their host keys would only refuse the next lab of that name,
+            // and its ssh connections' folder serves nothing. Absent is fine: hence try?.
+            let control = ProviderContext.sshControlDirectory(record.lab, runtime: environment.paths.runtime)
+            for path in store.keptFiles(record.lab) + [control] {
                 try? FileManager.default.removeItem(atPath: path)
             }
             held?.removeFileOnRelease = true

@@ -30,7 +30,9 @@ public struct ProviderContext: Sendable {
 
     /// Where ssh keeps a lab's shared connections. A socket path must fit in 108 bytes,
     /// so a runtime directory too deep for one falls back to a short one under /tmp.
-    public func sshControlDirectory(_ lab: String) -> String {
+    public func sshControlDirectory(_ lab: String) -> String { Self.sshControlDirectory(lab, runtime: runtime) }
+
+    public static func sshControlDirectory(_ lab: String, runtime: String) -> String {
         let preferred = "\(runtime)/ssh-\(lab)"
         if preferred.utf8.count + 42 <= 104 { return preferred }
         return "/tmp/vboxlab-ssh-\(Privileges.realUID)-\(String(fnv1a(preferred) & 0xFFFF_FFFF, radix: 16))"

@@ -166,7 +166,8 @@ struct Destroy: LabCommand {
 
     private func destroyAll(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let host = HostLabs(environment: env)
-        if env.store.all().isEmpty {
+        let scan = env.store.scan()
+        if scan.records.isEmpty && scan.unreadable.isEmpty {
             print("no lab recorded on this host; nothing to remove")
             return 0
         }
@@ -182,7 +183,12 @@ struct Destroy: LabCommand {
             print("removed lab \(report.lab) (\(report.provider)): \(what)")
         }
         commands.forEach { print($0) }
-        return 0
+        // A record that cannot be read still says a lab made something here: never passed over in silence.
+        guard let first = scan.unreadable.first else { return 0 }
+        for other in scan.unreadable.dropFirst() {
+            env.progress("the record of lab \(other.lab) cannot be read either: \(other.file): \(other.reason)")
+        }
+        throw .spec(.unreadableRecord(lab: first.lab, file: first.file, reason: first.reason))
     }
 }
 
