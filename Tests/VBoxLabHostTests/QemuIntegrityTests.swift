@@ -100,4 +100,27 @@ struct QemuIntegrityTests {
             "\(r.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
     }
+
+    /// A runtime directory too deep for a socket path (108 bytes) moves the monitor sockets
+    /// to a short folder of this user's under /tmp: the lab runs, and destroy leaves nothing.
+    @Test func aDeepRuntimeDirectoryStillRunsQemu() throws {
+        let deep = "/tmp/vbq-deep/" + String(repeating: "d", count: 90)
+        let q = try QemuPlace(lab: "vq-deep", bundled: "bridge-lab", runtime: deep)
+        let monitors = QemuNames(lab: q.lab, state: "", runtime: "\(deep)/vboxlab").monitorFolder
+        defer {
+            q.cleanup()
+            try? FileManager.default.removeItem(atPath: "/tmp/vbq-deep")
+            rmdir(monitors)
+        }
+        #expect(monitors.hasPrefix("/tmp/vboxlab-qemu-"))
+        let r = try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(q.qemuPids().count == 3)
+        let sockets = (try? FileManager.default.contentsOfDirectory(atPath: monitors)) ?? []
+        #expect(sockets.filter { $0.hasSuffix(".qmp") }.count == 3, "\(monitors): \(sockets)")
+        #expect(try q.run(["destroy", q.lab]).status == 0)
+        #expect(q.qemuPids().isEmpty)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: monitors)) ?? []
+        #expect(left.isEmpty, "\(left)")
+    }
 }

@@ -37,12 +37,12 @@ struct QemuPlace {
     let place: CLIPlace
     let runtime: String
 
-    init(lab: String, bundled: String, image: String? = nil) throws {
+    init(lab: String, bundled: String, image: String? = nil, runtime: String? = nil) throws {
         self.lab = lab
         place = try CLIPlace()
-        // A short runtime directory: QEMU's monitor socket path must fit in 108 bytes.
-        runtime = "/tmp/vbq-\(lab)"
-        try? FileManager.default.removeItem(atPath: runtime)
+        // A short runtime directory unless the test wants another.
+        self.runtime = runtime ?? "/tmp/vbq-\(lab)"
+        try? FileManager.default.removeItem(atPath: self.runtime)
         let spec = try place.write("labs/\(lab).json5", bundled: bundled, name: lab)
         if let image {
             var text = try String(contentsOfFile: spec, encoding: .utf8)

@@ -84,6 +84,10 @@ import Testing
         #expect(n.tap("centos-2", slot: 3) != n.tap("centos-1", slot: 3))
         #expect(n.machineID("centos-2").count == 32 && n.machineID("centos-2") != n.machineID("centos-1"))
         #expect(n.overlay("b") == "/s/qemu/a-lab-with-a-long-name-of-32-chr/b/disk.qcow2")
+        // A monitor socket path fits in 108 bytes however deep the runtime directory is.
+        #expect(n.qmp("b").hasPrefix("/r/qemu-"))
+        let deep = QemuNames(lab: "l", state: "/s", runtime: "/" + String(repeating: "d", count: 97))
+        #expect(deep.monitorFolder.hasPrefix("/tmp/vboxlab-qemu-") && deep.qmp("b").utf8.count < 108)
     }
 
     @Test func imageBaseIsReadAndAMissingImageNamesTheFix() throws {

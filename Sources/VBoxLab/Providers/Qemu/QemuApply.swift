@@ -101,7 +101,10 @@ extension QemuProvider {
     /// taps exist. Returns the running process.
     func start(_ m: QemuMachine, vm: String, image: QemuImage, lab: String) throws(VBoxLabError) -> QemuProcess? {
         let n = names(lab)
-        if !context.dryRun { try PrivateDirectory.ensure(n.folder(vm)) }
+        if !context.dryRun {
+            try PrivateDirectory.ensure(n.folder(vm))
+            try PrivateDirectory.ensure(n.monitorFolder)
+        }
         if !FileManager.default.fileExists(atPath: m.overlay) {
             try mutator.check(
                 Command(

@@ -46,7 +46,14 @@ public struct QemuNames: Sendable {
         return String(repeating: "0", count: 8 - h.count) + h
     }
 
-    public func qmp(_ vm: String) -> String { "\(runtime)/qemu-\(hash(vm)).qmp" }
+    public func qmp(_ vm: String) -> String { "\(monitorFolder)/qemu-\(hash(vm)).qmp" }
+
+    /// Where the monitor sockets are: the runtime directory, or a short folder of this user's
+    /// under /tmp when the runtime path is too long for a socket (108 bytes with its name).
+    public var monitorFolder: String {
+        if runtime.utf8.count + 22 <= 104 { return runtime }
+        return "/tmp/vboxlab-qemu-\(Privileges.realUID)-\(String(fnv1a(runtime) & 0xFFFF_FFFF, radix: 16))"
+    }
 
     /// The tap of a VM's NIC while it is in the root namespace: `vq` and a hash of lab and VM.
     public func tap(_ vm: String, slot: Int) -> String { "vq\(hash(vm))-\(slot)" }

@@ -55,6 +55,8 @@ extension QemuProvider {
             // Only a VM's own folder inside the lab's: a record is never a licence to delete elsewhere.
             for o in vms { removeFiles(of: o.name, lab: record.lab) }
             if let folder = n.ownedLabFolder { rmdir(folder) }  // empty by now; anything else in it stays
+            // The short monitor folder, once no lab's socket is left in it.
+            if n.monitorFolder != n.runtime { rmdir(n.monitorFolder) }
         }
         let ours = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces())
         for o in record.owned where o.kind == .namespace && ours.contains(o.name) {
