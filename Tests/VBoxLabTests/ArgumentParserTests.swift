@@ -5,13 +5,12 @@ import Testing
 @Suite struct ArgumentParserTests {
     static let check = CommandSpec(
         name: "check", summary: "Ping every pair.", arguments: ["LAB"],
-        options: [
-            OptionSpec("json", help: "Print JSON."),
-            OptionSpec("pair", value: "A B", help: "Trace one pair."),
-            OptionSpec("strategy", value: "S", help: "Override the strategy."),
-            OptionSpec("dry-run", help: "Change nothing."),
-        ],
+        options: [json, pair, strategy, dryRun],
         discussion: "LAB is a name or a path.")
+    static let json = OptionSpec("json", help: "Print JSON.")
+    static let pair = OptionSpec("pair", value: "A B", help: "Trace one pair.")
+    static let strategy = OptionSpec("strategy", value: "S", help: "Override the strategy.")
+    static let dryRun = OptionSpec("dry-run", help: "Change nothing.")
     static let sshSetup = CommandSpec(
         name: "ssh-setup", summary: "Push setup.", arguments: ["VM", "LAB?"],
         options: [OptionSpec("lab", value: "LAB", help: "The lab.")])
@@ -48,28 +47,28 @@ import Testing
         let p = try parse(["lab1", "--strategy", "promisc"])
         #expect(
             p == ParsedArguments(positionals: ["lab1"], values: ["strategy": "promisc"], flags: [], wantsHelp: false))
-        #expect(p.value("strategy") == "promisc" && p.value("pair") == nil)
+        #expect(p.value(Self.strategy) == "promisc" && p.value(Self.pair) == nil)
     }
 
     @Test func optionWithInlineValue() throws {
         let p = try parse(["--strategy=mac-swap", "lab1"])
         #expect(p.positionals == ["lab1"] && p.values == ["strategy": "mac-swap"])
         // Only the first '=' splits; an empty inline value is a value.
-        #expect(try parse(["lab1", "--strategy=a=b"]).value("strategy") == "a=b")
-        #expect(try parse(["lab1", "--strategy="]).value("strategy") == "")
+        #expect(try parse(["lab1", "--strategy=a=b"]).value(Self.strategy) == "a=b")
+        #expect(try parse(["lab1", "--strategy="]).value(Self.strategy) == "")
     }
 
     @Test func optionValueMayStartWithOneDash() throws {
-        #expect(try parse(["lab1", "--strategy", "-x"]).value("strategy") == "-x")
+        #expect(try parse(["lab1", "--strategy", "-x"]).value(Self.strategy) == "-x")
     }
 
     @Test func laterOptionOverridesEarlier() throws {
-        #expect(try parse(["lab1", "--strategy", "auto", "--strategy=none"]).value("strategy") == "none")
+        #expect(try parse(["lab1", "--strategy", "auto", "--strategy=none"]).value(Self.strategy) == "none")
     }
 
     @Test func flags() throws {
         let p = try parse(["--json", "lab1", "--dry-run"])
-        #expect(p.flags == ["json", "dry-run"] && p.flag("json") && p.flag("dry-run") && !p.flag("pair"))
+        #expect(p.flags == ["json", "dry-run"] && p.flag(Self.json) && p.flag(Self.dryRun) && !p.flag(Self.pair))
         #expect(p.positionals == ["lab1"] && p.values.isEmpty)
         #expect(try parse(["lab1"]).flags.isEmpty)
     }
@@ -150,7 +149,7 @@ import Testing
                 == ParsedArguments(
                     positionals: ["lab1"], values: ["pair": "centos-1 centos-3"], flags: ["json"], wantsHelp: false))
         let q = try parse(["--pair", "1.1.1.10", "1.1.1.20", "lab1"])
-        #expect(q.positionals == ["lab1"] && q.value("pair") == "1.1.1.10 1.1.1.20")
+        #expect(q.positionals == ["lab1"] && q.value(Self.pair) == "1.1.1.10 1.1.1.20")
     }
 
     @Test func missingPositional() {

@@ -64,6 +64,14 @@ import Testing
         #expect(long.isEmpty, "\(long.prefix(20).joined(separator: "\n"))")
     }
 
+    /// Every option is read through its declaration (`a.flag(Options.dryRun)`): a name typed a
+    /// second time could be misspelt and read as absent.
+    @Test func noOptionIsReadByAString() throws {
+        let byName = try Regex(#"\.(flag|value|choice)\(""#)
+        let found = Self.swiftFiles(under: "\(packageRoot)/Sources/vboxlab").filter { $0.text.contains(byName) }
+        #expect(found.isEmpty, "\(found.map(\.path))")
+    }
+
     static func opensBody(_ line: String) -> Bool {
         let t = line.trimmingCharacters(in: .whitespaces)
         guard !t.hasPrefix("//") else { return false }

@@ -84,13 +84,14 @@ public struct ParsedArguments: Sendable, Equatable {
     /// misspelt key would silently read as absent), so it stops the program at once.
     var declared: Set<String>? = nil
 
-    public func value(_ name: String) -> String? {
-        checkDeclared(name)
-        return values[name]
+    /// An option's value, read by the option's own declaration: no name is typed twice.
+    public func value(_ option: OptionSpec) -> String? {
+        checkDeclared(option.name)
+        return values[option.name]
     }
-    public func flag(_ name: String) -> Bool {
-        checkDeclared(name)
-        return flags.contains(name)
+    public func flag(_ option: OptionSpec) -> Bool {
+        checkDeclared(option.name)
+        return flags.contains(option.name)
     }
 
     private func checkDeclared(_ name: String) {
@@ -177,7 +178,8 @@ public enum ArgumentParser {
 
 extension ParsedArguments {
     /// An enumerated option's value as its type (the parser has checked it is one).
-    public func choice<T: RawRepresentable>(_ name: String, as: T.Type = T.self) -> T? where T.RawValue == String {
-        values[name].flatMap(T.init(rawValue:))
+    public func choice<T: RawRepresentable>(_ option: OptionSpec, as: T.Type = T.self) -> T?
+    where T.RawValue == String {
+        value(option).flatMap(T.init(rawValue:))
     }
 }

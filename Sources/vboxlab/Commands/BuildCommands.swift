@@ -54,9 +54,9 @@ struct Create: LabCommand {
     let build: Build
     init(_ a: ParsedArguments) {
         build = Build(
-            lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"),
-            provider: a.value("provider"),
-            mode: .create(setup: !a.flag("no-setup")), force: a.flag("force"))
+            lab: a.positionals.first, dryRun: a.flag(Options.dryRun), strategy: a.choice(Options.strategy),
+            provider: a.value(Options.provider),
+            mode: .create(setup: !a.flag(Options.noSetup)), force: a.flag(Options.force))
     }
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 { try build.run(env) }
 }
@@ -65,25 +65,22 @@ struct FixMacs: LabCommand {
     static let configuration = CommandSpec(
         name: "fix-macs", summary: "Bring an existing lab's registrations, policies and guest MACs to the plan.",
         arguments: [Options.lab],
-        options: [
-            Options.dryRun,
-            OptionSpec(
-                "restart",
-                help:
-                    "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, "
-                    + "start it again. On a terminal, fix-macs asks instead."
-            ),
-            OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts."),
-            OptionSpec("no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests."),
-            Options.strategy, Options.provider, Options.force,
-        ],
+        options: [Options.dryRun, restart, yes, noSetup, Options.strategy, Options.provider, Options.force],
         discussion: Options.finding)
+    static let restart = OptionSpec(
+        "restart",
+        help: "Shut down a running VM whose MAC or network must change (ACPI, then power off), change it, "
+            + "start it again. On a terminal, fix-macs asks instead.")
+    static let yes = OptionSpec("yes", help: "The same as --restart: answer yes to the question, for scripts.")
+    static let noSetup = OptionSpec(
+        "no-setup", help: "Change the provider's side (VirtualBox, the switch) only, not the guests.")
     let build: Build
     init(_ a: ParsedArguments) {
         build = Build(
-            lab: a.positionals.first, dryRun: a.flag("dry-run"), strategy: a.choice("strategy"),
-            provider: a.value("provider"),
-            mode: .fix(restart: a.flag("restart") || a.flag("yes"), setup: !a.flag("no-setup")), force: a.flag("force"))
+            lab: a.positionals.first, dryRun: a.flag(Options.dryRun), strategy: a.choice(Options.strategy),
+            provider: a.value(Options.provider),
+            mode: .fix(restart: a.flag(Self.restart) || a.flag(Self.yes), setup: !a.flag(Self.noSetup)),
+            force: a.flag(Options.force))
     }
 
     /// Running VMs whose MAC must change: on a terminal fix-macs shows the table and asks;

@@ -5,31 +5,28 @@ struct Check: LabCommand {
     static let configuration = CommandSpec(
         name: "check", summary: "Ping every pair of lab addresses; print the matrix and say why a pair fails.",
         arguments: [Options.lab],
-        options: [
-            Options.json,
-            OptionSpec("pair", value: "A B", help: "Ping and trace one pair (VM names or addresses) hop by hop."),
-            OptionSpec(
-                "capture",
-                help:
-                    "Capture on the switch ports to confirm where a frame was lost (where the provider has a switch "
-                    + "to listen on)."
-            ),
-            OptionSpec("matrix", help: "Print the ping matrix even above \(CheckReport.matrixLimit) endpoints."),
-            Options.provider,
-        ],
+        options: [Options.json, pairOption, capture, matrix, Options.provider],
         discussion: Options.finding
             + " Exit 0 when every pair answers, 1 when one does not or there is nothing to check.")
+    static let pairOption = OptionSpec(
+        "pair", value: "A B", help: "Ping and trace one pair (VM names or addresses) hop by hop.")
+    static let capture = OptionSpec(
+        "capture",
+        help: "Capture on the switch ports to confirm where a frame was lost (where the provider has a switch "
+            + "to listen on).")
+    static let matrix = OptionSpec(
+        "matrix", help: "Print the ping matrix even above \(CheckReport.matrixLimit) endpoints.")
     /// How many failing pairs `--capture` listens to, each for one capture window.
     static let captures = 4
 
     let lab: String?, json: Bool, pair: (from: String, to: String)?, capture: Bool, matrix: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
         lab = a.positionals.first
-        json = a.flag("json")
-        capture = a.flag("capture")
-        matrix = a.flag("matrix")
-        provider = a.value("provider")
-        if let value = a.value("pair") {
+        json = a.flag(Options.json)
+        capture = a.flag(Self.capture)
+        matrix = a.flag(Self.matrix)
+        provider = a.value(Options.provider)
+        if let value = a.value(Self.pairOption) {
             let ends = value.split(separator: " ").map(String.init)
             guard ends.count == 2 else {
                 throw Self.usage("--pair takes two endpoints, VM names or addresses: --pair A B")
@@ -97,8 +94,8 @@ struct Status: LabCommand {
     let lab: String?, json: Bool, provider: String?
     init(_ a: ParsedArguments) {
         lab = a.positionals.first
-        json = a.flag("json")
-        provider = a.value("provider")
+        json = a.flag(Options.json)
+        provider = a.value(Options.provider)
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {

@@ -5,29 +5,25 @@ struct SSHSetup: LabCommand {
     static let configuration = CommandSpec(
         name: "ssh-setup", summary: "Push one VM's guest setup (bridges, port MACs, addresses) into the VM.",
         arguments: ["VM"],
-        options: [
-            Options.vmLab,
-            OptionSpec(
-                "persist",
-                help: "Also write configuration that survives a reboot (NetworkManager, systemd-networkd or "
-                    + "ifupdown)."),
-            OptionSpec(
-                "wait", value: "SECONDS",
-                help: "How long to wait for the VM's ssh to answer (default: VBOXLAB_SSH_WAIT, else 180)."),
-            Options.dryRun, Options.provider,
-        ],
+        options: [Options.vmLab, persist, wait, Options.dryRun, Options.provider],
         discussion:
             "Over ssh to the VM (the spec's ssh block, or the provider's forward); where the provider has its own "
             + "way in and the spec names no ssh host, through that. Running it twice changes nothing."
     )
+    static let persist = OptionSpec(
+        "persist",
+        help: "Also write configuration that survives a reboot (NetworkManager, systemd-networkd or ifupdown).")
+    static let wait = OptionSpec(
+        "wait", value: "SECONDS",
+        help: "How long to wait for the VM's ssh to answer (default: VBOXLAB_SSH_WAIT, else 180).")
     let vm: String, lab: String?, persist: Bool, wait: Double?, dryRun: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
         vm = a.positionals[0]
-        lab = a.value("lab")
-        persist = a.flag("persist")
-        dryRun = a.flag("dry-run")
-        provider = a.value("provider")
-        if let text = a.value("wait") {
+        lab = a.value(Options.vmLab)
+        persist = a.flag(Self.persist)
+        dryRun = a.flag(Options.dryRun)
+        provider = a.value(Options.provider)
+        if let text = a.value(Self.wait) {
             guard let wait = Double(text), wait >= 0 else { throw Self.usage("--wait takes a number of seconds") }
             self.wait = wait
         } else {
@@ -66,8 +62,8 @@ struct SSH: LabCommand {
     init(_ a: ParsedArguments) {
         vm = a.positionals[0]
         argv = Array(a.positionals.dropFirst())
-        lab = a.value("lab")
-        provider = a.value("provider")
+        lab = a.value(Options.vmLab)
+        provider = a.value(Options.provider)
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {

@@ -10,7 +10,7 @@ struct List: LabCommand {
             + "where a provider keeps shared bases, each base and the labs that build on it."
     )
     let json: Bool
-    init(_ a: ParsedArguments) { json = a.flag("json") }
+    init(_ a: ParsedArguments) { json = a.flag(Options.json) }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let host = HostLabs(environment: env)
@@ -97,25 +97,21 @@ struct Destroy: LabCommand {
     static let configuration = CommandSpec(
         name: "destroy", summary: "Remove everything that create made, and nothing else.",
         arguments: [Options.lab],
-        options: [
-            OptionSpec("all", help: "Remove every lab vboxlab made on this host."),
-            OptionSpec(
-                "forget",
-                help:
-                    "Forget the lab named LAB (its record, host keys and last check) without touching the system: "
-                    + "for a record that cannot be read."
-            ),
-            Options.dryRun, Options.provider,
-        ],
+        options: [all, forget, Options.dryRun, Options.provider],
         discussion: Options.finding + " Works from the record when the spec is gone or invalid.", aliases: ["down"],
         isDestructive: true)
+    static let all = OptionSpec("all", help: "Remove every lab vboxlab made on this host.")
+    static let forget = OptionSpec(
+        "forget",
+        help: "Forget the lab named LAB (its record, host keys and last check) without touching the system: "
+            + "for a record that cannot be read.")
     let lab: String?, all: Bool, forget: Bool, dryRun: Bool, provider: String?
     init(_ a: ParsedArguments) throws(VBoxLabError) {
         lab = a.positionals.first
-        all = a.flag("all")
-        forget = a.flag("forget")
-        dryRun = a.flag("dry-run")
-        provider = a.value("provider")
+        all = a.flag(Self.all)
+        forget = a.flag(Self.forget)
+        dryRun = a.flag(Options.dryRun)
+        provider = a.value(Options.provider)
         if all && lab != nil { throw Self.usage("--all takes no LAB") }
         if forget && (lab == nil || all) {
             throw Self.usage("--forget takes the name of one lab: vboxlab destroy LAB --forget")
@@ -200,7 +196,7 @@ struct PruneBases: LabCommand {
             "destroy never removes a base; this does, once no recorded lab (and no other VM's disk) builds on it.",
         isDestructive: true)
     let dryRun: Bool
-    init(_ a: ParsedArguments) { dryRun = a.flag("dry-run") }
+    init(_ a: ParsedArguments) { dryRun = a.flag(Options.dryRun) }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let (removed, commands) = try HostLabs(environment: env).pruneBases(dryRun: dryRun)

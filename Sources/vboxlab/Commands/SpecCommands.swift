@@ -33,8 +33,8 @@ struct Plan: LabCommand {
     let lab: String?, json: Bool, strategy: Strategy?
     init(_ a: ParsedArguments) {
         lab = a.positionals.first
-        json = a.flag("json")
-        strategy = a.choice("strategy")
+        json = a.flag(Options.json)
+        strategy = a.choice(Options.strategy)
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
@@ -51,20 +51,19 @@ struct Graph: LabCommand {
     static let configuration = CommandSpec(
         name: "graph", summary: "Draw the lab: VMs, NICs (slot, MACs, policy), internal networks, bridges.",
         arguments: [Options.lab],
-        options: [
-            OptionSpec(
-                "format", choosing: "format", from: Format.allCases.map(\.rawValue),
-                help: "mermaid (default), dot, or svg (through Graphviz's dot)."),
-            OptionSpec("check", help: "Colour the hosts by the last check's result and mark where frames were lost."),
-            Options.strategy,
-        ],
+        options: [format, check, Options.strategy],
         discussion: Options.finding + " The last check of a lab is kept beside its record.")
+    static let format = OptionSpec(
+        "format", choosing: "format", from: Format.allCases.map(\.rawValue),
+        help: "mermaid (default), dot, or svg (through Graphviz's dot).")
+    static let check = OptionSpec(
+        "check", help: "Colour the hosts by the last check's result and mark where frames were lost.")
     let lab: String?, format: Format, marked: Bool, strategy: Strategy?
     init(_ a: ParsedArguments) {
         lab = a.positionals.first
-        format = a.choice("format") ?? .mermaid
-        marked = a.flag("check")
-        strategy = a.choice("strategy")
+        format = a.choice(Self.format) ?? .mermaid
+        marked = a.flag(Self.check)
+        strategy = a.choice(Options.strategy)
     }
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
