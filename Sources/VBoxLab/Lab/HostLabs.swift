@@ -85,7 +85,9 @@ public struct HostLabs: Sendable {
         let store = environment.store
         let existed = FileManager.default.fileExists(atPath: store.file(lab))
         let control = ProviderContext.sshControlDirectory(lab, runtime: environment.paths.runtime)
-        for path in [store.file(lab)] + store.keptFiles(lab) + ["\(environment.paths.runtime)/\(lab).lock", control] {
+        for path in [store.file(lab)] + store.keptFiles(lab) + [
+            LabLock.path(lab: lab, directory: environment.paths.runtime), control,
+        ] {
             try? FileManager.default.removeItem(atPath: path)
         }
         return existed

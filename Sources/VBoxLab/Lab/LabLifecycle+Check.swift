@@ -32,10 +32,9 @@ extension LabLifecycle {
 
     /// The last check of every pair, as its JSON.
     private func keep(_ report: CheckReport) {
-        let kept = store.lastCheck(report.lab)
-        try? FileManager.default.createDirectory(
-            atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? (report.json.rendered() + "\n").write(toFile: kept, atomically: true, encoding: .utf8)
+        // The check has run and is reported either way; a result that cannot be kept only
+        // leaves `graph --check` without it, which it says.
+        try? store.keepCheck(report.json.rendered() + "\n", of: report.lab)
     }
 
     /// The lab as the system has it: the spec's VMs and the record's (a VM the spec dropped

@@ -17,7 +17,7 @@ public final class LabLock: @unchecked Sendable {
         progress: ProgressHandler? = nil, holder: String = LabLock.thisCommand
     ) throws(VBoxLabError) {
         try PrivateDirectory.ensure(directory)
-        path = "\(directory)/\(lab).lock"
+        path = Self.path(lab: lab, directory: directory)
         let deadline = Date().addingTimeInterval(timeout)
         var told = false
         while true {
@@ -66,6 +66,9 @@ public final class LabLock: @unchecked Sendable {
         let text = String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text.escapedForTerminal
     }
+
+    /// The lock file of a lab in the runtime directory.
+    public static func path(lab: String, directory: String) -> String { "\(directory)/\(lab).lock" }
 
     static func write(_ holder: String, to fd: Int32) {
         let bytes = Array((holder + "\n").utf8)

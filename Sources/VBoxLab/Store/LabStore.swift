@@ -79,6 +79,18 @@ public struct LabStore: Sendable {
         }
     }
 
+    /// Keeps a lab's last check (its JSON), written as durably as the record.
+    public func keepCheck(_ json: String, of lab: String) throws(VBoxLabError) {
+        let path = lastCheck(lab)
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw .system(.cannotWrite(path: path, reason: error.localizedDescription))
+        }
+        try DurableFile.write(Data(json.utf8), to: path)
+    }
+
     public func remove(_ lab: String) {
         try? FileManager.default.removeItem(atPath: file(lab))
     }
