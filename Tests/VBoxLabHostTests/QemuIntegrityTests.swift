@@ -123,4 +123,34 @@ struct QemuIntegrityTests {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: monitors)) ?? []
         #expect(left.isEmpty, "\(left)")
     }
+
+    /// A VM's own `base: { image }` boots that image; the others boot the lab's (the VM's own
+    /// was ignored: the lab's image booted, with the VM's ssh key).
+    @Test func aVMsOwnImageIsTheOneItBoots() throws {
+        let q = try QemuPlace(lab: "vq-img", bundled: "bridge-lab")
+        defer { q.cleanup() }
+        let images = QemuImage.directory(ProcessInfo.processInfo.environment)
+        let other = "\(images)/debian-12-networkmanager"
+        #expect(FileManager.default.fileExists(atPath: "\(other)/image.json"), "needs the networkmanager image")
+        _ = try q.place.write(
+            "labs/vq-img.json5", name: "vq-img",
+            text: #"{ name: "vq-img", vms: [ { name: "a", nics: [ { network: "i", ip: "10.9.6.1/24" } ] }, "#
+                + #"{ name: "b", base: { image: "\#(other)" }, nics: [ { network: "i", ip: "10.9.6.2/24" } ] } ] }"#)
+        let r = try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"])
+        #expect(r.status == 0, "\(r.stderr)")
+        func kernel(of vm: String) -> String? {
+            for pid in q.qemuPids() {
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+                let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                guard zip(argv, argv.dropFirst()).contains(where: { $0 == "-name" && $1 == "vq-img-\(vm)" }) else {
+                    continue
+                }
+                return zip(argv, argv.dropFirst()).first { $0.0 == "-kernel" }?.1
+            }
+            return nil
+        }
+        #expect(kernel(of: "b") == "\(other)/vmlinuz")
+        #expect(kernel(of: "a") == "\(images)/debian-12-networkd/vmlinuz")
+        #expect(try q.run(["destroy", q.lab]).status == 0)
+    }
 }

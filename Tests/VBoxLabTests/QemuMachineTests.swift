@@ -103,4 +103,20 @@ import Testing
                     && error.description.contains("scripts/guest-image"), "\(error)")
         }
     }
+
+    /// Only a probe's answer is kept host-wide: a disk image (its own bootloader, no kernel to
+    /// probe with) or a host without /dev/kvm gets TCG for this run and writes nothing.
+    @Test func anUnprobedAcceleratorIsNotKept() throws {
+        let dir = try CLI.tempDir().path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kept = "\(dir)/qemu-accel"
+        let disk = QemuImage(disk: "\(dir)/disk.qcow2", boot: .disk, login: SSHLogin(user: "root", key: nil))
+        let runner = RecordingRunner()
+        #expect(QemuAccel.choose(program: "qemu-system-x86_64", image: disk, runner: runner, kept: kept) == "tcg")
+        #expect(!FileManager.default.fileExists(atPath: kept) && runner.commands.isEmpty)
+        // A kept answer is used as it is, with no probe.
+        try "kvm".write(toFile: kept, atomically: true, encoding: .utf8)
+        #expect(QemuAccel.choose(program: "qemu-system-x86_64", image: disk, runner: runner, kept: kept) == "kvm")
+        #expect(runner.commands.isEmpty)
+    }
 }

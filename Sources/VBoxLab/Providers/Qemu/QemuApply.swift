@@ -12,6 +12,8 @@ struct QemuWork {
     var restart: [(vm: String, why: String)] = []
     /// Recorded VMs the spec no longer has.
     var remove: [OwnedObject] = []
+    /// Each VM's image: its own `base: { image }`, else the lab's.
+    var images: [String: QemuImage] = [:]
 }
 
 extension QemuProvider {
@@ -21,6 +23,9 @@ extension QemuProvider {
         throws(VBoxLabError) -> QemuWork
     {
         var work = QemuWork()
+        for vm in spec.vms {
+            work.images[vm.name] = vm.base == nil ? image : try QemuImage.resolve(vm.base, specFile: spec.file)
+        }
         for (vm, p) in runningVMs(record) {
             guard let seen = QemuMachine.parse(p.argv) else { continue }
             work.running[vm] = (p, seen)
@@ -36,7 +41,8 @@ extension QemuProvider {
                 port = work.running[vm.name]?.seen.sshPort ?? kept ?? LocalPort.free(avoiding: used)
             }
             used.insert(port)
-            work.designs[vm.name] = machine(vm, plan: plan, image: image, sshPort: port, accel: accel(image))
+            let own = work.images[vm.name]!
+            work.designs[vm.name] = machine(vm, plan: plan, image: own, sshPort: port, accel: accel(own))
         }
         for vm in spec.vms {
             guard let (_, seen) = work.running[vm.name] else {

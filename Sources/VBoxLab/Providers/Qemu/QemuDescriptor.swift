@@ -45,20 +45,27 @@ extension QemuProvider {
 enum QemuAccel {
     static let kept = "/run/vboxlab-host/qemu-accel"
 
-    static func choose(program: String, image: QemuImage, runner: CommandRunner) -> String {
+    static func choose(program: String, image: QemuImage, runner: CommandRunner, kept: String = kept) -> String {
         if let answer = try? String(contentsOfFile: kept, encoding: .utf8), ["kvm", "tcg"].contains(answer) {
             return answer
         }
-        var answer = "tcg"
-        if FileManager.default.fileExists(atPath: "/dev/kvm"), case .kernel(let kernel, _, _) = image.boot {
-            let probe = Command(
-                program,
-                [
-                    "-accel", "kvm", "-m", "128", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
-                    "-kernel", kernel, "-append", "console=ttyS0 panic=-1",
-                ], timeout: 20)
-            if let r = try? runner.run(probe), r.stdout.contains("Kernel panic") { answer = "kvm" }
+        // Only a probe's answer is kept: without /dev/kvm (a module loaded later adds it) or
+        // without a kernel to boot (a disk image's own bootloader), TCG is this run's answer alone.
+        guard FileManager.default.fileExists(atPath: "/dev/kvm"), case .kernel(let kernel, _, _) = image.boot else {
+            return "tcg"
         }
+        let probe = Command(
+            program,
+            [
+                "-accel", "kvm", "-m", "128", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "stdio",
+                "-kernel", kernel, "-append", "console=ttyS0 panic=-1",
+            ], timeout: 20)
+        let answer = ((try? runner.run(probe))?.stdout.contains("Kernel panic") ?? false) ? "kvm" : "tcg"
+        return keep(answer, in: kept)
+    }
+
+    /// Keeps the host's answer until it reboots; one that cannot be kept is asked again next time.
+    private static func keep(_ answer: String, in kept: String) -> String {
         try? FileManager.default.createDirectory(
             atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? answer.write(toFile: kept, atomically: true, encoding: .utf8)

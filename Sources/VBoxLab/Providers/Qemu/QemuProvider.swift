@@ -166,7 +166,7 @@ public struct QemuProvider: LabProvider {
             // leaves a VM that destroy finds (by its pid file) and stops.
             record.recordQemu(vm, process: nil, machine: work.designs[vm]!)
             try persist(record)
-            let process = try start(work.designs[vm]!, vm: vm, image: image, lab: plan.lab)
+            let process = try start(work.designs[vm]!, vm: vm, image: work.images[vm]!, lab: plan.lab)
             record.recordQemu(vm, process: process, machine: work.designs[vm]!)
             try persist(record)
             let port = work.designs[vm]!.sshPort
