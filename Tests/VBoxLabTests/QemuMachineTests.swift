@@ -24,7 +24,7 @@ import Testing
                 "none",
                 "-daemonize", "-pidfile", "/s/qemu/lab/b/qemu.pid", "-serial", "file:/s/qemu/lab/b/console.log",
                 "-qmp", "unix:/run/vboxlab/qemu-1.qmp,server=on,wait=off", "-global",
-                "PIIX4_PM.acpi-root-pci-hotplug=off",
+                "PIIX4_PM.acpi-root-pci-hotplug=off", "-sandbox", "on,obsolete=deny,resourcecontrol=deny",
                 "-kernel", "/i/vmlinuz", "-initrd", "/i/initrd.img", "-append",
                 "root=/dev/vda rw systemd.machine_id=00112233445566778899aabbccddeeff",
                 "-drive", "file=/s/qemu/lab/b/disk.qcow2,if=none,id=d0,format=qcow2", "-device",

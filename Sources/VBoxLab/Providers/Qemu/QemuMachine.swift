@@ -39,6 +39,10 @@ public struct QemuMachine: Sendable, Equatable {
             "-serial", "file:\(console)", "-qmp", "unix:\(qmp),server=on,wait=off",
             // Without it the guest names its NICs ens3.. instead of VirtualBox's enp0s3..
             "-global", "PIIX4_PM.acpi-root-pci-hotplug=off",
+            // QEMU runs as root (its taps need it): seccomp denies it obsolete system calls and
+            // changing resource limits or priorities. Privilege changes and spawning stay
+            // allowed, since -daemonize forks and calls setsid after the filter is in place.
+            "-sandbox", "on,obsolete=deny,resourcecontrol=deny",
         ]
         if case .kernel(let kernel, let initrd, let append) = boot {
             a += ["-kernel", kernel, "-initrd", initrd, "-append", "\(append) systemd.machine_id=\(machineID)"]
