@@ -92,7 +92,8 @@ extension QemuProvider {
             hostName: vmHostName(plan.lab, vm.name), memory: vm.memory, cpus: vm.cpus, accel: accel, sshPort: sshPort,
             managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot,
             machineID: n.machineID(vm.name),
-            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name))
+            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name),
+            runAs: Privileges.isRoot && Privileges.userExists("nobody") ? "nobody" : nil)
     }
 
     /// Ports other labs' VMs forward (recorded, running or not), so two labs never pick the same.
