@@ -17,19 +17,6 @@ import Testing
         machineID: "00112233445566778899aabbccddeeff", qmp: "/run/vboxlab/qemu-1.qmp",
         pidFile: "/s/qemu/lab/b/qemu.pid", console: "/s/qemu/lab/b/console.log")
 
-    /// As root, QEMU drops to nobody once its taps exist; the sandbox comes first.
-    @Test func qemuDropsRootAfterMakingItsTaps() {
-        var m = Self.machine
-        m.runAs = "nobody"
-        let argv = m.argv
-        let sandbox = argv.firstIndex(of: "-sandbox")!
-        #expect(
-            Array(argv[sandbox...].prefix(4)) == [
-                "-sandbox", "on,obsolete=deny,resourcecontrol=deny", "-runas", "nobody",
-            ])
-        #expect(!Self.machine.argv.contains("-runas"))
-    }
-
     @Test func argvIsVirtualBoxsLayoutWithARestrictedNAT() {
         #expect(
             Self.machine.argv == [

@@ -11,7 +11,4 @@ public enum Privileges {
     public static var realUID: UInt32 { UInt32(getuid()) }
 
     public static var isRoot: Bool { geteuid() == 0 }
-
-    /// Whether this host has a user of that name.
-    public static func userExists(_ name: String) -> Bool { getpwnam(name) != nil }
 }

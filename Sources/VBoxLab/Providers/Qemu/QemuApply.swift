@@ -14,6 +14,8 @@ struct QemuWork {
     var remove: [OwnedObject] = []
     /// Each VM's image: its own `base: { image }`, else the lab's.
     var images: [String: QemuImage] = [:]
+    /// VMs whose ssh port the spec fixes (`management: { nat: { sshPort } }`).
+    var fixedPorts: Set<String> = []
 }
 
 extension QemuProvider {
@@ -37,6 +39,7 @@ extension QemuProvider {
             let kept = record.qemuPort(vm.name).flatMap { !used.contains($0) && LocalPort.isFree($0) ? $0 : nil }
             if case .nat(let fixed?) = vm.management {
                 port = fixed
+                work.fixedPorts.insert(vm.name)
             } else {
                 port = work.running[vm.name]?.seen.sshPort ?? kept ?? LocalPort.free(avoiding: used)
             }
@@ -92,8 +95,7 @@ extension QemuProvider {
             hostName: vmHostName(plan.lab, vm.name), memory: vm.memory, cpus: vm.cpus, accel: accel, sshPort: sshPort,
             managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot,
             machineID: n.machineID(vm.name),
-            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name),
-            runAs: Privileges.isRoot && Privileges.userExists("nobody") ? "nobody" : nil)
+            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name))
     }
 
     /// Ports other labs' VMs forward (recorded, running or not), so two labs never pick the same.

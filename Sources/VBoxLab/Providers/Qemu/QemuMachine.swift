@@ -24,9 +24,6 @@ public struct QemuMachine: Sendable, Equatable {
     public var qmp: String
     public var pidFile: String
     public var console: String
-    /// The user QEMU becomes once its taps, disk and sockets are open (`-runas`): root is
-    /// needed only to make the taps. nil runs it as vboxlab's user.
-    public var runAs: String? = nil
 
     /// VirtualBox's PCI layout, so the guest names the NICs as under VirtualBox: NIC 1 at
     /// 0x3 (`enp0s3`), slots 2-4 at 0x8-0xa, slots 5-8 at 0x10-0x13; the disk at 0x4.
@@ -47,7 +44,6 @@ public struct QemuMachine: Sendable, Equatable {
             // allowed, since -daemonize forks and calls setsid after the filter is in place.
             "-sandbox", "on,obsolete=deny,resourcecontrol=deny",
         ]
-        if let runAs { a += ["-runas", runAs] }
         if case .kernel(let kernel, let initrd, let append) = boot {
             a += ["-kernel", kernel, "-initrd", initrd, "-append", "\(append) systemd.machine_id=\(machineID)"]
         }

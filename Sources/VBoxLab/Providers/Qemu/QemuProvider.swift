@@ -162,14 +162,29 @@ public struct QemuProvider: LabProvider {
     ) throws(VBoxLabError) {
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
-            // In the record before QEMU can outlive this run: a run killed while QEMU starts
-            // leaves a VM that destroy finds (by its pid file) and stops.
-            record.recordQemu(vm, process: nil, machine: work.designs[vm]!)
+            var design = work.designs[vm]!
+            var process: QemuProcess?
+            for attempt in 1...3 {
+                // In the record before QEMU can outlive this run: a run killed while QEMU starts
+                // leaves a VM that destroy finds (by its pid file) and stops.
+                record.recordQemu(vm, process: nil, machine: design)
+                try persist(record)
+                do {
+                    process = try start(design, vm: vm, image: work.images[vm]!, lab: plan.lab)
+                    break
+                } catch {
+                    // Another program took the ssh port between the look and QEMU's start: a port
+                    // vboxlab chose is chosen again; one the spec fixed is the spec's to change.
+                    guard attempt < 3, !work.fixedPorts.contains(vm),
+                        case .system(.commandFailed(_, _, let said)) = error,
+                        said.contains("Could not set up host forwarding rule")
+                    else { throw error }
+                    design.sshPort = LocalPort.free(from: design.sshPort + 1, avoiding: [])
+                }
+            }
+            record.recordQemu(vm, process: process, machine: design)
             try persist(record)
-            let process = try start(work.designs[vm]!, vm: vm, image: work.images[vm]!, lab: plan.lab)
-            record.recordQemu(vm, process: process, machine: work.designs[vm]!)
-            try persist(record)
-            let port = work.designs[vm]!.sshPort
+            let port = design.sshPort
             progress(
                 context.dryRun
                     ? "\(vm): would be started (ssh on 127.0.0.1:\(port))"
