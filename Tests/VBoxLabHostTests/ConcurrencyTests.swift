@@ -62,7 +62,7 @@ struct ConcurrencyTests {
         #expect(
             runs.compactMap { $0?.stderr }.contains {
                 $0.contains("lab vc-two is in use by pid ") && $0.contains("vboxlab create vc-two")
-            })
+            }, "\(runs.compactMap { $0?.stderr })")
         #expect(Self.namespaces("vc-two").count == 4, "\(Self.namespaces("vc-two"))")
         try Self.expectWholeOrGone(place, "vc-two", "two creates")
     }

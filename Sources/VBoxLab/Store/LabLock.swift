@@ -19,6 +19,9 @@ public final class LabLock: @unchecked Sendable {
         try PrivateDirectory.ensure(directory)
         path = Self.path(lab: lab, directory: directory)
         let deadline = Date().addingTimeInterval(timeout)
+        // The holder writes its name just after it takes the lock: a waiter that finds none
+        // yet gives it half a second before saying "another vboxlab command".
+        let patience = Date().addingTimeInterval(min(0.5, timeout))
         var told = false
         while true {
             let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
@@ -27,7 +30,7 @@ public final class LabLock: @unchecked Sendable {
             }
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let other = Self.holder(of: fd)
-                if !told {
+                if !told && (other != nil || Date() > patience) {
                     progress?(
                         "lab \(lab) is in use by \(other ?? "another vboxlab command"); waiting up to "
                             + "\(formatSeconds(timeout)) s for it"
