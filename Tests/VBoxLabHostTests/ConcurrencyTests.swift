@@ -48,6 +48,13 @@ struct ConcurrencyTests {
         let place = try CLIPlace()
         defer { place.cleanup(labs: ["vc-two"]) }
         try place.write("vc-two.json5", bundled: "bridge-lab", name: "vc-two")
+        // A create of the seed takes a fifth of a second here, less than two processes may take
+        // to start on a loaded runner: the lab is held for a second as a first create would
+        // hold it, so the two surely meet at the lock.
+        let runtime = StatePaths.fromEnvironment(place.env).runtime
+        let held = Locked<LabLock?>(
+            try LabLock(lab: "vc-two", directory: runtime, holder: "pid 1: vboxlab create vc-two"))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { held.set(nil) }
         let runs = Self.atOnce(
             place, [["create", "vc-two", "--provider", "netns"], ["create", "vc-two", "--provider", "netns"]])
         for run in runs {
@@ -60,8 +67,8 @@ struct ConcurrencyTests {
             outputs.filter { $0.contains("lab vc-two is already as planned; nothing changed") }.count == 1, "\(outputs)"
         )
         #expect(
-            runs.compactMap { $0?.stderr }.contains {
-                $0.contains("lab vc-two is in use by pid ") && $0.contains("vboxlab create vc-two")
+            runs.compactMap { $0?.stderr }.allSatisfy {
+                $0.contains("lab vc-two is in use by pid 1: vboxlab create vc-two; waiting up to 60 s for it")
             }, "\(runs.compactMap { $0?.stderr })")
         #expect(Self.namespaces("vc-two").count == 4, "\(Self.namespaces("vc-two"))")
         try Self.expectWholeOrGone(place, "vc-two", "two creates")
