@@ -212,3 +212,13 @@ struct SplitMix64: RandomNumberGenerator {
         for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, int(0...i)) }
     }
 }
+
+/// Runs commands at the same moment, as a user starts two by accident; their results in order.
+func atOnce(_ commands: [[String]], _ run: @Sendable ([String]) -> CLI.Run?) -> [CLI.Run?] {
+    let results = Locked([CLI.Run?](repeating: nil, count: commands.count))
+    DispatchQueue.concurrentPerform(iterations: commands.count) { i in
+        let r = run(commands[i])
+        results.update { $0[i] = r }
+    }
+    return results.get()
+}

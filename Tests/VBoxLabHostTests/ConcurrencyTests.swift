@@ -11,12 +11,7 @@ import Testing
 struct ConcurrencyTests {
     /// Runs several vboxlab commands at the same moment; their results in the same order.
     static func atOnce(_ place: CLIPlace, _ commands: [[String]]) -> [CLI.Run?] {
-        let results = Locked([CLI.Run?](repeating: nil, count: commands.count))
-        DispatchQueue.concurrentPerform(iterations: commands.count) { i in
-            let r = try? place.run(commands[i])
-            results.update { $0[i] = r }
-        }
-        return results.get()
+        VBoxLabHostTests.atOnce(commands) { try? place.run($0) }
     }
 
     static func namespaces(_ lab: String) -> [String] {

@@ -8,12 +8,7 @@ import Testing
 /// socket, overlay or namespace of it.
 extension QemuIntegrityTests {
     static func atOnce(_ q: QemuPlace, _ commands: [[String]]) -> [CLI.Run?] {
-        let results = Locked([CLI.Run?](repeating: nil, count: commands.count))
-        DispatchQueue.concurrentPerform(iterations: commands.count) { i in
-            let r = try? q.run(commands[i])
-            results.update { $0[i] = r }
-        }
-        return results.get()
+        VBoxLabHostTests.atOnce(commands) { try? q.run($0) }
     }
 
     /// create then destroy work whatever the commands left, and destroy leaves nothing. A lab

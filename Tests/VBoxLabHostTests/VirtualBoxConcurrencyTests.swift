@@ -7,13 +7,8 @@ import Testing
 /// none afterwards, never a VM the record does not know, and destroy leaves no VM of it.
 extension VirtualBoxTests {
     static func atOnce(_ place: VBoxPlace, _ commands: [[String]]) -> [CLI.Run?] {
-        let results = Locked([CLI.Run?](repeating: nil, count: commands.count))
         let (dir, env) = (place.dir, place.env)
-        DispatchQueue.concurrentPerform(iterations: commands.count) { i in
-            let r = try? CLI.run(commands[i], cwd: dir, env: env)
-            results.update { $0[i] = r }
-        }
-        return results.get()
+        return VBoxLabHostTests.atOnce(commands) { try? CLI.run($0, cwd: dir, env: env) }
     }
 
     /// The lab's VMs in VirtualBox are exactly the record's (or none without one); then create
