@@ -33,7 +33,7 @@ import Testing
     }
 
     /// `vboxlab ssh VM -- WORDS` hands the joined line to the guest as ssh does: as it is to
-    /// root's login shell; for another user, one quoted word under `sudo -n sh -c`; no line,
+    /// the login user's shell, one argument, with nothing added for any user; no line,
     /// a terminal. A namespace's shell reads it with `-c`.
     @Test func aTypedLineReachesTheGuestsShellAsSshHandsItOver() throws {
         let root = SSHTransport(
@@ -49,7 +49,7 @@ import Testing
             knownHosts: "/kh", controlDirectory: nil)
         #expect(
             try user.interactive(line: "echo it's; id -u").arguments.suffix(3) == [
-                "--", "h", #"sudo -n sh -c 'echo it'\''s; id -u'"#,
+                "--", "h", "echo it's; id -u",
             ])
         let ns = NetnsExecTransport(vm: "a", namespace: "vbl-l-a", runner: RecordingRunner())
         let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"

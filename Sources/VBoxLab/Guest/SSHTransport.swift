@@ -137,15 +137,12 @@ public struct SSHTransport: GuestTransport {
         (try? runAsUser(["command", "-v", program], input: nil))?.succeeded ?? false
     }
 
-    /// As ssh itself: the line goes to the login shell unquoted. A user who is not root
-    /// gets it under `sudo -n sh -c`, the line one quoted word, so every part of it is run
-    /// with the rights the lab's setup has.
+    /// As ssh itself: the line the user typed goes to the login user's shell as it is, one
+    /// argument; vboxlab adds nothing to it (a user who is not root types `sudo` as with ssh).
     public func interactive(line: String?) throws(VBoxLabError) -> Command {
         try prepare()
         guard let line else { return Command("ssh", argv([], tty: true)) }
-        let remote =
-            target.user == "root" ? line : privileged(["sh", "-c", line]).map(shellQuote).joined(separator: " ")
-        return Command("ssh", options + ["--", target.host, remote])
+        return Command("ssh", options + ["--", target.host, line])
     }
 
     /// Ends the shared connection, so that the next command connects afresh (and checks the
