@@ -23,7 +23,7 @@ struct QemuGuestTests {
 
         let created = try place.run(["create", lab, "--provider", "qemu", "--strategy", "none"])
         #expect(created.status == 1, "\(created.stderr)")
-        #expect(created.stdout.contains("\(lab): 0 of 2 pairs reached"), "\(created.stdout)")
+        #expect(created.stdout.contains("\(lab): 0 of 2 pairs reached"), "\(created.stdout)\(created.stderr)")
         #expect(
             created.stdout.contains("centos-3's ARP reply to") && created.stdout.contains("is dropped on intnet-2"),
             "\(created.stdout)")

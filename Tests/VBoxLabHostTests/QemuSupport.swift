@@ -56,11 +56,11 @@ struct QemuPlace {
     /// Booting under TCG on a loaded CI runner takes minutes: wait long for ssh. Run through
     /// vboxlab's own runner (spawn and waitpid): Foundation's `Process` was seen to miss the
     /// exit of a vboxlab that had started daemons, and wait for ever on its zombie.
-    func run(_ args: [String]) throws -> CLI.Run {
+    func run(_ args: [String], environment extra: [String: String] = [:]) throws -> CLI.Run {
         let binary = try #require(CLI.executable, "no built vboxlab")
         let env = place.env.merging([
             "XDG_RUNTIME_DIR": runtime, "VBOXLAB_SSH_WAIT": "900", "SWIFT_BACKTRACE": "enable=no",
-        ]) { $1 }
+        ]) { $1 }.merging(extra) { $1 }
         let r = try ProcessRunner().run(
             Command("env", ["-C", place.dir, binary] + args, environment: env, timeout: 1800))
         return CLI.Run(status: r.status, reason: .exit, stdout: r.stdout, stderr: r.stderr)

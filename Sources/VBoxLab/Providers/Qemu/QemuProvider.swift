@@ -69,6 +69,9 @@ public struct QemuProvider: LabProvider {
         if record.owns(.namespace, named: registering.namespace) == nil || !switchOwned {
             record.owned.removeAll { $0.kind == .namespace }
             record.owned.append(OwnedObject(kind: .namespace, name: registering.namespace, id: nil))
+        } else if !context.dryRun {
+            // A switch adopted from a stopped run: this run's record is not pending, so it names it by identity.
+            record = HostNamespaces.pinned(record)
         }
         record.stopped = work.restart.isEmpty ? nil : work.restart.map(\.vm)
         let failure =
@@ -76,7 +79,7 @@ public struct QemuProvider: LabProvider {
             ? "create failed; removing what this run made"
             : "failed; the lab is as far as it got: vboxlab fix-macs \(plan.lab) --restart brings it to the plan"
         return ProviderChange(
-            record: record, makes: fresh, failure: failure,
+            record: record, makes: fresh || !switchOwned, failure: failure,
             make: { [self, record] persist throws(VBoxLabError) in
                 var record = record
                 var changes = try execute(
@@ -87,8 +90,10 @@ public struct QemuProvider: LabProvider {
                     observed: observed)
             },
             // A new lab goes whole: the record as last written has every VM started.
+            // A lab that existed keeps what this run made: a switch it made again is named by identity.
             undo: { [self] in
-                guard fresh, let written = try? self.context.store.record(plan.lab) else { return true }
+                guard let written = try? self.context.store.record(plan.lab) else { return true }
+                guard fresh else { return (try? self.context.store.save(HostNamespaces.pinned(written))) != nil }
                 return (try? self.destroy(written)) != nil
             })
     }

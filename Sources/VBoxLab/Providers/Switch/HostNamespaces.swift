@@ -33,6 +33,17 @@ public enum HostNamespaces {
         }
         return out
     }
+
+    /// The record with each namespace it names without an identity, that is on the host now,
+    /// identified: for a run that made it, or a pending record that adopted it. A record that
+    /// stops being pending loses adopted names, so the identity is written while it still owns them.
+    public static func pinned(_ record: LabRecord) -> LabRecord {
+        var record = record
+        for i in record.owned.indices where record.owned[i].kind == .namespace && record.owned[i].id == nil {
+            record.owned[i].id = identity(record.owned[i].name)
+        }
+        return record
+    }
 }
 
 extension OwnedObject.Kind {

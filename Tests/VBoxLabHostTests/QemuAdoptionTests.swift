@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import VBoxLab
+
+/// A create stopped after it made the switch, before it wrote the switch's identity, leaves a
+/// pending record that names the switch by name alone. The next run adopts it; when that run
+/// fails too, the switch must still be the lab's, or destroy leaves it and every later create
+/// refuses it as not the lab's own (CI saw this once, under load, in the random pairs test).
+extension QemuIntegrityTests {
+    @Test func anAdoptedSwitchStaysTheLabsThroughAFailedRun() throws {
+        let q = try QemuPlace(lab: "vq-adopt", bundled: "bridge-lab")
+        defer { q.cleanup() }
+        let create = ["create", q.lab, "--provider", "qemu", "--no-setup"]
+        #expect(try q.run(create).status == 0)
+        q.killQemus()
+        try Self.forgetSwitchIdentity(recordPath: "\(q.place.state)/vboxlab/labs/\(q.lab).json")
+
+        let failing = "\(q.place.dir)/qemu-fails"
+        try "#!/bin/sh\necho 'qemu-fails: no machine today' >&2\nexit 1\n".write(
+            toFile: failing, atomically: true, encoding: .utf8)
+        chmod(failing, 0o755)
+        let failed = try q.run(create, environment: ["VBOXLAB_QEMU": failing, "VBOXLAB_QEMU_ACCEL": "tcg"])
+        #expect(failed.status != 0 && failed.stderr.contains("no machine today"), "\(failed.stderr)")
+
+        let destroy = try q.run(["destroy", q.lab])
+        #expect(destroy.status == 0, "\(destroy.stderr)")
+        let left = Self.leftovers(q, vms: ["centos-1", "centos-2", "centos-3"], slots: [2, 3])
+        #expect(left.isEmpty, "destroy left \(left)")
+    }
+
+    /// The record as a run killed between making the switch and naming it leaves it.
+    static func forgetSwitchIdentity(recordPath: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: recordPath))
+        var record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let owned = try #require(record["owned"] as? [[String: Any]])
+        try #require(owned.contains { $0["kind"] as? String == "namespace" && $0["id"] != nil })
+        record["owned"] = owned.map { o in o["kind"] as? String == "namespace" ? o.filter { $0.key != "id" } : o }
+        record["pending"] = true
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: recordPath))
+    }
+}
