@@ -13,11 +13,11 @@ extension QemuIntegrityTests {
 
     /// create then destroy work whatever the commands left, and destroy leaves nothing. A lab
     /// left as VirtualBox gives it (--strategy none) with its VMs running is one create rightly
-    /// refuses to restart: the user's fix-macs --restart, which it names, brings it to the plan.
+    /// refuses to restart: the create --restart it names brings it to the plan.
     static func expectCreateThenDestroyClean(_ q: QemuPlace, _ context: String) throws {
         var create = try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"])
-        if create.status == 1 && create.stderr.contains("vboxlab fix-macs \(q.lab) --restart") {
-            create = try q.run(["fix-macs", q.lab, "--restart", "--no-setup"])
+        if create.status == 1 && create.stderr.contains("vboxlab create \(q.lab) --restart") {
+            create = try q.run(["create", q.lab, "--provider", "qemu", "--no-setup", "--restart"])
         }
         #expect(create.status == 0, "\(context): create after: \(create.stderr)")
         #expect(q.qemuPids().count == 3, "\(context): \(q.qemuPids())")

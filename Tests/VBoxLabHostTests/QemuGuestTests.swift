@@ -27,6 +27,11 @@ struct QemuGuestTests {
         #expect(
             created.stdout.contains("centos-3's ARP reply to") && created.stdout.contains("is dropped on intnet-2"),
             "\(created.stdout)")
+        // The switch's ports, listened on while the pair pings again from inside its guest, see the drop.
+        let captured = try place.run(["check", lab, "--pair", "centos-1", "centos-3", "--capture"])
+        #expect(
+            captured.status == 1 && captured.stdout.contains("last entered intnet-2 from centos-3 slot 2")
+                && captured.stdout.contains("agrees with the model"), "\(captured.stdout)\(captured.stderr)")
         // Each clone made its own host key on first boot: trust on first use means something.
         let keys = try place.hostKeys()
         #expect(keys.count == 3 && Set(keys).count == 3, "\(keys)")
@@ -77,7 +82,7 @@ struct QemuGuestTests {
     }
 
     /// Three hosts behind one bridge: every port promiscuous (the switch floods unknown
-    /// unicast to it), and every pair passes.
+    /// unicast to it), and every pair passes. Each guest's hostname is its VM's name.
     @Test func hubLabPassesPromiscuous() throws {
         let lab = "vt-qhub"
         let place = try QemuPlace(lab: lab, bundled: "hub-lab")
@@ -88,6 +93,11 @@ struct QemuGuestTests {
         let status = try place.run(["status", lab, "--json"])
         let policies = Set(try place.ports(status.stdout, vm: "hub").map(\.policy))
         #expect(!policies.isEmpty && !policies.contains("deny"), "\(status.stdout)")
+        // Each guest is named for its VM, not for the image it was cloned from.
+        for vm in ["hub", "h1"] {
+            let name = try place.run(["ssh", vm, "--", "hostname"])
+            #expect(name.status == 0 && name.stdout == "\(vm)\n", "\(vm): \(name.stdout)\(name.stderr)")
+        }
     }
 
     /// QEMU's options are comma-separated: a state directory with a comma is refused before

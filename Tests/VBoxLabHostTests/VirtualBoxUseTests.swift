@@ -35,6 +35,32 @@ extension VirtualBoxTests {
         for lab in ["vb-one", "vb-two"] { #expect(try place.run(["destroy", lab]).status == 0) }
     }
 
+    /// A spec change that needs a running VM powered off: create refuses and names the command
+    /// with the user's strategy; that command (create --restart) makes exactly fix-macs's writes.
+    @Test func createRestartKeepsTheUsersStrategy() throws {
+        let place = try VBoxPlace(tag: "crestart")
+        defer { place.cleanup() }
+        let file = try place.write("vb-crestart", bundled: "bridge-lab")
+        let create = ["create", "vb-crestart", "--no-setup", "--provider", "virtualbox"]
+        #expect(try place.run(create + ["--strategy", "none"]).status == 0)
+        let refused = try place.run(create + ["--strategy", "mac-swap"])
+        #expect(
+            refused.status == 1 && refused.stderr.contains("centos-2 must be powered off for these changes:")
+                && refused.stderr.hasSuffix("vboxlab create vb-crestart --restart --strategy mac-swap\n"),
+            "\(refused.stderr)")
+        place.resetCalls()
+        let restarted = try place.run(create + ["--strategy", "mac-swap", "--restart"])
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        let uuid = try place.recorded("vb-crestart")["centos-2"]!
+        let plan = try Solver.plan(try LabLoader.load(file), strategy: .macSwap)
+        func mac(_ slot: Int) -> String { plan.nic(NICRef(vm: "centos-2", slot: slot))!.mac.bareUpperHex }
+        #expect(
+            place.writes == [
+                "controlvm \(uuid) acpipowerbutton", "modifyvm \(uuid) --macaddress2 \(mac(2)) --macaddress3 \(mac(3))",
+                "startvm \(uuid) --type headless",
+            ], "\(place.writes)")
+    }
+
     /// Guests that never answer ssh: the VMs and the record stay, the message says which did
     /// not answer and the next command, list says the guests are not set up, and check says
     /// `unreachable` rather than guess at the guests' interfaces.

@@ -48,7 +48,9 @@ import Testing
         }
         #expect(commands.contains { $0.hasPrefix("  prune-bases  Delete") })
         #expect(
-            r.stdout.contains("VBOXLAB_SSH_WAIT    seconds create waits for a guest's ssh to answer (default 180)\n"),
+            r.stdout.contains(
+                "VBOXLAB_SSH_WAIT    seconds create waits for a guest's ssh to answer (default 180, and 60 s more for "
+                    + "each VM booting under software emulation beyond the host's cores)\n"),
             "\(r.stdout)")
     }
 

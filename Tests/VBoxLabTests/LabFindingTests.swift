@@ -234,6 +234,25 @@ import Testing
             path.argv(["fix-macs", path.lab]) == ["vboxlab", "fix-macs", "my labs/x.json5", "--provider", "netns"])
     }
 
+    /// The user's --strategy stays in the lines that build the lab; a fix for a missing registration
+    /// drops a strategy of none (it registers nothing), and lines of other commands never take it.
+    @Test func fixLinesKeepTheUsersStrategy() {
+        let none = FixCommands(lab: "bridge-lab", provider: "qemu", strategy: Strategy.none)
+        #expect(none.create == "vboxlab create bridge-lab --strategy none --provider qemu")
+        #expect(
+            none.build("create", ["--restart"]) == "vboxlab create bridge-lab --restart --strategy none --provider qemu"
+        )
+        #expect(none.fixMacs == "vboxlab fix-macs bridge-lab --provider qemu")
+        #expect(none.trace("a", "b") == "vboxlab check bridge-lab --pair a b --capture --provider qemu")
+        let promisc = FixCommands(lab: "bridge-lab", provider: nil, strategy: .promisc)
+        #expect(promisc.fixMacs == "vboxlab fix-macs bridge-lab --strategy promisc")
+        #expect(
+            VBoxLabError.lab(
+                .mustPowerOff(lab: "l", vms: ["b"], table: "  t", retry: promisc.build("create", ["--restart"]))
+            )
+            .message.hasSuffix("start them again: vboxlab create bridge-lab --restart --strategy promisc"))
+    }
+
     /// A record survives a round trip through its file, and a missing one is nil.
     @Test func recordsRoundTrip() throws {
         let p = try Place()

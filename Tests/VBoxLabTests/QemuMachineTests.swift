@@ -15,7 +15,7 @@ import Testing
         overlay: "/s/qemu/lab/b/disk.qcow2",
         boot: .kernel(kernel: "/i/vmlinuz", initrd: "/i/initrd.img", append: "root=/dev/vda rw"),
         machineID: "00112233445566778899aabbccddeeff", qmp: "/run/vboxlab/qemu-1.qmp",
-        pidFile: "/s/qemu/lab/b/qemu.pid", console: "/s/qemu/lab/b/console.log")
+        pidFile: "/s/qemu/lab/b/qemu.pid", console: "/s/qemu/lab/b/console.log", guestName: "b")
 
     @Test func argvIsVirtualBoxsLayoutWithARestrictedNAT() {
         #expect(
@@ -26,7 +26,7 @@ import Testing
                 "-qmp", "unix:/run/vboxlab/qemu-1.qmp,server=on,wait=off", "-global",
                 "PIIX4_PM.acpi-root-pci-hotplug=off", "-sandbox", "on,obsolete=deny,resourcecontrol=deny",
                 "-kernel", "/i/vmlinuz", "-initrd", "/i/initrd.img", "-append",
-                "root=/dev/vda rw systemd.machine_id=00112233445566778899aabbccddeeff",
+                "root=/dev/vda rw systemd.machine_id=00112233445566778899aabbccddeeff systemd.hostname=b",
                 "-drive", "file=/s/qemu/lab/b/disk.qcow2,if=none,id=d0,format=qcow2", "-device",
                 "virtio-blk-pci,drive=d0,addr=0x4",
                 "-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:2223-:22", "-device",
@@ -36,6 +36,14 @@ import Testing
                 "-netdev", "tap,id=n3,ifname=vq0000abcd-3,script=no,downscript=no", "-device",
                 "e1000,netdev=n3,addr=0x9,mac=08:00:27:aa:00:03",
             ])
+    }
+
+    /// The guest is named for its VM where the name is a hostname label; otherwise the image's name stays.
+    @Test func theGuestIsNamedForItsVM() {
+        #expect(QemuMachine.hostnameOption("centos-2") == "systemd.hostname=centos-2")
+        for name in ["-a", "a-", "a_b", "a.b", "ü", String(repeating: "a", count: 64), ""] {
+            #expect(QemuMachine.hostnameOption(name) == nil, "\(name)")
+        }
     }
 
     @Test func slotsTakeVirtualBoxsPCIAddresses() {

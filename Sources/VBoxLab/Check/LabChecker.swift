@@ -120,8 +120,12 @@ public struct LabChecker: Sendable {
         Self.explainWithoutTheModel(
             &results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch)
         askAgain(&results, pairs: pairs, transports: transports)
-        if capture > 0, let capturer = provider.switchCapture(plan) {
-            try captureFailures(&results, upTo: capture, with: capturer)
+        if capture > 0, results.contains(where: { !$0.ok }) {
+            if let capturer = provider.switchCapture(plan, transports: transports) {
+                try captureFailures(&results, upTo: capture, with: capturer)
+            } else {
+                progress("--capture: provider \(provider.name) has no switch vboxlab can listen on; checked without it")
+            }
         }
         return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)
     }

@@ -61,7 +61,8 @@ public enum LabError: Sendable, Equatable {
     /// fix-macs changes existing VMs only.
     case lacksVMs(lab: String, vms: [String])
     /// Running VMs whose MAC or network must change, with the table of those changes.
-    case mustPowerOff(lab: String, vms: [String], table: String)
+    /// `retry` is the command that does it, with the user's options (the lifecycle fills it in).
+    case mustPowerOff(lab: String, vms: [String], table: String, retry: String? = nil)
     /// A VM name the lab needs is taken by a VM outside the lab.
     case vmNameTaken(vm: String, lab: String, uuid: String, groups: [String])
     case noSuchVM(lab: String, vm: String, vms: [String])
@@ -87,11 +88,11 @@ public enum LabError: Sendable, Equatable {
             return
                 "lab \(lab) lacks VMs \(vms.joined(separator: ", ")); fix-macs changes existing VMs only: vboxlab "
                 + "create \(lab) --no-setup makes them"
-        case .mustPowerOff(let lab, let vms, let table):
+        case .mustPowerOff(let lab, let vms, let table, let retry):
             return
                 "\(vms.joined(separator: ", ")) must be powered off for these changes:\n\(table)\nnothing was "
-                + "changed; let vboxlab shut them down, change them and start them again: vboxlab fix-macs \(lab) "
-                + "--restart"
+                + "changed; let vboxlab shut them down, change them and start them again: "
+                + (retry ?? "vboxlab fix-macs \(lab) --restart")
         case .vmNameTaken(let vm, let lab, let uuid, let groups):
             return
                 "VM name \(vm) is taken: VirtualBox already has a VM of that name outside lab \(lab) (UUID \(uuid), "

@@ -9,8 +9,8 @@ struct GuestProvisioner: Sendable {
     let progress: ProgressHandler
     /// Set under `--dry-run`: scripts are recorded here instead of run.
     let recorder: RecordingRunner?
-    /// How long to wait for a guest's way in (a booting VM's sshd) to answer.
-    let wait: Double
+    /// `VBOXLAB_SSH_WAIT` when the user set it; otherwise `GuestWait`'s rule sizes each wait.
+    let waitSetting: Double?
 
     /// Runs every VM's guest script; returns the change lines ("VM: line").
     /// `quietWhenUnchanged`: a lab that already existed says nothing of guests that were already set up.
@@ -34,13 +34,14 @@ struct GuestProvisioner: Sendable {
             progress("logging in to the guests as \(login)")
         }
         let started = Date()
-        let wait = self.wait
-        let board = WaitBoard(vms: vms, limit: wait, progress: progress)
+        let wait = waits(vms, spec: spec, record: record)
+        wait.note.map(progress)
+        let board = WaitBoard(vms: vms, limit: wait.longest, booting: wait.booting, progress: progress)
         let results = parallelMap(Array(zip(vms, scripts)), width: Parallelism.guests) { vm, script in
             Result { () throws(VBoxLabError) -> [String] in
                 let t = transports[vm]!
                 do throws(VBoxLabError) {
-                    try t.waitUntilReachable(wait: wait, progress: { _ in board.tick(vm) })
+                    try t.waitUntilReachable(wait: wait.limits[vm]!, progress: { _ in board.tick(vm) })
                 } catch {
                     board.gaveUp(vm)
                     throw error
@@ -56,6 +57,14 @@ struct GuestProvisioner: Sendable {
                 format: "set up %@ in %.2f s (%@)", counted(scripts.count, "guest"), Date().timeIntervalSince(started),
                 counted(changes.count, "change")))
         return changes
+    }
+
+    /// Each VM's wait, from what the provider can tell of its boot.
+    private func waits(_ vms: [String], spec: LabSpec, record: LabRecord) -> GuestWait {
+        let watching = provider as? BootWatching
+        return GuestWait.plan(
+            vms: vms, uptimes: watching?.uptimes(record) ?? [:], emulated: watching?.bootsEmulated(spec) ?? false,
+            cores: ProcessInfo.processInfo.activeProcessorCount, set: waitSetting)
     }
 
     /// Every guest that failed, in one error: which, and why in a few words.

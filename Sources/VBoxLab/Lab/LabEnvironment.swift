@@ -53,13 +53,16 @@ public struct LabEnvironment: Sendable {
 
     /// How long guest setup waits for a guest's way in to answer: `VBOXLAB_SSH_WAIT`, default 180 s (a VM's boot).
     public var guestWait: Double { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) ?? Self.defaultGuestWait }
-    public static let defaultGuestWait: Double = 180
+    public static let defaultGuestWait: Double = GuestWait.boot
+    /// `VBOXLAB_SSH_WAIT` when set: create and fix-macs otherwise size the wait by `GuestWait`'s rule.
+    public var guestWaitSetting: Double? { variables["VBOXLAB_SSH_WAIT"].flatMap(Double.init) }
 
     /// The variables every command reads, with what they mean, for `--help`.
     public static let documented: [(name: String, meaning: String)] = [
         (
             "VBOXLAB_SSH_WAIT",
-            "seconds create waits for a guest's ssh to answer (default \(formatSeconds(defaultGuestWait)))"
+            "seconds create waits for a guest's ssh to answer (default \(formatSeconds(defaultGuestWait)), and 60 s "
+                + "more for each VM booting under software emulation beyond the host's cores)"
         )
     ]
 

@@ -12,13 +12,17 @@ public struct LabLifecycle: Sendable {
     public let recorder: RecordingRunner?
     /// `--provider`, kept to choose again when the record read under the lock differs.
     let providerFlag: String?
+    /// `--strategy`, kept in the commands printed as fixes.
+    let strategyFlag: Strategy?
 
-    public init(_ found: FoundLab, environment: LabEnvironment, providerFlag: String? = nil, dryRun: Bool = false)
-        throws(VBoxLabError)
-    {
+    public init(
+        _ found: FoundLab, environment: LabEnvironment, providerFlag: String? = nil, strategyFlag: Strategy? = nil,
+        dryRun: Bool = false
+    ) throws(VBoxLabError) {
         self.environment = environment
         self.found = found
         self.providerFlag = providerFlag
+        self.strategyFlag = strategyFlag
         choice = environment.choose(found, flag: providerFlag)
         recorder = dryRun ? RecordingRunner() : nil
         provider = try environment.provider(choice.name, recorder: recorder)
@@ -30,7 +34,9 @@ public struct LabLifecycle: Sendable {
 
     /// How a printed command names this lab (and its provider, where the record would not choose it).
     public var fixes: FixCommands {
-        FixCommands(lab: found.word, provider: choice.mustBeNamed || found.record == nil ? choice.name : nil)
+        FixCommands(
+            lab: found.word, provider: choice.mustBeNamed || found.record == nil ? choice.name : nil,
+            strategy: strategyFlag)
     }
 
     /// What the provider makes, for counts ("2 namespaces").
@@ -52,7 +58,7 @@ public struct LabLifecycle: Sendable {
         let provider = try environment.provider(choice.name, recorder: recorder)
         return LabLifecycle(
             environment: environment, found: now, choice: choice, provider: provider,
-            recorder: recorder, providerFlag: providerFlag)
+            recorder: recorder, providerFlag: providerFlag, strategyFlag: strategyFlag)
     }
 
     // MARK: create and fix-macs
@@ -72,7 +78,12 @@ public struct LabLifecycle: Sendable {
             if locked.found.record == nil { held?.removeFileOnRelease = true }
             throw error
         }
-        return try locked.applyLocked(plan, mode: mode, checkAfter: checkAfter, held: held)
+        do { return try locked.applyLocked(plan, mode: mode, checkAfter: checkAfter, held: held) } catch {
+            // The command that restarts them is the one the user ran, with the options that shaped the plan.
+            guard case .lab(.mustPowerOff(let lab, let vms, let table, _)) = error else { throw error }
+            let retry = fixes.build(mode.isFix ? "fix-macs" : "create", ["--restart"])
+            throw .lab(.mustPowerOff(lab: lab, vms: vms, table: table, retry: retry))
+        }
     }
 
     /// The VMs this run starts (all of a new lab's, else those the spec adds) against the
@@ -125,7 +136,7 @@ public struct LabLifecycle: Sendable {
         throws(VBoxLabError) -> [String]
     {
         let guests = GuestProvisioner(
-            provider: provider, progress: progress, recorder: recorder, wait: environment.guestWait)
+            provider: provider, progress: progress, recorder: recorder, waitSetting: environment.guestWaitSetting)
         var changes: [String] = []
         if dryRun { changes += try guests.predict(plan, spec: spec, record: record, observed: outcome.observed) }
         do {
@@ -164,12 +175,12 @@ public struct LabLifecycle: Sendable {
         f.record = record
         return LabLifecycle(
             environment: environment, found: f, choice: choice, provider: provider, recorder: recorder,
-            providerFlag: providerFlag)
+            providerFlag: providerFlag, strategyFlag: strategyFlag)
     }
 
     private init(
         environment: LabEnvironment, found: FoundLab, choice: ProviderChoice, provider: LabProvider,
-        recorder: RecordingRunner?, providerFlag: String?
+        recorder: RecordingRunner?, providerFlag: String?, strategyFlag: Strategy?
     ) {
         self.environment = environment
         self.found = found
@@ -177,6 +188,7 @@ public struct LabLifecycle: Sendable {
         self.provider = provider
         self.recorder = recorder
         self.providerFlag = providerFlag
+        self.strategyFlag = strategyFlag
     }
 
     // MARK: destroy

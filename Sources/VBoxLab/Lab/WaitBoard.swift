@@ -15,10 +15,16 @@ final class WaitBoard: @unchecked Sendable {
     private let total: Int
     private let progress: ProgressHandler
     private let limit: Double
+    /// The guests still booting; the others are up and only not answering yet.
+    private let booting: Set<String>
     let every: Double
 
-    init(vms: [String], limit: Double, progress: @escaping ProgressHandler, every: Double = 30) {
+    init(
+        vms: [String], limit: Double, booting: Set<String>? = nil, progress: @escaping ProgressHandler,
+        every: Double = 30
+    ) {
         waiting = Set(vms)
+        self.booting = booting ?? Set(vms)
         total = vms.count
         self.limit = limit
         self.progress = progress
@@ -61,10 +67,17 @@ final class WaitBoard: @unchecked Sendable {
     private var status: String {
         let seconds = Int(Date().timeIntervalSince(started))
         // Short enough for an 80-column terminal, where it is redrawn in place: names while few.
-        let names = waiting.sorted().joined(separator: ", ")
-        let who = names.count <= 36 ? names : "\(waiting.count) VMs"
+        func who(_ vms: Set<String>) -> String {
+            let names = vms.sorted().joined(separator: ", ")
+            return names.count <= 36 ? names : "\(vms.count) VMs"
+        }
+        let up = waiting.subtracting(booting)
+        let states = [
+            waiting.isDisjoint(with: booting) ? nil : "\(who(waiting.intersection(booting))) booting",
+            up.isEmpty ? nil : "\(who(up)) up, not answering",
+        ].compactMap { $0 }.joined(separator: ", ")
         return
-            "waiting for ssh: \(answered.count) of \(total) answer; \(who) booting \(seconds) s (limit \(Int(limit)) "
+            "waiting for ssh: \(answered.count) of \(total) answer; \(states) \(seconds) s (limit \(Int(limit)) "
             + "s: VBOXLAB_SSH_WAIT)"
     }
 }

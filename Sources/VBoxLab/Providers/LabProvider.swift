@@ -35,12 +35,13 @@ public protocol LabProvider: Sendable {
     func transports(spec: LabSpec, record: LabRecord?) throws(VBoxLabError) -> [String: GuestTransport]
 
     /// A capture on the lab's switch for `check --capture`, where the provider can make one.
-    func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture?
+    /// `transports` reach the guests, for a provider whose pings run inside them.
+    func switchCapture(_ plan: RegistrationPlan, transports: [String: GuestTransport]) -> SwitchCapture?
 }
 
 public enum ApplyMode: Sendable, Equatable {
-    /// `create`: build what is missing; `setup` runs the guest scripts.
-    case create(setup: Bool)
+    /// `create`: build what is missing; `setup` runs the guest scripts; `restart` as fix-macs's.
+    case create(setup: Bool, restart: Bool = false)
     /// `fix-macs`: the lab must exist; registrations, policies and guests to the plan.
     /// `restart`: a running VM whose MAC or network must change may be shut down for it.
     /// `setup`: the guests' side too (bridges, port MACs, addresses).
@@ -53,8 +54,15 @@ public enum ApplyMode: Sendable, Equatable {
     /// Whether the guests are set up as well.
     public var setsUpGuests: Bool {
         switch self {
-        case .create(let s): return s
+        case .create(let s, _): return s
         case .fix(_, let s): return s
+        }
+    }
+    /// Whether a running VM whose MAC or network must change may be shut down for it.
+    public var mayRestart: Bool {
+        switch self {
+        case .create(_, let r): return r
+        case .fix(let r, _): return r
         }
     }
 }

@@ -204,7 +204,9 @@ public struct NetnsProvider: LabProvider {
         return out
     }
 
-    public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { NetnsCapture(runner: reader, plan: plan) }
+    public func switchCapture(_ plan: RegistrationPlan, transports: [String: GuestTransport]) -> SwitchCapture? {
+        NetnsCapture(runner: reader, plan: plan)
+    }
 
     /// The neighbour table is host-wide: a full mesh of n endpoints needs about n² entries,
     /// and the default gc_thresh3 of 1024 overflows near 32 endpoints. Raise, say so, and

@@ -56,8 +56,7 @@ extension QemuProvider {
             if let why = Self.mustRestart(seen: seen, want: want) { work.restart.append((vm.name, why)) }
         }
         work.remove = record.owned.filter { $0.kind == .qemuVM && !plan.vmNames.contains($0.name) }
-        var restart = false
-        if case .fix(let r, _) = mode { restart = r }
+        let restart = mode.mayRestart
         if !work.restart.isEmpty && !restart && !context.dryRun {
             let table = TextTable.render([["VM", "why"]] + work.restart.map { [$0.vm, $0.why] }).map { "  " + $0 }
                 .joined(separator: "\n")
@@ -95,7 +94,7 @@ extension QemuProvider {
             hostName: vmHostName(plan.lab, vm.name), memory: vm.memory, cpus: vm.cpus, accel: accel, sshPort: sshPort,
             managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot,
             machineID: n.machineID(vm.name),
-            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name))
+            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name), guestName: vm.name)
     }
 
     /// Ports other labs' VMs forward (recorded, running or not), so two labs never pick the same.

@@ -24,6 +24,8 @@ public struct QemuMachine: Sendable, Equatable {
     public var qmp: String
     public var pidFile: String
     public var console: String
+    /// The spec's name of the VM: the guest's hostname, where it is one a hostname can be.
+    public var guestName: String? = nil
 
     /// VirtualBox's PCI layout, so the guest names the NICs as under VirtualBox: NIC 1 at
     /// 0x3 (`enp0s3`), slots 2-4 at 0x8-0xa, slots 5-8 at 0x10-0x13; the disk at 0x4.
@@ -45,7 +47,10 @@ public struct QemuMachine: Sendable, Equatable {
             "-sandbox", "on,obsolete=deny,resourcecontrol=deny",
         ]
         if case .kernel(let kernel, let initrd, let append) = boot {
-            a += ["-kernel", kernel, "-initrd", initrd, "-append", "\(append) systemd.machine_id=\(machineID)"]
+            let hostname = guestName.flatMap(Self.hostnameOption).map { " \($0)" } ?? ""
+            a += [
+                "-kernel", kernel, "-initrd", initrd, "-append", "\(append) systemd.machine_id=\(machineID)\(hostname)",
+            ]
         }
         a += ["-drive", "file=\(overlay),if=none,id=d0,format=qcow2", "-device", "virtio-blk-pci,drive=d0,addr=0x4"]
         // restrict=on: NIC 1 reaches nothing outside; only the ssh forward on 127.0.0.1 reaches it.
@@ -60,6 +65,17 @@ public struct QemuMachine: Sendable, Equatable {
             ]
         }
         return a
+    }
+
+    /// systemd's kernel option that names the guest at early boot, ahead of the image's
+    /// /etc/hostname; nil for a name that is no hostname label (the image's name stays).
+    static func hostnameOption(_ name: String) -> String? {
+        let ok =
+            (1...63).contains(name.count) && !name.hasPrefix("-") && !name.hasSuffix("-")
+            && name.utf8.allSatisfy {
+                (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 45
+            }
+        return ok ? "systemd.hostname=\(name)" : nil
     }
 
     /// What a running QEMU's argv says of it: the ssh forward, the overlay and each lab

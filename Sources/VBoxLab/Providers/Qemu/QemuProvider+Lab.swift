@@ -94,5 +94,7 @@ extension QemuProvider {
         return out
     }
 
-    public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { nil }
+    public func switchCapture(_ plan: RegistrationPlan, transports: [String: GuestTransport]) -> SwitchCapture? {
+        QemuCapture(runner: reader, plan: plan, transports: transports)
+    }
 }

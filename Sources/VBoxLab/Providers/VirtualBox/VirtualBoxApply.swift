@@ -172,8 +172,7 @@ extension VirtualBoxProvider {
                 work.converge.append((vm.name, seen.uuid, d.offline, d.online, seen.running))
             }
         }
-        var restart = false
-        if case .fix(let r, _) = mode { restart = r }
+        let restart = mode.mayRestart
         let blocked = work.converge.filter { $0.running && !$0.offline.isEmpty }
         // A dry run shows what --restart would do, and says it would.
         if !blocked.isEmpty && !restart && !context.dryRun {

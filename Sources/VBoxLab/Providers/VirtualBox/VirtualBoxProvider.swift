@@ -186,5 +186,7 @@ public struct VirtualBoxProvider: LabProvider {
         return out
     }
 
-    public func switchCapture(_ plan: RegistrationPlan) -> SwitchCapture? { nil }
+    public func switchCapture(_ plan: RegistrationPlan, transports: [String: GuestTransport]) -> SwitchCapture? {
+        nil
+    }
 }
