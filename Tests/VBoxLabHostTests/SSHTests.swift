@@ -168,6 +168,16 @@ struct SSHTests {
         }
         let again = try CLI.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
         #expect(again.stdout == "centos-2: already set up; nothing changed\n", "\(again.stdout)")
+
+        // A later change to the live setup reaches the persisted files too, without --persist.
+        func spelt(_ mac: MACAddress) -> String { system == "networkmanager" ? mac.description.uppercased() : "\(mac)" }
+        let moved = try Solver.plan(try LabLoader.load("\(place.dir)/\(lab).json5"), strategy: .promisc)
+        let newMac = moved.nic(NICRef(vm: "centos-2", slot: 2))!.guestMac
+        #expect(newMac != port.guestMac)
+        let changed = try CLI.run(["fix-macs", "--strategy", "promisc"], cwd: place.dir, env: env)
+        #expect(changed.status == 0 && changed.stdout.contains("centos-2: wrote \(root)"), "\(changed.stdout)")
+        let files = try Set(written).map { try String(contentsOfFile: root + $0, encoding: .utf8) }.joined()
+        #expect(files.contains(spelt(newMac)) && !files.contains(spelt(port.guestMac)), "\(files)")
     }
 
     /// Where NetworkManager runs, the lab's devices are left unmanaged for the run (a stand-in

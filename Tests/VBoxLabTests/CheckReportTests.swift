@@ -105,3 +105,20 @@ import Testing
             "\(text)")
     }
 }
+
+/// A guest's answer that is no list of links (a guest going down, an answer cut off) is a guest
+/// that could not be read, never a guest without its NICs.
+@Test func anAnswerWithoutLoopbackIsUnreadable() throws {
+    let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
+    for answer in ["", "[]", "[{\"ifname\":\"enp0s8\"}", "Connection closed\n"] {
+        let guest = NetnsExecTransport(
+            vm: "centos-1", namespace: "n", runner: RecordingRunner { _ in CommandResult(status: 0, stdout: answer) })
+        #expect(throws: VBoxLabError.self, "\(answer)") {
+            _ = try GuestReader.read(through: guest, nics: plan.nics(of: "centos-1"))
+        }
+    }
+    let lo = #"[{"ifname":"lo","address":"00:00:00:00:00:00","flags":["UP"]}]"#
+    let guest = NetnsExecTransport(
+        vm: "centos-1", namespace: "n", runner: RecordingRunner { _ in CommandResult(status: 0, stdout: lo) })
+    #expect(try GuestReader.read(through: guest, nics: plan.nics(of: "centos-1")).nics.isEmpty)
+}

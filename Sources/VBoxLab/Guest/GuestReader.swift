@@ -37,10 +37,15 @@ public struct GuestReader: Sendable {
 
     public static func read(through transport: GuestTransport, nics: [PlannedNIC]) throws(VBoxLabError) -> Seen {
         let r = try transport.run(["ip", "-j", "-d", "addr", "show"], input: nil)
-        guard r.succeeded else {
+        let command = transport.command(["ip", "-j", "-d", "addr", "show"], input: nil).description
+        guard r.succeeded else { throw .commandFailed(command: command, status: r.status, stderr: r.stderr) }
+        // Every Linux guest has a loopback: an answer without one is a guest going down or a
+        // cut-off answer, not a guest without its NICs (that would misname the cause).
+        guard IPJSON.array(r.stdout).contains(where: { $0["ifname"] as? String == "lo" }) else {
+            let first = r.stdout.split(separator: "\n").first.map { String($0.prefix(80)) } ?? ""
             throw .commandFailed(
-                command: transport.command(["ip", "-j", "-d", "addr", "show"], input: nil).description,
-                status: r.status, stderr: r.stderr)
+                command: command, status: r.status,
+                stderr: "its answer (\(r.stdout.utf8.count) bytes) is no list of links: \(first.escapedOnOneLine)")
         }
         return parse(r.stdout, nics: nics)
     }

@@ -131,7 +131,9 @@ struct GuestScriptSteps {
         }
     }
 
-    /// Each NIC's guest MAC, link and address; then each bridge's link and address.
+    /// Each NIC's guest MAC, link and address; then each bridge's link and address. Addresses
+    /// go in with `replace`: one the guest's own network service adds between the read and the
+    /// batch (a guest that just booted, a persisted setup) must not fail it with "File exists".
     func addresses(_ s: inout ScriptWriter) {
         for nic in nics {
             let v = "$nic\(nic.slot)"
@@ -143,7 +145,7 @@ struct GuestScriptSteps {
             s.line("strip \(v) \(nic.ip.map { $0.description } ?? "-")")
             if let ip = nic.ip {
                 s.line(
-                    "case \"$addrs\" in *\" \(ip)@\(v) \"*) ;; *) change \"addr add \(ip) dev \(v)\" \"added \(ip) "
+                    "case \"$addrs\" in *\" \(ip)@\(v) \"*) ;; *) change \"addr replace \(ip) dev \(v)\" \"added \(ip) "
                         + "to \(v)\";; esac"
                 )
             }
@@ -156,7 +158,7 @@ struct GuestScriptSteps {
             s.line("strip \(bridge.name) \(bridge.ip.map { $0.description } ?? "-")")
             if let ip = bridge.ip {
                 s.line(
-                    "case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr add \(ip) dev "
+                    "case \"$addrs\" in *\" \(ip)@\(bridge.name) \"*) ;; *) change 'addr replace \(ip) dev "
                         + "\(bridge.name)' 'added \(ip) to \(bridge.name)';; esac"
                 )
             }

@@ -21,7 +21,10 @@ struct GuestProvisioner: Sendable {
         let transports = try provider.transports(spec: spec, record: record)
         defer { closeAll(transports) }
         let vms = plan.vmNames.filter { transports[$0] != nil }
-        let scripts = vms.map { GuestScript(plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:]) }
+        let scripts = vms.map {
+            GuestScript(
+                plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:], persist: record.persisted?.contains($0) == true)
+        }
         if let recorder {
             // A dry run records the scripts in plan order, so what it prints has one order.
             for (vm, script) in zip(vms, scripts) {

@@ -82,7 +82,8 @@ extension LabLifecycle {
         let transport = try transport(to: vm)
         defer { transport.close() }
         let script = GuestScript(
-            plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm, persist: persist)
+            plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm,
+            persist: persist || found.record?.persisted?.contains(vm) == true)
         if dryRun {
             return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text))
         }
@@ -91,11 +92,16 @@ extension LabLifecycle {
         board.answered(vm)
         progress("pushing the guest setup of \(vm) through \(transport.summary)")
         let changes = try GuestSetup.run(script, through: transport)
-        // The guest is set up now: `list` stops naming it among those a create could not reach.
-        if var record = try store.record(found.name), let left = record.guestsNotSetUp, left.contains(vm) {
-            let rest = left.filter { $0 != vm }
-            record.guestsNotSetUp = rest.isEmpty ? nil : rest
-            try store.save(record)
+        // The guest is set up now: `list` stops naming it among those a create could not reach;
+        // persisted, its later setups keep its files true.
+        if var record = try store.record(found.name) {
+            let before = record
+            if let left = record.guestsNotSetUp, left.contains(vm) {
+                let rest = left.filter { $0 != vm }
+                record.guestsNotSetUp = rest.isEmpty ? nil : rest
+            }
+            if persist && record.persisted?.contains(vm) != true { record.persisted = (record.persisted ?? []) + [vm] }
+            if record != before { try store.save(record) }
         }
         return GuestSetupOutcome(vm: vm, changes: changes, command: nil)
     }

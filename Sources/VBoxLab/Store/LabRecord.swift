@@ -25,6 +25,10 @@ public struct LabRecord: Codable, Sendable, Equatable {
     public var prefix: String?
     /// VMs whose guest setup failed at the last create or fix-macs: made, but not set up.
     public var guestsNotSetUp: [String]?
+    /// VMs whose setup `ssh-setup --persist` wrote as the guest's configuration: every later
+    /// setup of theirs rewrites those files where they differ, so a reboot brings back the
+    /// setup as it is now and not as it was then.
+    public var persisted: [String]?
     /// VMs vboxlab shut down to change them and has not yet started again: a run stopped
     /// meanwhile leaves them here, and the next run starts them.
     public var stopped: [String]?

@@ -16,7 +16,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:75:8a:6e ] || change "link set dev $nic2 address 08:00:27:75:8a:6e" "set $nic2 MAC 08:00:27:75:8a:6e (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.3.0.1/24
-case "$addrs" in *" 10.3.0.1/24@$nic2 "*) ;; *) change "addr add 10.3.0.1/24 dev $nic2" "added 10.3.0.1/24 to $nic2";; esac
+case "$addrs" in *" 10.3.0.1/24@$nic2 "*) ;; *) change "addr replace 10.3.0.1/24 dev $nic2" "added 10.3.0.1/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'west: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -55,7 +55,7 @@ is_up $nic3 || change "link set dev $nic3 up" "brought $nic3 up"
 strip $nic3 -
 { [ -d "$net/br0" ] && is_up br0; } || change 'link set dev br0 up' 'brought br0 up'
 strip br0 10.3.0.254/24
-case "$addrs" in *" 10.3.0.254/24@br0 "*) ;; *) change 'addr add 10.3.0.254/24 dev br0' 'added 10.3.0.254/24 to br0';; esac
+case "$addrs" in *" 10.3.0.254/24@br0 "*) ;; *) change 'addr replace 10.3.0.254/24 dev br0' 'added 10.3.0.254/24 to br0';; esac
 [ $nm = 0 ] || for d in $nic2 $nic3; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'router: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -82,7 +82,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:25:06:5c ] || change "link set dev $nic2 address 08:00:27:25:06:5c" "set $nic2 MAC 08:00:27:25:06:5c (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.3.0.2/24
-case "$addrs" in *" 10.3.0.2/24@$nic2 "*) ;; *) change "addr add 10.3.0.2/24 dev $nic2" "added 10.3.0.2/24 to $nic2";; esac
+case "$addrs" in *" 10.3.0.2/24@$nic2 "*) ;; *) change "addr replace 10.3.0.2/24 dev $nic2" "added 10.3.0.2/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'east: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all

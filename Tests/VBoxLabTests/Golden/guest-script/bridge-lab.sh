@@ -16,7 +16,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:73:2b:c4 ] || change "link set dev $nic2 address 08:00:27:73:2b:c4" "set $nic2 MAC 08:00:27:73:2b:c4 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 1.1.1.10/24
-case "$addrs" in *" 1.1.1.10/24@$nic2 "*) ;; *) change "addr add 1.1.1.10/24 dev $nic2" "added 1.1.1.10/24 to $nic2";; esac
+case "$addrs" in *" 1.1.1.10/24@$nic2 "*) ;; *) change "addr replace 1.1.1.10/24 dev $nic2" "added 1.1.1.10/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'centos-1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -80,7 +80,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:69:76:06 ] || change "link set dev $nic2 address 08:00:27:69:76:06" "set $nic2 MAC 08:00:27:69:76:06 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 1.1.1.20/24
-case "$addrs" in *" 1.1.1.20/24@$nic2 "*) ;; *) change "addr add 1.1.1.20/24 dev $nic2" "added 1.1.1.20/24 to $nic2";; esac
+case "$addrs" in *" 1.1.1.20/24@$nic2 "*) ;; *) change "addr replace 1.1.1.20/24 dev $nic2" "added 1.1.1.20/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'centos-3: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all

@@ -16,7 +16,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:d8:14:09 ] || change "link set dev $nic2 address 08:00:27:d8:14:09" "set $nic2 MAC 08:00:27:d8:14:09 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.0.0.1/24
-case "$addrs" in *" 10.0.0.1/24@$nic2 "*) ;; *) change "addr add 10.0.0.1/24 dev $nic2" "added 10.0.0.1/24 to $nic2";; esac
+case "$addrs" in *" 10.0.0.1/24@$nic2 "*) ;; *) change "addr replace 10.0.0.1/24 dev $nic2" "added 10.0.0.1/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'a: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -118,7 +118,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:3e:9b:a7 ] || change "link set dev $nic2 address 08:00:27:3e:9b:a7" "set $nic2 MAC 08:00:27:3e:9b:a7 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.0.0.2/24
-case "$addrs" in *" 10.0.0.2/24@$nic2 "*) ;; *) change "addr add 10.0.0.2/24 dev $nic2" "added 10.0.0.2/24 to $nic2";; esac
+case "$addrs" in *" 10.0.0.2/24@$nic2 "*) ;; *) change "addr replace 10.0.0.2/24 dev $nic2" "added 10.0.0.2/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'c: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all

@@ -16,7 +16,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:6f:fe:f9 ] || change "link set dev $nic2 address 08:00:27:6f:fe:f9" "set $nic2 MAC 08:00:27:6f:fe:f9 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.1.0.1/24
-case "$addrs" in *" 10.1.0.1/24@$nic2 "*) ;; *) change "addr add 10.1.0.1/24 dev $nic2" "added 10.1.0.1/24 to $nic2";; esac
+case "$addrs" in *" 10.1.0.1/24@$nic2 "*) ;; *) change "addr replace 10.1.0.1/24 dev $nic2" "added 10.1.0.1/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -42,7 +42,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:f3:8e:8c ] || change "link set dev $nic2 address 08:00:27:f3:8e:8c" "set $nic2 MAC 08:00:27:f3:8e:8c (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.1.0.2/24
-case "$addrs" in *" 10.1.0.2/24@$nic2 "*) ;; *) change "addr add 10.1.0.2/24 dev $nic2" "added 10.1.0.2/24 to $nic2";; esac
+case "$addrs" in *" 10.1.0.2/24@$nic2 "*) ;; *) change "addr replace 10.1.0.2/24 dev $nic2" "added 10.1.0.2/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -68,7 +68,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:64:18:97 ] || change "link set dev $nic2 address 08:00:27:64:18:97" "set $nic2 MAC 08:00:27:64:18:97 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.1.0.3/24
-case "$addrs" in *" 10.1.0.3/24@$nic2 "*) ;; *) change "addr add 10.1.0.3/24 dev $nic2" "added 10.1.0.3/24 to $nic2";; esac
+case "$addrs" in *" 10.1.0.3/24@$nic2 "*) ;; *) change "addr replace 10.1.0.3/24 dev $nic2" "added 10.1.0.3/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h3: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all

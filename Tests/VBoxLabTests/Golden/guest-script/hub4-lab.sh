@@ -16,7 +16,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:3f:2a:4d ] || change "link set dev $nic2 address 08:00:27:3f:2a:4d" "set $nic2 MAC 08:00:27:3f:2a:4d (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.4.0.1/24
-case "$addrs" in *" 10.4.0.1/24@$nic2 "*) ;; *) change "addr add 10.4.0.1/24 dev $nic2" "added 10.4.0.1/24 to $nic2";; esac
+case "$addrs" in *" 10.4.0.1/24@$nic2 "*) ;; *) change "addr replace 10.4.0.1/24 dev $nic2" "added 10.4.0.1/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -42,7 +42,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:09:b9:40 ] || change "link set dev $nic2 address 08:00:27:09:b9:40" "set $nic2 MAC 08:00:27:09:b9:40 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.4.0.2/24
-case "$addrs" in *" 10.4.0.2/24@$nic2 "*) ;; *) change "addr add 10.4.0.2/24 dev $nic2" "added 10.4.0.2/24 to $nic2";; esac
+case "$addrs" in *" 10.4.0.2/24@$nic2 "*) ;; *) change "addr replace 10.4.0.2/24 dev $nic2" "added 10.4.0.2/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -68,7 +68,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:33:0d:8b ] || change "link set dev $nic2 address 08:00:27:33:0d:8b" "set $nic2 MAC 08:00:27:33:0d:8b (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.4.0.3/24
-case "$addrs" in *" 10.4.0.3/24@$nic2 "*) ;; *) change "addr add 10.4.0.3/24 dev $nic2" "added 10.4.0.3/24 to $nic2";; esac
+case "$addrs" in *" 10.4.0.3/24@$nic2 "*) ;; *) change "addr replace 10.4.0.3/24 dev $nic2" "added 10.4.0.3/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h3: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -94,7 +94,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:70:18:16 ] || change "link set dev $nic2 address 08:00:27:70:18:16" "set $nic2 MAC 08:00:27:70:18:16 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.4.0.4/24
-case "$addrs" in *" 10.4.0.4/24@$nic2 "*) ;; *) change "addr add 10.4.0.4/24 dev $nic2" "added 10.4.0.4/24 to $nic2";; esac
+case "$addrs" in *" 10.4.0.4/24@$nic2 "*) ;; *) change "addr replace 10.4.0.4/24 dev $nic2" "added 10.4.0.4/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'h4: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all

@@ -16,7 +16,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:f8:22:90 ] || change "link set dev $nic2 address 08:00:27:f8:22:90" "set $nic2 MAC 08:00:27:f8:22:90 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.2.0.1/24
-case "$addrs" in *" 10.2.0.1/24@$nic2 "*) ;; *) change "addr add 10.2.0.1/24 dev $nic2" "added 10.2.0.1/24 to $nic2";; esac
+case "$addrs" in *" 10.2.0.1/24@$nic2 "*) ;; *) change "addr replace 10.2.0.1/24 dev $nic2" "added 10.2.0.1/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'left-1: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -42,7 +42,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:73:ef:dd ] || change "link set dev $nic2 address 08:00:27:73:ef:dd" "set $nic2 MAC 08:00:27:73:ef:dd (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.2.0.2/24
-case "$addrs" in *" 10.2.0.2/24@$nic2 "*) ;; *) change "addr add 10.2.0.2/24 dev $nic2" "added 10.2.0.2/24 to $nic2";; esac
+case "$addrs" in *" 10.2.0.2/24@$nic2 "*) ;; *) change "addr replace 10.2.0.2/24 dev $nic2" "added 10.2.0.2/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'left-2: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
@@ -106,7 +106,7 @@ for d in $net/*; do [ -d "$d/bridge" ] && [ -r "$d/ifalias" ] || continue; read 
 read -r a < "$net/$nic2/address"; [ "$a" = 08:00:27:1d:a1:49 ] || change "link set dev $nic2 address 08:00:27:1d:a1:49" "set $nic2 MAC 08:00:27:1d:a1:49 (was $a)"
 is_up $nic2 || change "link set dev $nic2 up" "brought $nic2 up"
 strip $nic2 10.2.0.3/24
-case "$addrs" in *" 10.2.0.3/24@$nic2 "*) ;; *) change "addr add 10.2.0.3/24 dev $nic2" "added 10.2.0.3/24 to $nic2";; esac
+case "$addrs" in *" 10.2.0.3/24@$nic2 "*) ;; *) change "addr replace 10.2.0.3/24 dev $nic2" "added 10.2.0.3/24 to $nic2";; esac
 [ $nm = 0 ] || for d in $nic2; do nmcli device set "$d" managed no 2>/dev/null; done
 if [ $changes -eq 0 ]; then echo 'right: already set up; nothing changed'; exit 0; fi
 batch="${batch}neigh flush all
