@@ -80,6 +80,9 @@ public struct ParsedArguments: Sendable, Equatable {
     public var values: [String: String] = [:]
     public var flags: Set<String> = []
     public var wantsHelp = false
+    /// How many positionals came before `--`, when it was given: `exec [LAB] -- COMMAND...`
+    /// tells its optional lab from the command's words by it.
+    public var beforeDashes: Int? = nil
     /// The options the command declares: reading any other name is a bug in the command (a
     /// misspelt key would silently read as absent), so it stops the program at once.
     var declared: Set<String>? = nil
@@ -102,6 +105,7 @@ public struct ParsedArguments: Sendable, Equatable {
 
     public static func == (a: ParsedArguments, b: ParsedArguments) -> Bool {
         a.positionals == b.positionals && a.values == b.values && a.flags == b.flags && a.wantsHelp == b.wantsHelp
+            && a.beforeDashes == b.beforeDashes
     }
 }
 
@@ -120,7 +124,7 @@ public enum ArgumentParser {
                 continue
             }
             if arg == "--" {
-                optionsEnded = true
+                (optionsEnded, out.beforeDashes) = (true, out.positionals.count)
                 continue
             }
             if arg == "-h" || arg == "--help" {
