@@ -87,7 +87,9 @@ struct HostileGuestTests {
         #expect(maxrss < 200_000, "vboxlab grew to \(maxrss) KB")
         #expect(
             r.stdout.count + r.stderr.count < 2_000_000, "ssh-setup printed \(r.stdout.count + r.stderr.count) bytes")
-        #expect(seconds < 60, "ssh-setup took \(seconds) s")
+        // Reading 300 MB to its end (so the guest never blocks) takes a while on a loaded runner
+        // (65 s seen beside a build): the bound says it ends well before the 300 s time limit.
+        #expect(seconds < 180, "ssh-setup took \(seconds) s")
         #expect(
             !Self.hasRawControls(r.stdout) && !Self.hasRawControls(r.stderr),
             "\(r.stdout.prefix(2000).debugDescription)")

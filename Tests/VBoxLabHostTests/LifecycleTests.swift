@@ -218,6 +218,11 @@ struct LifecycleTests {
             try provoke()
             let broken = try place.run(["check"])
             #expect(broken.status == 1 && broken.stdout.contains("\n\(cause): 2 pairs\n"), "\(cause): \(broken.stdout)")
+            // list says the last check failed rather than "as recorded" (a missing VM it names instead).
+            let listed = try place.run(["list"]).stdout
+            #expect(
+                cause == "vm-down" || listed.contains("last check: 2 of 2 pairs failed (vboxlab check vt-fix)"),
+                "\(cause): \(listed)")
             let argv = try #require(CLIPlace.pasted(broken.stdout), "\(cause): no fix line in \(broken.stdout)")
             let fixed = try place.run(argv)
             #expect(fixed.status == 0, "\(cause): \(argv) failed: \(fixed.stdout)\(fixed.stderr)")
@@ -231,6 +236,13 @@ struct LifecycleTests {
         #expect(
             drawn.status == 0 && drawn.stdout.contains("label=\"intnet-2\\nlost here: centos-1 → centos-3\"")
                 && drawn.stdout.contains("fillcolor=mistyrose"), "\(drawn.stdout)")
+        // Drawn as it is (registered as VirtualBox gives it: each NIC its own MAC), not as planned.
+        let own = try #require(plan.nic(NICRef(vm: "centos-2", slot: 2))).ownMac
+        #expect(
+            drawn.stdout.contains("label=\"lab vt-fix, as it is now (read back from the system)\"")
+                && drawn.stdout.contains("reg \(own) (own)"), "\(drawn.stdout)")
+        let planned = try place.run(["graph", "--format", "dot"])
+        #expect(planned.stdout.contains("label=\"lab vt-fix, strategy auto\""), "\(planned.stdout)")
         #expect(try place.run(["fix-macs"]).status == 0)
         #expect(try place.run(["check"]).status == 0)
         #expect(!(try place.run(["graph", "--check"]).stdout.contains("lost here")))

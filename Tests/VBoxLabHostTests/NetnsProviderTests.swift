@@ -20,6 +20,13 @@ struct NetnsProviderTests {
         // A second create converges: nothing to change.
         let again = try lab.provider.create(try lab.plan(), setup: true)
         #expect(!again.created && again.changes.isEmpty)
+        // The switch sends nothing of its own: none of its links has an IPv6 address to send from.
+        let sw = lab.names.switchNamespace
+        let v6 = try ProcessRunner().check(Command("ip", ["-n", sw, "-6", "-o", "addr", "show"])).stdout
+        #expect(v6.isEmpty, "\(v6)")
+        let off = try ProcessRunner().check(
+            Command("ip", ["netns", "exec", sw, "cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6"]))
+        #expect(off.stdout == "1\n")
     }
 
     /// The three facts of a registering switch: strategy none fails; fix-macs passes; the

@@ -12,7 +12,13 @@ extension QemuIntegrityTests {
         let q = try QemuPlace(lab: "vq-adopt", bundled: "bridge-lab")
         defer { q.cleanup() }
         let create = ["create", q.lab, "--provider", "qemu", "--no-setup"]
-        #expect(try q.run(create).status == 0)
+        let made = try q.run(create)
+        #expect(made.status == 0, "\(made.stderr)")
+        // The create line says which accelerator runs the VMs: TCG is worth knowing before a slow boot.
+        #expect(
+            made.stderr.contains(
+                "creating 3 QEMU VMs (TCG: software emulation, no working KVM here (VBOXLAB_QEMU_ACCEL))")
+                || made.stderr.contains("creating 3 QEMU VMs (KVM)"), "\(made.stderr)")
         q.killQemus()
         try Self.forgetSwitchIdentity(recordPath: "\(q.place.state)/vboxlab/labs/\(q.lab).json")
 
@@ -27,6 +33,27 @@ extension QemuIntegrityTests {
         #expect(destroy.status == 0, "\(destroy.stderr)")
         let left = Self.leftovers(q, vms: ["centos-1", "centos-2", "centos-3"], slots: [2, 3])
         #expect(left.isEmpty, "destroy left \(left)")
+    }
+
+    /// A lab made with netns is not half moved by a create with --provider qemu: refused, the
+    /// namespaces untouched, no QEMU started, and the two commands that move it named.
+    @Test func aLabKeepsTheProviderThatMadeIt() throws {
+        let q = try QemuPlace(lab: "vq-move", bundled: "bridge-lab")
+        defer {
+            _ = try? q.run(["destroy", q.lab])
+            q.cleanup()
+        }
+        #expect(try q.run(["create", q.lab, "--provider", "netns", "--no-setup"]).status == 0)
+        let before = HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vq-move-") }
+        let moved = try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"])
+        #expect(
+            moved.status == 1
+                && moved.stderr.hasSuffix(
+                    "error: lab vq-move was made with provider netns, not qemu; nothing was changed. To move it: "
+                        + "vboxlab destroy vq-move, then vboxlab create vq-move --provider qemu\n"),
+            "\(moved.stderr)")
+        #expect(q.qemuPids().isEmpty)
+        #expect(HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vq-move-") } == before && before.count == 4)
     }
 
     /// The record as a run killed between making the switch and naming it leaves it.

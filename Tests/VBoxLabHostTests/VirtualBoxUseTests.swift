@@ -43,6 +43,14 @@ extension VirtualBoxTests {
         let file = try place.write("vb-crestart", bundled: "bridge-lab")
         let create = ["create", "vb-crestart", "--no-setup", "--provider", "virtualbox"]
         #expect(try place.run(create + ["--strategy", "none"]).status == 0)
+        // Guests that cannot be read still leave VirtualBox's side to read: check says what differs there.
+        let check = try place.run(["check", "vb-crestart"])
+        #expect(
+            check.status == 1
+                && check.stdout.contains(
+                    "; the provider's side already differs from the plan at centos-2 slot 2, centos-2 slot 3 "
+                        + "(fix-macs brings it to the plan)"),
+            "\(check.stdout)")
         let refused = try place.run(create + ["--strategy", "mac-swap"])
         #expect(
             refused.status == 1 && refused.stderr.contains("centos-2 must be powered off for these changes:")

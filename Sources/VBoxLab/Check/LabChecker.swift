@@ -118,7 +118,8 @@ public struct LabChecker: Sendable {
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
         }
         Self.explainWithoutTheModel(
-            &results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch)
+            &results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch,
+            drift: RegistrationDrift.nics(observation.state, plan: plan))
         askAgain(&results, pairs: pairs, transports: transports)
         if capture > 0, results.contains(where: { !$0.ok }) {
             if let capturer = provider.switchCapture(plan, transports: transports) {
@@ -169,12 +170,15 @@ public struct LabChecker: Sendable {
     /// Failures the frame model has nothing to say about: a guest that could not be read is
     /// named as such, never guessed about; without the switch no frame leaves any VM.
     static func explainWithoutTheModel(
-        _ results: inout [PairResult], pairs: [PingPair], unreachable: [String: String], missingSwitch: String?
+        _ results: inout [PairResult], pairs: [PingPair], unreachable: [String: String], missingSwitch: String?,
+        drift: [String] = []
     ) {
         for i in results.indices where !results[i].ok {
             guard let vm = [pairs[i].from.vm, pairs[i].to.vm].first(where: { unreachable[$0] != nil }) else { continue }
             var d = Diagnosis(
-                cause: .unreachable, reason: "vboxlab could not reach \(vm): \(unreachable[vm]!)", trace: nil)
+                cause: .unreachable,
+                reason: "vboxlab could not reach \(vm): \(unreachable[vm]!)\(RegistrationDrift.clause(drift))",
+                trace: nil)
             d.unreachableVM = vm
             results[i].diagnosis = d
         }

@@ -70,6 +70,9 @@ public enum LabError: Sendable, Equatable {
     case noCheckKept(lab: String, word: String)
     /// The spec's base cannot make the lab's VMs (no snapshot, ambiguous name, empty box).
     case unusableBase(String)
+    /// create or fix-macs with another provider than the one that made the lab: one lab, one
+    /// provider, so its objects are never half of each.
+    case otherProvider(lab: String, recorded: String, chosen: String)
 
     public var explanation: String {
         switch self {
@@ -109,6 +112,10 @@ public enum LabError: Sendable, Equatable {
             return "no check of lab \(lab) is kept yet; run vboxlab check \(word) first"
         case .unusableBase(let message):
             return message
+        case .otherProvider(let lab, let recorded, let chosen):
+            return
+                "lab \(lab) was made with provider \(recorded), not \(chosen); nothing was changed. To move it: "
+                + "vboxlab destroy \(lab), then vboxlab create \(lab) --provider \(chosen)"
         }
     }
 }

@@ -40,6 +40,13 @@ public struct HostLabs: Sendable {
                 survey?.note =
                     "guests not set up: \(notSetUp.joined(separator: ", ")) (vboxlab ssh-setup \(notSetUp[0]))"
             }
+            // Everything is where the record says, but the lab did not work when last checked.
+            if survey?.note == nil, let kept = try? environment.store.keptCheck(r.lab, word: r.lab) {
+                let failed = kept.filter { !$0.ok }.count
+                if failed > 0 {
+                    survey?.note = "last check: \(failed) of \(kept.count) pairs failed (vboxlab check \(r.lab))"
+                }
+            }
             return Listing(record: r, survey: survey, specExists: FileManager.default.fileExists(atPath: r.spec))
         }
     }

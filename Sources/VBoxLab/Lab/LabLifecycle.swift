@@ -74,6 +74,9 @@ public struct LabLifecycle: Sendable {
         let held = try lockUnlessDry(plan.lab)
         defer { withExtendedLifetime(held) {} }
         let locked = try current()
+        if let recorded = locked.found.record?.provider, recorded != locked.provider.name {
+            throw .lab(.otherProvider(lab: plan.lab, recorded: recorded, chosen: locked.provider.name))
+        }
         do { try locked.checkResources(plan, mode: mode, force: force) } catch {
             if locked.found.record == nil { held?.removeFileOnRelease = true }
             throw error

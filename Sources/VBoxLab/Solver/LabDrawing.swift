@@ -9,8 +9,14 @@ public struct LabDrawing: Sendable {
     /// VMs all of whose pairs passed, and VMs with a failing pair.
     public var passed: Set<String> = []
     public var failed: Set<String> = []
+    /// What the drawing shows, said in its title: the plan by its strategy unless set.
+    public var caption: String?
+    /// The NICs carry what the system has, not the plan's choices: whose a MAC is is read from it.
+    public var observed = false
 
     public init(plan: RegistrationPlan) { self.plan = plan }
+
+    var title: String { "lab \(plan.lab), \(caption ?? "strategy \(plan.strategy.rawValue)")" }
 
     /// Marks from a check: `pairs` of (from VM, to VM, ok, where lost).
     public mutating func mark(_ pairs: [(from: String, to: String, ok: Bool, lost: String?)]) {
@@ -42,7 +48,7 @@ public struct LabDrawing: Sendable {
 
     /// Whose MAC a NIC is registered with: its own, or (mac-swap) the host behind the port.
     func whose(_ n: PlannedNIC) -> String {
-        if case .swapped(let e) = n.role { return e.description }
+        if !observed, case .swapped(let e) = n.role { return e.description }
         return n.mac == n.ownMac ? "own" : owner(of: n.mac)
     }
 
@@ -75,8 +81,7 @@ public struct LabDrawing: Sendable {
     public var dot: String {
         var s = [
             "graph \"\(plan.lab)\" {",
-            "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"lab \(plan.lab), strategy "
-                + "\(plan.strategy.rawValue)\"];",
+            "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"\(title)\"];",
             "  node [fontname=\"Helvetica\", fontsize=10];",
         ]
         for vm in plan.vmNames {
@@ -141,7 +146,7 @@ public struct LabDrawing: Sendable {
         for place in lost.keys.sorted() where networks.contains(place) {
             s.append("  style \(id("net:\(place)")) fill:#fdd,stroke:#c00")
         }
-        s.append("  legend[\"legend<br>\(legend(network: "circle").joined(separator: "<br>"))\"]")
+        s.append("  legend[\"\(title)<br>\(legend(network: "circle").joined(separator: "<br>"))\"]")
         s.append("  style legend fill:#fff,stroke:#999,stroke-dasharray:3")
         return s.joined(separator: "\n") + "\n"
     }

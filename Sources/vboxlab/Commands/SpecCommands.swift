@@ -57,7 +57,9 @@ struct Graph: LabCommand {
         "format", choosing: "format", from: Format.allCases.map(\.rawValue),
         help: "mermaid (default), dot, or svg (through Graphviz's dot).")
     static let check = OptionSpec(
-        "check", help: "Colour the hosts by the last check's result and mark where frames were lost.")
+        "check",
+        help: "Draw the lab as it is now (the plan where it is not made), colour the hosts by the last check's "
+            + "result and mark where frames were lost.")
     let lab: String?, format: Format, marked: Bool, strategy: Strategy?
     init(_ a: ParsedArguments) {
         lab = a.positionals.first
@@ -73,8 +75,15 @@ struct Graph: LabCommand {
                 fix: "install graphviz (apt-get install -y graphviz), or use --format dot or mermaid")
         }
         let found = try env.finder.find(lab)
-        var drawing = LabDrawing(plan: try Solver.plan(try found.requireSpec(), strategy: strategy))
-        if marked { drawing.mark(try env.store.keptCheck(drawing.plan.lab, word: found.word)) }
+        let plan = try Solver.plan(try found.requireSpec(), strategy: strategy)
+        var drawing = LabDrawing(plan: plan)
+        if marked {
+            // A lab that exists is drawn as it is, beside where its last check lost frames.
+            if found.record != nil, let seen = try? LabLifecycle(found, environment: env).status(), seen.exists {
+                drawing = LabDrawing.observed(plan, state: seen.state)
+            }
+            drawing.mark(try env.store.keptCheck(plan.lab, word: found.word))
+        }
         switch format {
         case .mermaid: print(drawing.mermaid, terminator: "")
         case .dot: print(drawing.dot, terminator: "")

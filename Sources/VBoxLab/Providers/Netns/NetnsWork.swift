@@ -67,8 +67,9 @@ public struct NetnsWork: Sendable {
         let root = SwitchWork.batch(switchWork.rootLines + addVMNamespaces.map { "netns add \($0)" }).map {
             Command("ip", ["-batch", "-"], input: $0)
         }
-        return [deleted, switchWork.deleteCommand, root, switchWork.linkCommand, switchWork.fdbCommand].compactMap {
-            $0
-        }
+        return [
+            deleted, switchWork.deleteCommand, root, switchWork.quietCommand, switchWork.linkCommand,
+            switchWork.fdbCommand,
+        ].compactMap { $0 }
     }
 }

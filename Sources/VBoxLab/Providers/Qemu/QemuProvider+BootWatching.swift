@@ -18,6 +18,11 @@ extension QemuProvider: BootWatching {
         return accel(image) == "tcg"
     }
 
+    /// The accelerator as the create line names it: TCG is worth a word, since it is slow.
+    static func accelInWords(_ accel: String) -> String {
+        accel == "tcg" ? "TCG: software emulation, no working KVM here (VBOXLAB_QEMU_ACCEL)" : accel.uppercased()
+    }
+
     /// Seconds since the host booted, from /proc/uptime.
     static func hostUptime() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8) else { return nil }

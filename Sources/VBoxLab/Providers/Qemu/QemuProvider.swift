@@ -57,7 +57,7 @@ public struct QemuProvider: LabProvider {
         let observed = fresh ? nil : try observe(lab: plan.lab, vms: plan.vmNames, record: record).state
         progress(
             fresh
-                ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(accel(image))) and "
+                ? "creating \(counted(plan.vmNames.count, "QEMU VM")) (\(Self.accelInWords(accel(image)))) and "
                     + "\(counted(Set(plan.nics.map(\.network)).count, "internal network"))"
                 : work.start.isEmpty && work.remove.isEmpty
                     ? "lab \(plan.lab) exists; its VMs run as planned"

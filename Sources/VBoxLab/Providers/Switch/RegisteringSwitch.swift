@@ -39,7 +39,7 @@ public struct RegisteringSwitch: Sendable {
     /// Runs `work` alone, for a caller with nothing of its own in the root namespace.
     public func apply(_ work: SwitchWork, through runner: CommandRunner) throws(VBoxLabError) {
         let root = SwitchWork.batch(work.rootLines).map { Command("ip", ["-batch", "-"], input: $0) }
-        for c in [work.deleteCommand, root, work.linkCommand, work.fdbCommand].compactMap({ $0 }) {
+        for c in [work.deleteCommand, root, work.quietCommand, work.linkCommand, work.fdbCommand].compactMap({ $0 }) {
             try runner.check(c)
         }
     }

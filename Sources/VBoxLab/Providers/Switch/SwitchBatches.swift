@@ -1,3 +1,5 @@
+import Foundation
+
 /// The text of a `SwitchWork`'s batches, and the commands that run them.
 extension SwitchWork {
     /// Lines for the root namespace's `ip -batch`, which the caller runs before
@@ -9,6 +11,16 @@ extension SwitchWork {
                 guard case .existing(let link) = p.port.link else { return nil }
                 return "link set dev \(link) netns \(names.namespace) name \(names.port(p.port.nic))"
             }
+    }
+
+    /// IPv6 off in a new switch namespace, before its links come up: a VirtualBox switch sends
+    /// no frame of its own, while a kernel port with IPv6 sends router solicitations and MLD
+    /// reports into the lab. Writing `all` reaches the taps already moved in and every later
+    /// link. Nothing to do on a host without IPv6.
+    public var quietCommand: Command? {
+        let all = "/proc/sys/net/ipv6/conf/all/disable_ipv6"
+        guard createNamespace, FileManager.default.fileExists(atPath: all) else { return nil }
+        return Command("ip", ["netns", "exec", names.namespace, "tee", all], input: "1\n")
     }
 
     /// Ports and bridges to delete, before anything is added so a name freed can be reused.

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import VBoxLab
+
+/// A persisted real guest over days: a check during its reboot, a change by hand, a new plan.
+extension QemuGuestTests {
+    /// A check while centos-2 reboots never calls it a guest without its setup; `ssh-setup
+    /// --persist` passes on a guest rebooted and changed by hand; after fix-macs changes its
+    /// MACs, a reboot brings back the new ones (its files followed), and check passes.
+    @Test func aPersistedGuestThroughRebootsHandChangesAndANewPlan() throws {
+        let lab = "vt-qdays"
+        let place = try QemuPlace(lab: lab, bundled: "bridge-lab")
+        defer { place.cleanup() }
+        let created = try place.run(["create", lab, "--provider", "qemu"])
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(try place.run(["ssh-setup", "centos-2", "--persist"]).status == 0)
+
+        var bootID = try place.run(["ssh", "centos-2", "--", "cat", "/proc/sys/kernel/random/boot_id"]).stdout
+        _ = try place.run(["ssh", "centos-2", "--", "systemctl", "reboot"])
+        let during = try place.run(["check", lab, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(during.stdout.utf8)) as? [String: Any]
+        let causes = Set((object?["pairs"] as? [[String: Any]] ?? []).compactMap { $0["cause"] as? String })
+        #expect(during.status == 1 && !causes.contains("guest-not-set-up"), "\(during.stdout)\(during.stderr)")
+        #expect(try place.waitForNewBoot(vm: "centos-2", old: bootID), "centos-2 did not come back")
+        #expect(try place.run(["check", lab]).status == 0, "the persisted setup came back")
+
+        // Changed by hand: an address of its own and a port out of the bridge; --persist puts it right.
+        _ = try place.run(["ssh", "centos-2", "--", "ip addr add 10.9.9.9/24 dev br0; ip link set enp0s9 nomaster"])
+        let persisted = try place.run(["ssh-setup", "centos-2", "--persist"])
+        #expect(persisted.status == 0, "\(persisted.stdout)\(persisted.stderr)")
+        #expect(try place.run(["check", lab]).status == 0)
+
+        // A new plan: fix-macs restarts centos-2 with other MACs and rewrites its files; a reboot keeps them.
+        let promisc = try Solver.plan(try LabLoader.load("\(place.place.dir)/labs/\(lab).json5"), strategy: .promisc)
+        let mac = promisc.nic(NICRef(vm: "centos-2", slot: 2))!.guestMac
+        let fixed = try place.run(["fix-macs", lab, "--strategy", "promisc", "--restart"])
+        #expect(fixed.status == 0 && fixed.stdout.contains("centos-2: wrote "), "\(fixed.stdout)\(fixed.stderr)")
+        bootID = try place.run(["ssh", "centos-2", "--", "cat", "/proc/sys/kernel/random/boot_id"]).stdout
+        _ = try place.run(["ssh", "centos-2", "--", "systemctl", "reboot"])
+        #expect(try place.waitForNewBoot(vm: "centos-2", old: bootID), "centos-2 did not come back")
+        let seen = try place.run(["ssh", "centos-2", "--", "cat", "/sys/class/net/enp0s8/address"])
+        #expect(seen.stdout == "\(mac)\n", "\(seen.stdout)\(seen.stderr)")
+        let after = try place.run(["check", lab])
+        #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+    }
+}
