@@ -16,11 +16,11 @@ struct GuestProvisioner: Sendable {
     /// `quietWhenUnchanged`: a lab that already existed says nothing of guests that were already set up.
     func setUp(
         _ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, interfaces: [String: [Int: String]],
-        quietWhenUnchanged: Bool
+        quietWhenUnchanged: Bool, skipping: Set<String> = []
     ) throws(VBoxLabError) -> [String] {
         let transports = try provider.transports(spec: spec, record: record)
         defer { closeAll(transports) }
-        let vms = plan.vmNames.filter { transports[$0] != nil }
+        let vms = plan.vmNames.filter { transports[$0] != nil && !skipping.contains($0) }
         let scripts = vms.map {
             GuestScript(
                 plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:], persist: record.persisted?.contains($0) == true)
@@ -120,18 +120,17 @@ struct GuestProvisioner: Sendable {
 
     /// What the guest scripts would change, predicted from the guests as observed: the lab
     /// as the provider saw it, with the guests' own side read through their transports
-    /// where the provider cannot see it. The same lines, in the same order, as the real run.
+    /// where the provider cannot see it. The same lines, in the same order, as the real run,
+    /// by VM; a VM not read (not running, or the lab is new) has no entry.
     func predict(_ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, observed: LabState?) throws(VBoxLabError)
-        -> [String]
+        -> [String: [String]]
     {
-        guard let observed else { return [] }
+        guard let observed else { return [:] }
         let transports = try provider.transports(spec: spec, record: record)
         defer { closeAll(transports) }
         let seen = LabChecker.withGuests(observed, plan: plan, transports: transports)
-        var changes: [String] = []
-        for vm in seen.vms where vm.running {
-            changes += GuestDiff.changes(plan, vm: vm.name, seen: vm).map { "\(vm.name): \($0)" }
-        }
+        var changes: [String: [String]] = [:]
+        for vm in seen.vms where vm.running { changes[vm.name] = GuestDiff.changes(plan, vm: vm.name, seen: vm) }
         return changes
     }
 }

@@ -141,11 +141,17 @@ public struct LabLifecycle: Sendable {
         let guests = GuestProvisioner(
             provider: provider, progress: progress, recorder: recorder, waitSetting: environment.guestWaitSetting)
         var changes: [String] = []
-        if dryRun { changes += try guests.predict(plan, spec: spec, record: record, observed: outcome.observed) }
+        // A dry run shows the scripts of the guests it expects to change, and of those it cannot read.
+        var unchanged: Set<String> = []
+        if dryRun {
+            let predicted = try guests.predict(plan, spec: spec, record: record, observed: outcome.observed)
+            changes += plan.vmNames.flatMap { vm in (predicted[vm] ?? []).map { "\(vm): \($0)" } }
+            unchanged = Set(predicted.filter { $0.value.isEmpty }.keys)
+        }
         do {
             changes += try guests.setUp(
                 plan, spec: spec, record: record, interfaces: outcome.guestInterfaces,
-                quietWhenUnchanged: !outcome.created)
+                quietWhenUnchanged: !outcome.created, skipping: unchanged)
         } catch {
             if case .guest(.setupFailed(_, let failed, _)) = error, !dryRun {
                 record.guestsNotSetUp = failed.map(\.vm)
