@@ -405,6 +405,10 @@ struct LifecycleTests {
         let count = Int(lines.first?.dropFirst(2).prefix { $0.isNumber } ?? "") ?? -1
         let predicted = lines.dropFirst().prefix { $0.hasPrefix("#   ") }.map { String($0.dropFirst(4)) }
         #expect(predicted.count == count, "\(dry.stdout)")
+        // Its progress never words a change as done.
+        let said = Set(dry.stderr.split(separator: "\n").map(String.init))
+        #expect(predicted.allSatisfy { !said.contains("vboxlab: \($0)") }, "\(dry.stderr)")
+        #expect(count == 0 || said.contains { $0.hasPrefix("vboxlab: not done (dry run): ") }, "\(dry.stderr)")
         let real = try place.run(["fix-macs"])
         #expect(real.status == 0)
         #expect(

@@ -56,6 +56,17 @@ extension QemuIntegrityTests {
         #expect(HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-vq-move-") } == before && before.count == 4)
     }
 
+    /// A check right after a create: the guests cannot answer yet, and check says they are booting.
+    @Test func aCheckWhileGuestsBootSaysSo() throws {
+        let q = try QemuPlace(lab: "vq-boot", bundled: "bridge-lab")
+        defer { q.cleanup() }
+        #expect(try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"]).status == 0)
+        let check = try q.run(["check", q.lab])
+        #expect(
+            check.status == 1 && check.stdout.contains("it is still booting (its VM started "),
+            "\(check.stdout)\(check.stderr)")
+    }
+
     /// The record as a run killed between making the switch and naming it leaves it.
     static func forgetSwitchIdentity(recordPath: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: recordPath))

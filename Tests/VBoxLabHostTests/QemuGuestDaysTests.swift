@@ -18,10 +18,18 @@ extension QemuGuestTests {
 
         var bootID = try place.run(["ssh", "centos-2", "--", "cat", "/proc/sys/kernel/random/boot_id"]).stdout
         _ = try place.run(["ssh", "centos-2", "--", "systemctl", "reboot"])
-        let during = try place.run(["check", lab, "--json"])
-        let object = try JSONSerialization.jsonObject(with: Data(during.stdout.utf8)) as? [String: Any]
-        let causes = Set((object?["pairs"] as? [[String: Any]] ?? []).compactMap { $0["cause"] as? String })
-        #expect(during.status == 1 && !causes.contains("guest-not-set-up"), "\(during.stdout)\(during.stderr)")
+        // Checks until one catches centos-2 down (its shutdown under emulation takes a while to
+        // begin): none may call it a guest without its setup.
+        var caught: String?
+        let deadline = Date().addingTimeInterval(300)
+        while caught == nil && Date() < deadline {
+            let during = try place.run(["check", lab, "--json"])
+            let object = try JSONSerialization.jsonObject(with: Data(during.stdout.utf8)) as? [String: Any]
+            let causes = Set((object?["pairs"] as? [[String: Any]] ?? []).compactMap { $0["cause"] as? String })
+            #expect(!causes.contains("guest-not-set-up"), "\(during.stdout)\(during.stderr)")
+            if during.status == 1 { caught = during.stdout } else { Thread.sleep(forTimeInterval: 1) }
+        }
+        #expect(caught != nil, "no check caught centos-2 down")
         #expect(try place.waitForNewBoot(vm: "centos-2", old: bootID), "centos-2 did not come back")
         #expect(try place.run(["check", lab]).status == 0, "the persisted setup came back")
 
@@ -43,5 +51,16 @@ extension QemuGuestTests {
         #expect(seen.stdout == "\(mac)\n", "\(seen.stdout)\(seen.stderr)")
         let after = try place.run(["check", lab])
         #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+
+        // A guest long up whose sshd is gone is not waited for as if it were booting.
+        _ = try place.run(["ssh", "centos-1", "--", "systemctl stop ssh.service"])
+        let started = Date()
+        let silent = try place.run(["fix-macs", lab, "--strategy", "promisc"], environment: ["VBOXLAB_SSH_WAIT": "30"])
+        #expect(silent.status == 1, "\(silent.stdout)\(silent.stderr)")
+        #expect(
+            silent.stderr.contains("up, not answering") && silent.stderr.contains("centos-1 did not answer ssh")
+                && silent.stderr.contains("within 30 s"),
+            "\(silent.stderr)")
+        #expect(Date().timeIntervalSince(started) < 300)
     }
 }

@@ -122,3 +122,23 @@ import Testing
         vm: "centos-1", namespace: "n", runner: RecordingRunner { _ in CommandResult(status: 0, stdout: lo) })
     #expect(try GuestReader.read(through: guest, nics: plan.nics(of: "centos-1")).nics.isEmpty)
 }
+
+/// A guest that shows none of a NIC's MACs while systemd says it is starting or stopping is a
+/// guest between states (unreadable), not one without its setup; a running one is read as it is.
+@Test func aGuestBetweenStatesIsUnreadable() throws {
+    let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
+    let lo = #"[{"ifname":"lo","address":"00:00:00:00:00:00","flags":["UP"]}]"#
+    func guest(_ state: String) -> NetnsExecTransport {
+        NetnsExecTransport(
+            vm: "centos-2", namespace: "n",
+            runner: RecordingRunner { c in
+                CommandResult(status: 0, stdout: c.arguments.contains("systemctl") ? "\(state)\n" : lo)
+            })
+    }
+    for state in ["starting", "stopping"] {
+        #expect(throws: VBoxLabError.self, "\(state)") {
+            _ = try GuestReader.read(through: guest(state), nics: plan.nics(of: "centos-2"))
+        }
+    }
+    #expect(try GuestReader.read(through: guest("running"), nics: plan.nics(of: "centos-2")).nics.isEmpty)
+}

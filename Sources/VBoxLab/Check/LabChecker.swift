@@ -118,7 +118,8 @@ public struct LabChecker: Sendable {
             PairResult(pair: pair, ok: ok, diagnosis: ok ? nil : diagnoser.diagnose(pair, pinged: false))
         }
         Self.explainWithoutTheModel(
-            &results, pairs: pairs, unreachable: read.unreachable, missingSwitch: observation.missingSwitch,
+            &results, pairs: pairs, unreachable: booting(read.unreachable, record: record),
+            missingSwitch: observation.missingSwitch,
             drift: RegistrationDrift.nics(observation.state, plan: plan))
         askAgain(&results, pairs: pairs, transports: transports)
         if capture > 0, results.contains(where: { !$0.ok }) {
@@ -129,6 +130,20 @@ public struct LabChecker: Sendable {
             }
         }
         return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)
+    }
+
+    /// An unreachable guest whose VM started lately is said to be booting, where the provider
+    /// knows when each VM started: the answer to wait for, not a fault to mend.
+    private func booting(_ unreachable: [String: String], record: LabRecord?) -> [String: String] {
+        guard let record, let watching = provider as? BootWatching, !unreachable.isEmpty else { return unreachable }
+        let uptimes = watching.uptimes(record)
+        var out = unreachable
+        for (vm, why) in unreachable {
+            if let up = uptimes[vm], up < GuestWait.boot {
+                out[vm] = "it is still booting (its VM started \(Int(up)) s ago): \(why)"
+            }
+        }
+        return out
     }
 
     /// A failure the model cannot explain may be a slow first answer (a loaded host, a long

@@ -47,7 +47,24 @@ public struct GuestReader: Sendable {
                 command: command, status: r.status,
                 stderr: "its answer (\(r.stdout.utf8.count) bytes) is no list of links: \(first.escapedOnOneLine)")
         }
-        return parse(r.stdout, nics: nics)
+        let seen = parse(r.stdout, nics: nics)
+        // A NIC the guest does not show at all, not even by its hardware MAC: a guest that is
+        // booting or shutting down shows that too, and then it is not a guest without its setup.
+        if seen.nics.count < nics.count, let going = passing(through: transport) {
+            throw .commandFailed(command: command, status: r.status, stderr: going)
+        }
+        return seen
+    }
+
+    /// Why the guest cannot be read as it is, when systemd says it is between states.
+    static func passing(through transport: GuestTransport) -> String? {
+        let state = (try? transport.run(["systemctl", "is-system-running"], input: nil))?.stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        switch state {
+        case "starting": return "the guest is still booting (systemd: starting)"
+        case "stopping": return "the guest is shutting down (systemd: stopping)"
+        default: return nil
+        }
     }
 
     public static func parse(_ json: String, nics planned: [PlannedNIC]) -> Seen {

@@ -88,7 +88,8 @@ public struct NetnsProvider: LabProvider {
         throws(VBoxLabError) -> ApplyOutcome
     {
         let started = Date()
-        for c in work.changes { progress(c) }
+        // A dry run says what it would do, never as done.
+        for c in work.changes { progress(context.dryRun ? "not done (dry run): \(c)" : c) }
         for c in work.commands { try mutator.check(c) }
         let record = context.dryRun ? record : identified(record, added: work.addNamespaces)
         // On every run: a lab that grew, or a run stopped before this point.
