@@ -142,3 +142,24 @@ import Testing
     }
     #expect(try GuestReader.read(through: guest("running"), nics: plan.nics(of: "centos-2")).nics.isEmpty)
 }
+
+/// A guest that answers without a NIC and then stops answering is going down: unreadable.
+@Test func aGuestThatStopsAnsweringIsUnreadable() throws {
+    struct GoingDown: GuestTransport {
+        let vm = "centos-2"
+        let summary = "ssh root@127.0.0.1:2222"
+        func command(_ argv: [String], input: String?) -> Command { Command("ssh", argv) }
+        func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
+            guard argv.first == "ip" else {
+                throw .commandFailed(command: "ssh", status: 255, stderr: "Connection closed by remote host")
+            }
+            return CommandResult(status: 0, stdout: #"[{"ifname":"lo","address":"00:00:00:00:00:00"}]"#)
+        }
+        func hasProgram(_ program: String) -> Bool { true }
+        func interactive(line: String?) throws(VBoxLabError) -> Command { Command("ssh", []) }
+    }
+    let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
+    #expect(throws: VBoxLabError.self) {
+        _ = try GuestReader.read(through: GoingDown(), nics: plan.nics(of: "centos-2"))
+    }
+}

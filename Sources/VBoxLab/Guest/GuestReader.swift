@@ -56,10 +56,16 @@ public struct GuestReader: Sendable {
         return seen
     }
 
-    /// Why the guest cannot be read as it is, when systemd says it is between states.
+    /// Why the guest cannot be read as it is: systemd says it is between states, or it no
+    /// longer answers (a guest going down answers, then stops).
     static func passing(through transport: GuestTransport) -> String? {
-        let state = (try? transport.run(["systemctl", "is-system-running"], input: nil))?.stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let state: String
+        do {
+            state = try transport.run(["systemctl", "is-system-running"], input: nil).stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            return "the guest stopped answering while it was read: \(error.message.split(separator: "\n").first ?? "")"
+        }
         switch state {
         case "starting": return "the guest is still booting (systemd: starting)"
         case "stopping": return "the guest is shutting down (systemd: stopping)"
