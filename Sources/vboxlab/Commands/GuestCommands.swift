@@ -56,8 +56,7 @@ struct SSH: LabCommand {
         discussion:
             "vboxlab ssh centos-1 -- ping -c1 1.1.1.20 runs one command; without a command, an interactive shell. As "
             + "with ssh, the words after -- are joined with spaces for the guest's shell: vboxlab ssh centos-2 -- 'ip "
-            + "-br link; bridge link' runs both. It exits with the command's status; when vboxlab cannot run it (no "
-            + "such VM, no way in) with 255, as ssh does."
+            + "-br link; bridge link' runs both."
     )
     let vm: String, argv: [String], lab: String?, provider: String?
     init(_ a: ParsedArguments) {
@@ -67,21 +66,12 @@ struct SSH: LabCommand {
         provider = a.value(Options.provider)
     }
 
-    /// The guest command's own status, as ssh gives it; vboxlab's own failure (no such VM, no
-    /// way in) is 255, as ssh's own is, so a script never takes it for the command's.
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
-        var transport: GuestTransport?
-        defer { transport?.close() }
-        let command: Command
-        do {
-            let found = try env.finder.find(vm: vm, lab: lab)
-            transport = try LabLifecycle(found, environment: env, providerFlag: provider).transport(to: vm)
-            // As ssh does: the words joined with spaces, for the guest's shell to read.
-            command = try transport!.interactive(line: argv.isEmpty ? nil : argv.joined(separator: " "))
-        } catch {
-            _ = CLI.fail(error)
-            return 255
-        }
-        return try ProcessRunner().runAttached(command)
+        let found = try env.finder.find(vm: vm, lab: lab)
+        let transport = try LabLifecycle(found, environment: env, providerFlag: provider).transport(to: vm)
+        defer { transport.close() }
+        // As ssh does: the words joined with spaces, for the guest's shell to read.
+        let line = argv.isEmpty ? nil : argv.joined(separator: " ")
+        return try ProcessRunner().runAttached(try transport.interactive(line: line))
     }
 }
