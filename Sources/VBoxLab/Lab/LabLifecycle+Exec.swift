@@ -30,10 +30,13 @@ public struct ExecResult: Sendable, Equatable {
 extension LabLifecycle {
     /// How long `exec` gives a guest to answer before it is named unreachable: its VMs are up.
     static let execReach = 10.0
+    /// The longest a command of `exec` may run on a VM.
+    static let execLimit = 300.0
 
     /// `line`, the user's own words, on each of `vms` (every VM of the lab when nil) at once,
-    /// read by the VM's shell as `vboxlab ssh VM -- line` is, with the privileges guest setup
-    /// has. A VM that cannot be reached is named with the reason; the others still run it.
+    /// handed to the VM's login shell exactly as `vboxlab ssh VM -- line` hands it: no shell
+    /// string is built here. A VM that cannot be reached is named with the reason; the others
+    /// still run it.
     public func exec(_ line: String, vms chosen: [String]?) throws(VBoxLabError) -> [ExecResult] {
         let spec = try found.requireSpec()
         let all = spec.vms.map(\.name)
@@ -50,7 +53,15 @@ extension LabLifecycle {
             }
             do throws(VBoxLabError) {
                 try t.waitUntilReachable(wait: Self.execReach, progress: { _ in })
-                let r = try t.run(["sh", "-c", line], input: nil)
+                var command = try t.interactive(line: line)
+                command.timeout = Self.execLimit
+                command.outputLimit = Command.guestOutputLimit
+                let r = try ProcessRunner().run(command).fromGuest
+                // ssh's own failure (255) is the way in failing, not the command's status.
+                if t.login != nil && r.status == 255 {
+                    let said = r.stderr.split(separator: "\n").last.map(String.init) ?? "nothing on stderr"
+                    return ExecResult(vm: vm, status: nil, unreachable: "\(t.summary) failed (exit 255): \(said)")
+                }
                 return ExecResult(vm: vm, status: r.status, stdout: r.stdout, stderr: r.stderr)
             } catch {
                 return ExecResult(vm: vm, status: nil, unreachable: LabChecker.whyUnreachable(error, through: t))

@@ -9,8 +9,8 @@ struct Exec: LabCommand {
         arguments: [Options.lab, "COMMAND..."], options: [vms, Options.json, Options.provider],
         discussion:
             "vboxlab exec -- ip -br addr runs on every VM; --vm centos-1,centos-3 on those. As with vboxlab ssh, the "
-            + "words after -- are joined with spaces for each VM's shell, which runs them as guest setup runs (root, "
-            + "or sudo -n for a login user who is not root), for at most 300 s. Output is printed VM by VM once all "
+            + "words after -- are joined with spaces and handed to each VM's login shell as ssh hands them (a user "
+            + "who is not root types sudo), for at most 300 s. Output is printed VM by VM once all "
             + "have answered: stdout to stdout, stderr to stderr. Exit 0 when every VM's command exited 0; else the "
             + "first other status in the lab's VM order, or 3 when a VM could not be reached (named, with why; the "
             + "others still run the command).")

@@ -26,17 +26,9 @@ public struct NetnsExecTransport: GuestTransport {
     public func hasProgram(_ program: String) -> Bool { ProcessRunner.resolve(program) != nil }
 
     /// The user's shell in the namespace; with a line, that shell reads it (`-c`), as a
-    /// login shell reads the line ssh brings. It runs in a UTS namespace of its own named for
-    /// the VM, so the prompt and `hostname` are the VM's while the host keeps its name. The
-    /// script is fixed: the VM's name and the shell reach it as arguments, never as its text.
+    /// login shell reads the line ssh brings.
     public func interactive(line: String?) throws(VBoxLabError) -> Command {
         let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
-        return Command(
-            "ip",
-            ["netns", "exec", namespace, "unshare", "--uts", "--", "sh", "-c", Self.named, "vboxlab", vm, shell]
-                + (line.map { ["-c", $0] } ?? []))
+        return Command("ip", ["netns", "exec", namespace, shell] + (line.map { ["-c", $0] } ?? []))
     }
-
-    /// Names the UTS namespace (a name the kernel refuses leaves the host's), then becomes the shell.
-    static let named = #"hostname "$1" 2>/dev/null; shift; exec "$@""#
 }
