@@ -73,6 +73,10 @@ public enum LabError: Sendable, Equatable {
     /// create or fix-macs with another provider than the one that made the lab: one lab, one
     /// provider, so its objects are never half of each.
     case otherProvider(lab: String, recorded: String, chosen: String)
+    /// A command that needs the lab running, on a lab `stop` put to rest.
+    case atRest(lab: String, since: String, command: String)
+    /// stop (or start) reached some VMs and not others: those are named, with the command that finishes it.
+    case notAllDone(lab: String, doing: String, failed: [VMFailure], retry: String)
 
     public var explanation: String {
         switch self {
@@ -116,6 +120,11 @@ public enum LabError: Sendable, Equatable {
             return
                 "lab \(lab) was made with provider \(recorded), not \(chosen); nothing was changed. To move it: "
                 + "vboxlab destroy \(lab), then vboxlab create \(lab) --provider \(chosen)"
+        case .atRest(let lab, let since, let command):
+            return "lab \(lab) is stopped (since \(since)); \(command) needs it running: vboxlab start \(lab)"
+        case .notAllDone(let lab, let doing, let failed, let retry):
+            let named = failed.map { "\($0.vm) (\($0.reason))" }.joined(separator: ", ")
+            return "\(doing) of lab \(lab) did not reach \(named); the other VMs are done. Finish it: \(retry)"
         }
     }
 }

@@ -12,6 +12,10 @@ public struct HostLabs: Sendable {
         /// nil when the lab's provider cannot be made here.
         public var survey: LabSurvey?
         public var specExists: Bool
+        /// running, stopped, saved or partial; nil when the provider cannot be read here.
+        public var state: LabRunState? {
+            survey.map { LabRunState.of(running: $0.running, total: $0.total, rest: record.rest) }
+        }
     }
 
     /// Record files that cannot be read: shown, never skipped in silence.
@@ -20,6 +24,12 @@ public struct HostLabs: Sendable {
     public func list() -> [Listing] {
         environment.store.all().map { r in
             var survey = (try? environment.provider(r.provider))?.survey(r)
+            // Put away by stop: that is what the lab is, not a difference from its record.
+            if let rest = r.rest, survey?.running == 0 {
+                survey?.matches = true
+                survey?.note =
+                    "\(rest.saved.isEmpty ? "stopped" : "saved") since \(rest.since) (vboxlab start \(r.lab))"
+            }
             if let stranded = r.stranded, !stranded.isEmpty {
                 // An undo that could not delete everything: what is left is still the lab's.
                 survey?.matches = false

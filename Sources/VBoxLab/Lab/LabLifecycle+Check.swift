@@ -16,7 +16,12 @@ extension LabLifecycle {
         try provider.checkPrerequisites(pinging: true)
         let held = lockHeld ? nil : try environment.lock(plan.lab)
         defer { withExtendedLifetime(held) {} }
-        return try (lockHeld ? self : current()).checkLocked(plan, pairs: pairs, capture: capture)
+        let now = lockHeld ? self : try current()
+        // A stopped lab has nothing to ping: say so, not a matrix of VMs that are down.
+        if let rest = now.found.record?.rest {
+            throw .lab(.atRest(lab: plan.lab, since: rest.since, command: "check"))
+        }
+        return try now.checkLocked(plan, pairs: pairs, capture: capture)
     }
 
     private func checkLocked(_ plan: RegistrationPlan, pairs: [PingPair]?, capture: Int) throws(VBoxLabError)
@@ -44,6 +49,18 @@ extension LabLifecycle {
         var vms = (try? found.spec.map { try Solver.plan($0, strategy: nil).vmNames }) ?? nil ?? []
         for vm in found.record?.vms ?? [] where !vms.contains(vm) { vms.append(vm) }
         var observation = try provider.observe(lab: found.name, vms: vms, record: found.record)
+        observation.rest = found.record?.rest
+        if let rest = found.record?.rest {
+            // Stopped, the lab exists all the same: each VM not running is stopped (or saved).
+            observation.exists = true
+            for vm in vms where observation.state.vms.first(where: { $0.name == vm })?.running != true {
+                let state = observation.details[vm]?.state
+                if state == nil || state == "missing" || state == "off" {
+                    observation.details[vm, default: VMDetail(state: "")].state =
+                        rest.saved.contains(vm) ? "saved" : "stopped"
+                }
+            }
+        }
         // How each VM is reached, where that is ssh (a namespace's own way in needs no saying).
         if let spec = found.spec, observation.exists,
             let transports = try? provider.transports(spec: spec, record: found.record)

@@ -77,6 +77,10 @@ public struct LabLifecycle: Sendable {
         if let recorded = locked.found.record?.provider, recorded != locked.provider.name {
             throw .lab(.otherProvider(lab: plan.lab, recorded: recorded, chosen: locked.provider.name))
         }
+        // create on a stopped lab starts it; fix-macs changes a running lab only.
+        if mode.isFix, let rest = locked.found.record?.rest {
+            throw .lab(.atRest(lab: plan.lab, since: rest.since, command: "fix-macs"))
+        }
         do { try locked.checkResources(plan, mode: mode, force: force) } catch {
             if locked.found.record == nil { held?.removeFileOnRelease = true }
             throw error
@@ -121,7 +125,8 @@ public struct LabLifecycle: Sendable {
         var changes = outcome.changes
         var record = outcome.record
         if mode.setsUpGuests {
-            changes += try setUpGuests(plan, spec: spec, outcome: outcome, record: &record)
+            let kept = guestsKeptAtRest(found.record)
+            changes += try setUpGuests(plan, spec: spec, outcome: outcome, record: &record, keeping: kept)
         }
         var report = ApplyReport(
             created: outcome.created, changes: changes, record: record,
@@ -135,18 +140,20 @@ public struct LabLifecycle: Sendable {
     /// The guests' part. A guest that fails never undoes what the provider made: the VMs and
     /// the record stay, the record names the guests not set up (`list` shows them), and the
     /// error says which answered, which did not and why, and the next command.
-    private func setUpGuests(_ plan: RegistrationPlan, spec: LabSpec, outcome: ApplyOutcome, record: inout LabRecord)
-        throws(VBoxLabError) -> [String]
-    {
+    private func setUpGuests(
+        _ plan: RegistrationPlan, spec: LabSpec, outcome: ApplyOutcome, record: inout LabRecord, keeping: Set<String>
+    ) throws(VBoxLabError) -> [String] {
         let guests = GuestProvisioner(
             provider: provider, progress: progress, recorder: recorder, waitSetting: environment.guestWaitSetting)
         var changes: [String] = []
         // A dry run shows the scripts of the guests it expects to change, and of those it cannot read.
-        var unchanged: Set<String> = []
+        // Guests that kept their setup through a stop (saved, or persisted) are not set up again.
+        var unchanged = keeping
+        for vm in plan.vmNames where keeping.contains(vm) { progress("\(vm): its setup was kept while stopped") }
         if dryRun {
             let predicted = try guests.predict(plan, spec: spec, record: record, observed: outcome.observed)
             changes += plan.vmNames.flatMap { vm in (predicted[vm] ?? []).map { "\(vm): \($0)" } }
-            unchanged = Set(predicted.filter { $0.value.isEmpty }.keys)
+            unchanged.formUnion(predicted.filter { $0.value.isEmpty }.keys)
         }
         do {
             changes += try guests.setUp(
@@ -172,10 +179,18 @@ public struct LabLifecycle: Sendable {
         var base = found.record ?? LabRecord(lab: plan.lab, spec: specPath, provider: provider.name, vms: plan.vmNames)
         base.spec = specPath
         base.provider = provider.name
+        base.strategy = strategyFlag?.rawValue
         let change = try provider.prepare(plan, spec: spec, record: base, mode: mode)
         return try LabTransaction(
             store: store, lab: plan.lab, newLab: found.record == nil, dryRun: dryRun, progress: progress
         ).run(change)
+    }
+
+    /// The same lifecycle with another `--strategy` (start: the one the lab was built with).
+    func with(strategy: Strategy?) -> LabLifecycle {
+        LabLifecycle(
+            environment: environment, found: found, choice: choice, provider: provider, recorder: recorder,
+            providerFlag: providerFlag, strategyFlag: strategy)
     }
 
     /// The same lifecycle, for a lab whose record has just been written.

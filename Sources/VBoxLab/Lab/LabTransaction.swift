@@ -42,6 +42,8 @@ struct LabTransaction {
             }
             outcome.record.pending = false
             outcome.record.stopped = nil
+            // Every VM runs now: a lab that was stopped is no longer.
+            outcome.record.rest = nil
             try store.save(outcome.record)
             Cleanup.shared.drop(undo)
             return outcome

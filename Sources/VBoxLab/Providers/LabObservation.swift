@@ -12,6 +12,13 @@ public struct LabObservation: Sendable {
     public var exists: Bool
     /// What plays the internal networks, when it is gone while VMs remain (netns: the switch namespace).
     public var missingSwitch: String? = nil
+    /// How `stop` left the lab, from its record: nil while it runs.
+    public var rest: LabRest? = nil
+
+    /// running, stopped, saved or partial, from the VMs as read and the record's rest.
+    public var runState: LabRunState {
+        LabRunState.of(running: state.vms.filter(\.running).count, total: state.vms.count, rest: rest)
+    }
 
     public init(
         lab: String, provider: String, state: LabState, details: [String: VMDetail], switches: [SwitchObservation],
@@ -49,6 +56,7 @@ extension LabObservation {
     public var statusJSON: JSONOut {
         .object([
             ("lab", .string(lab)), ("provider", .string(provider)),
+            ("state", exists ? .string(runState.rawValue) : .null),
             ("vms", .array(exists ? state.vms.map(vmJSON) : [])),
             (
                 "switches",
@@ -99,6 +107,13 @@ extension LabObservation {
     /// For people: one line per NIC and bridge.
     public var statusText: String {
         guard exists else { return "lab \(lab) does not exist (\(provider))" }
+        if let rest, runState != .running {
+            let first = "lab \(lab) is \(runState.rawValue) (since \(rest.since)); vboxlab start \(lab) brings it back"
+            if state.vms.allSatisfy({ $0.nics.isEmpty && $0.bridges.isEmpty }) {
+                return ([first] + state.vms.map { "  \($0.name): \(details[$0.name]?.state ?? "stopped")" })
+                    .joined(separator: "\n")
+            }
+        }
         let warning = missingSwitch.map { ["switch missing: \($0); every internal network is gone"] } ?? []
         var rows: [[String]] = [
             ["VM", "state", "slot", "network", "interface", "registered", "guest MAC", "policy", "link", "addresses"]

@@ -32,6 +32,11 @@ public struct LabRecord: Codable, Sendable, Equatable {
     /// VMs vboxlab shut down to change them and has not yet started again: a run stopped
     /// meanwhile leaves them here, and the next run starts them.
     public var stopped: [String]?
+    /// How `stop` left the lab: nil while it runs (or was never stopped).
+    public var rest: LabRest?
+    /// The strategy the lab was last built with when `--strategy` overrode the spec's, so that
+    /// `start` brings back the lab that was stopped.
+    public var strategy: String?
     public var created: String
     public var updated: String
 
@@ -49,7 +54,7 @@ public struct LabRecord: Codable, Sendable, Equatable {
         updated = now
     }
 
-    static func timestamp(_ date: Date = Date()) -> String {
+    public static func timestamp(_ date: Date = Date()) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: date)

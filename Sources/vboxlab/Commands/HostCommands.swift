@@ -64,6 +64,7 @@ struct List: LabCommand {
                     labs.map { l in
                         .object([
                             ("name", .string(l.record.lab)), ("provider", .string(l.record.provider)),
+                            ("state", .optional(l.state?.rawValue)),
                             ("running", l.survey.map { .int($0.running) } ?? .null),
                             ("total", .int(l.record.vms.count)), ("spec", .string(l.record.spec)),
                             ("specExists", .bool(l.specExists)),

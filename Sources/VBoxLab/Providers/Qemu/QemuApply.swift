@@ -107,7 +107,9 @@ extension QemuProvider {
 
     /// Starts one VM: its overlay if it has none, then QEMU, which daemonizes once its
     /// taps exist. Returns the running process.
-    func start(_ m: QemuMachine, vm: String, image: QemuImage, lab: String) throws(VBoxLabError) -> QemuProcess? {
+    func start(_ m: QemuMachine, vm: String, image: QemuImage, lab: String, resume: Bool = false)
+        throws(VBoxLabError) -> QemuProcess?
+    {
         let n = names(lab)
         if !context.dryRun {
             try PrivateDirectory.ensure(n.folder(vm))
@@ -121,7 +123,9 @@ extension QemuProvider {
         }
         try? FileManager.default.removeItem(atPath: m.pidFile)  // a stale one must not name another process
         do {
-            try mutator.check(Command(program, m.argv, timeout: 60))
+            // Resuming, QEMU reads the saved memory back before it daemonizes.
+            let argv = m.argv + (resume ? ["-loadvm", Self.resumeState] : [])
+            try mutator.check(Command(program, argv, timeout: resume ? Self.saveLimit : 60))
         } catch {
             unlink(m.qmp)  // a QEMU that failed to start leaves its monitor socket
             throw error
@@ -136,13 +140,13 @@ extension QemuProvider {
     }
 
     /// Powers a VM off: the power button (ACPI) when `gently`, then QMP's `quit`, then a kill.
-    func stop(_ vm: String, process: QemuProcess, lab: String, gently: Bool) {
+    func stop(_ vm: String, process: QemuProcess, lab: String, gently: Bool, wait: Double = 60) {
         if context.dryRun {
             progress("\(vm): would be \(gently ? "shut down (ACPI)" : "powered off")")
             return
         }
         let qmp = names(lab).qmp(vm)
-        if gently && QMP.execute("system_powerdown", socket: qmp) && process.waitForEnd(60) { return }
+        if gently && QMP.execute("system_powerdown", socket: qmp) && process.waitForEnd(wait) { return }
         if QMP.execute("quit", socket: qmp) && process.waitForEnd(5) { return }
         _ = try? mutator.run(Command("kill", ["-KILL", String(process.pid)]))
         _ = process.waitForEnd(5)

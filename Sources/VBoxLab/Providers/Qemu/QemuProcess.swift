@@ -81,6 +81,26 @@ public enum QMP {
         return reply(s) || command == "quit"
     }
 
+    /// A line of QEMU's human monitor (`savevm NAME`), through QMP: what the monitor printed
+    /// ("" when the command went through), or nil when the monitor did not answer in time.
+    public static func humanMonitor(_ line: String, socket: String, timeout: Double) -> String? {
+        guard let s = UnixSocketSession(path: socket, timeout: timeout), s.readLine()?.contains("QMP") == true,
+            s.send(#"{"execute":"qmp_capabilities"}"#), reply(s)
+        else { return nil }
+        let request = JSONOut.object([
+            ("execute", .string("human-monitor-command")), ("arguments", .object([("command-line", .string(line))])),
+        ])
+        guard s.send(request.rendered()) else { return nil }
+        while let answer = s.readLine() {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any] else {
+                continue
+            }
+            if let said = object["return"] as? String { return said.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let error = object["error"] as? [String: Any] { return "error: \(error["desc"] as? String ?? "")" }
+        }
+        return nil
+    }
+
     /// Reads to the command's reply, past any events.
     private static func reply(_ s: UnixSocketSession) -> Bool {
         while let line = s.readLine() {

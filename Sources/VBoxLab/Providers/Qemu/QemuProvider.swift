@@ -51,7 +51,8 @@ public struct QemuProvider: LabProvider {
         let image = try QemuImage.resolve(spec.base, specFile: spec.file)
         let registering = RegisteringSwitch(lab: plan.lab)
         let switchOwned = try switchIsOwned(registering, lab: plan.lab, record: record)
-        let fresh = !switchOwned && runningVMs(record).isEmpty
+        // A stopped lab is not new: its overlays hold its guests, and a failed start must keep them.
+        let fresh = !switchOwned && runningVMs(record).isEmpty && record.rest == nil
         if fresh, mode.isFix { throw .lab(.notCreated(lab: plan.lab, provider: name)) }
         let work = try decide(plan, spec: spec, record: record, image: image, mode: mode)
         let observed = fresh ? nil : try observe(lab: plan.lab, vms: plan.vmNames, record: record).state
@@ -175,7 +176,7 @@ public struct QemuProvider: LabProvider {
                 record.recordQemu(vm, process: nil, machine: design)
                 try persist(record)
                 do {
-                    process = try start(design, vm: vm, image: work.images[vm]!, lab: plan.lab)
+                    process = try startOrResume(design, vm: vm, image: work.images[vm]!, record: record)
                     break
                 } catch {
                     // Another program took the ssh port between the look and QEMU's start: a port

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Stopping a QEMU lab: each VM's power button (then its plug), or with `--save` its
+/// running state written into its own overlay (`savevm`) before QEMU quits. The overlays,
+/// the switch and the record stay; `start` (create) starts each VM again, a saved one
+/// with `-loadvm`, so it resumes where it was.
+extension QemuProvider: LabStopping {
+    /// The internal snapshot of a VM's overlay that holds the running state `stop --save` kept.
+    static let resumeState = "vboxlab-resume"
+    /// The longest a `savevm` may take: under TCG a guest's memory is written at disk speed.
+    static let saveLimit = 300.0
+
+    public var savesRunningState: Bool { true }
+
+    public func stop(_ record: LabRecord, save: Bool, wait: Double) -> StopOutcome {
+        let live = runningVMs(record)
+        let results = parallelMap(live, width: Parallelism.reads) { vm, process -> (line: String, saved: Bool, failed: String?) in
+            if context.dryRun {
+                return ("\(vm): would be \(save ? "saved (savevm) and stopped" : "shut down (ACPI)")", save, nil)
+            }
+            if save {
+                let said = QMP.humanMonitor(
+                    "savevm \(Self.resumeState)", socket: names(record.lab).qmp(vm), timeout: Self.saveLimit)
+                guard said == "" else {
+                    return ("", false, "savevm failed: \(said?.escapedOnOneLine ?? "the monitor did not answer")")
+                }
+                keepMachine(vm, lab: record.lab, argv: Array(process.argv.dropFirst()))
+                stop(vm, process: process, lab: record.lab, gently: false)
+                return ("\(vm): running state saved, stopped", true, nil)
+            }
+            stop(vm, process: process, lab: record.lab, gently: true, wait: wait)
+            return ("\(vm): shut down", false, process.isAlive ? "still running after the power button and a kill" : nil)
+        }
+        var outcome = StopOutcome(lines: [], record: record)
+        for (i, r) in results.enumerated() {
+            if let why = r.failed {
+                outcome.failed.append(VMFailure(vm: live[i].vm, reason: why))
+            } else {
+                outcome.lines.append(r.line)
+                if r.saved { outcome.saved.append(live[i].vm) }
+            }
+        }
+        return outcome
+    }
+
+    /// Whether `vm` starts from the running state `stop --save` kept: the record says it was
+    /// saved, and it starts as it was saved (a spec changed meanwhile boots it afresh: QEMU
+    /// restores a machine only into the same machine).
+    func resumes(_ vm: String, record: LabRecord, design: QemuMachine) -> Bool {
+        guard record.rest?.saved.contains(vm) == true, let file = resumeFile(vm, lab: record.lab),
+            let data = FileManager.default.contents(atPath: file),
+            let kept = try? JSONDecoder().decode([String].self, from: data)
+        else { return false }
+        return kept == design.argv
+    }
+
+    /// The saved state, once the VM runs from it: it served, and a later cold start must not find it.
+    func dropResumeState(_ vm: String, lab: String) {
+        _ = QMP.humanMonitor("delvm \(Self.resumeState)", socket: names(lab).qmp(vm), timeout: 60)
+        if let file = resumeFile(vm, lab: lab) { unlink(file) }
+    }
+
+    /// The machine a saved VM ran as, beside its overlay.
+    private func keepMachine(_ vm: String, lab: String, argv: [String]) {
+        // A VM that was itself resumed carries -loadvm: the machine is the rest.
+        var machine = argv
+        if let i = machine.firstIndex(of: "-loadvm"), i + 1 < machine.count { machine.removeSubrange(i...(i + 1)) }
+        guard let file = resumeFile(vm, lab: lab), let data = try? JSONEncoder().encode(machine) else { return }
+        _ = FileManager.default.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600])
+    }
+
+    private func resumeFile(_ vm: String, lab: String) -> String? {
+        names(lab).ownedFolder(vm).map { "\($0)/resume.argv" }
+    }
+}
+
+extension QemuProvider {
+    /// Starts a VM: from the state `stop --save` kept when there is one for this machine,
+    /// else (or when QEMU cannot load it) by booting.
+    func startOrResume(_ design: QemuMachine, vm: String, image: QemuImage, record: LabRecord)
+        throws(VBoxLabError) -> QemuProcess?
+    {
+        let lab = record.lab
+        guard resumes(vm, record: record, design: design) else {
+            return try start(design, vm: vm, image: image, lab: lab)
+        }
+        do {
+            let process = try start(design, vm: vm, image: image, lab: lab, resume: true)
+            if !context.dryRun { dropResumeState(vm, lab: lab) }
+            progress("\(vm): resumed from its saved state")
+            return process
+        } catch {
+            progress("\(vm): its saved state could not be loaded (\(error.message.escapedOnOneLine)); booting it")
+            return try start(design, vm: vm, image: image, lab: lab)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import VBoxLab
+
+/// A real-guest lab over days: put away with its running state and resumed (same boot),
+/// shut down and started (a new boot, the guests set up again), checked after each.
+@Suite(.enabled(if: QemuGate.available, "needs root, QEMU and the guest images (scripts/guest-image)"))
+struct QemuLabDaysTests {
+    static func bootIDs(_ q: QemuPlace) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for vm in ["centos-1", "centos-2", "centos-3"] {
+            out[vm] = try q.run(["ssh", vm, "--", "cat", "/proc/sys/kernel/random/boot_id"]).stdout
+        }
+        return out
+    }
+
+    static func labState(_ q: QemuPlace) throws -> String? {
+        let list = try q.run(["list", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
+        let labs = object?["labs"] as? [[String: Any]] ?? []
+        return labs.first { $0["name"] as? String == q.lab }?["state"] as? String
+    }
+
+    @Test func stopSaveResumesTheSameBootAndStopStartBootsAgain() throws {
+        let q = try QemuPlace(lab: "vq-days", bundled: "bridge-lab")
+        defer { q.cleanup() }
+        let created = try q.run(["create", q.lab, "--provider", "qemu"])
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        let first = try Self.bootIDs(q)
+        #expect(first.values.allSatisfy { $0.count == 37 }, "\(first)")
+
+        // --save: every VM's state into its overlay, QEMU gone, the lab saved.
+        let saved = try q.run(["stop", q.lab, "--save"])
+        #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
+        #expect(saved.stdout.contains("centos-2: running state saved, stopped"), "\(saved.stdout)")
+        #expect(q.qemuPids().isEmpty, "\(q.qemuPids())")
+        #expect(try Self.labState(q) == "saved")
+        let refused = try q.run(["check", q.lab])
+        #expect(refused.status == 1 && refused.stderr.contains("vboxlab start \(q.lab)"), "\(refused.stderr)")
+
+        // start resumes each VM where it was: the same boot, no setup, check passes.
+        let resumed = try q.run(["start", q.lab])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stderr.contains("centos-2: resumed from its saved state"), "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("centos-2: its setup was kept while stopped"), "\(resumed.stderr)")
+        #expect(try Self.bootIDs(q) == first)
+        #expect(try Self.labState(q) == "running")
+
+        // A plain stop: the power button; start boots every VM afresh and sets the guests up again.
+        let stopped = try q.run(["stop", q.lab])
+        #expect(stopped.status == 0, "\(stopped.stdout)\(stopped.stderr)")
+        #expect(q.qemuPids().isEmpty, "\(q.qemuPids())")
+        #expect(try Self.labState(q) == "stopped")
+        let again = try q.run(["start", q.lab])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        let second = try Self.bootIDs(q)
+        for vm in first.keys { #expect(second[vm] != first[vm] && second[vm]?.count == 37, "\(vm): \(second)") }
+        #expect(!again.stderr.contains("resumed from its saved state"), "\(again.stderr)")
+    }
+}
