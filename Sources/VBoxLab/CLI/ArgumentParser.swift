@@ -11,10 +11,13 @@ public struct OptionSpec: Sendable {
     /// The values an enumerated option takes, and the noun for one ("strategy"): checked by
     /// the parser, listed in help and offered by completion, from one list.
     public var choices: (noun: String, values: [String])?
+    /// A one-letter form (`-w` for `--write`), where the tool it echoes has one (tcpdump).
+    public var short: Character?
 
-    public init(_ name: String, value: String? = nil, help: String) {
+    public init(_ name: String, value: String? = nil, short: Character? = nil, help: String) {
         self.name = name
         self.valueName = value
+        self.short = short
         self.help = help
     }
 
@@ -117,7 +120,7 @@ public enum ArgumentParser {
         var optionsEnded = false
         func usage(_ message: String) -> VBoxLabError { command.usageError(message) }
         while i < argv.count {
-            let arg = argv[i]
+            var arg = argv[i]
             i += 1
             if optionsEnded || !arg.hasPrefix("-") || arg == "-" {
                 out.positionals.append(arg)
@@ -130,6 +133,11 @@ public enum ArgumentParser {
             if arg == "-h" || arg == "--help" {
                 out.wantsHelp = true
                 continue
+            }
+            if !arg.hasPrefix("--"), arg.count == 2,
+                let option = command.options.first(where: { $0.short == arg.last })
+            {
+                arg = "--" + option.name
             }
             guard arg.hasPrefix("--") else { throw usage("unknown option '\(arg)'") }
             let body = arg.dropFirst(2)

@@ -11,6 +11,22 @@ public final class Cleanup: @unchecked Sendable {
     /// Held while actions run, so an interrupt waits for an undo already under way.
     private let executing = NSLock()
 
+    /// Set while a program runs on this terminal that ends itself on Ctrl-C (capture's
+    /// tcpdump): the interrupt is its, and vboxlab waits for it to end, then exits as it does.
+    public var leavesInterruptToChild: Bool {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return childOwnsInterrupt
+        }
+        set {
+            lock.lock()
+            childOwnsInterrupt = newValue
+            lock.unlock()
+        }
+    }
+    private var childOwnsInterrupt = false
+
     /// Registers an undo action; returns a token to drop it once the work is kept.
     public func push(_ action: @escaping @Sendable () -> Void) -> Int {
         lock.lock()

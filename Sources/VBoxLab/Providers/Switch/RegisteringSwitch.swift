@@ -49,3 +49,14 @@ public struct RegisteringSwitch: Sendable {
         PortCapture(runner: runner, names: names, plan: plan)
     }
 }
+
+extension RegisteringSwitch {
+    /// tcpdump on one NIC's port of the switch: exactly the frames the switch hands that NIC
+    /// and those the NIC sends into it.
+    public func portCapture(_ nic: PlannedNIC, how: CaptureRequest) -> Command {
+        Command(
+            "ip",
+            ["netns", "exec", names.namespace, "tcpdump", "-i", names.port(NICRef(vm: nic.vm, slot: nic.slot))]
+                + how.tcpdumpOptions)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import VBoxLab
+
+/// `vboxlab capture` on a real netns lab: one NIC's frames where the registering switch hands
+/// them over, into pcap files read back with tcpdump. A lab of its own (`vx-cap`).
+@Suite(.serialized, .enabled(if: NetnsGate.available && ProcessRunner.resolve("tcpdump") != nil,
+    "needs root, network namespaces and tcpdump"))
+struct CaptureTests {
+    /// A capture ended as Ctrl-C ends it: SIGINT to its process group (timeout's own way).
+    static func capture(_ place: CLIPlace, _ args: [String], seconds: Int) throws -> Command {
+        let binary = try #require(CLI.executable)
+        return Command(
+            "env",
+            ["-C", place.dir, "timeout", "--preserve-status", "-s", "INT", String(seconds), binary, "capture"] + args,
+            environment: place.env)
+    }
+
+    static func read(_ file: String) throws -> String {
+        try ProcessRunner().run(Command("tcpdump", ["-r", file, "-n", "-e"])).stdout
+    }
+
+    /// --strategy none: centos-3's ARP reply to centos-1 crosses centos-3's port and never
+    /// reaches centos-2's port on intnet-2, the drop check explains, seen live.
+    @Test func theSwitchsDropSeenLiveOnTwoPorts() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vx-cap"]) }
+        try place.write("vx-cap.json5", bundled: "bridge-lab", name: "vx-cap")
+        #expect(try place.run(["create", "vx-cap", "--provider", "netns", "--strategy", "none"]).status == 1)
+        let sent = "\(place.dir)/centos-3.pcap"
+        let bridge = "\(place.dir)/centos-2.pcap"
+        let captures = [
+            // centos-3's first ARP reply (opcode 2) ends the first; Ctrl-C the second.
+            try Self.capture(place, ["vx-cap", "centos-3:2", "-w", sent, "-c", "1", "arp[6:2]", "=", "2"], seconds: 60),
+            try Self.capture(place, ["centos-2:intnet-2", "-w", bridge, "arp"], seconds: 15),
+        ]
+        let results = Locked([CommandResult?](repeating: nil, count: 2))
+        let group = DispatchGroup()
+        for (i, c) in captures.enumerated() {
+            group.enter()
+            Thread {
+                results.update { $0[i] = try? ProcessRunner().run(c) }
+                group.leave()
+            }.start()
+        }
+        // tcpdump makes its file once it listens.
+        let deadline = Date().addingTimeInterval(12)
+        while Date() < deadline && ![sent, bridge].allSatisfy(FileManager.default.fileExists) {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        // Fresh neighbour tables: each ping starts with a broadcast ARP request, as the first did.
+        #expect(try place.run(["exec", "--", "ip", "neigh", "flush", "all"]).status == 0)
+        #expect(try place.run(["check", "vx-cap"]).status == 1)
+        group.wait()
+        for r in results.get() {
+            let r = try #require(r)
+            #expect(r.status == 0, "a capture ended by Ctrl-C is a success: \(r.status) \(r.stderr)")
+        }
+        let atCentos3 = try Self.read(sent)
+        let atCentos2 = try Self.read(bridge)
+        #expect(atCentos3.contains("Reply 1.1.1.20 is-at"), "\(atCentos3)")
+        #expect(atCentos2.contains("Request who-has 1.1.1.20 tell 1.1.1.10"), "\(atCentos2)")
+        #expect(!atCentos2.contains("Reply 1.1.1.20 is-at"), "\(atCentos2)")
+    }
+
+    @Test func aNICMustBeNamedAmongTheVMs() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vx-cap2"]) }
+        try place.write("vx-cap2.json5", bundled: "bridge-lab", name: "vx-cap2")
+        #expect(try place.run(["create", "vx-cap2", "--provider", "netns", "--no-setup"]).status == 0)
+        let several = try place.run(["capture", "centos-2"])
+        #expect(several.status == 2, "\(several.stderr)")
+        #expect(
+            several.stderr.contains(
+                "centos-2 has several lab NICs; name one: centos-2:2 (intnet-1), centos-2:3 (intnet-2)"),
+            "\(several.stderr)")
+        let none = try place.run(["capture", "centos-1:7"])
+        #expect(none.status == 2 && none.stderr.contains("centos-1 has no NIC 7"), "\(none.stderr)")
+        let count = try place.run(["capture", "centos-1", "-c", "zero"])
+        #expect(count.status == 2 && count.stderr.contains("-c takes a number of frames above 0"), "\(count.stderr)")
+    }
+}

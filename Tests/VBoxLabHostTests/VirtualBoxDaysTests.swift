@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import VBoxLab
+
+/// A VirtualBox lab over days, against the real VBoxManage (running VMs emulated by the shim):
+/// the exact calls of stop, stop --save and start, and a stop that fails on one VM.
+extension VirtualBoxTests {
+    static func labState(_ place: VBoxPlace, _ lab: String) throws -> String? {
+        let list = try place.run(["list", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
+        return (object?["labs"] as? [[String: Any]] ?? []).first { $0["name"] as? String == lab }?["state"] as? String
+    }
+
+    @Test func stopSaveStartAndStopMakeExactlyTheirCalls() throws {
+        let place = try VBoxPlace(tag: "days")
+        defer { place.cleanup() }
+        try place.write("vb-days", bundled: "bridge-lab")
+        #expect(try place.run(["create", "vb-days", "--no-setup", "--provider", "virtualbox"]).status == 0)
+        let uuids = try place.recorded("vb-days")
+
+        place.resetCalls()
+        let saved = try place.run(["stop", "vb-days", "--save"])
+        #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
+        #expect(Set(place.writes) == Set(uuids.values.map { "controlvm \($0) savestate" }), "\(place.writes)")
+        #expect(try Self.labState(place, "vb-days") == "saved")
+        let status = try place.run(["status", "vb-days", "--json"])
+        #expect(status.stdout.contains(#""state":"saved","vms""#), "\(status.stdout)")
+        let again = try place.run(["stop", "vb-days", "--save"])
+        #expect(again.status == 0 && again.stdout.contains("is stopped already; nothing changed"), "\(again.stdout)")
+
+        // Every guest kept its setup in its saved state: start resumes them and sets nothing up.
+        place.resetCalls()
+        let started = try place.run(["start", "vb-days", "--no-check"])
+        #expect(started.status == 0, "\(started.stdout)\(started.stderr)")
+        #expect(Set(place.writes) == Set(uuids.values.map { "startvm \($0) --type headless" }), "\(place.writes)")
+        #expect(started.stderr.contains("centos-2: its setup was kept while stopped"), "\(started.stderr)")
+        #expect(try Self.labState(place, "vb-days") == "running")
+
+        place.resetCalls()
+        let stopped = try place.run(["stop", "vb-days"])
+        #expect(stopped.status == 0, "\(stopped.stdout)\(stopped.stderr)")
+        #expect(Set(place.writes) == Set(uuids.values.map { "controlvm \($0) acpipowerbutton" }), "\(place.writes)")
+        #expect(try Self.labState(place, "vb-days") == "stopped")
+        let fix = try place.run(["fix-macs", "vb-days"])
+        #expect(
+            fix.status == 1 && fix.stderr.contains("fix-macs needs it running: vboxlab start vb-days"), "\(fix.stderr)")
+        // create on a stopped lab starts it, as start does.
+        place.resetCalls()
+        #expect(try place.run(["create", "vb-days", "--no-setup"]).status == 0)
+        #expect(Set(place.writes) == Set(uuids.values.map { "startvm \($0) --type headless" }), "\(place.writes)")
+        #expect(try place.run(["destroy", "vb-days"]).status == 0)
+    }
+
+    /// savestate refused for one VM: the others are saved, the lab is partial, the message names
+    /// the VM and the command that finishes the job, and that command saves only it.
+    @Test func aStopThatFailsOnOneVMNamesItAndFinishes() throws {
+        let place = try VBoxPlace(tag: "dayfail")
+        defer { place.cleanup() }
+        try place.write("vb-dayfail", bundled: "bridge-lab")
+        #expect(try place.run(["create", "vb-dayfail", "--no-setup", "--provider", "virtualbox"]).status == 0)
+        let uuids = try place.recorded("vb-dayfail")
+        let centos2 = uuids["centos-2"]!
+        place.fail = "^controlvm \(centos2) savestate"
+        let failed = try place.run(["stop", "vb-dayfail", "--save"])
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(
+            failed.stderr.contains("error: stop of lab vb-dayfail did not reach centos-2 (")
+                && failed.stderr.hasSuffix("the other VMs are done. Finish it: vboxlab stop vb-dayfail --save\n"),
+            "\(failed.stderr)")
+        #expect(try Self.labState(place, "vb-dayfail") == "partial")
+        place.fail = nil
+        place.resetCalls()
+        #expect(try place.run(["stop", "vb-dayfail", "--save"]).status == 0)
+        #expect(place.writes == ["controlvm \(centos2) savestate"], "\(place.writes)")
+        #expect(try Self.labState(place, "vb-dayfail") == "saved")
+    }
+}
