@@ -5,8 +5,11 @@ import Testing
 
 /// `vboxlab capture` on a real netns lab: one NIC's frames where the registering switch hands
 /// them over, into pcap files read back with tcpdump. A lab of its own (`vx-cap`).
-@Suite(.serialized, .enabled(if: NetnsGate.available && ProcessRunner.resolve("tcpdump") != nil,
-    "needs root, network namespaces and tcpdump"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: NetnsGate.available && ProcessRunner.resolve("tcpdump") != nil,
+        "needs root, network namespaces and tcpdump"))
 struct CaptureTests {
     /// A capture ended as Ctrl-C ends it: SIGINT to its process group (timeout's own way).
     static func capture(_ place: CLIPlace, _ args: [String], seconds: Int) throws -> Command {
@@ -32,7 +35,8 @@ struct CaptureTests {
         let bridge = "\(place.dir)/centos-2.pcap"
         let captures = [
             // centos-3's first ARP reply (opcode 2) ends the first; Ctrl-C the second.
-            try Self.capture(place, ["vx-cap", "centos-3:2", "-w", sent, "-c", "1", "arp[6:2]", "=", "2"], seconds: 60),
+            try Self.capture(
+                place, ["vx-cap", "centos-3:2", "-w", sent, "-c", "1", "arp[6:2]", "=", "2"], seconds: 60),
             try Self.capture(place, ["centos-2:intnet-2", "-w", bridge, "arp"], seconds: 15),
         ]
         let results = Locked([CommandResult?](repeating: nil, count: 2))

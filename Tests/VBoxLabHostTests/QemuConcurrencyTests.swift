@@ -76,15 +76,39 @@ extension QemuIntegrityTests {
         for run in 0..<50 {
             if Bool.random(using: &generator) { _ = try q.run(commands[0]) }
             let pair = [commands.randomElement(using: &generator)!, commands.randomElement(using: &generator)!]
-            for (command, r) in zip(pair, Self.atOnce(q, pair)) {
+            let runs = Self.atOnce(q, pair)
+            for (command, r) in zip(pair, runs) {
                 let r = try #require(r)
                 // Refusals are answers (fix-macs of no lab, a busy lock): a crash or a signal is not.
                 #expect(r.status <= 4, "run \(run): \(command): \(r.status) \(r.stderr)")
             }
             let record = FileManager.default.fileExists(atPath: "\(q.place.state)/vboxlab/labs/\(q.lab).json")
             if !record { #expect(q.qemuPids().isEmpty, "run \(run) \(pair): no record, yet \(q.qemuPids())") }
+            Self.expectSwitchOwned(q, "run \(run) \(pair)", runs: runs)
             if run % 10 == 9 { try Self.expectCreateThenDestroyClean(q, "run \(run) \(pair)") }
         }
         try Self.expectCreateThenDestroyClean(q, "the end")
+    }
+
+    /// A switch namespace on the host is one the lab's record owns (by identity, or by name
+    /// while pending); when it is not, everything that could say why: the record, the mounts
+    /// under that name, and what each command of the pair printed.
+    static func expectSwitchOwned(_ q: QemuPlace, _ context: String, runs: [CLI.Run?]) {
+        let name = SwitchNames(lab: q.lab).namespace
+        guard HostNamespaces.namespaces().contains(name) else { return }
+        let path = "\(q.place.state)/vboxlab/labs/\(q.lab).json"
+        let record = (try? LabStore(directory: "\(q.place.state)/vboxlab/labs").record(q.lab)) ?? nil
+        guard !HostNamespaces.owned(by: record, existing: [name]).contains(name) else { return }
+        let text = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        let mounts = ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "")
+            .split(separator: "\n").filter { $0.contains("/run/netns") }.joined(separator: "\n")
+        let said = runs.map { "[\($0?.status ?? -1)] \($0?.stdout ?? "")\($0?.stderr ?? "")" }
+        Issue.record(
+            """
+            \(context): \(name) (identity \(HostNamespaces.identity(name) ?? "none")) is not the record's
+            record: \(text)
+            mounts: \(mounts)
+            \(said.joined(separator: "\n---\n"))
+            """)
     }
 }

@@ -120,7 +120,7 @@ public enum ArgumentParser {
         var optionsEnded = false
         func usage(_ message: String) -> VBoxLabError { command.usageError(message) }
         while i < argv.count {
-            var arg = argv[i]
+            let arg = longForm(argv[i], command)
             i += 1
             if optionsEnded || !arg.hasPrefix("-") || arg == "-" {
                 out.positionals.append(arg)
@@ -133,11 +133,6 @@ public enum ArgumentParser {
             if arg == "-h" || arg == "--help" {
                 out.wantsHelp = true
                 continue
-            }
-            if !arg.hasPrefix("--"), arg.count == 2,
-                let option = command.options.first(where: { $0.short == arg.last })
-            {
-                arg = "--" + option.name
             }
             guard arg.hasPrefix("--") else { throw usage("unknown option '\(arg)'") }
             let body = arg.dropFirst(2)
@@ -177,6 +172,13 @@ public enum ArgumentParser {
             throw usage("unexpected argument '\(out.positionals[command.arguments.count])'")
         }
         return out
+    }
+
+    /// `-w` as the option whose one-letter form it is (`--write`); any other word as it is.
+    static func longForm(_ arg: String, _ command: CommandSpec) -> String {
+        guard !arg.hasPrefix("--"), arg.count == 2, let option = command.options.first(where: { $0.short == arg.last })
+        else { return arg }
+        return "--" + option.name
     }
 
     /// An enumerated option's value, checked against its choices.

@@ -21,7 +21,8 @@ extension LabLifecycle {
         guard chosen.count == 1 else {
             let why =
                 nics.isEmpty
-                ? "\(vm) has no lab NIC" : parts.count == 2 ? "\(vm) has no NIC \(parts[1])" : "\(vm) has several lab NICs"
+                ? "\(vm) has no lab NIC"
+                : parts.count == 2 ? "\(vm) has no NIC \(parts[1])" : "\(vm) has several lab NICs"
             throw .usage(
                 message: "\(why); name one: \(listed.isEmpty ? "none" : listed)",
                 usage: "vboxlab capture [LAB] VM[:SLOT|NETWORK] [-w FILE] [-c COUNT] [FILTER...]")

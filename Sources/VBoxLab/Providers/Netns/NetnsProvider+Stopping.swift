@@ -8,7 +8,8 @@ extension NetnsProvider: LabStopping {
     public func stop(_ record: LabRecord, save: Bool, wait: Double) -> StopOutcome {
         let note =
             "a netns lab has no running state"
-            + (save ? " to save" : "") + ": its namespaces are removed, and vboxlab start \(record.lab) builds them again"
+            + (save ? " to save" : "")
+            + ": its namespaces are removed, and vboxlab start \(record.lab) builds them again"
         do {
             let removed = try destroy(record)
             var kept = record

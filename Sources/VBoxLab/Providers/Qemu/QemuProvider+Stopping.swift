@@ -14,7 +14,8 @@ extension QemuProvider: LabStopping {
 
     public func stop(_ record: LabRecord, save: Bool, wait: Double) -> StopOutcome {
         let live = runningVMs(record)
-        let results = parallelMap(live, width: Parallelism.reads) { vm, process -> (line: String, saved: Bool, failed: String?) in
+        let results = parallelMap(live, width: Parallelism.reads) {
+            vm, process -> (line: String, saved: Bool, failed: String?) in
             if context.dryRun {
                 return ("\(vm): would be \(save ? "saved (savevm) and stopped" : "shut down (ACPI)")", save, nil)
             }
@@ -29,7 +30,9 @@ extension QemuProvider: LabStopping {
                 return ("\(vm): running state saved, stopped", true, nil)
             }
             stop(vm, process: process, lab: record.lab, gently: true, wait: wait)
-            return ("\(vm): shut down", false, process.isAlive ? "still running after the power button and a kill" : nil)
+            return (
+                "\(vm): shut down", false, process.isAlive ? "still running after the power button and a kill" : nil
+            )
         }
         var outcome = StopOutcome(lines: [], record: record)
         for (i, r) in results.enumerated() {
