@@ -20,7 +20,8 @@ enum Commands {
     static var all: [any LabCommand.Type] {
         [
             Validate.self, Plan.self, Create.self, FixMacs.self, SSHSetup.self, SSH.self, Check.self, Status.self,
-            Exec.self, Capture.self, Stop.self, Start.self, List.self, Destroy.self, PruneBases.self, Graph.self,
+            Exec.self, Capture.self, Stop.self, Start.self, Snapshot.self, List.self, Destroy.self, PruneBases.self,
+            Graph.self,
         ]
     }
 

@@ -3,8 +3,9 @@ import Testing
 
 @testable import VBoxLab
 
-/// A real-guest lab over days: put away with its running state and resumed (same boot),
-/// shut down and started (a new boot, the guests set up again), checked after each.
+/// A real-guest lab over days: a snapshot restored after a breaking change, put away with its
+/// running state and resumed (same boot), shut down and started (a new boot, the guests set up
+/// again), checked after each.
 @Suite(.enabled(if: QemuGate.available, "needs root, QEMU and the guest images (scripts/guest-image)"))
 struct QemuLabDaysTests {
     static func bootIDs(_ q: QemuPlace) throws -> [String: String] {
@@ -22,13 +23,25 @@ struct QemuLabDaysTests {
         return labs.first { $0["name"] as? String == q.lab }?["state"] as? String
     }
 
-    @Test func stopSaveResumesTheSameBootAndStopStartBootsAgain() throws {
+    @Test func snapshotRestoreStopSaveAndStopStart() throws {
         let q = try QemuPlace(lab: "vq-days", bundled: "bridge-lab")
         defer { q.cleanup() }
         let created = try q.run(["create", q.lab, "--provider", "qemu"])
         #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
         let first = try Self.bootIDs(q)
         #expect(first.values.allSatisfy { $0.count == 37 }, "\(first)")
+
+        // A snapshot before a risky change; the change breaks the lab; restore brings back that
+        // moment (the same boot, no setup run) and check passes.
+        let before = try q.run(["snapshot", q.lab, "save", "before"])
+        #expect(before.status == 0, "\(before.stdout)\(before.stderr)")
+        #expect(try q.run(["exec", q.lab, "--vm", "centos-2", "--", "ip", "link", "del", "br0"]).status == 0)
+        #expect(try q.run(["check", q.lab]).status == 1)
+        let restored = try q.run(["snapshot", q.lab, "restore", "before"])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(restored.stderr.contains("centos-2: resumed from its saved state"), "\(restored.stderr)")
+        #expect(!restored.stderr.contains("pushing the guest setup"), "\(restored.stderr)")
+        #expect(try Self.bootIDs(q) == first)
 
         // --save: every VM's state into its overlay, QEMU gone, the lab saved.
         let saved = try q.run(["stop", q.lab, "--save"])
@@ -57,5 +70,7 @@ struct QemuLabDaysTests {
         let second = try Self.bootIDs(q)
         for vm in first.keys { #expect(second[vm] != first[vm] && second[vm]?.count == 37, "\(vm): \(second)") }
         #expect(!again.stderr.contains("resumed from its saved state"), "\(again.stderr)")
+        let deleted = try q.run(["snapshot", q.lab, "delete", "before"])
+        #expect(deleted.status == 0, "\(deleted.stdout)\(deleted.stderr)")
     }
 }

@@ -75,4 +75,52 @@ extension VirtualBoxTests {
         #expect(place.writes == ["controlvm \(centos2) savestate"], "\(place.writes)")
         #expect(try Self.labState(place, "vb-dayfail") == "saved")
     }
+
+    /// A lab snapshot of running VMs: the exact calls of save (live), restore (off, restore,
+    /// start: the saved state resumes) and delete, the names refused, and destroy after.
+    @Test func snapshotSaveRestoreDeleteMakeExactlyTheirCalls() throws {
+        let place = try VBoxPlace(tag: "snap")
+        defer { place.cleanup() }
+        try place.write("vb-snap", bundled: "bridge-lab")
+        #expect(try place.run(["create", "vb-snap", "--no-setup", "--provider", "virtualbox"]).status == 0)
+        let uuids = try place.recorded("vb-snap")
+        func each(_ f: (String) -> [String]) -> Set<String> { Set(uuids.values.flatMap(f)) }
+
+        place.resetCalls()
+        let saved = try place.run(["snapshot", "vb-snap", "save", "before"])
+        #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
+        #expect(Set(place.writes) == each { ["snapshot \($0) take vboxlab-before --live"] }, "\(place.writes)")
+        let again = try place.run(["snapshot", "vb-snap", "save", "before"])
+        #expect(again.status == 2 && again.stderr.contains("has a snapshot named before already"), "\(again.stderr)")
+        let bad = try place.run(["snapshot", "save", "../x"])
+        #expect(bad.status == 2 && bad.stderr.contains("'../x' is not a snapshot name"), "\(bad.stderr)")
+        let list = try place.run(["snapshot", "list", "--json"])
+        #expect(
+            list.stdout.contains(#""name":"before""#) && list.stdout.contains(#""running":["centos-1","#),
+            "\(list.stdout)")
+
+        place.resetCalls()
+        let restored = try place.run(["snapshot", "restore", "before", "--no-check"])
+        #expect(restored.status == 0, "\(restored.stdout)\(restored.stderr)")
+        #expect(
+            Set(place.writes)
+                == each {
+                    [
+                        "controlvm \($0) poweroff", "snapshot \($0) restore vboxlab-before",
+                        "startvm \($0) --type headless",
+                    ]
+                }, "\(place.writes)")
+        let unknown = try place.run(["snapshot", "restore", "after"])
+        #expect(
+            unknown.status == 2 && unknown.stderr.contains("has no snapshot named after (its snapshots: before)"),
+            "\(unknown.stderr)")
+
+        place.resetCalls()
+        #expect(try place.run(["snapshot", "delete", "before"]).status == 0)
+        #expect(Set(place.writes) == each { ["snapshot \($0) delete vboxlab-before"] }, "\(place.writes)")
+        #expect(try place.run(["snapshot", "vb-snap", "save", "kept"]).status == 0)
+        #expect(try place.run(["destroy", "vb-snap"]).status == 0)
+        let left = try VBoxPlace.real(["list", "vms"])
+        for uuid in uuids.values { #expect(!left.contains(uuid), "\(left)") }
+    }
 }

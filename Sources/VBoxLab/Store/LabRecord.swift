@@ -34,6 +34,8 @@ public struct LabRecord: Codable, Sendable, Equatable {
     public var stopped: [String]?
     /// How `stop` left the lab: nil while it runs (or was never stopped).
     public var rest: LabRest?
+    /// The lab's snapshots, oldest first (`vboxlab snapshot`).
+    public var snapshots: [LabSnapshot]?
     /// The strategy the lab was last built with when `--strategy` overrode the spec's, so that
     /// `start` brings back the lab that was stopped.
     public var strategy: String?

@@ -25,3 +25,31 @@ public enum LabRunState: String, Sendable, Equatable {
         return .partial
     }
 }
+
+/// A snapshot of the whole lab (`vboxlab snapshot save NAME`): every VM at one moment.
+public struct LabSnapshot: Codable, Sendable, Equatable {
+    public var name: String
+    /// When it was taken (ISO 8601).
+    public var taken: String
+    /// The VMs that ran when it was taken: `restore` starts them again from that moment.
+    public var running: [String]
+
+    public init(name: String, taken: String = LabRecord.timestamp(), running: [String]) {
+        self.name = name
+        self.taken = taken
+        self.running = running
+    }
+
+    /// The name every VM's own snapshot has: vboxlab's, never a base's or the user's.
+    public var vmSnapshotName: String { "vboxlab-\(name)" }
+
+    /// A snapshot name: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 40.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 40,
+            CharacterSet.alphanumerics.contains(first), first.isASCII
+        else { return false }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
+        }
+    }
+}

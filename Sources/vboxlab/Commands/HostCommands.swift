@@ -70,6 +70,13 @@ struct List: LabCommand {
                             ("specExists", .bool(l.specExists)),
                             ("matches", l.survey.map { .bool($0.matches) } ?? .null),
                             ("note", .optional(l.survey?.note)),
+                            (
+                                "snapshots",
+                                .array(
+                                    (l.record.snapshots ?? []).map {
+                                        .object([("name", .string($0.name)), ("taken", .string($0.taken))])
+                                    })
+                            ),
                         ])
                     })
             ),

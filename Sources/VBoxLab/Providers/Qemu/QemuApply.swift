@@ -107,7 +107,7 @@ extension QemuProvider {
 
     /// Starts one VM: its overlay if it has none, then QEMU, which daemonizes once its
     /// taps exist. Returns the running process.
-    func start(_ m: QemuMachine, vm: String, image: QemuImage, lab: String, resume: Bool = false)
+    func start(_ m: QemuMachine, vm: String, image: QemuImage, lab: String, resume state: String? = nil)
         throws(VBoxLabError) -> QemuProcess?
     {
         let n = names(lab)
@@ -124,8 +124,8 @@ extension QemuProvider {
         try? FileManager.default.removeItem(atPath: m.pidFile)  // a stale one must not name another process
         do {
             // Resuming, QEMU reads the saved memory back before it daemonizes.
-            let argv = m.argv + (resume ? ["-loadvm", Self.resumeState] : [])
-            try mutator.check(Command(program, argv, timeout: resume ? Self.saveLimit : 60))
+            let argv = m.argv + (state.map { ["-loadvm", $0] } ?? [])
+            try mutator.check(Command(program, argv, timeout: state == nil ? 60 : Self.saveLimit))
         } catch {
             unlink(m.qmp)  // a QEMU that failed to start leaves its monitor socket
             throw error

@@ -25,7 +25,8 @@ extension QemuProvider: LabStopping {
                 guard said == "" else {
                     return ("", false, "savevm failed: \(said?.escapedOnOneLine ?? "the monitor did not answer")")
                 }
-                keepMachine(vm, lab: record.lab, argv: Array(process.argv.dropFirst()))
+                keepResumePoint(
+                    QemuResumePoint(state: Self.resumeState, argv: Self.machineArgv(process)), vm: vm, lab: record.lab)
                 stop(vm, process: process, lab: record.lab, gently: false)
                 return ("\(vm): running state saved, stopped", true, nil)
             }
@@ -45,51 +46,30 @@ extension QemuProvider: LabStopping {
         }
         return outcome
     }
-
-    /// Whether `vm` starts from the running state `stop --save` kept: the record says it was
-    /// saved, and it starts as it was saved (a spec changed meanwhile boots it afresh: QEMU
-    /// restores a machine only into the same machine).
-    func resumes(_ vm: String, record: LabRecord, design: QemuMachine) -> Bool {
-        guard record.rest?.saved.contains(vm) == true, let file = resumeFile(vm, lab: record.lab),
-            let data = FileManager.default.contents(atPath: file),
-            let kept = try? JSONDecoder().decode([String].self, from: data)
-        else { return false }
-        return kept == design.argv
-    }
-
-    /// The saved state, once the VM runs from it: it served, and a later cold start must not find it.
-    func dropResumeState(_ vm: String, lab: String) {
-        _ = QMP.humanMonitor("delvm \(Self.resumeState)", socket: names(lab).qmp(vm), timeout: 60)
-        if let file = resumeFile(vm, lab: lab) { unlink(file) }
-    }
-
-    /// The machine a saved VM ran as, beside its overlay.
-    private func keepMachine(_ vm: String, lab: String, argv: [String]) {
-        // A VM that was itself resumed carries -loadvm: the machine is the rest.
-        var machine = argv
-        if let i = machine.firstIndex(of: "-loadvm"), i + 1 < machine.count { machine.removeSubrange(i...(i + 1)) }
-        guard let file = resumeFile(vm, lab: lab), let data = try? JSONEncoder().encode(machine) else { return }
-        _ = FileManager.default.createFile(atPath: file, contents: data, attributes: [.posixPermissions: 0o600])
-    }
-
-    private func resumeFile(_ vm: String, lab: String) -> String? {
-        names(lab).ownedFolder(vm).map { "\($0)/resume.argv" }
-    }
 }
 
 extension QemuProvider {
-    /// Starts a VM: from the state `stop --save` kept when there is one for this machine,
-    /// else (or when QEMU cannot load it) by booting.
+    /// Starts a VM: from the running state it was stopped (or restored) to when there is one
+    /// for this machine, else (or when QEMU cannot load it) by booting.
     func startOrResume(_ design: QemuMachine, vm: String, image: QemuImage, record: LabRecord)
         throws(VBoxLabError) -> QemuProcess?
     {
         let lab = record.lab
-        guard resumes(vm, record: record, design: design) else {
+        // QEMU restores a machine only into the same machine: a spec changed meanwhile boots it afresh.
+        guard record.rest?.saved.contains(vm) == true, let point = resumePoint(vm, lab: lab),
+            point.argv == design.argv
+        else {
             return try start(design, vm: vm, image: image, lab: lab)
         }
         do {
-            let process = try start(design, vm: vm, image: image, lab: lab, resume: true)
-            if !context.dryRun { dropResumeState(vm, lab: lab) }
+            let process = try start(design, vm: vm, image: image, lab: lab, resume: point.state)
+            if !context.dryRun {
+                // The state stop --save kept has served; a snapshot's stays, for the next restore.
+                if point.state == Self.resumeState {
+                    _ = QMP.humanMonitor("delvm \(Self.resumeState)", socket: names(lab).qmp(vm), timeout: 60)
+                }
+                dropResumePoint(vm, lab: lab)
+            }
             progress("\(vm): resumed from its saved state")
             return process
         } catch {
