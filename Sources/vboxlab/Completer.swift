@@ -76,11 +76,29 @@ struct Completer {
             ]
         }
         guard read.positionals.count < spec.arguments.count else { return [] }
+        let first = read.positionals.first
         switch spec.arguments[read.positionals.count] {
+        // capture and snapshot take their LAB only before another word: offer both.
+        case Options.lab where spec.name == "capture": return labs(current) + plain(nics(lab: nil))
+        case Options.lab where spec.name == "snapshot": return labs(current) + plain(Snapshot.actions)
         case Options.lab: return labs(current)
         case "VM": return plain(vms(lab: read.values["lab"]))
+        case "VM[:SLOT|NETWORK]": return plain(nics(lab: first))
+        case "save|restore|list|delete": return plain(Snapshot.actions)
+        case "NAME?":
+            let action = read.positionals.last ?? ""
+            guard ["restore", "delete"].contains(action) else { return [] }
+            let lab = read.positionals.count > 1 ? first : nil
+            return plain((try? finder.find(lab, allowMissingSpec: true))?.record?.snapshots?.map(\.name) ?? [])
         default: return []
         }
+    }
+
+    /// Each VM of the lab at hand, and each of its lab NICs as VM:SLOT.
+    func nics(lab: String?) -> [String] {
+        guard let found = try? finder.find(lab), let spec = found.spec, let plan = try? Solver.plan(spec, strategy: nil)
+        else { return vms(lab: lab) }
+        return spec.vms.flatMap { vm in [vm.name] + plan.nics(of: vm.name).map { "\(vm.name):\($0.slot)" } }
     }
 
     /// The words before the current one, read as the parser reads them: positionals, option

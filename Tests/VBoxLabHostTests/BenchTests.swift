@@ -62,13 +62,17 @@ import Testing
 extension QemuGuestTests {
     @Test func benchQemu() throws {
         let out = BenchTests.lines(try BenchTests.bench("bench-qemu", ["2"], timeout: 1500))
-        #expect(out.first == "| VMs | all answer ssh | check passes | MB per VM (resident) | accel |", "\(out)")
-        let cells = out.last?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        // 2 VMs, seconds to ssh and to the check, MB per VM, the accelerator.
         #expect(
-            cells.count == 5 && cells[0] == "2" && Double(cells[1].dropLast(2)) != nil
-                && Double(cells[2].dropLast(2)) != nil
-                && (Int(cells[3]) ?? 0) > 50 && ["tcg", "kvm"].contains(cells[4]), "\(out)")
+            out.first
+                == "| VMs | all answer ssh | check passes | MB per VM (resident) | stop --save | start, check passes "
+                + "| accel |", "\(out)")
+        let cells = out.last?.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        // 2 VMs, seconds to ssh and to the check, MB per VM, the saved stop and start, the accelerator.
+        #expect(
+            cells.count == 7 && cells[0] == "2" && Double(cells[1].dropLast(2)) != nil
+                && Double(cells[2].dropLast(2)) != nil && (Int(cells[3]) ?? 0) > 50
+                && Double(cells[4].dropLast(2)) != nil && Double(cells[5].dropLast(2)) != nil
+                && ["tcg", "kvm"].contains(cells[6]), "\(out)")
     }
 }
 

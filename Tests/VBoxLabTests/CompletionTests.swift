@@ -90,6 +90,16 @@ struct CompletionTests {
         #expect(ssh.contains("h4") && !ssh.contains("centos"), "\(shell): \(ssh)")
     }
 
+    /// capture offers each VM and its NICs as VM:SLOT; snapshot its actions.
+    @Test(arguments: shells) func nicsAndSnapshotActions(shell: String) throws {
+        let scene = try Scene(specs: ["vc-seed.json5": try Self.seed(named: "vc-seed")])
+        let nics = try Self.complete(shell, "vboxlab capture centos-2:", cwd: scene.dir, state: scene.state)
+        #expect(nics.contains("centos-2:2") && nics.contains("centos-2:3"), "\(shell): \(nics)")
+        #expect(!nics.contains("centos-1:2"), "\(shell): \(nics)")
+        let actions = try Self.complete(shell, "vboxlab snapshot vc-seed re", cwd: scene.dir, state: scene.state)
+        #expect(actions.contains("restore") && !actions.contains("save"), "\(shell): \(actions)")
+    }
+
     @Test(arguments: shells) func valuesOfEnumeratedOptions(shell: String) throws {
         let scene = try Scene(specs: [:])
         let strategy = try Self.complete(shell, "vboxlab plan bridge-lab --strategy ", state: scene.state)
