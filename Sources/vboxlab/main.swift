@@ -11,7 +11,10 @@ for (number, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
     signal(number, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
     source.setEventHandler {
-        if Cleanup.shared.leavesInterruptToChild { return }
+        if Cleanup.shared.leavesInterruptToChild {
+            Cleanup.shared.noteInterrupt()
+            return
+        }
         StandardError.emit("vboxlab: interrupted; removing what this run made\n")
         Cleanup.shared.interrupt()
         _exit(code)

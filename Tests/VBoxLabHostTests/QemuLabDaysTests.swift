@@ -70,6 +70,21 @@ struct QemuLabDaysTests {
         let second = try Self.bootIDs(q)
         for vm in first.keys { #expect(second[vm] != first[vm] && second[vm]?.count == 37, "\(vm): \(second)") }
         #expect(!again.stderr.contains("resumed from its saved state"), "\(again.stderr)")
+        // centos-3's NIC on intnet-2 during a check: four ARP frames, as tcpdump reads them back.
+        let file = "\(q.place.dir)/centos-3.pcap"
+        let capture = Locked<CLI.Run?>(nil)
+        let captured = Thread {
+            capture.set(try? q.run(["capture", q.lab, "centos-3:2", "-c", "4", "-w", file, "arp"]))
+        }
+        captured.start()
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: file) && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        _ = try q.run(["exec", q.lab, "--", "ip", "neigh", "flush", "all"])
+        #expect(try q.run(["check", q.lab]).status == 0)
+        while capture.get() == nil && Date() < deadline.addingTimeInterval(60) { Thread.sleep(forTimeInterval: 0.5) }
+        #expect(capture.get()?.status == 0, "\(capture.get()?.stderr ?? "still capturing")")
+        let frames = try ProcessRunner().run(Command("tcpdump", ["-r", file, "-n"])).stdout
+        #expect(frames.split(separator: "\n").count == 4 && frames.contains("ARP, "), "\(frames)")
         let deleted = try q.run(["snapshot", q.lab, "delete", "before"])
         #expect(deleted.status == 0, "\(deleted.stdout)\(deleted.stderr)")
     }

@@ -123,4 +123,42 @@ extension VirtualBoxTests {
         let left = try VBoxPlace.real(["list", "vms"])
         for uuid in uuids.values { #expect(!left.contains(uuid), "\(left)") }
     }
+
+    /// capture on VirtualBox: the NIC trace switched on into a file under the lab's state,
+    /// copied out as pcap, and switched off again, whether COUNT or Ctrl-C ends it.
+    @Test func captureTurnsTheNICTraceOnAndOff() throws {
+        let place = try VBoxPlace(tag: "cap")
+        defer { place.cleanup() }
+        try place.write("vb-cap", bundled: "bridge-lab")
+        #expect(try place.run(["create", "vb-cap", "--no-setup", "--provider", "virtualbox"]).status == 0)
+        let uuid = try place.recorded("vb-cap")["centos-3"]!
+        let trace = "\(place.dir)/state/vboxlab/traces/vb-cap-centos-3-2.pcap"
+        let file = "\(place.dir)/out.pcap"
+        place.resetCalls()
+        let counted = try place.run(["capture", "vb-cap", "centos-3:2", "-c", "1", "-w", file])
+        #expect(counted.status == 0, "\(counted.stderr)")
+        #expect(
+            place.writes == [
+                "controlvm \(uuid) nictracefile2 \(trace)", "controlvm \(uuid) nictrace2 on",
+                "controlvm \(uuid) nictrace2 off",
+            ], "\(place.writes)")
+        let frames = try ProcessRunner().run(Command("tcpdump", ["-r", file, "-n"])).stdout
+        #expect(frames.contains("ARP, Request who-has 1.1.1.20 tell 1.1.1.10"), "\(frames)")
+
+        // Ctrl-C (SIGINT to the process group) before COUNT: the trace goes off, exit 0.
+        place.resetCalls()
+        let binary = try #require(CLI.executable)
+        let interrupted = try ProcessRunner().run(
+            Command(
+                "env",
+                [
+                    "-C", place.dir, "timeout", "--preserve-status", "-s", "INT", "3", binary, "capture", "vb-cap",
+                    "centos-3:2", "-c", "5", "-w", file,
+                ],
+                environment: place.env))
+        #expect(interrupted.status == 0, "\(interrupted.stderr)")
+        #expect(place.writes.last == "controlvm \(uuid) nictrace2 off", "\(place.writes)")
+        let filtered = try place.run(["capture", "vb-cap", "centos-3:2", "-w", file, "arp"])
+        #expect(filtered.status == 2 && filtered.stderr.contains("a VirtualBox NIC trace has every frame"))
+    }
 }

@@ -31,7 +31,7 @@ extension LabLifecycle {
     }
 
     /// The program that captures `nic` as asked, on a lab that runs; run it on this terminal.
-    public func capture(_ nic: PlannedNIC, how: CaptureRequest) throws(VBoxLabError) -> Command {
+    public func capture(_ nic: PlannedNIC, how: CaptureRequest) throws(VBoxLabError) -> NICCaptureWay {
         guard let record = found.record else { throw .lab(.notCreated(lab: found.name, provider: provider.name)) }
         if let rest = record.rest { throw .lab(.atRest(lab: found.name, since: rest.since, command: "capture")) }
         guard let capturing = provider as? NICCapturing else {
@@ -41,9 +41,10 @@ extension LabLifecycle {
                         + "shows where a failing pair's frame is lost"))
         }
         try provider.checkPrerequisites(pinging: false)
-        guard ProcessRunner.resolve("tcpdump") != nil else {
+        let way = try capturing.nicCapture(nic, lab: found.name, how: how)
+        if case .program(let c) = way, ProcessRunner.resolve(c.program == "ip" ? "tcpdump" : c.program) == nil {
             throw .missing(what: "'tcpdump'", fix: ProcessRunner.installHint("tcpdump"))
         }
-        return try capturing.nicCapture(nic, lab: found.name, how: how)
+        return way
     }
 }

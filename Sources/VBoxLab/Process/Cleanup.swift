@@ -27,6 +27,14 @@ public final class Cleanup: @unchecked Sendable {
     }
     private var childOwnsInterrupt = false
 
+    /// An interrupt that `leavesInterruptToChild` let through: noted, so a loop that follows
+    /// the child's work (a NIC trace) ends, and nothing new starts but undo actions.
+    public func noteInterrupt() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+    }
+
     /// Registers an undo action; returns a token to drop it once the work is kept.
     public func push(_ action: @escaping @Sendable () -> Void) -> Int {
         lock.lock()

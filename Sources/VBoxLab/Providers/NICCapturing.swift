@@ -3,8 +3,17 @@ import Foundation
 /// A provider ability: the frames one lab NIC receives and sends, as the network delivers
 /// them, captured live (`vboxlab capture`).
 public protocol NICCapturing: LabProvider {
-    /// The program that captures `nic`'s frames: tcpdump with `how`'s output, count and filter.
-    func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> Command
+    /// How `nic`'s frames are captured as `how` asks.
+    func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> NICCaptureWay
+}
+
+/// A provider's way to one NIC's frames.
+public enum NICCaptureWay: Sendable, Equatable {
+    /// A program that captures and writes as asked (tcpdump on the NIC's switch port), run on this terminal.
+    case program(Command)
+    /// The provider writes every frame of the NIC into `file` (pcap) between `start` and
+    /// `stop` (VirtualBox's NIC trace): vboxlab follows the file and runs `stop` on every way out.
+    case traceFile(file: String, start: [Command], stop: [Command])
 }
 
 /// What the user asked of a capture.

@@ -45,13 +45,48 @@ struct Capture: LabCommand {
         let nic = try lifecycle.captureTarget(rest[0])
         let output: CaptureRequest.Output =
             file.map { .pcapFile($0) } ?? (isatty(1) == 1 ? .text : .pcapOnStdout)
-        let command = try lifecycle.capture(
-            nic, how: CaptureRequest(output: output, count: frames, filter: Array(rest.dropFirst())))
+        let filter = Array(rest.dropFirst())
+        let way = try lifecycle.capture(nic, how: CaptureRequest(output: output, count: frames, filter: filter))
         progressToStderr("capturing \(nic.vm):\(nic.slot) (\(nic.network)); Ctrl-C ends it")
+        switch way {
+        case .program(let command):
+            Cleanup.shared.leavesInterruptToChild = true
+            let status = try ProcessRunner().runAttached(command)
+            Cleanup.shared.leavesInterruptToChild = false
+            // Ended by Ctrl-C (130) or a reader that went away (SIGPIPE, 141): done, not failed.
+            return [0, 130, 141].contains(status) ? 0 : 3
+        case .traceFile(let trace, let start, let stop):
+            if !filter.isEmpty {
+                throw Self.usage(
+                    "a VirtualBox NIC trace has every frame; filter it afterwards (tcpdump -r FILE \(filter.joined(separator: " ")), "
+                        + "or in Wireshark)")
+            }
+            if output == .text { throw Self.usage("on a terminal give -w FILE, or pipe it: | wireshark -k -i -") }
+            return try follow(trace, start: start, stop: stop)
+        }
+    }
+
+    /// Starts the NIC trace, copies it out as it grows, and switches it off on every way out
+    /// (COUNT, Ctrl-C, a closed pipe, an error).
+    private func follow(_ trace: String, start: [Command], stop: [Command]) throws(VBoxLabError) -> Int32 {
+        let runner = ProcessRunner()
+        let off = Cleanup.shared.push { for c in stop { _ = try? runner.run(c) } }
+        defer { Cleanup.shared.run(off) }
+        for c in start { try runner.check(c) }
+        let out: FileHandle
+        if let file {
+            guard FileManager.default.createFile(atPath: file, contents: nil),
+                let handle = FileHandle(forWritingAtPath: file)
+            else { throw .system(.cannotWrite(path: file, reason: "cannot create it")) }
+            out = handle
+        } else {
+            out = FileHandle.standardOutput
+        }
         Cleanup.shared.leavesInterruptToChild = true
-        let status = try ProcessRunner().runAttached(command)
-        Cleanup.shared.leavesInterruptToChild = false
-        // Ended by Ctrl-C (130) or a reader that went away (SIGPIPE, 141): the capture is done, not failed.
-        return [0, 130, 141].contains(status) ? 0 : 3
+        defer { Cleanup.shared.leavesInterruptToChild = false }
+        let end = PcapFollower(file: trace, count: frames).follow(
+            stop: { Cleanup.shared.interrupted }, write: { (try? out.write(contentsOf: $0)) != nil })
+        if case .unreadable(let why) = end { throw .system(.disagrees(why)) }
+        return 0
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A netns NIC's frames: its port on the lab's registering switch.
 extension NetnsProvider: NICCapturing {
-    public func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> Command {
-        RegisteringSwitch(lab: lab).portCapture(nic, how: how)
+    public func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> NICCaptureWay {
+        .program(RegisteringSwitch(lab: lab).portCapture(nic, how: how))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A QEMU NIC's frames: its tap, a port of the lab's registering switch.
 extension QemuProvider: NICCapturing {
-    public func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> Command {
-        RegisteringSwitch(lab: lab).portCapture(nic, how: how)
+    public func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> NICCaptureWay {
+        .program(RegisteringSwitch(lab: lab).portCapture(nic, how: how))
     }
 }
