@@ -57,9 +57,10 @@ struct Capture: LabCommand {
             return [0, 130, 141].contains(status) ? 0 : 3
         case .traceFile(let trace, let start, let stop):
             if !filter.isEmpty {
+                let words = filter.joined(separator: " ")
                 throw Self.usage(
-                    "a VirtualBox NIC trace has every frame; filter it afterwards (tcpdump -r FILE \(filter.joined(separator: " ")), "
-                        + "or in Wireshark)")
+                    "a VirtualBox NIC trace has every frame; filter it afterwards (tcpdump -r FILE \(words), or in "
+                        + "Wireshark)")
             }
             if output == .text { throw Self.usage("on a terminal give -w FILE, or pipe it: | wireshark -k -i -") }
             return try follow(trace, start: start, stop: stop)
