@@ -30,7 +30,8 @@ extension VirtualBoxTests {
                 == true, "\(place.calls)")
         let list = try place.run(["list", "--json"])
         #expect(
-            list.stdout.contains(#""name":"vb-rterm","provider":"virtualbox","running":3,"total":3"#), "\(list.stdout)")
+            list.stdout.contains(#""name":"vb-rterm","provider":"virtualbox","state":"running","running":3,"total":3"#),
+            "\(list.stdout)")
         let again = try place.run(["fix-macs", "vb-rterm", "--restart", "--no-setup"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try place.run(["destroy", "vb-rterm"]).status == 0)

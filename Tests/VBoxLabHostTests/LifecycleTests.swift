@@ -96,8 +96,9 @@ struct LifecycleTests {
         let list = try place.run(["list", "--json"])
         #expect(
             list.stdout
-                == #"{"labs":[{"name":"vt-card","provider":"netns","running":3,"total":3,"#
-                + #""spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null}],"#
+                == #"{"labs":[{"name":"vt-card","provider":"netns","state":"running","running":3,"total":3,"#
+                + #""spec":"\#(place.dir)/vt-card.json5","specExists":true,"matches":true,"note":null,"#
+                + #""snapshots":[]}],"#
                 + #""bases":[],"unreadable":[]}"# + "\n")
 
         // The spec gone, destroy still works from the record.

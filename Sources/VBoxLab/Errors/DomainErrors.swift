@@ -75,6 +75,8 @@ public enum LabError: Sendable, Equatable {
     case otherProvider(lab: String, recorded: String, chosen: String)
     /// A command that needs the lab running, on a lab `stop` put to rest.
     case atRest(lab: String, since: String, command: String)
+    /// A lab day's command (stop, snapshot, capture) its provider has no way to do, and what does instead.
+    case notSupported(provider: String, what: String, instead: String)
     /// A command that needs one VM running, on a VM that is not.
     case vmNotRunning(lab: String, vm: String, state: String)
     /// stop (or start) reached some VMs and not others: those are named, with the command that finishes it.
@@ -124,6 +126,8 @@ public enum LabError: Sendable, Equatable {
                 + "vboxlab destroy \(lab), then vboxlab create \(lab) --provider \(chosen)"
         case .atRest(let lab, let since, let command):
             return "lab \(lab) is stopped (since \(since)); \(command) needs it running: vboxlab start \(lab)"
+        case .notSupported(let provider, let what, let instead):
+            return "a \(provider) lab cannot \(what); \(instead)"
         case .vmNotRunning(let lab, let vm, let state):
             return "\(vm) of lab \(lab) is not running (\(state)); vboxlab start \(lab) starts it"
         case .notAllDone(let lab, let doing, let failed, let retry):

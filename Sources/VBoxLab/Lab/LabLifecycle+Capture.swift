@@ -36,9 +36,9 @@ extension LabLifecycle {
         if let rest = record.rest { throw .lab(.atRest(lab: found.name, since: rest.since, command: "capture")) }
         guard let capturing = provider as? NICCapturing else {
             throw .lab(
-                .unusableBase(
-                    "provider \(provider.name) cannot capture a NIC yet; vboxlab check \(found.word) --capture "
-                        + "shows where a failing pair's frame is lost"))
+                .notSupported(
+                    provider: provider.name, what: "capture a NIC",
+                    instead: "vboxlab check \(found.word) --capture shows where a failing pair's frame is lost"))
         }
         try provider.checkPrerequisites(pinging: false)
         let way = try capturing.nicCapture(nic, lab: found.name, how: how)

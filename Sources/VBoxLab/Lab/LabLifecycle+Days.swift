@@ -28,7 +28,9 @@ extension LabLifecycle {
         let now = try current()
         guard let record = now.found.record else { throw .lab(.notCreated(lab: found.name, provider: provider.name)) }
         guard let stopping = now.provider as? LabStopping else {
-            throw .lab(.unusableBase("provider \(now.provider.name) cannot stop a lab; vboxlab destroy \(found.word)"))
+            throw .lab(
+                .notSupported(provider: now.provider.name, what: "be stopped", instead: "vboxlab destroy \(found.word)")
+            )
         }
         let running = now.provider.survey(record).running
         if record.rest != nil && running == 0 {

@@ -29,12 +29,7 @@ extension LabLifecycle {
             var kept = record
             kept.snapshots = (record.snapshots ?? []) + [snapshot]
             try store.save(kept)
-            if !failed.isEmpty {
-                throw .lab(
-                    .notAllDone(
-                        lab: record.lab, doing: "snapshot save \(name)", failed: failed,
-                        retry: "vboxlab snapshot \(found.word) delete \(name), then save it again"))
-            }
+            try finished("save", name, failed, retry: "delete \(name), then save it again")
             return SnapshotReport(lab: record.lab, snapshot: snapshot, started: nil)
         }
     }
@@ -50,12 +45,7 @@ extension LabLifecycle {
             // Every VM is off now; those that ran then resume from that moment at the start.
             kept.rest = LabRest(saved: snapshot.running)
             try store.save(kept)
-            if !failed.isEmpty {
-                throw .lab(
-                    .notAllDone(
-                        lab: record.lab, doing: "snapshot restore \(name)", failed: failed,
-                        retry: "vboxlab snapshot \(found.word) restore \(name)"))
-            }
+            try finished("restore", name, failed, retry: "restore \(name)")
             return SnapshotReport(lab: record.lab, snapshot: snapshot, started: nil)
         }
         if !report.snapshot.running.isEmpty {
@@ -69,18 +59,24 @@ extension LabLifecycle {
         try snapshotLocked(name, mustExist: true) { record, snapshotting throws(VBoxLabError) in
             let snapshot = (record.snapshots ?? []).first { $0.name == name }!
             let failed = snapshotting.deleteSnapshot(snapshot, of: record)
-            if !failed.isEmpty {
-                throw .lab(
-                    .notAllDone(
-                        lab: record.lab, doing: "snapshot delete \(name)", failed: failed,
-                        retry: "vboxlab snapshot \(found.word) delete \(name)"))
-            }
+            try finished("delete", name, failed, retry: "delete \(name)")
             var kept = record
             kept.snapshots = (record.snapshots ?? []).filter { $0.name != name }
             if kept.snapshots?.isEmpty == true { kept.snapshots = nil }
             try store.save(kept)
             return SnapshotReport(lab: record.lab, snapshot: snapshot, started: nil)
         }
+    }
+
+    /// Every VM done, or the error that names those that are not and the command that finishes it.
+    private func finished(_ action: String, _ name: String, _ failed: [VMFailure], retry: String)
+        throws(VBoxLabError)
+    {
+        guard !failed.isEmpty else { return }
+        throw .lab(
+            .notAllDone(
+                lab: found.name, doing: "snapshot \(action) \(name)", failed: failed,
+                retry: "vboxlab snapshot \(found.word) \(retry)"))
     }
 
     /// The lab's lock, its record read under it, the name checked against it, then `body`.
@@ -96,9 +92,9 @@ extension LabLifecycle {
         }
         guard let snapshotting = provider as? LabSnapshotting else {
             throw .lab(
-                .unusableBase(
-                    "a \(provider.name) lab has no state to snapshot; vboxlab create \(found.word) builds it again "
-                        + "from its spec"))
+                .notSupported(
+                    provider: provider.name, what: "be snapshotted (it has no state to keep)",
+                    instead: "vboxlab create \(found.word) builds it again from its spec"))
         }
         try provider.checkPrerequisites(pinging: false)
         let held = try lockUnlessDry(found.name)
