@@ -15,9 +15,13 @@ struct CLIPlace {
         state = dir + "/.state"
     }
 
-    /// Writes a spec: a bundled lab under another name, or the text given.
+    /// Writes a spec: a bundled lab under another name, or the text given. Before this place's
+    /// first command, namespaces of that lab's name are what an earlier run of the same test left
+    /// when it was killed (each test's lab names are its own): they go first, as that run's
+    /// cleanup would have removed them.
     @discardableResult
     func write(_ path: String, bundled: String? = nil, name: String, text: String? = nil) throws -> String {
+        if !FileManager.default.fileExists(atPath: state) { Self.removeNamespaces(of: name) }
         let full = path.hasPrefix("/") ? path : "\(dir)/\(path)"
         try FileManager.default.createDirectory(
             atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -51,14 +55,16 @@ struct CLIPlace {
     /// Removes every lab this place recorded, then the place.
     func cleanup(labs: [String]) {
         _ = try? run(["destroy", "--all"])
-        for lab in labs {
-            let left = HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(lab)-") }
-            if !left.isEmpty {
-                _ = try? ProcessRunner().run(
-                    Command("ip", ["-force", "-batch", "-"], input: left.map { "netns del \($0)\n" }.joined()))
-            }
-        }
+        for lab in labs { Self.removeNamespaces(of: lab) }
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    /// The host's namespaces named for `lab` (its VMs' and its switch's), removed.
+    static func removeNamespaces(of lab: String) {
+        let left = HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(lab)-") }
+        guard !left.isEmpty else { return }
+        _ = try? ProcessRunner().run(
+            Command("ip", ["-force", "-batch", "-"], input: left.map { "netns del \($0)\n" }.joined()))
     }
 }
 
