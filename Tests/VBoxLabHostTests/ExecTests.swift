@@ -39,7 +39,7 @@ struct ExecTests {
         #expect(vm["stdout"] as? String == "hi\n" && vm["stderr"] as? String == "oops\n", "\(json.stdout)")
 
         let unknown = try place.run(["exec", "--vm", "centos-9", "--", "true"])
-        #expect(unknown.status == 1 && unknown.stderr.contains("has no VM named centos-9"), "\(unknown.stderr)")
+        #expect(unknown.status == 2 && unknown.stderr.contains("has no VM named centos-9"), "\(unknown.stderr)")
         let bare = try place.run(["exec", "ip", "link"])
         #expect(bare.status == 2 && bare.stderr.hasPrefix("error: put the command after --"), "\(bare.stderr)")
     }

@@ -157,8 +157,23 @@ import Testing
                 + #""m", ip: "10.8.0.2/24" } ] }"#
         )
         #expect(try p.finder().find(vm: "c", lab: nil).name == "y")
-        #expect(throws: VBoxLabError.lab(.noLabWithVM(vm: "zz", records: "\(p.dir)/state/labs"))) {
+        // With one lab at hand, that lab's own answer, with the near name.
+        let one = try Place()
+        defer { one.cleanup() }
+        try one.write("labs/x.json5", lab: "x")
+        #expect(throws: VBoxLabError.lab(.noSuchVM(lab: "x", vm: "e", vms: ["a", "b"]))) {
+            try one.finder().find(vm: "e", lab: nil)
+        }
+        #expect(throws: VBoxLabError.lab(.noLabWithVM(vm: "zz", labs: ["x (a, b)", "y (c, d)"]))) {
             try p.finder().find(vm: "zz", lab: nil)
+        }
+        do {
+            _ = try p.finder().find(vm: "zz", lab: nil)
+        } catch {
+            #expect(error.exitCode == 2)
+            #expect(
+                error.message
+                    == "no lab has a VM named zz (labs recorded, or specs in . and ./labs: x (a, b); y (c, d))")
         }
         try p.record("x", spec: "\(p.dir)/labs/x.json5")
         try p.record("x2", spec: "\(p.dir)/labs/x.json5")

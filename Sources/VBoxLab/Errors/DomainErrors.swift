@@ -66,7 +66,8 @@ public enum LabError: Sendable, Equatable {
     /// A VM name the lab needs is taken by a VM outside the lab.
     case vmNameTaken(vm: String, lab: String, uuid: String, groups: [String])
     case noSuchVM(lab: String, vm: String, vms: [String])
-    case noLabWithVM(vm: String, records: String)
+    /// No lab at hand has that VM: `labs` names each lab looked at, with its VMs.
+    case noLabWithVM(vm: String, labs: [String])
     case noCheckKept(lab: String, word: String)
     /// The spec's base cannot make the lab's VMs (no snapshot, ambiguous name, empty box).
     case unusableBase(String)
@@ -112,10 +113,12 @@ public enum LabError: Sendable, Equatable {
             var message = "lab \(lab) has no VM named \(vm)"
             if let near = suggestion(for: vm, among: vms) { message += "; did you mean '\(near)'?" }
             return message + " (its VMs: \(vms.joined(separator: ", ")))"
-        case .noLabWithVM(let vm, let records):
+        case .noLabWithVM(let vm, let labs):
+            guard !labs.isEmpty else {
+                return "no lab has a VM named \(vm): no lab is recorded on this host, and no spec is in . or ./labs"
+            }
             return
-                "no lab has a VM named \(vm): none recorded in \(records), and no spec in . or ./labs; name the lab "
-                + "with --lab LAB"
+                "no lab has a VM named \(vm) (labs recorded, or specs in . and ./labs: \(labs.joined(separator: "; ")))"
         case .noCheckKept(let lab, let word):
             return "no check of lab \(lab) is kept yet; run vboxlab check \(word) first"
         case .unusableBase(let message):

@@ -22,6 +22,9 @@ public enum VBoxLabError: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .usage, .spec: return 2
+        // A VM name that is not the lab's is a mistyped argument, not a lab that fails (and not
+        // a remote command's exit 1, for `vboxlab ssh`).
+        case .lab(.noSuchVM), .lab(.noLabWithVM): return 2
         case .lab, .guest: return 1
         case .system: return 3
         case .prerequisite: return 4

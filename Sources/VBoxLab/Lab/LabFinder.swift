@@ -102,7 +102,25 @@ public struct LabFinder: Sendable {
             throw .ambiguous(
                 what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB")
         }
-        throw .lab(.noLabWithVM(vm: vm, records: store.directory))
+        throw Self.noVM(vm, labs: labsAtHand(specs: specFiles()))
+    }
+
+    /// The labs a VM name may belong to: the recorded ones, then the specs here, each with its VMs.
+    private func labsAtHand(specs: [String]) -> [(lab: String, vms: [String])] {
+        var labs = store.all().map { ($0.lab, $0.vms) }
+        for f in specs {
+            guard let spec = try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules),
+                !labs.contains(where: { $0.0 == spec.name })
+            else { continue }
+            labs.append((spec.name, spec.vms.map(\.name)))
+        }
+        return labs
+    }
+
+    /// A VM no lab has: with one lab at hand, that lab's own "no VM named"; else every lab's VMs.
+    private static func noVM(_ vm: String, labs: [(lab: String, vms: [String])]) -> VBoxLabError {
+        if labs.count == 1 { return .lab(.noSuchVM(lab: labs[0].lab, vm: vm, vms: labs[0].vms)) }
+        return .lab(.noLabWithVM(vm: vm, labs: labs.map { "\($0.lab) (\($0.vms.joined(separator: ", ")))" }))
     }
 
     /// The files a lab name may be, in the order they are tried.
