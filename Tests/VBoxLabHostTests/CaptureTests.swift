@@ -33,11 +33,18 @@ struct CaptureTests {
         #expect(try place.run(["create", "vx-cap", "--provider", "netns", "--strategy", "none"]).status == 1)
         let sent = "\(place.dir)/centos-3.pcap"
         let bridge = "\(place.dir)/centos-2.pcap"
-        // Each ends by its count: centos-3's first ARP reply (opcode 2); four ARP frames at centos-2.
+        // Each ends by its count: centos-3's first ARP reply (opcode 2); at centos-2, four ARP frames
+        // sent by centos-1 (1.1.1.10) or replies: centos-3's own requests, which the check's other
+        // pair sends meanwhile, would fill the count before centos-1's reach it.
         let captures = [
             try Self.capture(
                 place, ["vx-cap", "centos-3:2", "-w", sent, "-c", "1", "arp[6:2]", "=", "2"], seconds: 240),
-            try Self.capture(place, ["centos-2:intnet-2", "-w", bridge, "-c", "4", "arp"], seconds: 240),
+            try Self.capture(
+                place,
+                [
+                    "centos-2:intnet-2", "-w", bridge, "-c", "4", "arp", "and", "(arp[14:4]", "=", "0x0101010a", "or",
+                    "arp[6:2]", "=", "2)",
+                ], seconds: 240),
         ]
         let results = Locked([CommandResult?](repeating: nil, count: 2))
         for (i, c) in captures.enumerated() {

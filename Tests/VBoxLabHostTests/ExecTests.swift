@@ -43,4 +43,29 @@ struct ExecTests {
         let bare = try place.run(["exec", "ip", "link"])
         #expect(bare.status == 2 && bare.stderr.hasPrefix("error: put the command after --"), "\(bare.stderr)")
     }
+
+    /// Each VM is its own host by name, as a guest is: `hostname` in it says the VM's name, the
+    /// host's own name is left as it was, and destroy lets the names go with the namespaces.
+    @Test func eachVMKnowsItsName() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vx-name"]) }
+        try place.write("vx-name.json5", bundled: "bridge-lab", name: "vx-name")
+        let host = ProcessInfo.processInfo.hostName
+        #expect(try place.run(["create", "vx-name", "--provider", "netns"]).status == 0)
+        let names = try place.run(["exec", "--", "hostname"])
+        #expect(names.stdout == "centos-1 | centos-1\ncentos-2 | centos-2\ncentos-3 | centos-3\n", "\(names.stdout)")
+        #expect(try place.run(["ssh", "centos-2", "--", "uname", "-n"]).stdout == "centos-2\n")
+        #expect(ProcessInfo.processInfo.hostName == host)
+        let held = ((try? FileManager.default.contentsOfDirectory(atPath: "/run/vboxlab-host/uts")) ?? []).filter {
+            $0.hasPrefix("vbl-vx-name-")
+        }
+        #expect(held.count == 3, "\(held)")
+        #expect(try place.run(["destroy"]).status == 0)
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/run/vboxlab-host/uts")) ?? []).filter {
+            $0.hasPrefix("vbl-vx-name-")
+        }
+        #expect(left.isEmpty, "\(left)")
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        #expect(!mounts.contains("/run/vboxlab-host/uts/vbl-vx-name-"))
+    }
 }

@@ -85,6 +85,17 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["x.json"])
         #expect(try store.record("x")?.vms.count == 3)
+        // A writer killed before its rename left its temporary file: the next write sweeps it,
+        // and leaves a live writer's (its parent's pid stands for one) and other files' alone.
+        let dead = try ProcessRunner().run(Command("sh", ["-c", "echo $$"])).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let left = [
+            ".x.json.\(dead).AAAAAAAA.tmp", ".x.json.\(getppid()).BBBBBBBB.tmp", ".y.json.\(dead).CCCCCCCC.tmp",
+        ]
+        for name in left { _ = FileManager.default.createFile(atPath: "\(dir)/\(name)", contents: Data("{".utf8)) }
+        try store.save(LabRecord(lab: "x", spec: "/s/x.json5", provider: "netns", vms: ["a"]))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == Array(left.dropFirst()) + ["x.json"])
     }
 
     /// A private directory is made 0700, tightened when it is ours and only readable, and

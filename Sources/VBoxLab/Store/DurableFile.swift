@@ -34,6 +34,20 @@ public enum DurableFile {
             fsync(dfd)
             close(dfd)
         }
+        sweepTemporaries(of: path)
+    }
+
+    /// Temporary files of this target left by writers that were killed between writing and
+    /// renaming: each names its writer's pid, and goes once no process has that pid.
+    static func sweepTemporaries(of path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let prefix = ".\((path as NSString).lastPathComponent)."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let fields = name.dropFirst(prefix.count).split(separator: ".")
+            guard fields.count == 3, let pid = pid_t(fields[0]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(dir)/\(name)") }
+        }
     }
 
     static func failure(_ path: String) -> VBoxLabError {

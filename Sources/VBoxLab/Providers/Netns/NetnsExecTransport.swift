@@ -1,6 +1,6 @@
 import Foundation
 
-/// A VM that is a network namespace on this host.
+/// A VM that is a network namespace on this host, entered with its own host name (`NetnsHostnames`).
 public struct NetnsExecTransport: GuestTransport {
     public let vm: String
     public let namespace: String
@@ -15,7 +15,9 @@ public struct NetnsExecTransport: GuestTransport {
     public var summary: String { "ip netns exec \(namespace)" }
 
     public func command(_ argv: [String], input: String?) -> Command {
-        Command("ip", ["netns", "exec", namespace] + argv, input: input, outputLimit: Command.guestOutputLimit)
+        Command(
+            "ip", ["netns", "exec", namespace] + NetnsHostnames.entering(namespace, argv), input: input,
+            outputLimit: Command.guestOutputLimit)
     }
 
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
@@ -29,6 +31,9 @@ public struct NetnsExecTransport: GuestTransport {
     /// login shell reads the line ssh brings.
     public func interactive(line: String?) throws(VBoxLabError) -> Command {
         let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
-        return Command("ip", ["netns", "exec", namespace, shell] + (line.map { ["-c", $0] } ?? []))
+        return Command(
+            "ip",
+            ["netns", "exec", namespace]
+                + NetnsHostnames.entering(namespace, [shell] + (line.map { ["-c", $0] } ?? [])))
     }
 }

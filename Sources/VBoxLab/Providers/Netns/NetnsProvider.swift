@@ -72,7 +72,8 @@ public struct NetnsProvider: LabProvider {
             make: { [self, work, record] _ throws(VBoxLabError) in
                 try make(work, plan: plan, record: record, fresh: fresh, observed: snapshot?.observation.state)
             },
-            undo: { [mutator] in
+            undo: { [mutator, dryRun = context.dryRun] in
+                NetnsHostnames(runner: mutator, dryRun: dryRun).remove(made)
                 // The namespaces this run made that still exist.
                 let now = HostNamespaces.namespaces()
                 let batch = made.filter(now.contains).map { "netns del \($0)" }.joined(separator: "\n")
@@ -91,6 +92,9 @@ public struct NetnsProvider: LabProvider {
         // A dry run says what it would do, never as done.
         for c in work.changes { progress(context.dryRun ? "not done (dry run): \(c)" : c) }
         for c in work.commands { try mutator.check(c) }
+        let hostnames = NetnsHostnames(runner: mutator, dryRun: context.dryRun)
+        hostnames.remove(work.deleteNamespaces)
+        try hostnames.give(plan.vmNames.map { ($0, NetnsNames(lab: plan.lab).vmNamespace($0)) })
         let record = context.dryRun ? record : identified(record, added: work.addNamespaces)
         // On every run: a lab that grew, or a run stopped before this point.
         raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
@@ -170,6 +174,7 @@ public struct NetnsProvider: LabProvider {
         let ordered = record.owned.map(\.name).filter(ours.contains)
         defer { restoreNeighbourLimits(lab: record.lab) }
         if ordered.isEmpty { return [] }
+        NetnsHostnames(runner: mutator, dryRun: context.dryRun).remove(ordered)
         try mutator.check(
             Command(
                 "ip", ["-force", "-batch", "-"], input: ordered.map { "netns del \($0)" }.joined(separator: "\n") + "\n"
