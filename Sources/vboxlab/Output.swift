@@ -4,7 +4,7 @@ import VBoxLab
 /// Progress lines go to stderr, so stdout stays data. On a terminal, a line of where a wait
 /// stands ("waiting for ...") is drawn over the one before it, so a long wait is one line.
 let progressToStderr: ProgressHandler = { line in
-    guard !Output.quiet else { return }
+    guard !Output.quiet, !Output.shownAbove.get().contains(line) else { return }
     let text = "vboxlab: " + line.escapedForTerminal
     guard isatty(2) == 1 else {
         StandardError.emit((text + "\n"))
@@ -24,6 +24,13 @@ enum Output {
     nonisolated(unsafe) static var color = ColorWhen.auto
     /// Whether the last progress line on the terminal is a wait's status, to be drawn over.
     static let statusShown = Locked(false)
+
+    /// Lines the user has just been shown (the table above a question): progress skips them.
+    static let shownAbove = Locked(Set<String>())
+
+    /// Progress and results go to one terminal: a summary need not list again what progress
+    /// showed. Data on stdout (a pipe, a file) keeps every line.
+    static var progressShownOnTheSameTerminal: Bool { !quiet && isatty(1) == 1 && isatty(2) == 1 }
 
     /// Colour on a terminal, unless NO_COLOR is set; `--color always|never` decides outright.
     static func colors(_ handle: FileHandle) -> Bool {

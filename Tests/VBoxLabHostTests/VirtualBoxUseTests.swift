@@ -167,6 +167,10 @@ extension VirtualBoxTests {
         let yes = try answer("y")
         #expect(yes.status == 0, "\(yes.seen)")
         #expect(yes.seen.contains("restart centos-2 to apply? [y/N]"), "\(yes.seen)")
+        // On one terminal the table is printed once, above the question; the summary counts.
+        let change = "centos-2  3     vb-ask-intnet-2  MAC "
+        #expect(yes.seen.components(separatedBy: change).count == 2, "\(yes.seen)")
+        #expect(yes.seen.contains("lab vb-ask: ") && yes.seen.contains(" changes (each above)"), "\(yes.seen)")
         #expect(
             place.writes.contains("controlvm \(id) acpipowerbutton")
                 && place.writes.contains("startvm \(id) --type headless"), "\(place.writes)")

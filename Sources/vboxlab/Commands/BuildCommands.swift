@@ -26,6 +26,8 @@ struct Build {
                 print("nothing was changed")
                 return 1
             }
+            // The table was just shown, above the question: the run does not show it again.
+            Output.shownAbove.set(Set(table.split(separator: "\n").map(String.init)))
             var restarting = self
             switch mode {
             case .create(let setup, _): restarting.mode = .create(setup: setup, restart: true)
@@ -58,6 +60,9 @@ struct Build {
     private func printSummary(_ report: ApplyReport, lab: String, vms: Int, provider: String) {
         if report.changes.isEmpty {
             print("lab \(lab) is already as planned; nothing changed")
+        } else if !report.created && Output.progressShownOnTheSameTerminal {
+            // Each change was just printed as it was made: the summary counts them, once.
+            print("lab \(lab): \(counted(report.changes.count, "change")) (each above)")
         } else if !report.created {
             print("lab \(lab): \(counted(report.changes.count, "change"))")
             report.changes.forEach { print("  \($0)") }
