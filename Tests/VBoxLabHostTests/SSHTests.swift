@@ -168,6 +168,7 @@ struct SSHTests {
         }
         let again = try CLI.run(["ssh-setup", "centos-2", "--persist"], cwd: place.dir, env: env)
         #expect(again.stdout == "centos-2: already set up; nothing changed\n", "\(again.stdout)")
+        try expectPersistStale(place, env: env, edit: root + written[0], named: written[0], lab: lab)
 
         // A later change to the live setup reaches the persisted files too, without --persist.
         func spelt(_ mac: MACAddress) -> String { system == "networkmanager" ? mac.description.uppercased() : "\(mac)" }
@@ -178,6 +179,40 @@ struct SSHTests {
         #expect(changed.status == 0 && changed.stdout.contains("centos-2: wrote \(root)"), "\(changed.stdout)")
         let files = try Set(written).map { try String(contentsOfFile: root + $0, encoding: .utf8) }.joined()
         #expect(files.contains(spelt(newMac)) && !files.contains(spelt(port.guestMac)), "\(files)")
+    }
+
+    /// check compares a persisted guest's saved files with the plan, writing nothing: none
+    /// differ after --persist; one edited by hand is `persist-stale`, named with the fix, whose
+    /// pasted command writes it again.
+    private func expectPersistStale(_ place: CLIPlace, env: [String: String], edit: String, named: String, lab: String)
+        throws
+    {
+        func stale(_ r: CLI.Run) throws -> [[String: Any]] {
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            return try #require(object?["persistStale"] as? [[String: Any]], "\(r.stdout)")
+        }
+        let clean = try CLI.run(["check", "--json"], cwd: place.dir, env: env)
+        let none = try stale(clean)
+        #expect(clean.status == 0 && none.isEmpty, "\(clean.stdout)\(clean.stderr)")
+        let before = try String(contentsOfFile: edit, encoding: .utf8)
+        try "# edited by hand\n".write(toFile: edit, atomically: true, encoding: .utf8)
+        let json = try CLI.run(["check", "--json"], cwd: place.dir, env: env)
+        let found = try stale(json)
+        #expect(found.first?["vm"] as? String == "centos-2", "\(json.stdout)")
+        #expect(found.first?["files"] as? [String] == [named], "\(json.stdout)")
+        let text = try CLI.run(["check"], cwd: place.dir, env: env)
+        #expect(text.status == 0, "the lab works now: \(text.stdout)")
+        #expect(
+            text.stdout.contains(
+                "persist-stale: 1 guest\n  centos-2: its saved setup differs from the plan in \(named); after a reboot "
+            ),
+            "\(text.stdout)")
+        let fix = try #require(CLIPlace.pasted(text.stdout), "\(text.stdout)")
+        #expect(fix == ["ssh-setup", "centos-2", "--persist", "--lab", lab])
+        #expect(try CLI.run(fix, cwd: place.dir, env: env).status == 0)
+        #expect(try String(contentsOfFile: edit, encoding: .utf8) == before)
+        let after = try stale(try CLI.run(["check", "--json"], cwd: place.dir, env: env))
+        #expect(after.isEmpty)
     }
 
     /// Where NetworkManager runs, the lab's devices are left unmanaged for the run (a stand-in

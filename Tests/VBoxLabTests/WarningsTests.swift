@@ -63,7 +63,7 @@ import Testing
         #expect(!report.allPassed)
         #expect(
             report.json.rendered()
-                == #"{"lab":"w","reached":0,"total":0,"pairs":[],"cause":"no-pairs","reason":"the lab has one "#
+                == #"{"lab":"w","reached":0,"total":0,"pairs":[],"persistStale":[],"cause":"no-pairs","reason":"the lab has one "#
                 + #"address (10.0.0.1/24 on a), so there is nothing to ping it from"}"#
         )
         #expect(

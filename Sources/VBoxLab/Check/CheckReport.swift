@@ -20,6 +20,9 @@ public struct CheckReport: Sendable {
 
     /// Why there is nothing to ping, when `results` is empty.
     public var emptyReason: String?
+    /// Persisted guests whose saved setup differs from the plan (`persist-stale`): a warning,
+    /// since the lab works now; it would not after those guests reboot.
+    public var persistStale: [StalePersistence] = []
 
     public init(lab: String, provider: String, results: [PairResult], emptyReason: String? = nil) {
         self.lab = lab
@@ -79,6 +82,13 @@ public struct CheckReport: Sendable {
                             return .object(m)
                         })
                 ),
+                (
+                    "persistStale",
+                    .array(
+                        persistStale.map {
+                            .object([("vm", .string($0.vm)), ("files", .array($0.files.map { .string($0) }))])
+                        })
+                ),
             ] + (emptyReason.map { [("cause", JSONOut.string("no-pairs")), ("reason", .string($0))] } ?? []))
     }
 
@@ -122,7 +132,24 @@ public struct CheckReport: Sendable {
             lines += explained(failed, cause: cause)
             lines += advice(for: cause, first: failed[0], fixes: fixes).map { "  " + $0 }
         }
+        lines += staleLines(fixes: fixes, paint: paint)
         return lines.joined(separator: "\n")
+    }
+
+    /// `persist-stale`: each persisted guest whose saved files differ, and the command that writes them again.
+    private func staleLines(fixes: FixCommands, paint: (String, Highlight) -> String) -> [String] {
+        guard !persistStale.isEmpty else { return [] }
+        var lines = ["", paint("persist-stale: \(counted(persistStale.count, "guest"))", .heading)]
+        for s in persistStale {
+            lines.append(
+                "  \(s.vm): its saved setup differs from the plan in \(s.files.joined(separator: ", ")); after a "
+                    + "reboot it would not come back as the lab needs")
+        }
+        lines.append("  ssh-setup --persist writes them again from the plan:")
+        for s in persistStale {
+            lines.append("  fix: " + fixes.line(["ssh-setup", s.vm, "--persist", "--lab", fixes.lab]))
+        }
+        return lines
     }
 
     /// What to do about a cause. A `fix:` line is only ever a command that works when pasted.

@@ -101,12 +101,13 @@ public struct LabChecker: Sendable {
             String(
                 format: "pinged %d pair%@ in %.2f s", pairs.count, pairs.count == 1 ? "" : "s",
                 Date().timeIntervalSince(started)))
+        let stale = PersistedSetupCheck.stale(plan, persisted: record?.persisted ?? [], transports: transports)
         guard trace || pinged.contains(false) else {
-            return (
-                CheckReport(
-                    lab: plan.lab, provider: provider.name,
-                    results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) }), nil
-            )
+            var report = CheckReport(
+                lab: plan.lab, provider: provider.name,
+                results: pairs.map { PairResult(pair: $0, ok: true, diagnosis: nil) })
+            report.persistStale = stale
+            return (report, nil)
         }
         started = Date()
         var observation = try provider.observe(lab: plan.lab, vms: plan.vmNames, record: record)
@@ -129,7 +130,9 @@ public struct LabChecker: Sendable {
                 progress("--capture: provider \(provider.name) has no switch vboxlab can listen on; checked without it")
             }
         }
-        return (CheckReport(lab: plan.lab, provider: provider.name, results: results), diagnoser)
+        var report = CheckReport(lab: plan.lab, provider: provider.name, results: results)
+        report.persistStale = stale
+        return (report, diagnoser)
     }
 
     /// An unreachable guest whose VM started lately is said to be booting, where the provider

@@ -11,7 +11,22 @@ struct GuestPersistence {
 
     var mark: String { "vboxlab-\(plan.lab)" }
 
-    var script: String {
+    var script: String { body(checking: false) }
+
+    /// The files as `script` would write them, compared and never written: one `stale PATH`
+    /// line per file that is missing or differs. Set up as `ssh-setup --persist` finds the
+    /// NICs, so `$nicN` are the names the guest gives them now.
+    static func staleCheck(plan: RegistrationPlan, vm: String, interfaces: [Int: String]) -> String {
+        var s = ScriptWriter()
+        let steps = GuestScriptSteps(plan: plan, vm: vm)
+        steps.prologue(&s)
+        steps.findNICs(&s, interfaces: interfaces)
+        s.line("changes=0")
+        s.raw(GuestPersistence(plan: plan, vm: vm).body(checking: true))
+        return s.text
+    }
+
+    private func body(checking: Bool) -> String {
         var s = ScriptWriter(header: false)
         s.line("root=${VBOXLAB_PERSIST_ROOT:-}; sys=${VBOXLAB_NET_SYSTEM:-}; persisted=0")
         s.line("if [ -z \"$sys\" ]; then")
@@ -25,12 +40,16 @@ struct GuestPersistence {
                 + "exit 3; fi"
         )
         s.line("fi")
-        s.line(
-            "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p "
-                + "\"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot "
-                + "write "
-                + "$f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }"
-        )
+        if checking {
+            // Compared only: nothing is written, so `persisted` stays 0 and nothing is reloaded.
+            s.line("put() { f=\"$root$1\"; [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ] || echo \"stale $1\"; }")
+        } else {
+            s.line(
+                "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p "
+                    + "\"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot "
+                    + "write $f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }"
+            )
+        }
         s.line("case $sys in")
         s.line("networkmanager)")
         for (path, body) in networkManager() { put(&s, path, body, mode: "600") }
