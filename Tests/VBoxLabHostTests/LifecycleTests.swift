@@ -274,7 +274,7 @@ struct LifecycleTests {
                         + "ping it from\n"
                 ), "\(one.stdout)")
         let json = try place.run(["check", "vt-one", "--json"])
-        #expect(json.status == 1 && json.stdout.contains(#""total":0,"pairs":[],"cause":"no-pairs""#))
+        #expect(json.status == 1 && json.stdout.contains(#""total":0,"pairs":[],"persistStale":[],"cause":"no-pairs""#))
         try place.write(
             "vt-gap.json5", name: "vt-gap",
             text:

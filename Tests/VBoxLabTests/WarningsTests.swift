@@ -63,8 +63,8 @@ import Testing
         #expect(!report.allPassed)
         #expect(
             report.json.rendered()
-                == #"{"lab":"w","reached":0,"total":0,"pairs":[],"persistStale":[],"cause":"no-pairs","reason":"the lab has one "#
-                + #"address (10.0.0.1/24 on a), so there is nothing to ping it from"}"#
+                == #"{"lab":"w","reached":0,"total":0,"pairs":[],"persistStale":[],"cause":"no-pairs","#
+                + #""reason":"the lab has one address (10.0.0.1/24 on a), so there is nothing to ping it from"}"#
         )
         #expect(
             report.text(fixes: FixCommands(lab: "w", provider: nil))

@@ -45,9 +45,10 @@ struct GuestPersistence {
             s.line("put() { f=\"$root$1\"; [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ] || echo \"stale $1\"; }")
         } else {
             s.line(
-                "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; mkdir -p "
-                    + "\"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || { echo \"\(vm): cannot "
-                    + "write $f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); persisted=1; }"
+                "put() { f=\"$root$1\"; if [ -f \"$f\" ] && [ \"$(cat \"$f\")\" = \"$2\" ]; then return 0; fi; "
+                    + "mkdir -p \"${f%/*}\" && printf '%s\\n' \"$2\" > \"$f\" && chmod \"$3\" \"$f\" || "
+                    + "{ echo \"\(vm): cannot write $f\" >&2; exit 3; }; echo \"wrote $f\"; changes=$((changes+1)); "
+                    + "persisted=1; }"
             )
         }
         s.line("case $sys in")

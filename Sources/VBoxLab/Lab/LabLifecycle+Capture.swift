@@ -4,7 +4,7 @@ extension LabLifecycle {
     /// The NIC a capture names: `VM` (its only lab NIC), `VM:SLOT` or `VM:NETWORK`.
     public func captureTarget(_ word: String) throws(VBoxLabError) -> PlannedNIC {
         let spec = try found.requireSpec()
-        let plan = try Solver.plan(spec, strategy: found.record?.strategy.flatMap(Strategy.init(rawValue:)))
+        let plan = try Solver.plan(spec, strategy: found.record?.builtWith)
         let parts = word.split(separator: ":", maxSplits: 1).map(String.init)
         let vm = parts.first ?? word
         guard spec.vm(named: vm) != nil else {

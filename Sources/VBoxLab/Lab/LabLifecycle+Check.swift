@@ -99,7 +99,7 @@ extension LabLifecycle {
         let transport = try transport(to: vm)
         defer { transport.close() }
         let script = GuestScript(
-            plan: try Solver.plan(try found.requireSpec(), strategy: nil), vm: vm,
+            plan: try Solver.plan(try found.requireSpec(), strategy: found.record?.builtWith), vm: vm,
             persist: persist || found.record?.persisted?.contains(vm) == true)
         if dryRun {
             return GuestSetupOutcome(vm: vm, changes: [], command: transport.command(["sh", "-s"], input: script.text))

@@ -58,7 +58,7 @@ extension LabLifecycle {
     /// setup, then check.
     public func start(checkAfter: Bool = true) throws(VBoxLabError) -> ApplyReport {
         guard let record = found.record else { throw .lab(.notCreated(lab: found.name, provider: provider.name)) }
-        let strategy = strategyFlag ?? record.strategy.flatMap(Strategy.init(rawValue:))
+        let strategy = strategyFlag ?? record.builtWith
         let plan = try Solver.plan(try found.requireSpec(), strategy: strategy)
         return try with(strategy: strategy).apply(plan, mode: .create(setup: true), checkAfter: checkAfter)
     }

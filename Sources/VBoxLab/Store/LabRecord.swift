@@ -37,8 +37,11 @@ public struct LabRecord: Codable, Sendable, Equatable {
     /// The lab's snapshots, oldest first (`vboxlab snapshot`).
     public var snapshots: [LabSnapshot]?
     /// The strategy the lab was last built with when `--strategy` overrode the spec's, so that
-    /// `start` brings back the lab that was stopped.
+    /// `start` brings back the lab that was stopped, and check and ssh-setup plan as it was built.
     public var strategy: String?
+
+    /// `strategy` as the solver takes it: nil for the spec's own.
+    public var builtWith: Strategy? { strategy.flatMap(Strategy.init(rawValue:)) }
     public var created: String
     public var updated: String
 

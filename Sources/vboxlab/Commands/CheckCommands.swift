@@ -39,10 +39,13 @@ struct Check: LabCommand {
 
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let found = try env.finder.find(lab)
-        let plan = try Solver.plan(try found.requireSpec(), strategy: nil)
+        // Planned as the lab was built: a lab made with --strategy is checked against that plan,
+        // and its fixes keep the option.
+        let strategy = found.record?.builtWith
+        let plan = try Solver.plan(try found.requireSpec(), strategy: strategy)
         for n in found.notices { env.progress(n) }
         let pairs = try picked(plan)
-        let lifecycle = try LabLifecycle(found, environment: env, providerFlag: provider)
+        let lifecycle = try LabLifecycle(found, environment: env, providerFlag: provider, strategyFlag: strategy)
         let run = try lifecycle.check(plan, pairs: pairs, capture: capture ? Self.captures : 0)
         if pairs != nil && !json {
             printTrace(run)
