@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// The command line: global options, then one command's type parses its words and runs.
 /// Every failure is a `VBoxLabError`, printed once here, with its exit status.

@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// What a word of the command line can be, for the shells' completion: `vboxlab __complete
 /// WORD... CURRENT` prints one candidate a line (`word`, or `word<TAB>what it is`). The three

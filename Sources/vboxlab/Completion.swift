@@ -1,4 +1,9 @@
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// `vboxlab completion bash|zsh|fish`: thin scripts that hand the words typed so far to
 /// `vboxlab __complete` and show its answer. Everything a word can be is decided once, in

@@ -1,4 +1,9 @@
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// One command of the command line, as a type: its words, arguments and options
 /// (`configuration`), read and checked in `init` before any lookup, lock or external call,

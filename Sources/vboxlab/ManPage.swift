@@ -1,4 +1,9 @@
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// `vboxlab(1)` in roff, made from the same declarations as `--help` and completion: the
 /// command types' `configuration`, `Help`'s global options and variables, and the provider

@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// Progress lines go to stderr, so stdout stays data. On a terminal, a line of where a wait
 /// stands ("waiting for ...") is drawn over the one before it, so a long wait is one line.

@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 // The executable only parses, calls the library and prints. Exit statuses: `VBoxLabError.exitCode`.
 // Ctrl-C and SIGTERM undo what a running create made, then exit.

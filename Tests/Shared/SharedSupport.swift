@@ -2,27 +2,15 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 // What both test targets need: the package's bundled labs, the built executable run in a
 // place of the test's own, and golden files. One file, linked into each target's directory
 // (a test target cannot import another), so both compile exactly this text.
-
-/// The package root, found from this file, so tests read the real bundled labs.
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
-let bundledLabs = ["bridge-lab", "chain-lab", "hub-lab", "two-hosts-lab", "bridge-address-lab", "hub4-lab"]
-
-func loadBundled(_ name: String) throws -> LabSpec {
-    try LabLoader.load("\(packageRoot)/labs/\(name).json5")
-}
-
-func parseSpec(_ text: String, file: String = "t.json5") throws(VBoxLabError) -> LabSpec {
-    try LabLoader.parse(Data(text.utf8), file: file)
-}
 
 /// A state directory of this test process's own, removed at exit.
 let testStateDirectory: String = {
@@ -179,37 +167,6 @@ func expectGolden(
         Issue.record(
             "differs from \(path) at line \(line + 1):\n  got:      \(got)\n  expected: \(want)",
             sourceLocation: sourceLocation)
-    }
-}
-
-/// SplitMix64: a tiny seeded generator, the same on every platform and run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform enough for tests, and independent of the standard library's algorithms.
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
-    /// A number in 0..<n (n > 0); the modulo bias is immaterial here.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-
-    mutating func shuffle<T>(_ items: inout [T]) {
-        guard items.count > 1 else { return }
-        for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, int(0...i)) }
     }
 }
 

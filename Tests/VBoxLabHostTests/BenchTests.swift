@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Every `scripts/bench-*` at its smallest size, timing the vboxlab built for the tests: a
 /// benchmark that breaks fails the suite instead of waiting for someone to run it.

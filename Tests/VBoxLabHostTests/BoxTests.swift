@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Vagrant boxes as bases, against the real VBoxManage: a small box the test builds,
 /// installed in a VAGRANT_HOME of its own and as a `.box` file.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A lab built with `--strategy` is that lab afterwards: `check` plans with the strategy it was
 /// built with and its fixes keep it, and `ssh-setup` leaves the guests as that build set them

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// `vboxlab capture` on a real netns lab: one NIC's frames where the registering switch hands
 /// them over, into pcap files read back with tcpdump. A lab of its own (`vx-cap`).

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A reader that goes away (`vboxlab create LAB 2>&1 | head -1`) never ends vboxlab half-way:
 /// writes to a closed stdout or stderr are dropped and the command finishes its work.

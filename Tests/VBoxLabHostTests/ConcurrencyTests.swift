@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Two commands on one lab at once, as a user starts them by accident (two terminals, a
 /// script and a person): every command that changes the lab takes its lock before it reads

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// check's causes, each provoked by hand in real namespaces, as a person breaks a lab.
 @Suite(.serialized, .enabled(if: NetnsGate.available, "needs root and network namespaces"))

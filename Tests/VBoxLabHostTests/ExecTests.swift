@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// `vboxlab exec`: one command on every VM of a real netns lab at once, each line under its
 /// VM's aligned name, the guests' words escaped, one status for all. A lab of its own (`vx-…`).

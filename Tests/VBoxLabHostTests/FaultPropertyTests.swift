@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Random faults at random points of create, fix-macs --restart, destroy and prune-bases,
 /// against the real VBoxManage: a call refused, VBoxSVC answering as it restarts, a loaded

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A lab never touches another, a half-built lab converges, a missing namespace gets the
 /// right verdict, the host's neighbour-table limits go back as they were.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// What a guest sends back is data: an interface named with terminal escapes, or a command
 /// that writes hundreds of megabytes of escapes to stderr, reaches the terminal escaped and

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// `scripts/install PREFIX` as the README's first command runs it, into a temporary prefix,
 /// then the installed binary as a person uses it: from a directory outside the source tree,

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// VirtualBox labs never lose track of a VM: against the real VBoxManage, with the shim
 /// failing, answering as a restarting VBoxSVC, or being interrupted at chosen calls.

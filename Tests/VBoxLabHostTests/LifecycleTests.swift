@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Golden/ of this target holds exactly the files `dryRunsOfFixAndDestroy` compares: a
 /// recording run rewrites every one, and none lies there unchecked.

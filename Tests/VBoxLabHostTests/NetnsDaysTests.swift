@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A netns lab over days: stop removes its namespaces and keeps its record, start builds it
 /// again and checks it, and a snapshot is refused in one line that names create.

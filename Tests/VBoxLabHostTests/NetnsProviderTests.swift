@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 @Test func namespaceTestsRunWhereRequired() {
     if NetnsGate.required { #expect(NetnsGate.reason == nil, "VBOXLAB_REQUIRE_NETNS=1 but: \(NetnsGate.reason ?? "")") }

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Whether the Debian package can be made and tried here: root (debootstrap, chroot, the
 /// namespaces of the seed), Swift, and dpkg's tools.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A create stopped after it made the switch, before it wrote the switch's identity, leaves a
 /// pending record that names the switch by name alone. The next run adopts it; when that run

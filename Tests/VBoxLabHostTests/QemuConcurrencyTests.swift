@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Two commands on one QEMU lab at once, with real QEMU: the lock is taken before the
 /// record is read, so afterwards there is one lab or none, and destroy leaves no QEMU, tap,

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 @Test func qemuGateHoldsWhereRequired() {
     if QemuGate.required { #expect(QemuGate.reason == nil, "VBOXLAB_REQUIRE_QEMU=1 but: \(QemuGate.reason ?? "")") }

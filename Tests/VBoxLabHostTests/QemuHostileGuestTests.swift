@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A real guest turned hostile, as root in a guest may: its lab NIC renamed with terminal
 /// escapes, and an `ip` that writes 300 MB of escapes to stderr. What vboxlab prints is

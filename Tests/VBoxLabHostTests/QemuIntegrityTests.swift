@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A QEMU lab's record is never trusted past what it made: a QEMU started by a run that was
 /// killed is still found and stopped, a record naming a path outside the lab or an unrelated

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A real-guest lab over days: a snapshot restored after a breaking change, put away with its
 /// running state and resumed (same boot), shut down and started (a new boot, the guests set up

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Whether real guests can boot here: root, namespaces, QEMU, and both guest images
 /// (`scripts/guest-image` and `scripts/guest-image --variant networkmanager`).

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// VMs that do not fit the host are refused before anything is made, against the real
 /// VBoxManage; namespaces, which use no memory of their own, are never refused.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// `vboxlab ssh VM -- WORDS` is like ssh: the words are joined with spaces for the guest's
 /// shell, so a pipeline, `;` and quoting work as typed. A lab of the test's own (`vc-…`).

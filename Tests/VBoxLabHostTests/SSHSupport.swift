@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Real OpenSSH: `sshd` in inetd mode inside a lab's namespace, reached through ssh's
 /// ProxyCommand (`ip netns exec NS sshd -i -f CONFIG`): no port is opened, no traffic

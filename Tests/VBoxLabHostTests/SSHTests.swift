@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 @Test func sshTestsRunWhereRequired() {
     if SSHGate.required { #expect(SSHGate.reason == nil, "VBOXLAB_REQUIRE_SSH=1 but: \(SSHGate.reason ?? "")") }

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Two commands on one VirtualBox lab at once, against the real VBoxManage: one lab or
 /// none afterwards, never a VM the record does not know, and destroy leaves no VM of it.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// A VirtualBox lab over days, against the real VBoxManage (running VMs emulated by the shim):
 /// the exact calls of stop, stop --save and start, and a stop that fails on one VM.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// The real VBoxManage (Debian's VirtualBox in a chroot, `scripts/virtualbox-chroot`), or why not.
 enum VBoxGate {

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// The VirtualBox path as a user lives it, against the real VBoxManage and the shim.
 extension VirtualBoxTests {

@@ -1,6 +1,11 @@
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 @Suite struct ArgumentParserTests {
     static let check = CommandSpec(

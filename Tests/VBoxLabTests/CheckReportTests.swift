@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// `check`'s report for people, from the pure frame model: the lab as the plan of one
 /// strategy builds it, diagnosed against the lab's own plan, exactly as `check` does after

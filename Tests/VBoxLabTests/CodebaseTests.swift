@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// The codebase's own rules, checked on its sources: the seam stays closed, layers point
 /// one way, functions stay short enough to read at once.
@@ -17,19 +22,54 @@ import Testing
         }
     }
 
-    /// Nothing outside `Sources/VBoxLab/Providers` names a provider: help, completion, the
+    /// Nothing outside `Sources/VBoxLabProviders` names a provider: help, completion, the
     /// default choice and spec rules come from the registry.
     @Test func noProviderIsNamedOutsideProviders() {
         let names =
             ProviderRegistry.names.map { "\"\($0)\"" } + ["VirtualBoxProvider", "NetnsProvider", "QemuProvider"]
         var found: [String] = []
-        for (path, text) in Self.swiftFiles(under: Self.sources) where !path.contains("/Sources/VBoxLab/Providers/") {
+        for (path, text) in Self.swiftFiles(under: Self.sources) where !path.contains("/Sources/VBoxLabProviders/") {
             for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             where names.contains(where: line.contains) {
                 found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
             }
         }
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
+    /// The model is pure: it starts no process and writes nothing; the one file it reads is a
+    /// spec (`LabLoader`). What touches the host lives in the layers above it.
+    @Test func theModelTouchesNoHost() {
+        let host = [
+            "ProcessRunner", "ChildProcess", "posix_spawn", "ProcessInfo", "write(toFile", "createFile",
+            "removeItem", "createDirectory", "import Glibc", "import Darwin", "Cleanup",
+        ]
+        var found: [String] = []
+        for (path, text) in Self.swiftFiles(under: "\(Self.sources)/VBoxLabModel") {
+            for word in host where text.contains(word) { found.append("\(path): \(word)") }
+            if text.contains("FileManager") && !path.hasSuffix("/Spec/LabLoader.swift") {
+                found.append("\(path): FileManager")
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
+    /// Package.swift is the architecture: each layer depends only on the layers below it, in
+    /// the order the lifecycle sits on them, and every source folder is one of them.
+    @Test func layersAreTargetsInOneDirection() throws {
+        let manifest = try String(contentsOfFile: "\(packageRoot)/Package.swift", encoding: .utf8)
+        let order = ["VBoxLabModel", "VBoxLabHost", "VBoxLabProviders", "VBoxLabGuest", "VBoxLabCheck"]
+        let listed = order.map { "\"\($0)\"" }.joined(separator: ", ")
+        #expect(manifest.contains("let layers: [Target.Dependency] = [\(listed)]"))
+        for (i, layer) in order.enumerated() {
+            // The target's declaration: from its name to the parenthesis that closes it.
+            let after = try #require(manifest.range(of: "name: \"\(layer)\""), "no target \(layer)")
+            let declaration = manifest[after.upperBound...].prefix { $0 != ")" }
+            let above = order.suffix(from: i + 1).filter { declaration.contains("\"\($0)\"") }
+            #expect(above.isEmpty, "\(layer) depends on \(above), which sit above it")
+        }
+        let folders = try FileManager.default.contentsOfDirectory(atPath: Self.sources).sorted()
+        #expect(folders == (order + ["VBoxLab", "vboxlab"]).sorted(), "\(folders)")
     }
 
     /// No function, initializer or computed property body is longer than 60 lines.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Completion as a person meets it: each shell loads the script `vboxlab completion SHELL`
 /// prints and completes a typed line, with the built vboxlab on PATH (bash, zsh and fish are

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// What vboxlab would run, without root: the netns batches, the guest scripts and
 /// `create --dry-run`, for every bundled lab, against golden files.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// create and fix-macs as one transaction, for every provider: the record before anything is
 /// made, the record last, and on a failure the provider's undo once, then a new lab's record.

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// `man vboxlab` and `vboxlab help` come from the same declarations; these tests read the page
 /// as man-db renders it and find every piece of every command's help in it, so the two can

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// The plan's JSON (`vboxlab plan --json`), in the library and from the built executable,
 /// and its exit codes (0 done, 1 failed, 2 usage or spec error, 3 a command failed, 4 a program missing).

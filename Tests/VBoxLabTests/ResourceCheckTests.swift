@@ -1,6 +1,11 @@
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// The VMs a run starts against the host's memory and cores: refused with the fix, warned
 /// near the limit, silent when they fit.

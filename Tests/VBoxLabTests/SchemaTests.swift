@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// labs/lab.schema.json and SpecValidator agree, judged by python3-jsonschema (which .ci/run
 /// installs): every spec vboxlab accepts, the schema accepts; every spec vboxlab refuses for

@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 // Reading a spec, hardened: inputs that once crashed vboxlab, names and addresses that
 // validated but could never work, and control characters echoed to the terminal.

@@ -1,18 +1,11 @@
 import Foundation
 
 @testable import VBoxLab
-
-/// Every ordered pair of endpoints whose addresses share a subnet, as `check` pings them.
-func subnetPairs(_ state: LabState) -> [(EndpointRef, EndpointRef, IPv4CIDR)] {
-    let addrs = state.addresses
-    var out: [(EndpointRef, EndpointRef, IPv4CIDR)] = []
-    for a in addrs {
-        for b in addrs where a.owner != b.owner && a.address.sharesSubnet(with: b.address) {
-            out.append((a.owner, b.owner, b.address))
-        }
-    }
-    return out
-}
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// Programs some pure tests run to judge an output (the shells that run the completion
 /// scripts, Graphviz, a JSON Schema validator). Where one is missing, those tests are skipped

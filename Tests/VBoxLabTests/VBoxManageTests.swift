@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import VBoxLab
+@testable import VBoxLabCheck
+@testable import VBoxLabGuest
+@testable import VBoxLabHost
+@testable import VBoxLabModel
+@testable import VBoxLabProviders
 
 /// VBoxManage's argv and output, without VirtualBox: the parsers on outputs the real
 /// VBoxManage 7.2.22 printed (in Fixtures/vbox), and the exact argument arrays vboxlab builds.

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// A hand-written argument parser that behaves like the Swift ecosystem's usual one:
 /// `--opt value` and `--opt=value`, flags, `--` ends options, `-h`/`--help`, and an

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// Sets the guests up once the provider has built the lab: the one copy of guest setup
 /// for every provider. Each VM's `GuestScript` goes through the VM's transport (ssh, or

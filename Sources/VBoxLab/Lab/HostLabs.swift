@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// Every lab vboxlab made on this host, from their records: `list`, `destroy --all`, and
 /// the shared bases that providers with that capability keep (`prune-bases`).

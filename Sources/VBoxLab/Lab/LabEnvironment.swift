@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// What every command works with: where state lives, how programs run (the executable
 /// may wrap the runner to show each command), where progress goes, and the environment

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// A lab as the command line named it: its spec (when it can be read), its record
 /// (when `create` made it), and the word that names it in a printed command.

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 extension LabLifecycle {
     /// The NIC a capture names: `VM` (its only lab NIC), `VM:SLOT` or `VM:NETWORK`.

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// What `check` found: the report, and the model that explained it (for `--pair`'s trace).
 public struct CheckRun: Sendable {

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// What `stop` did.
 public struct StopReport: Sendable {

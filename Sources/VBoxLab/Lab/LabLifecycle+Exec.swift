@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// One VM's answer to `exec`: its exit status and output, or why it could not be reached.
 /// Output is the guest's: bounded by the transport, and escaped by whoever prints it.

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// One lab's life across commands, for every provider: the lock, the prerequisites, the
 /// provider's build, the guests' setup, the check after create, destroy, and the record

@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// create and fix-macs as one transaction, the same for every provider (the lab's lock is
 /// already held): the record written before anything is made, so a run stopped at any point

@@ -1,3 +1,9 @@
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
+
 /// Which provider a command uses, as a pure decision: `--provider`, then
 /// `VBOXLAB_PROVIDER`, then the provider the lab was made with; a lab that does not exist
 /// yet gets the first provider, by priority, that can work on this host.

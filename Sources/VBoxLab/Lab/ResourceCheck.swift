@@ -1,3 +1,9 @@
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
+
 /// Whether the VMs a command is about to start fit this host, decided before anything is
 /// made. Pure: the host's resources come in as a value.
 public struct ResourceCheck: Sendable, Equatable {

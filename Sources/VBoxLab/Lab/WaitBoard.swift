@@ -1,4 +1,9 @@
 import Foundation
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// One wait for many guests, said once: a line when a guest answers, and a line of where
 /// things stand every `every` seconds ("waiting for ssh: 2 of 3 answer; centos-3 booting

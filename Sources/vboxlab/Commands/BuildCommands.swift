@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// What create and fix-macs share: find, plan, apply through the lifecycle, print.
 struct Build {

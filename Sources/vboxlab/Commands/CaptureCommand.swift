@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// `vboxlab capture [LAB] VM[:SLOT|NETWORK] [-w FILE] [-c COUNT] [FILTER...]`: one NIC's
 /// frames, live: pcap into a pipe or a file, tcpdump's text on a terminal.

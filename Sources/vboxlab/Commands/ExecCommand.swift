@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// `vboxlab exec [LAB] [--vm VM,...] [--json] -- COMMAND...`: one command on every chosen VM
 /// at once; each line of its output prefixed with its VM, aligned.

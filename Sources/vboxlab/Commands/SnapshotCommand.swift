@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// `vboxlab snapshot [LAB] save NAME | restore NAME | list [--json] | delete NAME`: the whole
 /// lab at one moment, every VM.

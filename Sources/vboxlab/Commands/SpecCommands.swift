@@ -1,5 +1,10 @@
 import Foundation
 import VBoxLab
+import VBoxLabCheck
+import VBoxLabGuest
+import VBoxLabHost
+import VBoxLabModel
+import VBoxLabProviders
 
 /// Commands that read a spec and touch nothing on the host.
 extension LabCommand {

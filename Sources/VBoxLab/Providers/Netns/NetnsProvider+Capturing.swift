@@ -1,8 +1,0 @@
-import Foundation
-
-/// A netns NIC's frames: its port on the lab's registering switch.
-extension NetnsProvider: NICCapturing {
-    public func nicCapture(_ nic: PlannedNIC, lab: String, how: CaptureRequest) throws(VBoxLabError) -> NICCaptureWay {
-        .program(RegisteringSwitch(lab: lab).portCapture(nic, how: how))
-    }
-}

@@ -1,0 +1,111 @@
+import Foundation
+import VBoxLabModel
+
+/// Undo work registered while a command builds something, run on failure and on
+/// SIGINT/SIGTERM (the executable installs the signal handlers), so a failed `create`
+/// leaves nothing of its own behind.
+public final class Cleanup: @unchecked Sendable {
+    public static let shared = Cleanup()
+    private let lock = NSLock()
+    private var actions: [(id: Int, run: @Sendable () -> Void)] = []
+    private var nextID = 0
+    /// Held while actions run, so an interrupt waits for an undo already under way.
+    private let executing = NSLock()
+
+    /// Set while a program runs on this terminal that ends itself on Ctrl-C (capture's
+    /// tcpdump): the interrupt is its, and vboxlab waits for it to end, then exits as it does.
+    public var leavesInterruptToChild: Bool {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return childOwnsInterrupt
+        }
+        set {
+            lock.lock()
+            childOwnsInterrupt = newValue
+            lock.unlock()
+        }
+    }
+    private var childOwnsInterrupt = false
+
+    /// An interrupt that `leavesInterruptToChild` let through: noted, so a loop that follows
+    /// the child's work (a NIC trace) ends, and nothing new starts but undo actions.
+    public func noteInterrupt() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+    }
+
+    /// Registers an undo action; returns a token to drop it once the work is kept.
+    public func push(_ action: @escaping @Sendable () -> Void) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        nextID += 1
+        actions.append((nextID, action))
+        return nextID
+    }
+
+    public func drop(_ id: Int) {
+        lock.lock()
+        actions.removeAll { $0.id == id }
+        lock.unlock()
+    }
+
+    /// Runs and forgets every registered action, newest first.
+    public func runAll() {
+        executing.lock()
+        defer { executing.unlock() }
+        lock.lock()
+        let pending = actions.reversed()
+        actions = []
+        lock.unlock()
+        Self.asUndo { for a in pending { a.run() } }
+    }
+
+    /// Marks the calling thread as running undo actions while `body` runs: after an
+    /// interrupt, only such a thread may still start programs.
+    static func asUndo(_ body: () -> Void) {
+        Thread.current.threadDictionary[undoKey] = true
+        body()
+        Thread.current.threadDictionary.removeObject(forKey: undoKey)
+    }
+    private static let undoKey = "vboxlab.undo"
+    /// Whether the calling thread is running undo actions.
+    static var isUndoThread: Bool { Thread.current.threadDictionary[undoKey] != nil }
+
+    /// Whether a program may not be started now: an interrupt came, and the caller is a
+    /// worker of the interrupted command rather than its undo. Without this a worker thread
+    /// went on cloning and starting VMs after the undo had run.
+    public var refusesNewWork: Bool { interrupted && !Self.isUndoThread }
+
+    /// Set once a signal asked the command to stop; the main path then leaves the exit to `interrupt`.
+    public var interrupted: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+    private var stopping = false
+
+    /// For SIGINT/SIGTERM: stop the running programs first (an `ip -batch` still running
+    /// would go on creating after the undo), then undo. An undo already under way is let
+    /// finish (its programs are not stopped) and is not run again.
+    public func interrupt() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+        ChildProcess.stopAll(timeout: 2)
+        runAll()
+    }
+
+    /// Runs one action, once: an interrupt meanwhile waits for it to finish (and leaves its
+    /// programs running), then runs only the actions still registered.
+    public func run(_ id: Int) {
+        executing.lock()
+        defer { executing.unlock() }
+        lock.lock()
+        let found = actions.first { $0.id == id }
+        actions.removeAll { $0.id == id }
+        lock.unlock()
+        if let found { Self.asUndo { found.run() } }
+    }
+}

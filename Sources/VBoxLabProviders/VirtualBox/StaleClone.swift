@@ -1,0 +1,159 @@
+import Foundation
+import VBoxLabHost
+import VBoxLabModel
+
+extension VirtualBoxProvider {
+    /// Clones, and mends what a clone killed half-way left behind: VirtualBox refuses a new
+    /// clone whose settings file already exists, and never registered the old one, so no
+    /// `destroy` could see it. When the file in the way is the VM this lab's interrupted run
+    /// was making (its UUID is the one the record gave it), it is registered, deleted with
+    /// its disks, and the clone made again; anything else in the way is left and named.
+    func clone(_ args: [String], staleUUID: String?) throws(VBoxLabError) {
+        do { try vbox.write(args, timeout: 1800) } catch {
+            guard let stale = staleUUID, let file = Self.settingsFileInTheWay(error) else { throw error }
+            try removeStale(file, uuid: stale, original: error)
+            try vbox.write(args, timeout: 1800)
+        }
+    }
+
+    /// For destroy: a VM an interrupted create was cloning under `name`, never registered,
+    /// is looked for where a clone puts its settings (the default machine folder) and, when it
+    /// is the one the record names, deleted with its disks. Returns whether it was.
+    func clearStale(name: String, uuid: String) -> Bool {
+        guard let folder = machineFolder() else { return false }
+        let file = "\(folder)/\(name)/\(name).vbox"
+        return (try? removeStale(file, uuid: uuid, original: .system(.disagrees("no settings file \(file)")))) != nil
+    }
+
+    /// VirtualBox's default machine folder, where clones and their groups' folders go.
+    func machineFolder() -> String? {
+        guard let props = try? vbox.read(["list", "systemproperties"]),
+            let line = props.split(separator: "\n").first(where: { $0.hasPrefix("Default machine folder:") })
+        else { return nil }
+        return line.dropFirst("Default machine folder:".count).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The lab group's folder (`vboxlab/LAB`), once its last VM is deleted: removed only when
+    /// empty (rmdir), so nothing VirtualBox or a user put there is ever lost.
+    func removeGroupFolder(lab: String) {
+        guard !context.dryRun, let folder = machineFolder() else { return }
+        rmdir("\(folder)\(VMDesign.group(of: lab))")
+    }
+
+    /// The settings file named in VirtualBox's "already exists" refusal.
+    static func settingsFileInTheWay(_ error: VBoxLabError) -> String? {
+        guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("already exists"),
+            let path = firstQuoted(in: Substring(stderr))
+        else { return nil }
+        return path.hasSuffix(".vbox") ? path : nil
+    }
+
+    /// The first 'single-quoted' text, as VirtualBox quotes the paths in its messages.
+    private static func firstQuoted(in text: Substring) -> String? {
+        guard let open = text.firstIndex(of: "'"), let close = text[text.index(after: open)...].firstIndex(of: "'")
+        else { return nil }
+        return String(text[text.index(after: open)..<close])
+    }
+
+    private func removeStale(_ file: String, uuid: String, original: VBoxLabError) throws(VBoxLabError) {
+        try removeStale(file, original: original) { $0.uuid == uuid }
+    }
+
+    /// A box's base whose import was stopped half-way: its settings, or only the disk the
+    /// import was copying, are in the way of the import, in the base's own folder
+    /// (`vboxlab/bases/BASE`), which only vboxlab makes. Each is cleared once and the
+    /// import tried again; anything else in the way is left and named.
+    func importClearingStale(_ box: VagrantBox) throws(VBoxLabError) {
+        let args = VBoxManage.importAppliance(file: box.ovf, name: box.baseVM, group: VagrantBox.baseGroup)
+        var cleared: Set<String> = []
+        while true {
+            do {
+                try vbox.write(args, timeout: 3600)
+                return
+            } catch {
+                if let file = Self.settingsFileInTheWay(error), !cleared.contains(file) {
+                    try removeStale(file, original: error) {
+                        $0.name == box.baseVM && $0.groups.contains(VagrantBox.baseGroup)
+                    }
+                    cleared.insert(file)
+                } else if let disk = Self.diskInTheWay(error), !cleared.contains(disk),
+                    let folder = machineFolder(),
+                    Self.isInside(disk, folder: "\(folder)\(VagrantBox.baseGroup)/\(box.baseVM)")
+                {
+                    try removeStaleDisk(disk)
+                    cleared.insert(disk)
+                } else {
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// The disk named in VirtualBox's refusal to create a file that exists (an import's copy).
+    static func diskInTheWay(_ error: VBoxLabError) -> String? {
+        guard case .system(.commandFailed(_, _, let stderr)) = error, stderr.contains("VERR_ALREADY_EXISTS"),
+            let line = stderr.split(separator: "\n").first(where: {
+                $0.contains("Could not create the imported medium '")
+            })
+        else { return nil }
+        return firstQuoted(in: line)
+    }
+
+    /// Whether `path` lies in `folder` itself (not deeper, and not out of it through `..`).
+    static func isInside(_ path: String, folder: String) -> Bool {
+        let parent = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        return parent == folder && !name.isEmpty && name != "." && name != ".."
+    }
+
+    /// Deletes a disk an interrupted import was copying, through VirtualBox (which also
+    /// forgets it, if it got as far as its media registry). Only a copy too short for
+    /// VirtualBox to read is removed as a file, where this process sees VirtualBox's files: a
+    /// disk VirtualBox knows and keeps (other disks build on it) is left and named.
+    private func removeStaleDisk(_ disk: String) throws(VBoxLabError) {
+        progress("removing the disk an interrupted import left (\(disk))")
+        let refusal: String
+        do {
+            try vbox.write(["closemedium", "disk", disk, "--delete"])
+            return
+        } catch {
+            guard case .system(.commandFailed(_, _, let stderr)) = error else { throw error }
+            refusal = stderr
+        }
+        let unreadable = refusal.contains("Could not get the storage format")
+        if unreadable, (try? FileManager.default.removeItem(atPath: disk)) != nil { return }
+        let reason =
+            refusal.split(separator: "\n").first { $0.contains("error:") }.map {
+                String($0).replacingOccurrences(of: "VBoxManage: error: ", with: "")
+            } ?? "it gave no reason"
+        throw .lab(
+            .unusableBase(
+                "\(disk), left by an interrupted import, is in the way of importing it again, and VirtualBox will "
+                    + "not delete it: \(reason). "
+                    + (unreadable
+                        ? "Remove that file"
+                        : "See VBoxManage list hdds, close the disks that build on it (VBoxManage closemedium disk "
+                            + "UUID)")
+                    + ", then create again"))
+    }
+
+    /// Registers the settings file in the way, and deletes the VM with its disks when `isOurs`
+    /// says it is what vboxlab was making; anything else is left unregistered, as found, and named.
+    private func removeStale(_ file: String, original: VBoxLabError, isOurs: (VBoxVM) -> Bool) throws(VBoxLabError) {
+        let before = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid))
+        guard (try? vbox.write(["registervm", file])) != nil else { throw original }
+        let appeared = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid)).subtracting(before)
+        let found =
+            appeared.count == 1
+            ? VBoxParse.inventory((try? vbox.read(["showvminfo", appeared.first!])) ?? "").first : nil
+        guard let vm = found, isOurs(vm) else {
+            for other in appeared { _ = try? vbox.write(["unregistervm", other]) }
+            throw .lab(
+                .unusableBase(
+                    "\(file) is in the way of a new VM and is not one this lab made; remove it, or rename the lab's VM")
+            )
+        }
+        progress("removing what an interrupted run left of a VM (\(file))")
+        try vbox.write(VBoxManage.unregisterDelete(vm.uuid))
+    }
+}

@@ -1,0 +1,1 @@
+../Model/SpecCases.swift
