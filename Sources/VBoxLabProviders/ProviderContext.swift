@@ -13,12 +13,15 @@ public struct ProviderContext: Sendable {
     public var dryRun: Bool
     /// The runtime directory (locks, ssh control sockets).
     public var runtime: String
+    /// The command's undo log: what a provider must undo if a signal stops it mid-way.
+    public var undo: UndoLog
 
     public init(
         reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in },
         store: LabStore,
-        runtime: String = StatePaths.fromEnvironment().runtime
+        runtime: String = StatePaths.fromEnvironment().runtime, undo: UndoLog = UndoLog()
     ) {
+        self.undo = undo
         self.reader = reader
         self.mutator = dryRun ?? reader
         self.dryRun = dryRun != nil

@@ -9,13 +9,15 @@ import VBoxLabProviders
 /// The command line: global options, then one command's type parses its words and runs.
 /// Every failure is a `VBoxLabError`, printed once here, with its exit status.
 enum CLI {
-    static func run(_ arguments: [String]) -> Int32 {
+    static func run(_ arguments: [String], undo: UndoLog) -> Int32 {
         do {
             var argv = arguments
             // The completion words are the user's, global options included: read them as they are.
             if argv.first != "__complete" { try takeGlobalOptions(&argv) }
-            return try dispatch(argv)
+            return try dispatch(argv, undo: undo)
         } catch {
+            // An interrupt makes the running command fail; the signal handler reports and exits.
+            while undo.interrupted { sleep(1) }
             return fail(error)
         }
     }
@@ -51,7 +53,7 @@ enum CLI {
         }
     }
 
-    static func dispatch(_ argv: [String]) throws(VBoxLabError) -> Int32 {
+    static func dispatch(_ argv: [String], undo: UndoLog) throws(VBoxLabError) -> Int32 {
         switch argv.first {
         case "--version":
             print(Output.version)
@@ -72,7 +74,7 @@ enum CLI {
             return 0
         case "__complete":
             // For the completion scripts: never an error, at worst nothing to offer.
-            let env = Output.environment(progress: { _ in })
+            let env = Output.environment(undo: undo, progress: { _ in })
             print(Completion.answer(Array(argv.dropFirst()), finder: env.finder), terminator: "")
             return 0
         case "help" where argv.count > 1:
@@ -93,7 +95,7 @@ enum CLI {
                 print(command.configuration.help)
                 return 0
             }
-            var env = Output.environment()
+            var env = Output.environment(undo: undo)
             try env.validateVariables()
             env.command = command.configuration.name
             return try command.init(args).run(env)
@@ -109,8 +111,6 @@ enum CLI {
     }
 
     static func fail(_ error: VBoxLabError) -> Int32 {
-        // An interrupt makes the running command fail; the signal handler reports and exits.
-        while Cleanup.shared.interrupted { sleep(1) }
         // Spec values reach messages: no control byte of theirs reaches the terminal.
         var text = error.explanation.escapedForTerminal
         if Output.statusShown.get() { text = "\n" + text }

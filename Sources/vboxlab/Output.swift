@@ -58,9 +58,10 @@ enum Output {
 
     /// The environment every command runs in: state from XDG variables, programs through a
     /// runner that shows each command under `-v`, progress on stderr.
-    static func environment(progress: @escaping ProgressHandler = progressToStderr) -> LabEnvironment {
-        let runner: CommandRunner = verbose ? VerboseRunner(inner: ProcessRunner()) : ProcessRunner()
-        var env = LabEnvironment(runner: runner, progress: progress)
+    static func environment(undo: UndoLog, progress: @escaping ProgressHandler = progressToStderr) -> LabEnvironment {
+        let runner: CommandRunner =
+            verbose ? VerboseRunner(inner: ProcessRunner(undo: undo)) : ProcessRunner(undo: undo)
+        var env = LabEnvironment(runner: runner, progress: progress, undo: undo)
         env.installedHome = installedHome
         return env
     }

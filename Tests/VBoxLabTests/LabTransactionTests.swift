@@ -108,4 +108,69 @@ import Testing
         #expect(log.all == ["make sees pending=false"])
         #expect(try store.record("tx") == nil)
     }
+
+    /// A fake provider that makes `count` objects (files in `host`), each named in the record
+    /// before it is made; `interruptAt` is the step at which a signal comes (as the executable's
+    /// handler: the undo log is interrupted, and the next program the provider would start is
+    /// refused). Its undo removes what the record names.
+    func objects(_ store: LabStore, host: String, count: Int, interruptAt: Int, undo: UndoLog, log: Log)
+        -> ProviderChange
+    {
+        let planned = LabRecord(lab: "tx", spec: "/s/tx.json5", provider: "fake", vms: [])
+        return ProviderChange(
+            record: planned, makes: true, failure: "create failed; removing what this run made",
+            make: { persist throws(VBoxLabError) in
+                var r = planned
+                for i in 0...count {
+                    if i == interruptAt {
+                        undo.interrupt()
+                        throw .system(.interrupted)
+                    }
+                    guard i < count else { break }
+                    r.vms.append("o\(i)")
+                    try persist(r)
+                    _ = FileManager.default.createFile(atPath: "\(host)/o\(i)", contents: nil)
+                }
+                return ApplyOutcome(created: true, changes: ["created lab tx"], record: r)
+            },
+            undo: {
+                let named = (try? store.record("tx"))??.vms ?? []
+                log.add("undo removes \(named)")
+                for o in named { try? FileManager.default.removeItem(atPath: "\(host)/\(o)") }
+                return true
+            })
+    }
+
+    /// A signal at every step of a new lab's create, with the undo log passed as a value (no
+    /// process-wide one): the undo runs once, removes every object made so far, then the
+    /// record goes; the create fails as interrupted. Past the last step nothing is undone.
+    @Test func aSignalAtEveryStepLeavesNothing() throws {
+        let count = 4
+        for step in 0...(count + 1) {
+            let store = try place()
+            let host = NSTemporaryDirectory() + "vt-objects-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: host) }
+            let undo = UndoLog()
+            let log = Log()
+            let transaction = LabTransaction(
+                store: store, lab: "tx", newLab: true, dryRun: false, progress: { _ in }, undo: undo)
+            let change = objects(store, host: host, count: count, interruptAt: step, undo: undo, log: log)
+            let left = { try FileManager.default.contentsOfDirectory(atPath: host).sorted() }
+            if step > count {
+                let outcome = try transaction.run(change)
+                #expect(outcome.record.vms.count == count && log.all.isEmpty)
+                #expect(try left().count == count && store.record("tx")?.pending == false)
+                continue
+            }
+            #expect(throws: VBoxLabError.system(.interrupted), "step \(step)") { try transaction.run(change) }
+            #expect(log.all == ["undo removes \((0..<step).map { "o\($0)" })"], "step \(step): \(log.all)")
+            #expect(try left().isEmpty, "step \(step)")
+            #expect(try store.record("tx") == nil, "step \(step)")
+            #expect(undo.interrupted && undo.refusesNewWork)
+            #expect(throws: VBoxLabError.system(.interrupted)) {
+                try ProcessRunner(undo: undo).run(Command("true", []))
+            }
+        }
+    }
 }

@@ -13,6 +13,8 @@ public struct LabEnvironment: Sendable {
     public var runner: CommandRunner
     public var progress: ProgressHandler
     public var variables: [String: String]
+    /// The command's undo log, which a signal runs (the executable's handlers are on it).
+    public var undo: UndoLog
     /// The command being run, for the "name one: vboxlab COMMAND LAB" lines of the finder.
     public var command = "COMMAND"
     /// Where an installed vboxlab keeps its share (`PREFIX/share/vboxlab`, holding `labs/`).
@@ -21,8 +23,9 @@ public struct LabEnvironment: Sendable {
     public init(
         paths: StatePaths = .fromEnvironment(), runner: CommandRunner = ProcessRunner(),
         progress: @escaping ProgressHandler = { _ in },
-        variables: [String: String] = ProcessInfo.processInfo.environment
+        variables: [String: String] = ProcessInfo.processInfo.environment, undo: UndoLog = UndoLog()
     ) {
+        self.undo = undo
         self.paths = paths
         self.runner = runner
         self.progress = progress
@@ -47,7 +50,7 @@ public struct LabEnvironment: Sendable {
     /// A provider by name; `recorder` makes it record its changing commands instead of running them.
     public func provider(_ name: String, recorder: RecordingRunner? = nil) throws(VBoxLabError) -> LabProvider {
         let context = ProviderContext(
-            reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime)
+            reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime, undo: undo)
         return try ProviderRegistry.make(name, context: context)
     }
 

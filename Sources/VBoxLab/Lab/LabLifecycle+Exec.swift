@@ -61,7 +61,7 @@ extension LabLifecycle {
                 var command = try t.interactive(line: line)
                 command.timeout = Self.execLimit
                 command.outputLimit = Command.guestOutputLimit
-                let r = try ProcessRunner().run(command).fromGuest
+                let r = try ProcessRunner(undo: environment.undo).run(command).fromGuest
                 // ssh's own failure (255) is the way in failing, not the command's status.
                 if t.login != nil && r.status == 255 {
                     let said = r.stderr.split(separator: "\n").last.map(String.init) ?? "nothing on stderr"

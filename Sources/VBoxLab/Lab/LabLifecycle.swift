@@ -119,8 +119,9 @@ public struct LabLifecycle: Sendable {
     {
         let spec = try found.requireSpec()
         // A new lab stopped by a signal goes whole, its lock file too (the undo runs first).
-        let lockFile = found.record == nil ? held.map { lock in Cleanup.shared.push { unlink(lock.path) } } : nil
-        defer { if let lockFile { Cleanup.shared.drop(lockFile) } }
+        let undo = environment.undo
+        let lockFile = found.record == nil ? held.map { lock in undo.push { unlink(lock.path) } } : nil
+        defer { if let lockFile { undo.drop(lockFile) } }
         let outcome: ApplyOutcome
         do { outcome = try build(plan, spec: spec, mode: mode) } catch {
             // A new lab that failed is gone, record and all: its lock file goes too.
@@ -187,7 +188,8 @@ public struct LabLifecycle: Sendable {
         base.strategy = strategyFlag?.rawValue
         let change = try provider.prepare(plan, spec: spec, record: base, mode: mode)
         return try LabTransaction(
-            store: store, lab: plan.lab, newLab: found.record == nil, dryRun: dryRun, progress: progress
+            store: store, lab: plan.lab, newLab: found.record == nil, dryRun: dryRun, progress: progress,
+            undo: environment.undo
         ).run(change)
     }
 

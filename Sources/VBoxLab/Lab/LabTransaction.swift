@@ -18,6 +18,9 @@ struct LabTransaction {
     let newLab: Bool
     let dryRun: Bool
     let progress: ProgressHandler
+    /// The command's undo log: the transaction's undo is in it while objects are made, so a
+    /// signal runs it.
+    var undo = UndoLog()
 
     func run(_ change: ProviderChange) throws(VBoxLabError) -> ApplyOutcome {
         // A dry run writes nothing, so it has nothing to undo.
@@ -25,7 +28,7 @@ struct LabTransaction {
         var first = change.record
         first.pending = change.makes
         try store.save(first)
-        let undo = Cleanup.shared.push { [store, lab, newLab, providerUndo = change.undo] in
+        let entry = undo.push { [store, lab, newLab, providerUndo = change.undo] in
             let clean = providerUndo()
             guard var left = (try? store.record(lab)) ?? nil else { return }
             // Whatever the undo could not remove keeps the record pending, for the next run.
@@ -50,11 +53,11 @@ struct LabTransaction {
             // Every VM runs now: a lab that was stopped is no longer.
             outcome.record.rest = nil
             try store.save(outcome.record)
-            Cleanup.shared.drop(undo)
+            undo.drop(entry)
             return outcome
         } catch {
             progress(change.failure)
-            Cleanup.shared.run(undo)
+            undo.run(entry)
             throw error
         }
     }

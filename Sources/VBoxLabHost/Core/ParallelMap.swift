@@ -12,12 +12,12 @@ package func parallelMap<T: Sendable, R: Sendable>(_ items: [T], width: Int = 8,
     // work here is mostly waiting on child processes, so it wants `width` at once.
     let done = DispatchGroup()
     // Workers of an undo are part of it: after an interrupt they may still run programs.
-    let undoing = Cleanup.isUndoThread
+    let undoing = UndoLog.isUndoThread
     for _ in 0..<min(width, items.count) {
         done.enter()
         let thread = Thread {
             let work = { while let i = next.take(below: items.count) { results.set(i, body(items[i])) } }
-            if undoing { Cleanup.asUndo(work) } else { work() }
+            if undoing { UndoLog.asUndo(work) } else { work() }
             done.leave()
         }
         thread.stackSize = 1 << 20

@@ -5,7 +5,7 @@ import VBoxLabModel
 /// default signal dispositions and an empty signal mask, whatever this process ignores,
 /// and leads a process group of its own, so that stopping it stops what it started too.
 /// Out of the terminal's foreground group, a child no longer gets Ctrl-C from the
-/// terminal itself: vboxlab's handler stops it (`stopAll`) before undoing its work.
+/// terminal itself: vboxlab's handler stops it (`UndoLog.interrupt`) before undoing its work.
 final class ChildProcess {
     let pid: pid_t
     private var stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
@@ -14,7 +14,9 @@ final class ChildProcess {
     /// inherit an end before it is marked close-on-exec.
     private static let spawnLock = NSLock()
 
-    init?(path: String, arguments: [String], environment: [String: String] = [:]) {
+    /// `spawned` learns the child's pid while the spawn lock is still held: an interrupt that
+    /// stops the command's children cannot fall between the spawn and the child being known.
+    init?(path: String, arguments: [String], environment: [String: String] = [:], spawned: (pid_t) -> Void = { _ in }) {
         ChildProcess.spawnLock.lock()
         defer { ChildProcess.spawnLock.unlock() }
         var inPipe: [Int32] = [0, 0]
@@ -39,44 +41,22 @@ final class ChildProcess {
         request.duplicate(errPipe[1], as: 2)
         request.defaultSignals()
         request.ownProcessGroup()
-        let spawned = request.spawn(path: path, arguments: arguments, extra: environment)
+        let outcome = request.spawn(path: path, arguments: arguments, extra: environment)
         close(inPipe[0])
         close(outPipe[1])
         close(errPipe[1])
-        guard case .success(let child) = spawned else {
+        guard case .success(let child) = outcome else {
             close(inPipe[1])
             close(outPipe[0])
             close(errPipe[0])
-            if case .failure(let error) = spawned { errno = error.code }
+            if case .failure(let error) = outcome { errno = error.code }
             return nil
         }
         pid = child
         stdinFD = inPipe[1]
         stdoutFD = outPipe[0]
         stderrFD = errPipe[0]
-        ChildProcess.running.insert(child)
-        if Cleanup.isUndoThread { ChildProcess.undoing.insert(child) }
-    }
-
-    /// Children not yet reaped (guarded by `spawnLock`), so an interrupt can stop them
-    /// before undoing their work.
-    nonisolated(unsafe) private static var running = Set<pid_t>()
-    /// Those of them an undo started: an interrupt lets them finish, so the undo under way
-    /// completes once instead of being cut and run again.
-    nonisolated(unsafe) private static var undoing = Set<pid_t>()
-
-    /// Sends SIGTERM to every running child's group but an undo's, and waits (up to
-    /// `timeout`) for their owners to reap them; SIGKILL for any still there.
-    static func stopAll(timeout: Double) {
-        func snapshot() -> Set<pid_t> {
-            spawnLock.lock()
-            defer { spawnLock.unlock() }
-            return running.subtracting(undoing)
-        }
-        for pid in snapshot() { ProcessGroup(id: pid).send(SIGTERM) }
-        let deadline = Date().addingTimeInterval(timeout)
-        while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
-        for pid in snapshot() { ProcessGroup(id: pid).send(SIGKILL) }
+        spawned(child)
     }
 
     /// Runs a program on this process's own standard input, output and error (an
@@ -146,14 +126,7 @@ final class ChildProcess {
     }
 
     /// The exit status, or 128 + the signal that ended the child, as a shell reports it.
-    func wait() -> Int32 {
-        let status = ExitStatus.wait(for: pid)
-        ChildProcess.spawnLock.lock()
-        ChildProcess.running.remove(pid)
-        ChildProcess.undoing.remove(pid)
-        ChildProcess.spawnLock.unlock()
-        return status
-    }
+    func wait() -> Int32 { ExitStatus.wait(for: pid) }
 }
 
 /// What a child wrote, each stream kept up to its limit.

@@ -26,7 +26,14 @@ extension CommandRunner {
 /// directories, where Debian keeps `ip` and `bridge`). Not Foundation's `Process`: its
 /// `waitUntilExit` polls a run loop every 50 ms, which cost a lab of 200 VMs seconds.
 public struct ProcessRunner: CommandRunner {
-    public init() { _ = ProcessRunner.ignoreBrokenPipes }
+    /// The command's undo log: once a signal has asked it to stop, no program is started but
+    /// its undo's. Nil for a runner outside a command (tests, helpers).
+    public let undo: UndoLog?
+
+    public init(undo: UndoLog? = nil) {
+        self.undo = undo
+        _ = ProcessRunner.ignoreBrokenPipes
+    }
 
     /// A child that exits before reading all its input (an `ip -batch` that fails on its
     /// first line) would kill this process with SIGPIPE on the next write. Ignored, the
@@ -37,17 +44,22 @@ public struct ProcessRunner: CommandRunner {
     }()
 
     public func run(_ command: Command) throws(VBoxLabError) -> CommandResult {
-        if Cleanup.shared.refusesNewWork { throw .system(.interrupted) }
+        if undo?.refusesNewWork == true { throw .system(.interrupted) }
         guard let path = ProcessRunner.resolve(command.program) else {
             throw .missing(what: "'\(command.program)'", fix: ProcessRunner.installHint(command.program))
         }
-        guard let child = ChildProcess(path: path, arguments: command.arguments, environment: command.environment)
+        // The command's children are its undo log's, so an interrupt stops them before undoing.
+        guard
+            let child = ChildProcess(
+                path: path, arguments: command.arguments, environment: command.environment,
+                spawned: { undo?.started($0) })
         else {
             throw .prerequisite(.cannotStart(program: command.program, reason: String(cString: strerror(errno))))
         }
         let output = child.communicate(
             input: command.input.map { Array($0.utf8) } ?? [], timeout: command.timeout, limit: command.outputLimit)
         let status = child.wait()
+        undo?.reaped(child.pid)
         var stderr = output.stderr.text
         let timedOut = output.timedOut
         if timedOut {

@@ -10,8 +10,9 @@ extension ProviderContext {
         let dir = (spec.file as NSString).deletingLastPathComponent
         return BoxResolver(
             cache: store.boxCache,
-            relativeTo: dir.isEmpty ? FileManager.default.currentDirectoryPath : dir, runner: reader, progress: progress
-        )
+            relativeTo: dir.isEmpty ? FileManager.default.currentDirectoryPath : dir, runner: reader,
+            progress: progress,
+            undo: undo)
     }
 
     /// The ssh transport to a VM: its login (the spec's, over its box's), a default host

@@ -30,11 +30,14 @@ public struct BoxResolver: Sendable {
     public let relativeTo: String
     public let runner: CommandRunner
     public let progress: ProgressHandler
+    /// Where a partial download or unpack registers its removal, for an interrupt.
+    public let undo: UndoLog
 
     public init(
         vagrantHome: String? = nil, cache: String, relativeTo: String, runner: CommandRunner,
-        progress: @escaping ProgressHandler
+        progress: @escaping ProgressHandler, undo: UndoLog = UndoLog()
     ) {
+        self.undo = undo
         let env = ProcessInfo.processInfo.environment
         self.vagrantHome =
             vagrantHome ?? env["VAGRANT_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.vagrant.d"
@@ -112,7 +115,7 @@ public struct BoxResolver: Sendable {
         if !FileManager.default.fileExists(atPath: dir) {
             progress("unpacking \(file)")
             try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-            try BoxArchive(file: file, runner: runner).unpack(into: dir)
+            try BoxArchive(file: file, runner: runner, undo: undo).unpack(into: dir)
         }
         guard let ovf = ovf(in: dir) else {
             throw .lab(.unusableBase("\(file) holds no .ovf: it is not a VirtualBox box"))
@@ -132,8 +135,8 @@ public struct BoxResolver: Sendable {
         try? FileManager.default.createDirectory(atPath: "\(cache)/downloads", withIntermediateDirectories: true)
         // Streamed to a partial file, renamed when whole: a failed download is never taken for a box.
         let partial = target + ".partial"
-        let undo = Cleanup.shared.push { try? FileManager.default.removeItem(atPath: partial) }
-        defer { Cleanup.shared.run(undo) }
+        let removal = undo.push { try? FileManager.default.removeItem(atPath: partial) }
+        defer { undo.run(removal) }
         if source.isFileURL {
             try copyStreaming(source.path, to: partial, url: url)
         } else {

@@ -135,7 +135,7 @@ extension VirtualBoxProvider {
         // A VM shut down to be changed is started again on every path: a failed change, or
         // an interrupt meanwhile (its undo starts it, once; the main path's own start may be
         // refused or cut by then), never leaves it off.
-        let restart = Cleanup.shared.push { [self] in startWhenOff(name, uuid: uuid, lab: lab) }
+        let restart = context.undo.push { [self] in startWhenOff(name, uuid: uuid, lab: lab) }
         do {
             try shutDown(name, uuid: uuid)
             let changed = Result { () throws(VBoxLabError) in
@@ -143,11 +143,11 @@ extension VirtualBoxProvider {
             }
             if case .success = changed { progress("\(name): changed") }
             try vbox.write(VBoxManage.start(uuid), timeout: 300)
-            Cleanup.shared.drop(restart)
+            context.undo.drop(restart)
             progress("\(name): started again")
             _ = try changed.get()
         } catch {
-            Cleanup.shared.run(restart)
+            context.undo.run(restart)
             throw error
         }
     }

@@ -55,9 +55,9 @@ struct Capture: LabCommand {
         progressToStderr("capturing \(nic.vm):\(nic.slot) (\(nic.network)); Ctrl-C ends it")
         switch way {
         case .program(let command):
-            Cleanup.shared.leavesInterruptToChild = true
+            env.undo.leavesInterruptToChild = true
             let status = try ProcessRunner().runAttached(command)
-            Cleanup.shared.leavesInterruptToChild = false
+            env.undo.leavesInterruptToChild = false
             // Ended by Ctrl-C (130) or a reader that went away (SIGPIPE, 141): done, not failed.
             return [0, 130, 141].contains(status) ? 0 : 3
         case .traceFile(let trace, let start, let stop):
@@ -68,16 +68,18 @@ struct Capture: LabCommand {
                         + "Wireshark)")
             }
             if output == .text { throw Self.usage("on a terminal give -w FILE, or pipe it: | wireshark -k -i -") }
-            return try follow(trace, start: start, stop: stop)
+            return try follow(trace, start: start, stop: stop, undo: env.undo)
         }
     }
 
     /// Starts the NIC trace, copies it out as it grows, and switches it off on every way out
     /// (COUNT, Ctrl-C, a closed pipe, an error).
-    private func follow(_ trace: String, start: [Command], stop: [Command]) throws(VBoxLabError) -> Int32 {
-        let runner = ProcessRunner()
-        let off = Cleanup.shared.push { for c in stop { _ = try? runner.run(c) } }
-        defer { Cleanup.shared.run(off) }
+    private func follow(_ trace: String, start: [Command], stop: [Command], undo: UndoLog) throws(VBoxLabError)
+        -> Int32
+    {
+        let runner = ProcessRunner(undo: undo)
+        let off = undo.push { for c in stop { _ = try? runner.run(c) } }
+        defer { undo.run(off) }
         for c in start { try runner.check(c) }
         let out: FileHandle
         if let file {
@@ -88,10 +90,10 @@ struct Capture: LabCommand {
         } else {
             out = FileHandle.standardOutput
         }
-        Cleanup.shared.leavesInterruptToChild = true
-        defer { Cleanup.shared.leavesInterruptToChild = false }
+        undo.leavesInterruptToChild = true
+        defer { undo.leavesInterruptToChild = false }
         let end = PcapFollower(file: trace, count: frames).follow(
-            stop: { Cleanup.shared.interrupted }, write: { (try? out.write(contentsOf: $0)) != nil })
+            stop: { undo.interrupted }, write: { (try? out.write(contentsOf: $0)) != nil })
         if case .unreadable(let why) = end { throw .system(.disagrees(why)) }
         return 0
     }

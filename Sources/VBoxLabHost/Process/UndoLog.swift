@@ -2,10 +2,13 @@ import Foundation
 import VBoxLabModel
 
 /// Undo work registered while a command builds something, run on failure and on
-/// SIGINT/SIGTERM (the executable installs the signal handlers), so a failed `create`
-/// leaves nothing of its own behind.
-public final class Cleanup: @unchecked Sendable {
-    public static let shared = Cleanup()
+/// SIGINT/SIGTERM, so a failed `create` leaves nothing of its own behind; and whether a
+/// signal has asked the command to stop. One per command: the executable makes it, installs
+/// the signal handlers on it and passes it down as a value (`LabEnvironment.undo`, then
+/// `ProviderContext.undo` and the runner, which starts no program once it is interrupted).
+public final class UndoLog: @unchecked Sendable {
+    public init() {}
+
     private let lock = NSLock()
     private var actions: [(id: Int, run: @Sendable () -> Void)] = []
     private var nextID = 0
@@ -93,7 +96,7 @@ public final class Cleanup: @unchecked Sendable {
         lock.lock()
         stopping = true
         lock.unlock()
-        ChildProcess.stopAll(timeout: 2)
+        stopChildren(timeout: 2)
         runAll()
     }
 
@@ -107,5 +110,40 @@ public final class Cleanup: @unchecked Sendable {
         actions.removeAll { $0.id == id }
         lock.unlock()
         if let found { Self.asUndo { found.run() } }
+    }
+
+    /// The command's children not yet reaped, so an interrupt can stop them before undoing
+    /// their work; and those of them an undo started, which an interrupt lets finish, so the
+    /// undo under way completes once instead of being cut and run again.
+    private var running = Set<pid_t>()
+    private var undoing = Set<pid_t>()
+
+    func started(_ pid: pid_t) {
+        lock.lock()
+        running.insert(pid)
+        if Self.isUndoThread { undoing.insert(pid) }
+        lock.unlock()
+    }
+
+    func reaped(_ pid: pid_t) {
+        lock.lock()
+        running.remove(pid)
+        undoing.remove(pid)
+        lock.unlock()
+    }
+
+    /// Sends SIGTERM to the group of every running child but an undo's, and waits (up to
+    /// `timeout`) for their owners to reap them; SIGKILL for any still there. Only this
+    /// command's children: another log's (another command in the same process) are not its.
+    private func stopChildren(timeout: Double) {
+        func snapshot() -> Set<pid_t> {
+            lock.lock()
+            defer { lock.unlock() }
+            return running.subtracting(undoing)
+        }
+        for pid in snapshot() { ProcessGroup(id: pid).send(SIGTERM) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while !snapshot().isEmpty && Date() < deadline { usleep(5_000) }
+        for pid in snapshot() { ProcessGroup(id: pid).send(SIGKILL) }
     }
 }
