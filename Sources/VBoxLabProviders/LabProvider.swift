@@ -87,18 +87,17 @@ public struct ProviderChange {
     /// The writes. `persist` records progress as it is made (a QEMU VM once its process is
     /// known); the outcome carries the record as it stands.
     public var make: (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome
-    /// Removes what `make` made, reading the record as last written where it must, and says
-    /// whether the record now names all that is left (what could not be removed, marked
-    /// stranded); false keeps the record pending, for the next run to find and finish.
-    /// Run on a failure, or from the signal handler; safe to run after a partial `make`.
-    public var undo: @Sendable () -> Bool
+    /// Removes what `make` made, given the record as last written (nil when there is none),
+    /// and answers with what the record must say afterwards; the lifecycle writes it. Run on
+    /// a failure, or from the signal handler; safe to run after a partial `make`.
+    public var undo: @Sendable (_ written: LabRecord?) -> UndoResult
     /// Said when `make` failed, before the undo runs: what goes and what stays.
     public var failure: String
 
     public init(
         record: LabRecord, makes: Bool, failure: String,
         make: @escaping (_ persist: RecordWriter) throws(VBoxLabError) -> ApplyOutcome,
-        undo: @escaping @Sendable () -> Bool
+        undo: @escaping @Sendable (_ written: LabRecord?) -> UndoResult
     ) {
         self.record = record
         self.makes = makes
@@ -142,4 +141,19 @@ public struct LabSurvey: Sendable, Equatable {
     public var matches: Bool
     /// What differs, when something does.
     public var note: String?
+}
+
+/// What an undo leaves, for the lifecycle to write down: the provider never saves a record.
+public struct UndoResult: Sendable, Equatable {
+    /// Whether the record (as `record`, or as last written) names all that is left: what
+    /// could not be removed is in it, marked stranded. False keeps it pending, for the next
+    /// run to find and finish.
+    public var clean: Bool
+    /// The record as it must read after the undo; nil leaves it as last written.
+    public var record: LabRecord?
+
+    public init(clean: Bool, record: LabRecord? = nil) {
+        self.clean = clean
+        self.record = record
+    }
 }

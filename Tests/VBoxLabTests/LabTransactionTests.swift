@@ -46,9 +46,9 @@ import Testing
                 if fails { throw .system(.disagrees("the second VM")) }
                 return ApplyOutcome(created: true, changes: ["created lab tx"], record: r)
             },
-            undo: {
-                log.add("undo sees \((try? store.record("tx"))??.vms ?? [])")
-                return undoneWhole
+            undo: { written in
+                log.add("undo sees \(written?.vms ?? [])")
+                return UndoResult(clean: undoneWhole)
             })
     }
 
@@ -98,6 +98,23 @@ import Testing
         #expect(try store.record("tx")?.pending == true)
     }
 
+    /// The undo answers with the record as it must read (what it could not delete, marked
+    /// stranded); the transaction writes it, and a new lab with something stranded keeps it.
+    @Test func theRecordAnUndoAnswersWithIsWrittenByTheTransaction() throws {
+        let store = try place()
+        var change = change(store, log: Log(), fails: true)
+        change.undo = { written in
+            var left = written ?? LabRecord(lab: "tx", spec: "", provider: "netns", vms: [])
+            left.stranded = ["c"]
+            return UndoResult(clean: true, record: left)
+        }
+        #expect(throws: VBoxLabError.self) {
+            try LabTransaction(store: store, lab: "tx", newLab: true, dryRun: false, progress: { _ in }).run(change)
+        }
+        let kept = try #require(try store.record("tx"))
+        #expect(kept.stranded == ["c"] && !kept.pending && kept.vms == ["a", "b", "c"])
+    }
+
     @Test func aDryRunWritesNothingAndUndoesNothing() throws {
         let store = try place()
         let log = Log()
@@ -133,11 +150,11 @@ import Testing
                 }
                 return ApplyOutcome(created: true, changes: ["created lab tx"], record: r)
             },
-            undo: {
-                let named = (try? store.record("tx"))??.vms ?? []
+            undo: { written in
+                let named = written?.vms ?? []
                 log.add("undo removes \(named)")
                 for o in named { try? FileManager.default.removeItem(atPath: "\(host)/\(o)") }
-                return true
+                return UndoResult(clean: true)
             })
     }
 

@@ -29,10 +29,11 @@ struct LabTransaction {
         first.pending = change.makes
         try store.save(first)
         let entry = undo.push { [store, lab, newLab, providerUndo = change.undo] in
-            let clean = providerUndo()
+            let result = providerUndo((try? store.record(lab)) ?? nil)
+            if let record = result.record { try? store.save(record) }
             guard var left = (try? store.record(lab)) ?? nil else { return }
             // Whatever the undo could not remove keeps the record pending, for the next run.
-            guard clean else { return }
+            guard result.clean else { return }
             if newLab && left.stranded == nil {
                 store.remove(lab)
             } else {

@@ -74,7 +74,7 @@ public struct NetnsProvider: LabProvider {
             make: { [self, work, record] _ throws(VBoxLabError) in
                 try make(work, plan: plan, record: record, fresh: fresh, observed: snapshot?.observation.state)
             },
-            undo: { [mutator, dryRun = context.dryRun] in
+            undo: { [mutator, dryRun = context.dryRun] _ in
                 NetnsHostnames(runner: mutator, dryRun: dryRun).remove(made)
                 // The namespaces this run made that still exist.
                 let now = HostNamespaces.namespaces()
@@ -82,7 +82,7 @@ public struct NetnsProvider: LabProvider {
                 if !batch.isEmpty {
                     _ = try? mutator.run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n"))
                 }
-                return HostNamespaces.namespaces().isDisjoint(with: made)
+                return UndoResult(clean: HostNamespaces.namespaces().isDisjoint(with: made))
             })
     }
 

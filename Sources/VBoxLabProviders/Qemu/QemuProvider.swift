@@ -94,10 +94,10 @@ public struct QemuProvider: LabProvider {
             },
             // A new lab goes whole: the record as last written has every VM started.
             // A lab that existed keeps what this run made: a switch it made again is named by identity.
-            undo: { [self] in
-                guard let written = try? self.context.store.record(plan.lab) else { return true }
-                guard fresh else { return (try? self.context.store.save(HostNamespaces.pinned(written))) != nil }
-                return (try? self.destroy(written)) != nil
+            undo: { [self] written in
+                guard let written else { return UndoResult(clean: true) }
+                guard fresh else { return UndoResult(clean: true, record: HostNamespaces.pinned(written)) }
+                return UndoResult(clean: (try? self.destroy(written)) != nil)
             })
     }
 

@@ -66,13 +66,13 @@ extension VirtualBoxProvider {
                     created: work.fresh, changes: work.fresh ? ["created lab \(spec.name)"] : changes, record: record,
                     observed: observed)
             },
-            undo: { [self] in
+            undo: { [self] written in
                 self.undo(
                     made.map { o in
                         var o = o
                         o.id = o.id ?? learned.get()[o.name]
                         return o
-                    }, lab: lab, hostName: hostName)
+                    }, lab: lab, written: written, hostName: hostName)
             })
     }
 

@@ -7,8 +7,8 @@ extension VirtualBoxProvider {
     /// make) is powered off and deleted. A VM that VirtualBox still lists afterwards is
     /// stranded: the record keeps it, marked, so `list` says the lab needs `destroy` and
     /// `destroy` can still remove it. The record goes only when the lab is left with nothing.
-    /// Returns whether the record now names all that is left (false only when it cannot be read).
-    func undo(_ made: [OwnedObject], lab: String, hostName: (String) -> String) -> Bool {
+    /// Answers with the record as it must read now (not clean only when there was none to read).
+    func undo(_ made: [OwnedObject], lab: String, written: LabRecord?, hostName: (String) -> String) -> UndoResult {
         var stranded: [OwnedObject] = []
         for o in made {
             // An import is found by the unique name it is made under; one never begun is not there.
@@ -23,11 +23,10 @@ extension VirtualBoxProvider {
                 _ = clearStale(name: hostName(o.name), uuid: id)
             }
         }
-        guard !context.dryRun, var record = (try? context.store.record(lab)) ?? nil else { return false }
+        guard !context.dryRun, var record = written else { return UndoResult(clean: false) }
         let names = Set(made.map(\.name))
         record.owned = record.owned.filter { !($0.kind == .vm && names.contains($0.name)) } + stranded
         record.stranded = stranded.isEmpty ? nil : stranded.map(\.name)
-        try? context.store.save(record)
         if !stranded.isEmpty {
             progress(
                 "could not delete \(stranded.map(\.name).joined(separator: ", ")); the record keeps "
@@ -35,7 +34,7 @@ extension VirtualBoxProvider {
                     + "\(stranded.count == 1 ? "it" : "them")"
             )
         }
-        return true
+        return UndoResult(clean: true, record: record)
     }
 
     /// The UUID of the one VM of that name, if VirtualBox lists exactly one.
