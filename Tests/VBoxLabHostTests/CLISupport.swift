@@ -64,8 +64,11 @@ struct CLIPlace {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    /// The host's namespaces named for `lab` (its VMs' and its switch's), removed.
+    /// The host's namespaces named for `lab` (its VMs' and its switch's), removed, with the
+    /// files that keep its VMs' host names.
     static func removeNamespaces(of lab: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: NetnsHostnames.directory)) ?? []
+        NetnsHostnames(runner: ProcessRunner(), dryRun: false).remove(names.filter { $0.hasPrefix("vbl-\(lab)-") })
         let left = HostNamespaces.namespaces().filter { $0.hasPrefix("vbl-\(lab)-") }
         guard !left.isEmpty else { return }
         _ = try? ProcessRunner().run(

@@ -72,5 +72,14 @@ struct ExecTests {
         #expect(left.isEmpty, "\(left)")
         let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         #expect(!mounts.contains("/run/vboxlab-host/uts/vbl-vx-name-"))
+
+        // A VM namespace deleted by hand: destroy still lets that VM's name go.
+        #expect(try place.run(["create", "vx-name", "--provider", "netns", "--no-setup"]).status == 0)
+        try ProcessRunner().check(Command("ip", ["netns", "del", "vbl-vx-name-centos-3"]))
+        #expect(try place.run(["destroy"]).status == 0)
+        let after = ((try? FileManager.default.contentsOfDirectory(atPath: "/run/vboxlab-host/uts")) ?? []).filter {
+            $0.hasPrefix("vbl-vx-name-")
+        }
+        #expect(after.isEmpty, "\(after)")
     }
 }

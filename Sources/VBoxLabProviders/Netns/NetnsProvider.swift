@@ -172,11 +172,16 @@ public struct NetnsProvider: LabProvider {
 
     /// Deletes the lab's namespaces (their veths go with them), only those still the ones it made.
     public func destroy(_ record: LabRecord) throws(VBoxLabError) -> [String] {
-        let ours = HostNamespaces.owned(by: record, existing: HostNamespaces.namespaces())
+        let existing = HostNamespaces.namespaces()
+        let ours = HostNamespaces.owned(by: record, existing: existing)
         let ordered = record.owned.map(\.name).filter(ours.contains)
         defer { restoreNeighbourLimits(lab: record.lab) }
+        // The VMs' host names go with their namespaces, and also where a namespace is gone
+        // already (deleted by hand): only a namespace of that name that is another's keeps its.
+        let names = NetnsNames(lab: record.lab)
+        NetnsHostnames(runner: mutator, dryRun: context.dryRun).remove(
+            record.vms.map(names.vmNamespace).filter { ours.contains($0) || !existing.contains($0) })
         if ordered.isEmpty { return [] }
-        NetnsHostnames(runner: mutator, dryRun: context.dryRun).remove(ordered)
         try mutator.check(
             Command(
                 "ip", ["-force", "-batch", "-"], input: ordered.map { "netns del \($0)" }.joined(separator: "\n") + "\n"
