@@ -54,6 +54,7 @@ extension QemuProvider {
         let n = names(record.lab)
         if !context.dryRun {
             killStrays(record)
+            waitForTapsToGo(of: vms.map(\.name), lab: record.lab)
             // Only a VM's own folder inside the lab's: a record is never a licence to delete elsewhere.
             for o in vms { removeFiles(of: o.name, lab: record.lab) }
             if let folder = n.ownedLabFolder { rmdir(folder) }  // empty by now; anything else in it stays

@@ -55,6 +55,19 @@ extension QemuProvider {
         }
     }
 
+    /// A killed QEMU's taps go once the kernel has closed its last file, a moment later on a
+    /// loaded host: waits (up to 5 s) until none of these VMs has a tap left in this
+    /// namespace, so that a create right after destroy finds their names free.
+    func waitForTapsToGo(of vms: [String], lab: String) {
+        let prefixes = vms.map { String(names(lab).tap($0, slot: 0).dropLast()) }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let links = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
+            if !links.contains(where: { link in prefixes.contains { link.hasPrefix($0) } }) { return }
+            usleep(50_000)
+        }
+    }
+
     /// Removes what a VM left in the lab's folder and the runtime directory (its overlay, pid
     /// file, console log and monitor socket), for a name the record may hold: a name that is
     /// not a plain VM name inside the lab's folder is left, and said.
