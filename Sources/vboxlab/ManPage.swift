@@ -92,7 +92,7 @@ enum ManPage {
         (
             "/run/vboxlab-host",
             "what root keeps host-wide: neighbour-table limits, the QEMU accelerator that works here, and each "
-                + "netns VM's host name (uts/NAMESPACE)"
+                + "namespace VM's host name (uts/NAMESPACE)"
         ),
         ("/var/lib/vboxlab/images", "guest images for the qemu provider ($VBOXLAB_IMAGES where set)"),
         (

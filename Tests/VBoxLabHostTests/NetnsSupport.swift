@@ -50,14 +50,8 @@ struct NetnsLab {
 
     /// Everything named for this lab goes, record or not: test labs carry names of their own.
     func destroy() {
-        // Their host names too (a UTS namespace kept by a file per VM namespace), held or not.
-        let held = (try? FileManager.default.contentsOfDirectory(atPath: NetnsHostnames.directory)) ?? []
-        NetnsHostnames(runner: ProcessRunner(), dryRun: false).remove(
-            held.filter { $0.hasPrefix("vbl-\(spec.name)-") })
-        let batch = leftovers.map { "netns del \($0)" }.joined(separator: "\n")
-        if !batch.isEmpty {
-            _ = try? ProcessRunner().run(Command("ip", ["-force", "-batch", "-"], input: batch + "\n"))
-        }
+        // Namespaces and the files that keep their VMs' host names, as a CLI test's cleanup.
+        CLIPlace.removeNamespaces(of: spec.name)
         store.remove(spec.name)
     }
 

@@ -99,24 +99,23 @@ public struct LabFinder: Sendable {
                 what: "labs with a VM named \(vm)", candidates: recorded.map { "\($0.lab) (\($0.spec))" },
                 fix: "name one with --lab LAB")
         }
-        let specs = specFiles().compactMap { f -> (String, LabSpec)? in
+        // Each spec here read once: for the one that has the VM, else for the message naming them all.
+        let here = specFiles().compactMap { f -> (String, LabSpec)? in
             (try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules)).map { (f, $0) }
-        }.filter { $0.1.vm(named: vm) != nil }
+        }
+        let specs = here.filter { $0.1.vm(named: vm) != nil }
         if specs.count == 1 { return try fromFile(specs[0].0, word: specs[0].0, allowMissingSpec: false) }
         if specs.count > 1 {
             throw .ambiguous(
                 what: "lab specs with a VM named \(vm)", candidates: specs.map(\.0), fix: "name one with --lab LAB")
         }
-        throw Self.noVM(vm, labs: labsAtHand(specs: specFiles()))
+        throw Self.noVM(vm, labs: labsAtHand(specs: here.map(\.1)))
     }
 
     /// The labs a VM name may belong to: the recorded ones, then the specs here, each with its VMs.
-    private func labsAtHand(specs: [String]) -> [(lab: String, vms: [String])] {
+    private func labsAtHand(specs: [LabSpec]) -> [(lab: String, vms: [String])] {
         var labs = store.all().map { ($0.lab, $0.vms) }
-        for f in specs {
-            guard let spec = try? LabLoader.load(absolute(f), rules: ProviderRegistry.specRules),
-                !labs.contains(where: { $0.0 == spec.name })
-            else { continue }
+        for spec in specs where !labs.contains(where: { $0.0 == spec.name }) {
             labs.append((spec.name, spec.vms.map(\.name)))
         }
         return labs

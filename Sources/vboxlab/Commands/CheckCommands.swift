@@ -45,8 +45,8 @@ struct Check: LabCommand {
     func run(_ env: LabEnvironment) throws(VBoxLabError) -> Int32 {
         let found = try env.finder.find(lab)
         // Planned as the lab was built: a lab made with --strategy is checked against that plan,
-        // and its fixes keep the option. But for `none`, the lab as VirtualBox gives it: a plan
-        // that registers nothing explains nothing, so it is checked against the spec's own.
+        // and its fixes keep the option. But for `none`, the lab as the switch gives it unaided: a
+        // plan that registers nothing explains nothing, so it is checked against the spec's own.
         let strategy = found.record?.builtWith.flatMap { $0 == Strategy.none ? nil : $0 }
         let plan = try Solver.plan(try found.requireSpec(), strategy: strategy)
         for n in found.notices { env.progress(n) }
