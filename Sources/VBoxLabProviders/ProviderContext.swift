@@ -13,15 +13,16 @@ public struct ProviderContext: Sendable {
     public var dryRun: Bool
     /// The runtime directory (locks, ssh control sockets).
     public var runtime: String
-    /// The command's undo log: what a provider must undo if a signal stops it mid-way.
-    public var undo: UndoLog
+    /// A step's undo and a scratch path's removal, run by the command's undo log, which the
+    /// lifecycle owns: a provider says what to undo, and never touches the log itself.
+    public var safeguards: Safeguards
 
     public init(
         reader: CommandRunner, dryRun: RecordingRunner? = nil, progress: @escaping ProgressHandler = { _ in },
         store: LabStore,
-        runtime: String = StatePaths.fromEnvironment().runtime, undo: UndoLog = UndoLog()
+        runtime: String = StatePaths.fromEnvironment().runtime, safeguards: Safeguards = .standalone
     ) {
-        self.undo = undo
+        self.safeguards = safeguards
         self.reader = reader
         self.mutator = dryRun ?? reader
         self.dryRun = dryRun != nil

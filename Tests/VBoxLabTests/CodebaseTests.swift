@@ -37,6 +37,20 @@ import Testing
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
 
+    /// The transaction is the library's: no provider names the undo log or the record's pending
+    /// state; a step's undo goes through `Safeguards`, which the lifecycle's log runs.
+    @Test func providersNeverTouchTheUndoLogOrThePendingRecord() {
+        let words = ["UndoLog", ".push(", "pending = ", "pending: true", "store.save("]
+        var found: [String] = []
+        for (path, text) in Self.swiftFiles(under: "\(Self.sources)/VBoxLabProviders") {
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where words.contains(where: line.contains) {
+                found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
     /// The model is pure: it starts no process and writes nothing; the one file it reads is a
     /// spec (`LabLoader`). What touches the host lives in the layers above it.
     @Test func theModelTouchesNoHost() {

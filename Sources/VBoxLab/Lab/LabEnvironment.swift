@@ -50,7 +50,8 @@ public struct LabEnvironment: Sendable {
     /// A provider by name; `recorder` makes it record its changing commands instead of running them.
     public func provider(_ name: String, recorder: RecordingRunner? = nil) throws(VBoxLabError) -> LabProvider {
         let context = ProviderContext(
-            reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime, undo: undo)
+            reader: runner, dryRun: recorder, progress: progress, store: store, runtime: paths.runtime,
+            safeguards: Safeguards(undo))
         return try ProviderRegistry.make(name, context: context)
     }
 

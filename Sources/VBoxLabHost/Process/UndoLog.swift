@@ -4,8 +4,9 @@ import VBoxLabModel
 /// Undo work registered while a command builds something, run on failure and on
 /// SIGINT/SIGTERM, so a failed `create` leaves nothing of its own behind; and whether a
 /// signal has asked the command to stop. One per command: the executable makes it, installs
-/// the signal handlers on it and passes it down as a value (`LabEnvironment.undo`, then
-/// `ProviderContext.undo` and the runner, which starts no program once it is interrupted).
+/// the signal handlers on it and passes it down as a value (`LabEnvironment.undo`, and the
+/// runner, which starts no program once it is interrupted). Providers never hold it: they get
+/// `Safeguards`, which say what a step's undo is and leave the log to the lifecycle.
 public final class UndoLog: @unchecked Sendable {
     public init() {}
 

@@ -11,7 +11,7 @@ struct BoxArchive: Sendable {
     let file: String
     let runner: CommandRunner
     /// Where the temporary folder registers its removal, for an interrupt.
-    var undo = UndoLog()
+    var safeguards = Safeguards.standalone
     /// A small box (an OVF and little else) compresses well: it may always unpack to this much.
     static let floor = 16 << 20
     /// Unpacked bytes allowed per archive byte (`VBOXLAB_BOX_EXPANSION`, default 4).
@@ -25,13 +25,14 @@ struct BoxArchive: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
         } catch { throw .system(.cannotWrite(path: temp, reason: error.localizedDescription)) }
-        let removal = undo.push { try? FileManager.default.removeItem(atPath: temp) }
-        defer { undo.run(removal) }
-        try runner.check(
-            Command("tar", ["-x", "--no-same-owner", "--no-same-permissions", "-f", file, "-C", temp], timeout: 3600))
-        try normalize(temp)
-        guard rename(temp, dir) == 0 else {
-            throw .system(.cannotWrite(path: dir, reason: String(cString: strerror(errno))))
+        try safeguards.scratch(temp) { () throws(VBoxLabError) in
+            try runner.check(
+                Command(
+                    "tar", ["-x", "--no-same-owner", "--no-same-permissions", "-f", file, "-C", temp], timeout: 3600))
+            try normalize(temp)
+            guard rename(temp, dir) == 0 else {
+                throw .system(.cannotWrite(path: dir, reason: String(cString: strerror(errno))))
+            }
         }
     }
 

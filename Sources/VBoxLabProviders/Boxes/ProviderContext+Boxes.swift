@@ -12,7 +12,7 @@ extension ProviderContext {
             cache: store.boxCache,
             relativeTo: dir.isEmpty ? FileManager.default.currentDirectoryPath : dir, runner: reader,
             progress: progress,
-            undo: undo)
+            safeguards: safeguards)
     }
 
     /// The ssh transport to a VM: its login (the spec's, over its box's), a default host

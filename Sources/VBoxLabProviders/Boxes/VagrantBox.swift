@@ -30,14 +30,14 @@ public struct BoxResolver: Sendable {
     public let relativeTo: String
     public let runner: CommandRunner
     public let progress: ProgressHandler
-    /// Where a partial download or unpack registers its removal, for an interrupt.
-    public let undo: UndoLog
+    /// Removes a partial download or unpack, after a failure or an interrupt.
+    public let safeguards: Safeguards
 
     public init(
         vagrantHome: String? = nil, cache: String, relativeTo: String, runner: CommandRunner,
-        progress: @escaping ProgressHandler, undo: UndoLog = UndoLog()
+        progress: @escaping ProgressHandler, safeguards: Safeguards = .standalone
     ) {
-        self.undo = undo
+        self.safeguards = safeguards
         let env = ProcessInfo.processInfo.environment
         self.vagrantHome =
             vagrantHome ?? env["VAGRANT_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.vagrant.d"
@@ -115,7 +115,7 @@ public struct BoxResolver: Sendable {
         if !FileManager.default.fileExists(atPath: dir) {
             progress("unpacking \(file)")
             try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-            try BoxArchive(file: file, runner: runner, undo: undo).unpack(into: dir)
+            try BoxArchive(file: file, runner: runner, safeguards: safeguards).unpack(into: dir)
         }
         guard let ovf = ovf(in: dir) else {
             throw .lab(.unusableBase("\(file) holds no .ovf: it is not a VirtualBox box"))
@@ -135,26 +135,27 @@ public struct BoxResolver: Sendable {
         try? FileManager.default.createDirectory(atPath: "\(cache)/downloads", withIntermediateDirectories: true)
         // Streamed to a partial file, renamed when whole: a failed download is never taken for a box.
         let partial = target + ".partial"
-        let removal = undo.push { try? FileManager.default.removeItem(atPath: partial) }
-        defer { undo.run(removal) }
-        if source.isFileURL {
-            try copyStreaming(source.path, to: partial, url: url)
-        } else {
-            guard ProcessRunner.resolve("curl") != nil else {
-                throw .missing(what: "'curl' (to download \(url))", fix: ProcessRunner.installHint("curl"))
+        try safeguards.scratch(partial) { () throws(VBoxLabError) in
+            try fetch(source, url: url, to: partial)
+            guard rename(partial, target) == 0 else {
+                throw .system(.cannotWrite(path: target, reason: String(cString: strerror(errno))))
             }
-            let r = try runner.run(Command("curl", ["-fsSL", "--output", partial, "--", url], timeout: 3600))
-            guard r.succeeded else {
-                throw .system(.download(url: url, reason: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
-            }
-        }
-        guard rename(partial, target) == 0 else {
-            throw .system(.cannotWrite(path: target, reason: String(cString: strerror(errno))))
         }
         let size = ((try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int) ?? 0
         progress(
             String(format: "downloaded %.1f MB in %.1f s", Double(size) / 1_000_000, Date().timeIntervalSince(started)))
         return target
+    }
+
+    private func fetch(_ source: URL, url: String, to partial: String) throws(VBoxLabError) {
+        if source.isFileURL { return try copyStreaming(source.path, to: partial, url: url) }
+        guard ProcessRunner.resolve("curl") != nil else {
+            throw .missing(what: "'curl' (to download \(url))", fix: ProcessRunner.installHint("curl"))
+        }
+        let r = try runner.run(Command("curl", ["-fsSL", "--output", partial, "--", url], timeout: 3600))
+        guard r.succeeded else {
+            throw .system(.download(url: url, reason: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
     }
 
     /// A local file copied a chunk at a time, never held whole in memory.

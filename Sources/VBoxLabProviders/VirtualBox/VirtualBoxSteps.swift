@@ -135,21 +135,18 @@ extension VirtualBoxProvider {
         // A VM shut down to be changed is started again on every path: a failed change, or
         // an interrupt meanwhile (its undo starts it, once; the main path's own start may be
         // refused or cut by then), never leaves it off.
-        let restart = context.undo.push { [self] in startWhenOff(name, uuid: uuid, lab: lab) }
-        do {
+        let changed = try context.safeguards.step(undo: { [self] in startWhenOff(name, uuid: uuid, lab: lab) }) {
+            () throws(VBoxLabError) in
             try shutDown(name, uuid: uuid)
             let changed = Result { () throws(VBoxLabError) in
                 try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
             }
             if case .success = changed { progress("\(name): changed") }
             try vbox.write(VBoxManage.start(uuid), timeout: 300)
-            context.undo.drop(restart)
-            progress("\(name): started again")
-            _ = try changed.get()
-        } catch {
-            context.undo.run(restart)
-            throw error
+            return changed
         }
+        progress("\(name): started again")
+        _ = try changed.get()
     }
 
     /// Starts a VM again once it is off: a guest still shutting down (ACPI) is waited for, up
