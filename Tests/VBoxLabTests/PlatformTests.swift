@@ -34,6 +34,23 @@ struct PlatformTests {
         #expect(took < 10, "took \(took) s")
     }
 
+    /// A child gets standard input, output and error and nothing else of this process: not a
+    /// descriptor inherited without close-on-exec, which a daemon it starts would keep open.
+    @Test func aChildGetsNoOtherDescriptor() throws {
+        let null = open("/dev/null", O_RDONLY)
+        try #require(null >= 0)
+        // Well above what the test process holds, and not close-on-exec.
+        let high: Int32 = 987
+        try #require(dup2(null, high) == high)
+        close(null)
+        defer { close(high) }
+        let r = try ProcessRunner().run(Command("sh", ["-c", "ls /proc/$$/fd"]))
+        let fds = Set(r.stdout.split(whereSeparator: \.isWhitespace).map(String.init))
+        #expect(fds.isSuperset(of: ["0", "1", "2"]), "\(r.stdout)\(r.stderr)")
+        #expect(!fds.contains("\(high)"), "\(r.stdout)")
+        #expect(fds.count <= 4, "\(fds.sorted())")
+    }
+
     /// Each child leads a group of its own, apart from this process's.
     @Test func childLeadsItsOwnGroup() throws {
         let r = try ProcessRunner().run(Command("sh", ["-c", "ps -o pgid= -p $$; echo $$"]))

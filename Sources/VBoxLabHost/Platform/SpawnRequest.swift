@@ -47,6 +47,31 @@ final class SpawnRequest {
         posix_spawn_file_actions_adddup2(actions, fd, target)
     }
 
+    /// The child gets no descriptor of this process but those it was given (0, 1, 2): a
+    /// child that outlives the command (a daemonized QEMU, ssh's shared connection) must not
+    /// hold another program's pipe, or whoever reads that pipe waits for its end as long as
+    /// the child lives (a caller's `$(vboxlab ...)`, or a test runner reading vboxlab's output).
+    /// Close-on-exec covers the descriptors vboxlab opens; this covers those it inherited or
+    /// that a library opened without it.
+    func closeOthers() {
+        #if canImport(Darwin)
+            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        #else
+            if let addCloseFrom = SpawnRequest.addCloseFrom { _ = addCloseFrom(actions, 3) }
+        #endif
+    }
+
+    #if !canImport(Darwin)
+        /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 on), which its headers
+        /// declare only for `_GNU_SOURCE`: looked up once; nil on an older glibc.
+        private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<FileActions>, Int32) -> Int32
+        private static let addCloseFrom: AddCloseFrom? = {
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+            else { return nil }
+            return unsafeBitCast(symbol, to: AddCloseFrom.self)
+        }()
+    #endif
+
     /// The child starts with default dispositions and an empty mask, whatever this
     /// process ignores or blocks (vboxlab ignores SIGPIPE, SIGINT and SIGTERM itself).
     func defaultSignals() {

@@ -39,6 +39,7 @@ final class ChildProcess {
         request.duplicate(inPipe[0], as: 0)
         request.duplicate(outPipe[1], as: 1)
         request.duplicate(errPipe[1], as: 2)
+        request.closeOthers()
         request.defaultSignals()
         request.ownProcessGroup()
         let outcome = request.spawn(path: path, arguments: arguments, extra: environment)
@@ -64,6 +65,7 @@ final class ChildProcess {
     /// this process's group: the terminal's foreground group, which it must read from.
     static func runAttached(path: String, arguments: [String]) -> Int32? {
         let request = SpawnRequest()
+        request.closeOthers()
         request.defaultSignals()
         switch request.spawn(path: path, arguments: arguments, extra: [:]) {
         case .success(let child): return ExitStatus.wait(for: child)
