@@ -190,6 +190,32 @@ public struct LabChecker: Sendable {
         }
     }
 
+    /// The VMs whose guest state a failing pair's diagnosis rests on: its two ends, then the
+    /// VM the model lost the frame in and the bridges it crossed. A bridge VM that could not be
+    /// read (rebooting, say) looks to the model like a guest without its NICs, so the pair is
+    /// that VM's `unreachable`, never its `guest-not-set-up`.
+    static func vmsUnder(_ result: PairResult, pair: PingPair) -> [String] {
+        var vms = [pair.from.vm, pair.to.vm]
+        if case .vm(let vm)? = result.diagnosis?.place { vms.append(vm) }
+        for hop in result.diagnosis?.trace?.lost?.hops ?? [] {
+            switch hop {
+            case .bridged(let bridge, let from, let out): vms += [bridge.vm, from.vm] + out.map(\.vm)
+            case .dropped(let drop, _): vms += guestVM(of: drop).map { [$0] } ?? []
+            default: break
+            }
+        }
+        return vms
+    }
+
+    /// The VM whose guest side a drop was judged on; nil for the switch's own rules.
+    private static func guestVM(of drop: Drop) -> String? {
+        switch drop {
+        case .linkDown(let nic), .guestFilter(let nic), .notPromiscuousInGuest(let nic, _): return nic.vm
+        case .bridgeLocal(let bridge, _), .notForBridge(let bridge), .bridgeDown(let bridge): return bridge.vm
+        case .unregistered, .vmDown: return nil
+        }
+    }
+
     /// Failures the frame model has nothing to say about: a guest that could not be read is
     /// named as such, never guessed about; without the switch no frame leaves any VM.
     static func explainWithoutTheModel(
@@ -197,7 +223,9 @@ public struct LabChecker: Sendable {
         drift: [String] = []
     ) {
         for i in results.indices where !results[i].ok {
-            guard let vm = [pairs[i].from.vm, pairs[i].to.vm].first(where: { unreachable[$0] != nil }) else { continue }
+            guard let vm = vmsUnder(results[i], pair: pairs[i]).first(where: { unreachable[$0] != nil }) else {
+                continue
+            }
             var d = Diagnosis(
                 cause: .unreachable,
                 reason: "vboxlab could not reach \(vm): \(unreachable[vm]!)\(RegistrationDrift.clause(drift))",

@@ -44,18 +44,26 @@ public struct GuestReader: Sendable {
     /// Why the guest cannot be read as it is: systemd says it is between states, or it no
     /// longer answers (a guest going down answers, then stops).
     static func passing(through transport: GuestTransport) -> String? {
-        let state: String
+        let answer: CommandResult
         do {
-            state = try transport.run(["systemctl", "is-system-running"], input: nil).stdout
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            answer = try transport.run(["systemctl", "is-system-running"], input: nil)
         } catch {
-            return "the guest stopped answering while it was read: \(error.message.split(separator: "\n").first ?? "")"
+            return stoppedAnswering(error.message)
         }
+        // systemctl exits non-zero for every state but "running", so the word decides; no word
+        // at all is ssh's failure or a timeout (a guest cut off mid-answer), never "set up".
+        let state = answer.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         switch state {
-        case "starting": return "the guest is still booting (systemd: starting)"
-        case "stopping": return "the guest is shutting down (systemd: stopping)"
+        case "initializing", "starting": return "the guest is still booting (systemd: \(state))"
+        case "stopping", "offline": return "the guest is shutting down (systemd: \(state))"
+        case "": return stoppedAnswering(answer.stderr)
         default: return nil
         }
+    }
+
+    private static func stoppedAnswering(_ words: String) -> String {
+        let first = words.split(separator: "\n").last { !$0.isEmpty }.map { String($0.prefix(200)) } ?? ""
+        return "the guest stopped answering while it was read" + (first.isEmpty ? "" : ": \(first.escapedOnOneLine)")
     }
 
     public static func parse(_ json: String, nics planned: [PlannedNIC]) -> Seen {

@@ -146,6 +146,25 @@ import Testing
         }
     }
     #expect(try GuestReader.read(through: guest("running"), nics: plan.nics(of: "centos-2")).nics.isEmpty)
+
+    // The state asked of a guest going down can time out: no word at all is no answer, and
+    // the reason is the timeout's, never "set up" (issue 27, the reboot window under emulation).
+    let cutOff = NetnsExecTransport(
+        vm: "centos-2", namespace: "n",
+        runner: RecordingRunner { c in
+            c.arguments.contains("systemctl")
+                ? CommandResult(status: 124, stdout: "", stderr: "vboxlab: stopped after 10 s (timeout)\n")
+                : CommandResult(status: 0, stdout: lo)
+        })
+    do {
+        _ = try GuestReader.read(through: cutOff, nics: plan.nics(of: "centos-2"))
+        Issue.record("a guest that stopped answering was read as one without its NICs")
+    } catch {
+        #expect(
+            error.message.contains(
+                "the guest stopped answering while it was read: vboxlab: stopped after 10 s (timeout)"),
+            "\(error.message)")
+    }
 }
 
 /// A guest that answers without a NIC and then stops answering is going down: unreadable.
@@ -166,5 +185,34 @@ import Testing
     let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
     #expect(throws: VBoxLabError.self) {
         _ = try GuestReader.read(through: GoingDown(), nics: plan.nics(of: "centos-2"))
+    }
+}
+
+/// A bridge VM that could not be read (rebooting) is unknown, not bare: the pair across it is
+/// that VM's `unreachable`, not `guest-not-set-up` in it (issue 27, the reboot window).
+@Test func anUnreadBridgeVMMakesThePairAcrossItUnreachable() throws {
+    let plan = try Solver.plan(try loadBundled("bridge-lab"), strategy: nil)
+    var observed = LabState(plan: plan)
+    let middle = try #require(observed.vms.firstIndex { $0.name == "centos-2" })
+    for j in observed.vms[middle].nics.indices {
+        observed.vms[middle].nics[j].interface = nil
+        observed.vms[middle].nics[j].guestMac = nil
+        observed.vms[middle].nics[j].addresses = []
+        observed.vms[middle].nics[j].bridge = nil
+    }
+    observed.vms[middle].bridges = []
+    let diagnoser = Diagnoser(observed: observed, plan: plan)
+    var results = plan.pingPairs.map {
+        PairResult(pair: $0, ok: false, diagnosis: diagnoser.diagnose($0, pinged: false))
+    }
+    #expect(results.allSatisfy { $0.diagnosis?.cause == .guestNotSetUp }, "the model alone blames centos-2's setup")
+
+    let why = "ssh exited 255: Connection timed out during banner exchange"
+    LabChecker.explainWithoutTheModel(
+        &results, pairs: plan.pingPairs, unreachable: ["centos-2": why], missingSwitch: nil)
+    for result in results {
+        #expect(result.diagnosis?.cause == .unreachable)
+        #expect(result.diagnosis?.unreachableVM == "centos-2")
+        #expect(result.diagnosis?.reason == "vboxlab could not reach centos-2: \(why)")
     }
 }
