@@ -71,6 +71,52 @@ extension NetnsProviderTests {
             "\(again.stdout)")
     }
 
+    /// A create killed outright leaves its `ip -batch` running, still adding the namespaces its
+    /// pending record names while the next create clears them: that create waits them out
+    /// and converges (once seen as "namespaces that are not its own" under load).
+    @Test func aKilledRunsBatchStillAddingNamespacesIsWaitedOut() throws {
+        let place = try CLIPlace()
+        defer { place.cleanup(labs: ["vt-orphan"]) }
+        try place.write("vt-orphan.json5", bundled: "bridge-lab", name: "vt-orphan")
+        #expect(try place.run(["create", "vt-orphan"]).status == 0)
+        // The record as the killed run left it: pending, its namespaces named but not yet identified.
+        let path = "\(place.state)/vboxlab/labs/vt-orphan.json"
+        var record = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        record["pending"] = true
+        record["owned"] = (record["owned"] as? [[String: Any]] ?? []).map { $0.filter { $0.key != "id" } }
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: path))
+        let names = NetnsNames(lab: "vt-orphan")
+        let vms = ["centos-1", "centos-2", "centos-3"].map(names.vmNamespace)
+        // The killed run had made the switch's namespace; its orphaned batch goes on adding the
+        // VMs' for 1.5 s (each again within 20 ms of its going), while the next create runs.
+        NetnsHostnames(runner: ProcessRunner(), dryRun: false).remove(vms)
+        try ProcessRunner().check(Command("ip", ["-batch", "-"], input: vms.map { "netns del \($0)\n" }.joined()))
+        let orphan = """
+            end=$(( $(date +%s%N) + 1500000000 ))
+            while [ "$(date +%s%N)" -lt "$end" ]; do
+              for n in "$@"; do [ -e "/run/netns/$n" ] || ip netns add "$n"; done; sleep 0.02
+            done
+            """
+        // As on a loaded host, the clearing returns late (0.4 s), so the orphan adds again meanwhile.
+        let bin = "\(place.dir)/slow-bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try """
+        #!/bin/sh
+        if [ "$*" = "-force -batch -" ]; then /bin/ip "$@"; s=$?; sleep 0.4; exit $s; fi
+        exec /bin/ip "$@"
+        """.write(toFile: "\(bin)/ip", atomically: true, encoding: .utf8)
+        chmod("\(bin)/ip", 0o755)
+        let searchPath = "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+        try ProcessRunner().check(Command("sh", ["-c", "(\(orphan)) >/dev/null 2>&1 &", "sh"] + vms))
+        let again = try CLI.run(
+            ["create", "vt-orphan"], cwd: place.dir, env: place.env.merging(["PATH": searchPath]) { $1 })
+        Thread.sleep(forTimeInterval: 1.6)  // the orphan is gone before the cleanup runs, whatever happened
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(again.stderr.contains("an earlier run on lab vt-orphan was stopped half-way"), "\(again.stderr)")
+        #expect(kernelPing("vt-orphan", from: "centos-1", "1.1.1.10", to: "1.1.1.20"))
+    }
+
     /// SIGKILL at several points of a 100-VM create: the next create converges and pings,
     /// and destroy then leaves nothing.
     @Test(arguments: ["first namespace", "half the namespaces", "every namespace", "guest setup"])

@@ -112,16 +112,32 @@ public struct NetnsProvider: LabProvider {
     private func adoptOrClear(_ record: LabRecord, lab: String) throws(VBoxLabError) -> (
         before: Set<String>, owned: Set<String>
     ) {
-        let before = HostNamespaces.namespaces()
-        let owned = HostNamespaces.owned(by: record, existing: before)
+        var before = HostNamespaces.namespaces()
+        var owned = HostNamespaces.owned(by: record, existing: before)
         guard record.pending && !owned.isEmpty && !context.dryRun else { return (before, owned) }
         progress(
             "an earlier run on lab \(lab) was stopped half-way; removing the \(counted(owned.count, "namespace")) it "
                 + "left and building again"
         )
-        try mutator.check(
-            Command("ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
-        return (HostNamespaces.namespaces(), [])
+        // A run killed outright leaves its `ip -batch` behind, which may still be adding the
+        // namespaces the pending record names: cleared until none has come back for 0.3 s
+        // (up to 10 s); any still coming after that are the record's, and adopted.
+        let deadline = Date().addingTimeInterval(10)
+        var quiet = 0
+        while quiet < 2 && Date() < deadline {
+            if owned.isEmpty {
+                quiet += 1
+            } else {
+                quiet = 0
+                try mutator.check(
+                    Command(
+                        "ip", ["-force", "-batch", "-"], input: owned.sorted().map { "netns del \($0)\n" }.joined()))
+            }
+            usleep(150_000)
+            before = HostNamespaces.namespaces()
+            owned = HostNamespaces.owned(by: record, existing: before)
+        }
+        return (before, owned)
     }
 
     /// The record with each namespace this run made identified by its inode.
