@@ -51,6 +51,24 @@ import Testing
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
 
+    /// A write, delete or stop whose failure is let go says why, on its line or the one above:
+    /// `try?` is for a failure that truly does not matter, and the reader should not have to guess.
+    @Test func everyIgnoredWriteSaysWhy() throws {
+        let writes = try Regex(
+            #"try\? .*(save\(|removeItem|createDirectory|DurableFile\.write|\.write\("#
+                + #"|"kill"|"umount"|unregistervm|powerOff)"#)
+        var found: [String] = []
+        for (path, text) in Self.swiftFiles(under: Self.sources) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for (i, line) in lines.enumerated() where line.firstMatch(of: writes) != nil {
+                let said =
+                    line.contains("//") || (i > 0 && lines[i - 1].trimmingCharacters(in: .whitespaces).hasPrefix("//"))
+                if !said { found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))") }
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
     /// The model is pure: it starts no process and writes nothing; the one file it reads is a
     /// spec (`LabLoader`). What touches the host lives in the layers above it.
     @Test func theModelTouchesNoHost() {

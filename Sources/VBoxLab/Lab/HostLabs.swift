@@ -110,6 +110,7 @@ public struct HostLabs: Sendable {
         for path in [store.file(lab)] + store.keptFiles(lab) + [
             LabLock.path(lab: lab, directory: environment.paths.runtime), control,
         ] {
+            // Each is optional (kept checks, a lock, ssh's sockets): one absent is already as wanted.
             try? FileManager.default.removeItem(atPath: path)
         }
         return existed

@@ -168,6 +168,8 @@ public struct LabLifecycle: Sendable {
         } catch {
             if case .guest(.setupFailed(_, let failed, _)) = error, !dryRun {
                 record.guestsNotSetUp = failed.map(\.vm)
+                // The setup's own error is what the user must see; a record that cannot note the guests left unset
+                // loses only that note.
                 try? store.save(record)
             }
             throw error
@@ -247,6 +249,7 @@ public struct LabLifecycle: Sendable {
             // and its ssh connections' folder serves nothing. Absent is fine: hence try?.
             let control = ProviderContext.sshControlDirectory(record.lab, runtime: environment.paths.runtime)
             for path in store.keptFiles(record.lab) + [control] {
+                // Absent already is as good.
                 try? FileManager.default.removeItem(atPath: path)
             }
             held?.removeFileOnRelease = true

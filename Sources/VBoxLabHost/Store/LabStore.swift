@@ -93,6 +93,7 @@ public struct LabStore: Sendable {
     }
 
     public func remove(_ lab: String) {
+        // A record already gone is the aim; callers that must know read the store again.
         try? FileManager.default.removeItem(atPath: file(lab))
     }
 

@@ -11,6 +11,7 @@ public enum PrivateDirectory {
         var st = stat()
         if lstat(path, &st) != 0 {
             let parent = (path as NSString).deletingLastPathComponent
+            // A parent that cannot be made makes the mkdir below fail, which says why.
             try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             if mkdir(path, 0o700) != 0 && errno != EEXIST {
                 throw .system(.cannotWrite(path: path, reason: String(cString: strerror(errno))))

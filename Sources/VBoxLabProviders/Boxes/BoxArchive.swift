@@ -21,6 +21,8 @@ struct BoxArchive: Sendable {
     func unpack(into dir: String) throws(VBoxLabError) {
         try checkListing()
         let temp = "\(dir).partial-\(getpid())"
+        // A leftover of an earlier unpack, if any; one that cannot go makes the createDirectory below fail, naming
+        // it.
         try? FileManager.default.removeItem(atPath: temp)
         do {
             try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
@@ -79,6 +81,7 @@ struct BoxArchive: Sendable {
             switch st.st_mode & S_IFMT {
             case S_IFDIR: chmod(path, 0o755)
             case S_IFREG: chmod(path, 0o644)
+            // The listing check refused every other kind already; this is belt and braces.
             default: try? fm.removeItem(atPath: path)
             }
         }

@@ -31,6 +31,7 @@ public enum BoxLogin {
     public static func labKey(_ lab: String, store: LabStore, runner: CommandRunner) throws(VBoxLabError) -> String {
         let path = store.labKey(lab)
         if !FileManager.default.fileExists(atPath: path) {
+            // Without it ssh-keygen below fails and says where.
             try? FileManager.default.createDirectory(
                 atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])

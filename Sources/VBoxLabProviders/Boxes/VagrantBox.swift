@@ -114,6 +114,7 @@ public struct BoxResolver: Sendable {
         let dir = "\(cache)/\(name.replacingOccurrences(of: "/", with: "-"))-\(id)"
         if !FileManager.default.fileExists(atPath: dir) {
             progress("unpacking \(file)")
+            // Without it the unpack below fails, naming the folder.
             try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
             try BoxArchive(file: file, runner: runner, safeguards: safeguards).unpack(into: dir)
         }
@@ -132,6 +133,7 @@ public struct BoxResolver: Sendable {
         }
         progress("downloading the box \(name) from \(url)")
         let started = Date()
+        // Without it the download below fails, naming the file.
         try? FileManager.default.createDirectory(atPath: "\(cache)/downloads", withIntermediateDirectories: true)
         // Streamed to a partial file, renamed when whole: a failed download is never taken for a box.
         let partial = target + ".partial"

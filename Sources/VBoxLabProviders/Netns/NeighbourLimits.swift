@@ -25,6 +25,7 @@ struct NeighbourLimits: Codable {
     }
     static func write(_ values: [Int]) {
         for (file, value) in zip(files, values) {
+            // A limit the kernel refuses leaves the host's own: a big lab then loses neighbours, which check names.
             try? "\(value)\n".write(toFile: base + file, atomically: false, encoding: .utf8)
         }
     }
@@ -38,9 +39,11 @@ struct NeighbourLimits: Codable {
             try? JSONDecoder().decode(NeighbourLimits.self, from: $0)
         }
         guard let next = body(saved) else {
+            // No note left to forget is as good as forgetting it.
             try? FileManager.default.removeItem(atPath: path)
             return
         }
+        // Unwritten, the limits stay raised after the last lab goes: harmless, and /run forgets at reboot.
         if let data = try? JSONEncoder().encode(next) { try? DurableFile.write(data, to: path) }
     }
 }

@@ -58,8 +58,10 @@ struct NetnsHostnames: Sendable {
         let dryRun = self.dryRun
         _ = parallelMap(present, width: dryRun ? 1 : Parallelism.reads) { namespace in
             let file = Self.file(namespace)
+            // Judged below by the file's device: a mount still held keeps its file, named by the next destroy.
             if Self.isHeld(namespace) { _ = try? runner.run(Command("umount", [file])) }
-            // Not held any more (or never was): the file alone is left, and goes.
+            // Not held any more (or never was): the file alone is left, and goes; one that cannot
+            // go is an empty mount point, which the next create of that VM reuses.
             if !dryRun && !Self.isHeld(namespace) { try? FileManager.default.removeItem(atPath: file) }
         }
         // The folder goes with the last lab's VMs; anything else in it keeps it.

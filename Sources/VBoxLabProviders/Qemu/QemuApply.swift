@@ -150,6 +150,7 @@ extension QemuProvider {
         let qmp = names(lab).qmp(vm)
         if gently && QMP.execute("system_powerdown", socket: qmp) && process.waitForEnd(wait) { return }
         if QMP.execute("quit", socket: qmp) && process.waitForEnd(5) { return }
+        // A QEMU already gone is the aim; the undo checks what is left.
         _ = try? mutator.run(Command("kill", ["-KILL", String(process.pid)]))
         _ = process.waitForEnd(5)
     }

@@ -49,6 +49,7 @@ extension QemuProvider {
             if found.isEmpty { return }
             for (vm, p) in found {
                 progress("\(vm): stopping a QEMU a stopped run started (pid \(p.pid))")
+                // Checked by the wait below and the next round; a process already gone is the aim.
                 _ = try? mutator.run(Command("kill", ["-KILL", String(p.pid)]))
                 _ = p.waitForEnd(5)
             }

@@ -226,6 +226,7 @@ public struct SSHTransport: GuestTransport {
     /// The known_hosts file and the control socket directory exist before ssh needs them.
     func prepare() throws(VBoxLabError) {
         let fm = FileManager.default
+        // Without it ssh itself says it cannot write known_hosts, naming the file.
         try? fm.createDirectory(
             atPath: (knownHosts as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if let dir = controlDirectory { try PrivateDirectory.ensure(dir) }

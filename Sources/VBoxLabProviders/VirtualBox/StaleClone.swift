@@ -121,6 +121,7 @@ extension VirtualBoxProvider {
             refusal = stderr
         }
         let unreadable = refusal.contains("Could not get the storage format")
+        // Not removed: the refusal below names the file and what to do.
         if unreadable, (try? FileManager.default.removeItem(atPath: disk)) != nil { return }
         let reason =
             refusal.split(separator: "\n").first { $0.contains("error:") }.map {
@@ -141,12 +142,14 @@ extension VirtualBoxProvider {
     /// says it is what vboxlab was making; anything else is left unregistered, as found, and named.
     private func removeStale(_ file: String, original: VBoxLabError, isOurs: (VBoxVM) -> Bool) throws(VBoxLabError) {
         let before = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid))
+        // Not registrable: the import's own refusal says more than registervm's.
         guard (try? vbox.write(["registervm", file])) != nil else { throw original }
         let appeared = Set(VBoxParse.vmList(try vbox.read(["list", "vms"])).map(\.uuid)).subtracting(before)
         let found =
             appeared.count == 1
             ? VBoxParse.inventory((try? vbox.read(["showvminfo", appeared.first!])) ?? "").first : nil
         guard let vm = found, isOurs(vm) else {
+            // Left as found: the error below names it either way.
             for other in appeared { _ = try? vbox.write(["unregistervm", other]) }
             throw .lab(
                 .unusableBase(

@@ -160,6 +160,7 @@ extension VirtualBoxProvider {
             }
             switch state {
             case "poweroff", "aborted", "saved":
+                // Refused while the VM is still going down: tried again until the deadline.
                 if (try? vbox.write(VBoxManage.start(uuid), timeout: 300)) != nil {
                     progress("\(name): started again")
                     return

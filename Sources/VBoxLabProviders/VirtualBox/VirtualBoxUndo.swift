@@ -13,7 +13,9 @@ extension VirtualBoxProvider {
         for o in made {
             // An import is found by the unique name it is made under; one never begun is not there.
             guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)) else { continue }
+            // Fails, harmlessly, for a VM not running; the unregister below is what must succeed.
             _ = try? vbox.write(VBoxManage.powerOff(id))
+            // One that cannot be deleted stays in the record, and the undo answers not clean.
             guard (try? vbox.write(VBoxManage.unregisterDelete(id))) == nil else { continue }
             if isRegistered(id) {
                 stranded.append(OwnedObject(kind: .vm, name: o.name, id: id))

@@ -93,6 +93,7 @@ struct Capture: LabCommand {
         undo.leavesInterruptToChild = true
         defer { undo.leavesInterruptToChild = false }
         let end = PcapFollower(file: trace, count: frames).follow(
+            // A reader that went away (Wireshark closed) ends the capture.
             stop: { undo.interrupted }, write: { (try? out.write(contentsOf: $0)) != nil })
         if case .unreadable(let why) = end { throw .system(.disagrees(why)) }
         return 0
