@@ -37,6 +37,28 @@ import Testing
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
 
+    /// No code outside `Sources/VBoxLabProviders` holds a provider's own fact (an identifier such
+    /// as `virtualBoxVMs`): strings and comments may talk of them, the code asks the provider.
+    /// The plan's MACs carry VirtualBox's prefix for every provider, and ip's own keywords
+    /// include "netns": those two are the model's.
+    @Test func noProviderFactLivesOutsideProviders() throws {
+        let word = try Regex("(?i)virtualbox|qemu|netns")
+        let strings = try Regex(#""(\\.|[^"\\])*""#)
+        let allowed = ["MACAllocator.swift", "InterfaceNameRule.swift"]
+        var found: [String] = []
+        for (path, text) in Self.swiftFiles(under: Self.sources)
+        where !path.contains("/Sources/VBoxLabProviders/") && !allowed.contains(where: path.hasSuffix) {
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                var code = String(line.replacing(strings, with: "\"\""))
+                if let comment = code.firstRange(of: "//") { code = String(code[..<comment.lowerBound]) }
+                if code.firstMatch(of: word) != nil {
+                    found.append("\(path):\(i + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+
     /// The transaction is the library's: no provider names the undo log or the record's pending
     /// state; a step's undo goes through `Safeguards`, which the lifecycle's log runs.
     @Test func providersNeverTouchTheUndoLogOrThePendingRecord() {

@@ -1,7 +1,8 @@
 import VBoxLabModel
 
 /// How many things run at once, by what they wait on. The work is mostly waiting on
-/// child processes, so these are wider than the cores.
+/// child processes, so these are wider than the cores. A provider's own limits (how many of
+/// its VMs at once) are its own, in its folder.
 public enum Parallelism {
     /// Guests set up or read at once: each is one `ip netns exec` or one ssh session.
     public static let guests = 16
@@ -9,8 +10,4 @@ public enum Parallelism {
     public static let reads = 16
     /// Pings at once: each is one short `fping` or `ping` per source.
     public static let pings = 64
-    /// VirtualBox VMs worked on at once: VBoxSVC serializes much of it anyway.
-    public static let virtualBoxVMs = 4
-    /// Clones and deletes: one at a time, since VBoxSVC stalled when they overlapped.
-    public static let virtualBoxDisks = 1
 }

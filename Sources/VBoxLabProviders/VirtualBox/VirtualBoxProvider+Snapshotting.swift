@@ -42,7 +42,7 @@ extension VirtualBoxProvider: LabSnapshotting {
         do { mine = owned(record, in: try inventory()) } catch {
             return record.vms.map { VMFailure(vm: $0, reason: error.message) }
         }
-        let failures = parallelMap(record.vms, width: Parallelism.virtualBoxVMs) { vm -> VMFailure? in
+        let failures = parallelMap(record.vms, width: Self.vmsAtOnce) { vm -> VMFailure? in
             guard let seen = mine[vm] else { return VMFailure(vm: vm, reason: "VirtualBox no longer has it") }
             do throws(VBoxLabError) {
                 try body(vm, seen)

@@ -15,7 +15,7 @@ extension VirtualBoxProvider: LabStopping {
                 lines: [], failed: record.vms.map { VMFailure(vm: $0, reason: error.message) }, record: record)
         }
         let live = record.vms.compactMap { vm in mine[vm].flatMap { $0.running ? (vm, $0.uuid) : nil } }
-        let results = parallelMap(live, width: Parallelism.virtualBoxVMs) {
+        let results = parallelMap(live, width: Self.vmsAtOnce) {
             vm, uuid -> Result<String, VBoxLabError> in
             do throws(VBoxLabError) {
                 if save {

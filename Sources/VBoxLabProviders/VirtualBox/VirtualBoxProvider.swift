@@ -12,7 +12,10 @@ public struct VirtualBoxProvider: LabProvider {
     public let vbox: VBoxManage
     public var name: String { Self.descriptor.name }
     /// VMs worked on at once: VBoxSVC serializes much of it, and each VM's calls run in order.
-    public var width = Parallelism.virtualBoxVMs
+    public static let vmsAtOnce = 4
+    /// Clones and deletes: one at a time, since VBoxSVC stalled when they overlapped.
+    static let disksAtOnce = 1
+    public var width = vmsAtOnce
     /// How long `--restart` waits for an ACPI shutdown before it powers a VM off.
     public var shutdownTimeout = 60.0
 
@@ -114,7 +117,7 @@ public struct VirtualBoxProvider: LabProvider {
         let vbox = self.vbox
         let progress = self.progress
         // One at a time: deleting linked clones of one base at once stalled for 10 s now and then.
-        let results = parallelMap(mine, width: Parallelism.virtualBoxDisks) { o in
+        let results = parallelMap(mine, width: Self.disksAtOnce) { o in
             Result { () throws(VBoxLabError) in
                 let started = Date()
                 if running.contains(o.id!) { try vbox.write(VBoxManage.powerOff(o.id!)) }
