@@ -30,8 +30,8 @@ struct LabTransaction {
         try store.save(first)
         let entry = undo.push { [store, lab, newLab, providerUndo = change.undo] in
             let result = providerUndo((try? store.record(lab)) ?? nil)
-            // An undo cannot throw: a record it cannot write stays as last written, pending, and the next run finds
-            // it.
+            // An undo cannot throw: a record it cannot write stays as last written, pending, and
+            // the next run finds it.
             if let record = result.record { try? store.save(record) }
             guard var left = (try? store.record(lab)) ?? nil else { return }
             // Whatever the undo could not remove keeps the record pending, for the next run.

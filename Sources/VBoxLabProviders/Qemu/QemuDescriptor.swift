@@ -68,11 +68,10 @@ enum QemuAccel {
 
     /// Keeps the host's answer until it reboots; one that cannot be kept is asked again next time.
     private static func keep(_ answer: String, in kept: String) -> String {
-        // The answer is only kept to save asking again; not kept, it is asked again next time.
+        // Either failing only means asking again next time (above).
         try? FileManager.default.createDirectory(
             atPath: (kept as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        // Unkept, it is asked again next time.
-        try? answer.write(toFile: kept, atomically: true, encoding: .utf8)
+        try? answer.write(toFile: kept, atomically: true, encoding: .utf8)  // as above
         return answer
     }
 }

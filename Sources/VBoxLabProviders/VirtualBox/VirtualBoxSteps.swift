@@ -138,12 +138,12 @@ extension VirtualBoxProvider {
         let changed = try context.safeguards.step(undo: { [self] in startWhenOff(name, uuid: uuid, lab: lab) }) {
             () throws(VBoxLabError) in
             try shutDown(name, uuid: uuid)
-            let changed = Result { () throws(VBoxLabError) in
+            let modified = Result { () throws(VBoxLabError) in
                 try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
             }
-            if case .success = changed { progress("\(name): changed") }
+            if case .success = modified { progress("\(name): changed") }
             try vbox.write(VBoxManage.start(uuid), timeout: 300)
-            return changed
+            return modified
         }
         progress("\(name): started again")
         _ = try changed.get()
