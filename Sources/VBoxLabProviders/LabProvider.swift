@@ -121,6 +121,9 @@ public struct ApplyOutcome: Sendable {
     /// The lab as the provider read it before changing it (nil for a new lab), so that a
     /// dry run can predict the guests' changes from the guests as they are.
     public var observed: LabState?
+    /// VMs that had a running state kept at rest (`stop --save`, a snapshot) and were booted
+    /// instead: whatever setup lived only in that state is gone, so their guests are set up again.
+    public var bootedInsteadOfResumed: Set<String> = []
 
     public init(
         created: Bool, changes: [String], record: LabRecord, guestInterfaces: [String: [Int: String]] = [:],

@@ -29,6 +29,17 @@ extension QemuGuestTests {
         return labs.first { $0["name"] as? String == q.lab }?["state"] as? String
     }
 
+    /// The host port of a running VM's ssh forward, read from its QEMU's command line.
+    static func sshPort(_ q: QemuPlace, vm: String) throws -> Int? {
+        for pid in q.qemuPids() {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+            let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard argv.contains("\(q.lab)-\(vm)") else { continue }
+            return QemuMachine.parse(argv)?.sshPort
+        }
+        return nil
+    }
+
     @Test func snapshotRestoreStopSaveAndStopStart() throws {
         let q = try QemuPlace(lab: "vq-days", bundled: "bridge-lab")
         defer { q.cleanup() }
@@ -50,6 +61,7 @@ extension QemuGuestTests {
         #expect(try Self.bootIDs(q) == first)
 
         // --save: every VM's state into its overlay, QEMU gone, the lab saved.
+        let taken = try #require(try Self.sshPort(q, vm: "centos-2"))
         let saved = try q.run(["stop", q.lab, "--save"])
         #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
         #expect(saved.stdout.contains("centos-2: running state saved, stopped"), "\(saved.stdout)")
@@ -58,13 +70,30 @@ extension QemuGuestTests {
         let refused = try q.run(["check", q.lab])
         #expect(refused.status == 1 && refused.stderr.contains("vboxlab start \(q.lab)"), "\(refused.stderr)")
 
-        // start resumes each VM where it was: the same boot, no setup, check passes.
+        // Meanwhile another program takes centos-2's ssh port, and the spec gives centos-3 more
+        // memory. start resumes centos-1 and centos-2 where they were (centos-2 on another port:
+        // the guest never sees it), boots centos-3 (its state is of another machine) and sets
+        // up that guest again; check passes.
+        let holder = try #require(TakenPort(taken), "could not take port \(taken)")
+        defer { holder.release() }
+        let spec = "\(q.place.dir)/labs/\(q.lab).json5"
+        let text = try String(contentsOfFile: spec, encoding: .utf8)
+        try text.replacingOccurrences(of: #"name: "centos-3","#, with: #"name: "centos-3", memory: 1100,"#)
+            .write(toFile: spec, atomically: true, encoding: .utf8)
         let resumed = try q.run(["start", q.lab])
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         #expect(resumed.stderr.contains("centos-2: resumed from its saved state"), "\(resumed.stderr)")
         #expect(resumed.stderr.contains("centos-2: its setup was kept while stopped"), "\(resumed.stderr)")
-        #expect(try Self.bootIDs(q) == first)
+        #expect(try Self.sshPort(q, vm: "centos-2") != taken)
+        #expect(
+            resumed.stderr.contains("centos-3: its saved state is of a machine the spec has changed since; booting it"),
+            "\(resumed.stderr)")
+        #expect(!resumed.stderr.contains("centos-3: its setup was kept"), "\(resumed.stderr)")
+        let afterResume = try Self.bootIDs(q)
+        #expect(afterResume["centos-1"] == first["centos-1"] && afterResume["centos-2"] == first["centos-2"])
+        #expect(afterResume["centos-3"] != first["centos-3"], "\(afterResume)")
         #expect(try Self.labState(q) == "running")
+        holder.release()
 
         // A plain stop: the power button; start boots every VM afresh and sets the guests up again.
         let stopped = try q.run(["stop", q.lab])
@@ -74,7 +103,9 @@ extension QemuGuestTests {
         let again = try q.run(["start", q.lab])
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         let second = try Self.bootIDs(q)
-        for vm in first.keys { #expect(second[vm] != first[vm] && second[vm]?.count == 37, "\(vm): \(second)") }
+        for vm in first.keys {
+            #expect(second[vm] != afterResume[vm] && second[vm]?.count == 37, "\(vm): \(second)")
+        }
         #expect(!again.stderr.contains("resumed from its saved state"), "\(again.stderr)")
         // centos-3's NIC on intnet-2 during a check: four ARP frames, as tcpdump reads them back.
         let file = "\(q.place.dir)/centos-3.pcap"

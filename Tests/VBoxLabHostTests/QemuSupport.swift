@@ -131,3 +131,34 @@ struct QemuPlace {
         try? FileManager.default.removeItem(atPath: runtime)
     }
 }
+
+/// A TCP port of 127.0.0.1 held by the test (bound and listening), as another program on
+/// the host would hold it, until released.
+final class TakenPort: @unchecked Sendable {
+    private var fd: Int32
+
+    init?(_ port: Int) {
+        fd = socket(AF_INET, Sockets.stream, 0)
+        guard fd >= 0 else { return nil }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard bound, listen(fd, 1) == 0 else {
+            close(fd)
+            return nil
+        }
+    }
+
+    func release() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    deinit { release() }
+}

@@ -51,6 +51,26 @@ import Testing
         }
     }
 
+    /// A saved running state loads into the same machine on any ssh port; not into one with
+    /// other memory, another NIC MAC or another overlay.
+    @Test func aSavedStateFitsTheSameMachineOnAnyForwardPort() {
+        let saved = QemuResumePoint(state: "vboxlab-resume", argv: Self.machine.argv)
+        var moved = Self.machine
+        moved.sshPort = 2299
+        #expect(saved.fits(moved))
+        #expect(saved.fits(Self.machine))
+        var bigger = Self.machine
+        bigger.memory = 1024
+        var otherMAC = Self.machine
+        otherMAC.nics[1].mac = MACAddress("08:00:27:aa:00:09")!
+        var otherDisk = Self.machine
+        otherDisk.overlay = "/s/qemu/lab/c/disk.qcow2"
+        for changed in [bigger, otherMAC, otherDisk] { #expect(!saved.fits(changed)) }
+        #expect(
+            QemuResumePoint.withoutForwardPort(["-netdev", "user,id=n1,restrict=on,hostfwd=tcp:127.0.0.1:2223-:22"])
+                == ["-netdev", "user,id=n1,restrict=on,hostfwd=*"])
+    }
+
     @Test func slotsTakeVirtualBoxsPCIAddresses() {
         #expect((1...8).map(QemuMachine.pciAddress) == ["0x3", "0x8", "0x9", "0xa", "0x10", "0x11", "0x12", "0x13"])
         #expect(

@@ -70,11 +70,12 @@ extension LabLifecycle {
 
     /// Guests whose setup outlived a stop: kept in their saved running state, or written as
     /// their own configuration (`ssh-setup --persist`) on a machine that boots it again.
+    /// A saved VM the provider booted instead of resuming keeps only what it persisted.
     /// A netns lab is built again from nothing: none of its guests keeps anything.
-    func guestsKeptAtRest(_ record: LabRecord?) -> Set<String> {
+    func guestsKeptAtRest(_ record: LabRecord?, booted: Set<String>) -> Set<String> {
         guard let record, let rest = record.rest, (provider as? LabStopping)?.savesRunningState == true else {
             return []
         }
-        return Set(rest.saved).union(record.persisted ?? [])
+        return Set(rest.saved).subtracting(booted).union(record.persisted ?? [])
     }
 }

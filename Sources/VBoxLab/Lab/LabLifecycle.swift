@@ -131,7 +131,7 @@ public struct LabLifecycle: Sendable {
         var changes = outcome.changes
         var record = outcome.record
         if mode.setsUpGuests {
-            let kept = guestsKeptAtRest(found.record)
+            let kept = guestsKeptAtRest(found.record, booted: outcome.bootedInsteadOfResumed)
             changes += try setUpGuests(plan, spec: spec, outcome: outcome, record: &record, keeping: kept)
         }
         var report = ApplyReport(

@@ -23,10 +23,13 @@ public enum LocalPort {
         }
     }
 
-    /// The lowest port from `start` up that is free and not in `used`.
+    /// The first port from `start` up that is free and not in `used`; past 65535 the search
+    /// goes on from 2222.
     public static func free(from start: Int = 2222, avoiding used: Set<Int>) -> Int {
         var port = start
-        while used.contains(port) || !isFree(port) { port += 1 }
+        while !(1...65535).contains(port) || used.contains(port) || !isFree(port) {
+            port = (1..<65535).contains(port) ? port + 1 : 2222
+        }
         return port
     }
 }

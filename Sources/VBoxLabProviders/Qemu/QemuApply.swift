@@ -35,15 +35,29 @@ extension QemuProvider {
             work.running[vm] = (p, seen)
         }
         var used = Set(work.running.values.map(\.seen.sshPort)).union(otherLabsPorts(record.lab))
+        // A VM keeps its forward across restarts while the port stays free. Every VM's own port
+        // is set aside first, so that a VM whose port was taken never takes another VM's.
+        var kept: [String: Int] = [:]
         for vm in spec.vms {
-            var port: Int
-            // A VM keeps its forward across restarts while the port stays free.
-            let kept = record.qemuPort(vm.name).flatMap { !used.contains($0) && LocalPort.isFree($0) ? $0 : nil }
+            if case .nat(let fixed?) = vm.management {
+                used.insert(fixed)
+            } else if let port = work.running[vm.name]?.seen.sshPort {
+                kept[vm.name] = port
+            } else if let port = record.qemuPort(vm.name), !used.contains(port), LocalPort.isFree(port) {
+                kept[vm.name] = port
+                used.insert(port)
+            }
+        }
+        for vm in spec.vms {
+            let port: Int
             if case .nat(let fixed?) = vm.management {
                 port = fixed
                 work.fixedPorts.insert(vm.name)
             } else {
-                port = work.running[vm.name]?.seen.sshPort ?? kept ?? LocalPort.free(avoiding: used)
+                // A VM whose port was taken looks just above it, for a port near the one the user knew.
+                port =
+                    kept[vm.name]
+                    ?? LocalPort.free(from: record.qemuPort(vm.name).map { $0 + 1 } ?? 2222, avoiding: used)
             }
             used.insert(port)
             let own = work.images[vm.name]!

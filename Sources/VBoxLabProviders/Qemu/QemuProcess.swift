@@ -9,6 +9,9 @@ public struct QemuProcess: Sendable, Equatable {
     /// Field 22 of `/proc/PID/stat`: clock ticks after boot when the process started.
     public var started: String
 
+    /// What QEMU says when the ssh forward's port was taken between the look and its start.
+    static let forwardRefused = "Could not set up host forwarding rule"
+
     /// The identity a record keeps: `PID@STARTTIME`.
     public var identity: String { "\(pid)@\(started)" }
 

@@ -52,16 +52,18 @@ extension QemuProvider: LabStopping {
 
 extension QemuProvider {
     /// Starts a VM: from the running state it was stopped (or restored) to when there is one
-    /// for this machine, else (or when QEMU cannot load it) by booting.
+    /// for this machine, else (or when QEMU cannot load it) by booting, and says which.
     func startOrResume(_ design: QemuMachine, vm: String, image: QemuImage, record: LabRecord)
-        throws(VBoxLabError) -> QemuProcess?
+        throws(VBoxLabError) -> (process: QemuProcess?, resumed: Bool)
     {
         let lab = record.lab
+        guard record.rest?.saved.contains(vm) == true, let point = resumePoint(vm, lab: lab) else {
+            return (try start(design, vm: vm, image: image, lab: lab), false)
+        }
         // QEMU restores a machine only into the same machine: a spec changed meanwhile boots it afresh.
-        guard record.rest?.saved.contains(vm) == true, let point = resumePoint(vm, lab: lab),
-            point.argv == design.argv
-        else {
-            return try start(design, vm: vm, image: image, lab: lab)
+        guard point.fits(design) else {
+            progress("\(vm): its saved state is of a machine the spec has changed since; booting it")
+            return (try start(design, vm: vm, image: image, lab: lab), false)
         }
         do {
             let process = try start(design, vm: vm, image: image, lab: lab, resume: point.state)
@@ -73,10 +75,14 @@ extension QemuProvider {
                 dropResumePoint(vm, lab: lab)
             }
             progress("\(vm): resumed from its saved state")
-            return process
+            return (process, true)
         } catch {
+            // The ssh port taken meanwhile is the caller's to retry with another; the state is not at fault.
+            if case .system(.commandFailed(_, _, let said)) = error, said.contains(QemuProcess.forwardRefused) {
+                throw error
+            }
             progress("\(vm): its saved state could not be loaded (\(error.message.escapedOnOneLine)); booting it")
-            return try start(design, vm: vm, image: image, lab: lab)
+            return (try start(design, vm: vm, image: image, lab: lab), false)
         }
     }
 }

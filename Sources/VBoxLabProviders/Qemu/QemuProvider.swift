@@ -85,12 +85,14 @@ public struct QemuProvider: LabProvider {
             record: record, makes: fresh || !switchOwned, failure: failure,
             make: { [self, record] persist throws(VBoxLabError) in
                 var record = record
-                var changes = try execute(
+                var (changes, booted) = try execute(
                     work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
                 if fresh { changes = ["created lab \(plan.lab)"] }
-                return ApplyOutcome(
+                var outcome = ApplyOutcome(
                     created: fresh, changes: changes, record: record, guestInterfaces: Self.interfaces(plan),
                     observed: observed)
+                outcome.bootedInsteadOfResumed = booted
+                return outcome
             },
             // A new lab goes whole: the record as last written has every VM started.
             // A lab that existed keeps what this run made: a switch it made again is named by identity.
@@ -134,7 +136,7 @@ public struct QemuProvider: LabProvider {
     private func execute(
         _ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord, switchOwned: Bool,
         persist: RecordWriter
-    ) throws(VBoxLabError) -> [String] {
+    ) throws(VBoxLabError) -> (changes: [String], booted: Set<String>) {
         var changes: [String] = []
         for o in work.remove {
             if let p = process(of: o.name, lab: plan.lab, record: record) {
@@ -151,7 +153,7 @@ public struct QemuProvider: LabProvider {
             changes.append("\(r.vm): \(r.why)")
         }
         let seen = try RegisteringSwitch(lab: plan.lab).observe(reader, exists: switchOwned)
-        try startAll(work, plan: plan, image: image, record: &record, persist: persist, changes: &changes)
+        let booted = try startAll(work, plan: plan, image: image, record: &record, persist: persist, changes: &changes)
         let ports = plan.nics.map { SwitchPort($0, link: .existing(names(plan.lab).tap($0.vm, slot: $0.slot))) }
         let switchWork = RegisteringSwitch(lab: plan.lab).work(
             ports, seen: seen, renewed: Set(work.start), vanishing: Set(work.remove.map(\.name)))
@@ -160,32 +162,35 @@ public struct QemuProvider: LabProvider {
         if !context.dryRun, let i = record.owned.firstIndex(where: { $0.kind == .namespace }) {
             record.owned[i].id = HostNamespaces.identity(record.owned[i].name)
         }
-        return changes
+        return (changes, booted)
     }
 
-    /// Starts the VMs to start, each recorded as soon as its process is known.
+    /// Starts the VMs to start, each recorded as soon as its process is known. Answers the
+    /// VMs that had a running state to resume and were booted instead.
     private func startAll(
         _ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord,
         persist: RecordWriter, changes: inout [String]
-    ) throws(VBoxLabError) {
+    ) throws(VBoxLabError) -> Set<String> {
+        var booted: Set<String> = []
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
             var design = work.designs[vm]!
             var process: QemuProcess?
+            var resumed = false
             for attempt in 1...3 {
                 // In the record before QEMU can outlive this run: a run killed while QEMU starts
                 // leaves a VM that destroy finds (by its pid file) and stops.
                 record.recordQemu(vm, process: nil, machine: design)
                 try persist(record)
                 do {
-                    process = try startOrResume(design, vm: vm, image: work.images[vm]!, record: record)
+                    (process, resumed) = try startOrResume(design, vm: vm, image: work.images[vm]!, record: record)
                     break
                 } catch {
                     // Another program took the ssh port between the look and QEMU's start: a port
                     // vboxlab chose is chosen again; one the spec fixed is the spec's to change.
                     guard attempt < 3, !work.fixedPorts.contains(vm),
                         case .system(.commandFailed(_, _, let said)) = error,
-                        said.contains("Could not set up host forwarding rule")
+                        said.contains(QemuProcess.forwardRefused)
                     else { throw error }
                     design.sshPort = LocalPort.free(from: design.sshPort + 1, avoiding: [])
                 }
@@ -200,7 +205,9 @@ public struct QemuProvider: LabProvider {
                         format: "%@: started, pid %d, ssh on 127.0.0.1:%d (%.2f s)", vm, process!.pid, port,
                         Date().timeIntervalSince(started)))
             if work.running[vm] == nil { changes.append("started VM \(vm)") }
+            if record.rest?.saved.contains(vm) == true && !resumed { booted.insert(vm) }
         }
+        return booted
     }
 
     /// NIC 1 is QEMU's user network, VirtualBox's NAT: a spec that bridges it cannot run here.

@@ -10,6 +10,21 @@ struct QemuResumePoint: Codable, Equatable {
     var state: String
     /// QEMU's arguments when the state was saved, without any `-loadvm`.
     var argv: [String]
+
+    /// Whether the state loads into `design`: the same machine, whatever host port its ssh
+    /// forward listens on (the guest never sees it; another program may have taken the old
+    /// one while the lab was stopped).
+    func fits(_ design: QemuMachine) -> Bool {
+        Self.withoutForwardPort(argv) == Self.withoutForwardPort(design.argv)
+    }
+
+    static func withoutForwardPort(_ argv: [String]) -> [String] {
+        argv.map { option in
+            guard option.hasPrefix("user,") else { return option }
+            return option.split(separator: ",").map { $0.hasPrefix("hostfwd=") ? "hostfwd=*" : $0 }
+                .joined(separator: ",")
+        }
+    }
 }
 
 extension QemuProvider {
