@@ -89,6 +89,13 @@ extension VirtualBoxTests {
         #expect(out.first?.hasPrefix("| lab | VMs | create: writes / reads per VM |") == true, "\(out)")
         #expect(out.contains { $0.hasPrefix("| bv-bridge-lab | 3 | ") && $0.hasSuffix(" s |") }, "\(out)")
         #expect(out.contains { $0.hasPrefix("| bv-star2 | 2 | ") && $0.hasSuffix(" s |") }, "\(out)")
+        // The star's 6 writes again, one after another by hand: the time create is compared with.
+        #expect(
+            out.contains {
+                $0.hasPrefix("bv-star2: vboxlab create --no-setup ")
+                    && $0.contains(" s; the same 6 writes one after another by hand ")
+                    && $0.hasSuffix("x the serial time)")
+            }, "\(out)")
         #expect(!out.contains { $0.contains("FAILED") }, "\(out)")
     }
 }

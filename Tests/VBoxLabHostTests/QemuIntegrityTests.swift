@@ -134,8 +134,7 @@ struct QemuIntegrityTests {
     @Test func aVMsOwnImageIsTheOneItBoots() throws {
         let q = try QemuPlace(lab: "vq-img", bundled: "bridge-lab")
         defer { q.cleanup() }
-        let images = QemuImage.directory(ProcessInfo.processInfo.environment)
-        let other = "\(images)/debian-12-networkmanager"
+        let other = QemuGate.networkManagerImage
         #expect(FileManager.default.fileExists(atPath: "\(other)/image.json"), "needs the networkmanager image")
         _ = try q.place.write(
             "labs/vq-img.json5", name: "vq-img",
@@ -155,7 +154,7 @@ struct QemuIntegrityTests {
             return nil
         }
         #expect(kernel(of: "b") == "\(other)/vmlinuz")
-        #expect(kernel(of: "a") == "\(images)/debian-12-networkd/vmlinuz")
+        #expect(kernel(of: "a") == "\(QemuGate.defaultImage)/vmlinuz")
         #expect(try q.run(["destroy", q.lab]).status == 0)
     }
 }

@@ -13,7 +13,7 @@ import Testing
 enum QemuGate {
     static let images = QemuImage.directory()
     static let defaultImage = "\(images)/\(QemuImage.defaultVariant)"
-    static let networkManagerImage = "\(images)/debian-12-networkmanager"
+    static let networkManagerImage = "\(images)/debian-12-networkmanager-r\(QemuImage.recipe)"
 
     static let reason: String? = {
         if let r = NetnsGate.reason { return r }

@@ -71,6 +71,15 @@ import Testing
                 == ["-netdev", "user,id=n1,restrict=on,hostfwd=*"])
     }
 
+    /// vboxlab boots the folder of the recipe scripts/guest-image builds: a script changed
+    /// without the code (or the other way) would boot an old image or find none.
+    @Test func theImageRecipeIsTheScripts() throws {
+        let script = try String(contentsOfFile: "\(packageRoot)/scripts/guest-image", encoding: .utf8)
+        #expect(script.contains("\nrecipe=\(QemuImage.recipe)\n"))
+        #expect(script.contains(#"out="$dir/debian-12-$variant-r$recipe""#))
+        #expect(QemuImage.defaultVariant == "debian-12-networkd-r\(QemuImage.recipe)")
+    }
+
     @Test func slotsTakeVirtualBoxsPCIAddresses() {
         #expect((1...8).map(QemuMachine.pciAddress) == ["0x3", "0x8", "0x9", "0xa", "0x10", "0x11", "0x12", "0x13"])
         #expect(
@@ -132,7 +141,7 @@ import Testing
         #expect(throws: VBoxLabError.self) { try QemuImage.resolve(spec.base, specFile: spec.file) }
         do { _ = try QemuImage.resolve(nil, specFile: "x", environment: ["VBOXLAB_IMAGES": "/nonexistent"]) } catch {
             #expect(
-                error.description.contains("the guest image /nonexistent/debian-12-networkd")
+                error.description.contains("the guest image /nonexistent/debian-12-networkd-r2")
                     && error.description.contains("scripts/guest-image"), "\(error)")
         }
     }

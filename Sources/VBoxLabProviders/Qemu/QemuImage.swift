@@ -22,8 +22,12 @@ public struct QemuImage: Sendable, Equatable {
         environment["VBOXLAB_IMAGES"].flatMap { $0.isEmpty ? nil : $0 } ?? "/var/lib/vboxlab/images"
     }
 
+    /// The recipe of `scripts/guest-image` this version boots: each change to what the script
+    /// puts in the image is a new folder, so existing labs' overlays keep the disk they name.
+    public static let recipe = 2
+
     /// The image built by default (`scripts/guest-image` with no options).
-    public static let defaultVariant = "debian-12-networkd"
+    public static let defaultVariant = "debian-12-networkd-r\(recipe)"
 
     /// The image for a VM: the spec's `base: { image }` (a disk, or a guest-image folder,
     /// relative to the spec's folder), else the default built image. A VirtualBox base
