@@ -117,6 +117,24 @@ import Testing
         }
     }
 
+    /// A booting guest is tried again at most a second after each refusal (0.5 s, then 1 s,
+    /// never more), so it is seen soon after its sshd listens: 6 refusals cost 5.5 s, where
+    /// waits doubling to 5 s cost 17.5 s.
+    @Test func aBootingGuestIsTriedAtLeastEverySecond() throws {
+        let dir = NSTemporaryDirectory() + "vt-wait-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let refused = CommandResult(status: 255, stderr: "ssh: connect to host a port 22: Connection refused\r\n")
+        let runner = AnsweringRunner(Array(repeating: refused, count: 6) + [CommandResult(status: 0)])
+        let transport = SSHTransport(
+            target: SSHTarget(lab: "l", vm: "a", user: "root", host: "a", proxyCommand: "false"), runner: runner,
+            knownHosts: "\(dir)/known_hosts", controlDirectory: nil)
+        let started = Date()
+        try transport.waitUntilReachable(wait: 60, progress: { _ in })
+        let took = Date().timeIntervalSince(started)
+        #expect(runner.calls == 7)
+        #expect(took >= 5.4 && took < 12, "\(took) s")
+    }
+
     /// A connection that closes as ssh sends its banner is silent at LogLevel=ERROR (exit 255,
     /// nothing said, "Broken pipe" only in ssh's debug output): the wait goes on through it,
     /// and says so when it gives up, as it does for a closed or refused connection.

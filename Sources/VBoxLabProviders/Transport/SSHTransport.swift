@@ -183,7 +183,9 @@ public struct SSHTransport: GuestTransport {
             }
             progress("waiting for ssh on \(vm) (\(target.described)) \(Int(waited)) s")
             Thread.sleep(forTimeInterval: delay)
-            delay = min(delay * 2, 5)
+            // At most a second between tries, so a guest is seen soon after its sshd listens
+            // (5 s cost up to 5 s of every lab's boot); each try is one short-lived ssh.
+            delay = min(delay * 2, 1)
         }
     }
 
