@@ -28,7 +28,8 @@ extension QemuProvider {
     {
         var work = QemuWork()
         for vm in spec.vms {
-            work.images[vm.name] = vm.base == nil ? image : try QemuImage.resolve(vm.base, specFile: spec.file)
+            let wanted = vm.base == nil ? image : try QemuImage.resolve(vm.base, specFile: spec.file)
+            work.images[vm.name] = bootedImage(vm.name, lab: record.lab, wanted: wanted, say: true)
         }
         for (vm, p) in runningVMs(record) {
             guard let seen = QemuMachine.parse(p.argv) else { continue }
@@ -111,6 +112,20 @@ extension QemuProvider {
             managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot,
             machineID: n.machineID(vm.name),
             qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name), guestName: vm.name)
+    }
+
+    /// The image a VM boots: the one its overlay was made from, when it has one (an image
+    /// built since, or another base in the spec, would not boot that disk or know its login),
+    /// else the spec's. With `say`, a VM kept on an image that is no longer the spec's is said.
+    func bootedImage(_ vm: String, lab: String, wanted: QemuImage, say: Bool = false) -> QemuImage {
+        guard let made = QemuImage.madeFrom(overlay: names(lab).overlay(vm)) else { return wanted }
+        if say && made.disk != wanted.disk {
+            let folder = (made.disk as NSString).deletingLastPathComponent
+            progress(
+                "\(vm): keeps the image its disk was made from (\(folder)); destroy and create the lab to move it "
+                    + "to \(wanted.disk)")
+        }
+        return made
     }
 
     /// Ports other labs' VMs forward (recorded, running or not), so two labs never pick the same.

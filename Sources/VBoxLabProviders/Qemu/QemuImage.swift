@@ -83,6 +83,31 @@ public struct QemuImage: Sendable, Equatable {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// The image a VM's overlay was made from, when it is a folder `scripts/guest-image` built:
+    /// the overlay names its base disk by path, and that disk boots only with its own kernel
+    /// and initramfs and lets in only its own login, whatever image is the default now.
+    static func madeFrom(overlay: String) -> QemuImage? {
+        guard let disk = backingFile(ofOverlay: overlay) else { return nil }
+        return fromFolder((disk as NSString).deletingLastPathComponent).flatMap { $0.disk == disk ? $0 : nil }
+    }
+
+    /// The backing file a qcow2 overlay names in its header (big-endian: the magic, the
+    /// version, the name's offset at byte 8 and its length at byte 16), or nil.
+    static func backingFile(ofOverlay path: String) -> String? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let header = try? file.read(upToCount: 20), header.count == 20,
+            header.prefix(4).elementsEqual([0x51, 0x46, 0x49, 0xFB])
+        else { return nil }
+        let offset = header[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let length = header[16..<20].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        // qcow2 allows at most 1023 bytes of name.
+        guard offset >= 20, (1...1023).contains(length), (try? file.seek(toOffset: offset)) != nil,
+            let name = try? file.read(upToCount: Int(length)), name.count == Int(length)
+        else { return nil }
+        return String(data: name, encoding: .utf8)
+    }
+
     /// A folder `scripts/guest-image` finished (it writes `image.json` last).
     static func fromFolder(_ folder: String) -> QemuImage? {
         guard isRegularFile("\(folder)/image.json"), isRegularFile("\(folder)/disk.qcow2"),

@@ -82,7 +82,8 @@ extension QemuProvider {
             note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    /// ssh on each VM's forward, with the image's login (or the spec's, for an image of its own).
+    /// ssh on each VM's forward, with the login of the image it boots (or the spec's, for an
+    /// image of its own).
     public func transports(spec: LabSpec, record: LabRecord?) throws(VBoxLabError) -> [String: GuestTransport] {
         let image = try? QemuImage.resolve(spec.base, specFile: spec.file)
         var out: [String: GuestTransport] = [:]
@@ -91,7 +92,9 @@ extension QemuProvider {
             var port = process.flatMap { QemuMachine.parse($0.argv)?.sshPort }
             if port == nil { port = record?.qemuPort(vm.name) }
             if port == nil, case .nat(let fixed?) = vm.management { port = fixed }
-            let login = image?.login(for: vm, spec: spec) ?? SSHLogin(user: "root")
+            let own = vm.base == nil ? image : try? QemuImage.resolve(vm.base, specFile: spec.file)
+            let booted = own.map { bootedImage(vm.name, lab: spec.name, wanted: $0) }
+            let login = booted?.login(for: vm, spec: spec) ?? SSHLogin(user: "root")
             out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: "127.0.0.1", port: port)
         }
         return out
