@@ -14,6 +14,7 @@ extension QemuGuestTests {
     /// --persist` passes on a guest rebooted and changed by hand; after fix-macs changes its
     /// MACs, a reboot brings back the new ones (its files followed), and check passes.
     @Test func aPersistedGuestThroughRebootsHandChangesAndANewPlan() throws {
+        func dirname(_ path: String) -> String { (path as NSString).deletingLastPathComponent }
         let lab = "vt-qdays"
         let place = try QemuPlace(lab: lab, bundled: "bridge-lab")
         defer { place.cleanup() }
@@ -22,9 +23,16 @@ extension QemuGuestTests {
         #expect(try place.run(["ssh-setup", "centos-2", "--persist"]).status == 0)
 
         var bootID = try place.run(["ssh", "centos-2", "--", "cat", "/proc/sys/kernel/random/boot_id"]).stdout
+        // The image boots fast enough that a reboot can end between two checks (CI saw none catch
+        // it): after this one, centos-2's sshd waits 45 s more, so checks surely meet it down.
+        let late = "/etc/systemd/system/ssh.service.d/vboxlab-test-late.conf"
+        let slowed = try place.run([
+            "ssh", "centos-2", "--",
+            "mkdir -p \(dirname(late)) && printf '[Service]\\nExecStartPre=/bin/sleep 45\\n' > \(late)",
+        ])
+        #expect(slowed.status == 0, "\(slowed.stderr)")
         _ = try place.run(["ssh", "centos-2", "--", "systemctl", "reboot"])
-        // Checks until one catches centos-2 down (its shutdown under emulation takes a while to
-        // begin): none may call it a guest without its setup.
+        // Checks until one catches centos-2 down: none may call it a guest without its setup.
         var caught: String?
         let deadline = Date().addingTimeInterval(300)
         while caught == nil && Date() < deadline {
@@ -38,6 +46,7 @@ extension QemuGuestTests {
         }
         #expect(caught != nil, "no check caught centos-2 down")
         #expect(try place.waitForNewBoot(vm: "centos-2", old: bootID), "centos-2 did not come back")
+        #expect(try place.run(["ssh", "centos-2", "--", "rm \(late) && systemctl daemon-reload"]).status == 0)
         #expect(try place.run(["check", lab]).status == 0, "the persisted setup came back")
 
         // Changed by hand: an address of its own and a port out of the bridge; --persist puts it right.
