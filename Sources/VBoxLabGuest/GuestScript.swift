@@ -7,7 +7,7 @@ import VBoxLabProviders
 /// the port MACs and addresses, bring the links up, and print one line per change.
 /// Every step first looks (in /sys, without a process), so a second run changes nothing
 /// and says so. All changes go to one `ip -batch -` at the end: one process, not one per step.
-/// The same text runs through `ip netns exec NS sh -s` and through ssh.
+/// The same text runs through every transport (`sh -s` in the guest).
 public struct GuestScript: Sendable {
     public let vm: String
     public let text: String

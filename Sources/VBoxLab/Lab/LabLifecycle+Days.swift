@@ -10,7 +10,7 @@ public struct StopReport: Sendable {
     public var lab: String
     /// One line per VM: what became of it.
     public var lines: [String]
-    /// The provider's one word on how it stops (netns: nothing runs to keep).
+    /// The provider's one word on how it stops (one whose VMs keep nothing running says so).
     public var note: String?
     /// The lab was stopped already: nothing was done.
     public var already: Bool
@@ -71,7 +71,8 @@ extension LabLifecycle {
     /// Guests whose setup outlived a stop: kept in their saved running state, or written as
     /// their own configuration (`ssh-setup --persist`) on a machine that boots it again.
     /// A saved VM the provider booted instead of resuming keeps only what it persisted.
-    /// A netns lab is built again from nothing: none of its guests keeps anything.
+    /// A provider that keeps no running state builds the lab again from nothing: none of its
+    /// guests keeps anything.
     func guestsKeptAtRest(_ record: LabRecord?, booted: Set<String>) -> Set<String> {
         guard let record, let rest = record.rest, (provider as? LabStopping)?.savesRunningState == true else {
             return []
