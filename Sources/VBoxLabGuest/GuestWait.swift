@@ -6,8 +6,9 @@ import VBoxLabProviders
 /// before the wait. Pure: uptimes, cores and the user's setting come in as values.
 ///
 /// The rule: a VM that is booting (up for less than the wait, or for an unknown time) gets
-/// `VBOXLAB_SSH_WAIT`, default 180 s. Under software emulation (as the provider says) boots share the
-/// host's cores, so the default grows by 60 s for each VM booting beyond the number of cores.
+/// `VBOXLAB_SSH_WAIT`, default 180 s. Under software emulation (as the provider says) boots
+/// share the host's cores, so the default grows by 60 s for each VM booting beyond the number
+/// of cores.
 /// A VM up for longer than that is not booting: it gets 60 s (what a guest's own reboot
 /// takes under emulation), since a longer wait would not make it answer.
 public struct GuestWait: Sendable, Equatable {

@@ -8,6 +8,14 @@ import Testing
 /// What a QEMU create or start decides for a lab that exists, before anything runs: the ssh
 /// forward of each VM, and the image each VM boots. No root, no guest booted.
 @Suite struct QemuDecideTests {
+    /// The bundled seed lab.
+    static func seed() throws -> LabSpec {
+        try LabLoader.load(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../labs/bridge-lab.json5"
+            ).standardized.path)
+    }
+
     /// The ssh forward of a stopped lab's VMs when it starts again: each VM keeps its port
     /// while the port is free; one whose port another program took meanwhile gets a new one,
     /// never another VM's (on ports the test holds).
@@ -15,10 +23,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "vboxlab-ports-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let spec = try LabLoader.load(
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "../../labs/bridge-lab.json5"
-            ).standardized.path)
+        let spec = try Self.seed()
         let plan = try Solver.plan(spec, strategy: nil)
         let provider = QemuProvider(
             context: ProviderContext(reader: RecordingRunner(), store: LabStore(directory: dir), runtime: dir))
@@ -62,10 +67,7 @@ import Testing
         }
         let old = try image("debian-12-networkd-r1")
         let new = try image("debian-12-networkd-r2")
-        let spec = try LabLoader.load(
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-                "../../labs/bridge-lab.json5"
-            ).standardized.path)
+        let spec = try Self.seed()
         let plan = try Solver.plan(spec, strategy: nil)
         let said = Locked<[String]>([])
         let provider = QemuProvider(

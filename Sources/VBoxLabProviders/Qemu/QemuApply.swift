@@ -28,8 +28,7 @@ extension QemuProvider {
     {
         var work = QemuWork()
         for vm in spec.vms {
-            let wanted = vm.base == nil ? image : try QemuImage.resolve(vm.base, specFile: spec.file)
-            work.images[vm.name] = bootedImage(vm.name, lab: record.lab, wanted: wanted, say: true)
+            work.images[vm.name] = try bootedImage(vm, spec: spec, labImage: image, say: true)
         }
         for (vm, p) in runningVMs(record) {
             guard let seen = QemuMachine.parse(p.argv) else { continue }
@@ -116,14 +115,18 @@ extension QemuProvider {
 
     /// The image a VM boots: the one its overlay was made from, when it has one (an image
     /// built since, or another base in the spec, would not boot that disk or know its login),
-    /// else the spec's. With `say`, a VM kept on an image that is no longer the spec's is said.
-    func bootedImage(_ vm: String, lab: String, wanted: QemuImage, say: Bool = false) -> QemuImage {
-        guard let made = QemuImage.madeFrom(overlay: names(lab).overlay(vm)) else { return wanted }
+    /// else the spec's: the VM's own base, or the lab's. With `say`, a VM kept on an image
+    /// that is no longer the spec's is said.
+    func bootedImage(_ vm: VMSpec, spec: LabSpec, labImage: QemuImage, say: Bool = false) throws(VBoxLabError)
+        -> QemuImage
+    {
+        let wanted = vm.base == nil ? labImage : try QemuImage.resolve(vm.base, specFile: spec.file)
+        guard let made = QemuImage.madeFrom(overlay: names(spec.name).overlay(vm.name)) else { return wanted }
         if say && made.disk != wanted.disk {
             let folder = (made.disk as NSString).deletingLastPathComponent
             progress(
-                "\(vm): keeps the image its disk was made from (\(folder)); destroy and create the lab to move it "
-                    + "to \(wanted.disk)")
+                "\(vm.name): keeps the image its disk was made from (\(folder)); destroy and create the lab to move "
+                    + "it to \(wanted.disk)")
         }
         return made
     }

@@ -92,8 +92,7 @@ extension QemuProvider {
             var port = process.flatMap { QemuMachine.parse($0.argv)?.sshPort }
             if port == nil { port = record?.qemuPort(vm.name) }
             if port == nil, case .nat(let fixed?) = vm.management { port = fixed }
-            let own = vm.base == nil ? image : try? QemuImage.resolve(vm.base, specFile: spec.file)
-            let booted = own.map { bootedImage(vm.name, lab: spec.name, wanted: $0) }
+            let booted = image.flatMap { try? bootedImage(vm, spec: spec, labImage: $0) }
             let login = booted?.login(for: vm, spec: spec) ?? SSHLogin(user: "root")
             out[vm.name] = context.ssh(lab: spec.name, vm: vm.name, login: login, host: "127.0.0.1", port: port)
         }

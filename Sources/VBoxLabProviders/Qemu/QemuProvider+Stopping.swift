@@ -52,18 +52,22 @@ extension QemuProvider: LabStopping {
 
 extension QemuProvider {
     /// Starts a VM: from the running state it was stopped (or restored) to when there is one
-    /// for this machine, else (or when QEMU cannot load it) by booting, and says which.
+    /// for this machine, else (or when QEMU cannot load it) by booting. `lostState`: the VM
+    /// had a running state kept at rest and was booted instead.
     func startOrResume(_ design: QemuMachine, vm: String, image: QemuImage, record: LabRecord)
-        throws(VBoxLabError) -> (process: QemuProcess?, resumed: Bool)
+        throws(VBoxLabError) -> (process: QemuProcess?, lostState: Bool)
     {
         let lab = record.lab
-        guard record.rest?.saved.contains(vm) == true, let point = resumePoint(vm, lab: lab) else {
+        guard record.rest?.saved.contains(vm) == true else {
             return (try start(design, vm: vm, image: image, lab: lab), false)
+        }
+        guard let point = resumePoint(vm, lab: lab) else {
+            return (try start(design, vm: vm, image: image, lab: lab), true)
         }
         // QEMU restores a machine only into the same machine: a spec changed meanwhile boots it afresh.
         guard point.fits(design) else {
             progress("\(vm): its saved state is of a machine the spec has changed since; booting it")
-            return (try start(design, vm: vm, image: image, lab: lab), false)
+            return (try start(design, vm: vm, image: image, lab: lab), true)
         }
         do {
             let process = try start(design, vm: vm, image: image, lab: lab, resume: point.state)
@@ -75,14 +79,14 @@ extension QemuProvider {
                 dropResumePoint(vm, lab: lab)
             }
             progress("\(vm): resumed from its saved state")
-            return (process, true)
+            return (process, false)
         } catch {
             // The ssh port taken meanwhile is the caller's to retry with another; the state is not at fault.
             if case .system(.commandFailed(_, _, let said)) = error, said.contains(QemuProcess.forwardRefused) {
                 throw error
             }
             progress("\(vm): its saved state could not be loaded (\(error.message.escapedOnOneLine)); booting it")
-            return (try start(design, vm: vm, image: image, lab: lab), false)
+            return (try start(design, vm: vm, image: image, lab: lab), true)
         }
     }
 }

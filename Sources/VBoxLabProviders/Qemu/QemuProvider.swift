@@ -86,7 +86,7 @@ public struct QemuProvider: LabProvider {
             make: { [self, record] persist throws(VBoxLabError) in
                 var record = record
                 var (changes, booted) = try execute(
-                    work, plan: plan, image: image, record: &record, switchOwned: switchOwned, persist: persist)
+                    work, plan: plan, record: &record, switchOwned: switchOwned, persist: persist)
                 if fresh { changes = ["created lab \(plan.lab)"] }
                 var outcome = ApplyOutcome(
                     created: fresh, changes: changes, record: record, guestInterfaces: Self.interfaces(plan),
@@ -134,7 +134,7 @@ public struct QemuProvider: LabProvider {
     /// Removals, restarts, starts, then the switch: taps exist once their QEMU has started,
     /// and move into the switch as its ports.
     private func execute(
-        _ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord, switchOwned: Bool,
+        _ work: QemuWork, plan: RegistrationPlan, record: inout LabRecord, switchOwned: Bool,
         persist: RecordWriter
     ) throws(VBoxLabError) -> (changes: [String], booted: Set<String>) {
         var changes: [String] = []
@@ -153,7 +153,7 @@ public struct QemuProvider: LabProvider {
             changes.append("\(r.vm): \(r.why)")
         }
         let seen = try RegisteringSwitch(lab: plan.lab).observe(reader, exists: switchOwned)
-        let booted = try startAll(work, plan: plan, image: image, record: &record, persist: persist, changes: &changes)
+        let booted = try startAll(work, plan: plan, record: &record, persist: persist, changes: &changes)
         let ports = plan.nics.map { SwitchPort($0, link: .existing(names(plan.lab).tap($0.vm, slot: $0.slot))) }
         let switchWork = RegisteringSwitch(lab: plan.lab).work(
             ports, seen: seen, renewed: Set(work.start), vanishing: Set(work.remove.map(\.name)))
@@ -168,22 +168,22 @@ public struct QemuProvider: LabProvider {
     /// Starts the VMs to start, each recorded as soon as its process is known. Answers the
     /// VMs that had a running state to resume and were booted instead.
     private func startAll(
-        _ work: QemuWork, plan: RegistrationPlan, image: QemuImage, record: inout LabRecord,
-        persist: RecordWriter, changes: inout [String]
+        _ work: QemuWork, plan: RegistrationPlan, record: inout LabRecord, persist: RecordWriter,
+        changes: inout [String]
     ) throws(VBoxLabError) -> Set<String> {
         var booted: Set<String> = []
         for vm in plan.vmNames where work.start.contains(vm) {
             let started = Date()
             var design = work.designs[vm]!
             var process: QemuProcess?
-            var resumed = false
+            var lostState = false
             for attempt in 1...3 {
                 // In the record before QEMU can outlive this run: a run killed while QEMU starts
                 // leaves a VM that destroy finds (by its pid file) and stops.
                 record.recordQemu(vm, process: nil, machine: design)
                 try persist(record)
                 do {
-                    (process, resumed) = try startOrResume(design, vm: vm, image: work.images[vm]!, record: record)
+                    (process, lostState) = try startOrResume(design, vm: vm, image: work.images[vm]!, record: record)
                     break
                 } catch {
                     // Another program took the ssh port between the look and QEMU's start: a port
@@ -205,7 +205,7 @@ public struct QemuProvider: LabProvider {
                         format: "%@: started, pid %d, ssh on 127.0.0.1:%d (%.2f s)", vm, process!.pid, port,
                         Date().timeIntervalSince(started)))
             if work.running[vm] == nil { changes.append("started VM \(vm)") }
-            if record.rest?.saved.contains(vm) == true && !resumed { booted.insert(vm) }
+            if lostState { booted.insert(vm) }
         }
         return booted
     }
