@@ -3,10 +3,11 @@ import VBoxLabHost
 import VBoxLabModel
 import VBoxLabProviders
 
-/// Pings pairs from inside the VMs, through their transports: one `fping` per source
-/// address, all sources in parallel, each probe's wait bounded (a lost probe costs its wait, so a bounded wait keeps a
-/// failing lab's check short); plain
-/// `ping` per pair where the guest has no fping.
+/// Pings pairs from inside the VMs: from sockets made in the VMs' namespaces where the VMs
+/// are namespaces of this host (`EchoProbes`); else through their transports, one `fping`
+/// per source address, all sources in parallel, plain `ping` per pair where the guest has
+/// no fping. Each probe's wait is bounded: a lost probe costs its wait, so a bounded wait
+/// keeps a failing lab's check short.
 public struct Pinger: Sendable {
     public let transports: [String: GuestTransport]
     /// Per-probe wait in milliseconds; a failed pair costs about this times 2.5.
@@ -15,9 +16,11 @@ public struct Pinger: Sendable {
 
     public init(transports: [String: GuestTransport]) { self.transports = transports }
 
+    typealias Group = (vm: String, source: String, targets: [String])
+
     /// Whether each pair's ping was answered, in the order given.
     public func ping(_ pairs: [PingPair]) -> [Bool] {
-        var groups: [(vm: String, source: String, targets: [String])] = []
+        var groups: [Group] = []
         var index: [String: Int] = [:]
         for p in pairs {
             let key = "\(p.from.vm) \(p.from.address.ip)"
@@ -27,6 +30,36 @@ public struct Pinger: Sendable {
             }
             groups[index[key]!].targets.append(p.to.address.ip)
         }
+        // Sources that are namespaces of this host ping from this process; the others, and
+        // all of them where that cannot be done (not root), with programs in the guest.
+        let inside = groups.filter { transports[$0.vm] is HostNamespaceGuest }
+        var alive = Set<String>()
+        var rest = groups
+        if !inside.isEmpty, let answered = pingInside(inside) {
+            alive = answered
+            rest = groups.filter { !(transports[$0.vm] is HostNamespaceGuest) }
+        }
+        if !rest.isEmpty { alive.formUnion(pingWithPrograms(rest)) }
+        return pairs.map { alive.contains("\($0.from.vm) \($0.from.address.ip) \($0.to.address.ip)") }
+    }
+
+    /// "VM SOURCE TARGET" of every answered pair, pinged from sockets in the namespaces.
+    private func pingInside(_ groups: [Group]) -> Set<String>? {
+        let probes = groups.compactMap { g in
+            (transports[g.vm] as? HostNamespaceGuest).map {
+                EchoProbe(namespace: $0.networkNamespace, source: g.source, targets: g.targets)
+            }
+        }
+        guard let answered = EchoProbes.run(probes, waitMs: timeoutMs, retries: retries) else { return nil }
+        var alive = Set<String>()
+        for (g, got) in zip(groups, answered) {
+            for (target, ok) in zip(g.targets, got) where ok { alive.insert("\(g.vm) \(g.source) \(target)") }
+        }
+        return alive
+    }
+
+    /// "VM SOURCE TARGET" of every answered pair, pinged by programs run through the transports.
+    private func pingWithPrograms(_ groups: [Group]) -> Set<String> {
         let transports = self.transports
         let timeout = timeoutMs
         let retries = self.retries
@@ -59,6 +92,6 @@ public struct Pinger: Sendable {
             return (try? transports[j.0]?.run(argv, input: nil))??.status == 0 ? "\(j.0) \(j.1) \(j.2)" : nil
         }
         alive.formUnion(single.compactMap { $0 })
-        return pairs.map { alive.contains("\($0.from.vm) \($0.from.address.ip) \($0.to.address.ip)") }
+        return alive
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import VBoxLabModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Sockets made inside other network namespaces of this host. A socket stays in the
+/// namespace it was made in, so one process can talk from inside many namespaces at once
+/// without starting a program in each. Entering a namespace (`setns`) changes only the
+/// calling thread, so the sockets are made on a thread of their own, which then ends.
+public enum NamespaceSockets {
+
+    /// For each namespace path (`/run/netns/NAME`), what `make` made inside it: nil where the
+    /// namespace could not be entered. `make` runs on one thread, namespace after namespace.
+    public static func make<T: Sendable>(in paths: [String], _ make: @escaping @Sendable (Int) -> T?) -> [T?] {
+        let out = Locked([T?](repeating: nil, count: paths.count))
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            guard let setns = NamespaceCalls.setns else { return }
+            let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+            guard home >= 0 else { return }
+            defer { close(home) }
+            for (i, path) in paths.enumerated() {
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { continue }
+                let entered = setns(fd, NamespaceCalls.newNet) == 0
+                close(fd)
+                guard entered else { continue }
+                let made = make(i)
+                out.update { $0[i] = made }
+            }
+            // Back home, so nothing else this thread might run lands in a lab's namespace;
+            // the thread ends here anyway.
+            _ = setns(home, NamespaceCalls.newNet)
+        }
+        thread.start()
+        done.wait()
+        return out.get()
+    }
+}
+
+/// glibc's `setns` and `unshare`, which its headers declare only for `_GNU_SOURCE`, and
+/// the namespace flags they take.
+enum NamespaceCalls {
+    typealias Call = @convention(c) (Int32, Int32) -> Int32
+    typealias Unshare = @convention(c) (Int32) -> Int32
+    static let setns: Call? = symbol("setns").map { unsafeBitCast($0, to: Call.self) }
+    static let unshare: Unshare? = symbol("unshare").map { unsafeBitCast($0, to: Unshare.self) }
+    static let newNet: Int32 = 0x4000_0000  // CLONE_NEWNET
+    static let newUTS: Int32 = 0x0400_0000  // CLONE_NEWUTS
+
+    private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)
+    }
+}
