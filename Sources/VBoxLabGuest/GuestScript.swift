@@ -13,10 +13,15 @@ public struct GuestScript: Sendable {
     public let text: String
 
     /// `interfaces` names NICs the caller already knows (slot → name); others are found by MAC.
-    public init(plan: RegistrationPlan, vm: String, interfaces: [Int: String] = [:], persist: Bool = false) {
+    /// `addresses`, the guest's IPv4 addresses (`ADDRESS/PREFIX@DEVICE`) where the caller knows
+    /// them all; else the script reads them.
+    public init(
+        plan: RegistrationPlan, vm: String, interfaces: [Int: String] = [:], addresses: [String]? = nil,
+        persist: Bool = false
+    ) {
         self.vm = vm
         var s = ScriptWriter()
-        let steps = GuestScriptSteps(plan: plan, vm: vm)
+        let steps = GuestScriptSteps(plan: plan, vm: vm, addresses: addresses)
         steps.prologue(&s)
         steps.findNICs(&s, interfaces: interfaces)
         steps.removeWhatTheSpecDropped(&s)
@@ -31,6 +36,7 @@ public struct GuestScript: Sendable {
 struct GuestScriptSteps {
     let plan: RegistrationPlan
     let vm: String
+    var addresses: [String]? = nil
     var nics: [PlannedNIC] { plan.nics(of: vm) }
     var mark: String { "vboxlab:\(plan.lab)" }
 
@@ -46,10 +52,14 @@ struct GuestScriptSteps {
         )
         s.line("is_up() { read -r f < \"$net/$1/flags\"; [ $(( f & 1 )) -eq 1 ]; }")
         s.line("master_of() { [ -e \"$net/$1/master\" ] && basename \"$(readlink \"$net/$1/master\")\"; }")
-        s.line(
-            "addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" "
-                + "\"$dev\"; done)\""
-        )
+        if let addresses {
+            s.line("addrs=\(shellQuote(" " + addresses.map { $0 + " " }.joined()))")
+        } else {
+            s.line(
+                "addrs=\" $(ip -o -4 addr show 2>/dev/null | while read -r _ dev _ a _; do printf '%s@%s ' \"$a\" "
+                    + "\"$dev\"; done)\""
+            )
+        }
         // NetworkManager, where it runs, would undo or fight the runtime setup (seed: CentOS 8).
         s.line(
             "nm=0; command -v nmcli >/dev/null 2>&1 && [ \"$(nmcli -t -f RUNNING general 2>/dev/null)\" = running ] "

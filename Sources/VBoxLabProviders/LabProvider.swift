@@ -124,6 +124,9 @@ public struct ApplyOutcome: Sendable {
     /// VMs that had a running state kept at rest (`stop --save`, a snapshot) and were booted
     /// instead: whatever setup lived only in that state is gone, so their guests are set up again.
     public var bootedInsteadOfResumed: Set<String> = []
+    /// Each VM's IPv4 addresses as `ADDRESS/PREFIX@DEVICE`, where the provider knows them all
+    /// (it made the VM just now, with none): its guest script need not read them.
+    public var guestAddresses: [String: [String]] = [:]
 
     public init(
         created: Bool, changes: [String], record: LabRecord, guestInterfaces: [String: [Int: String]] = [:],

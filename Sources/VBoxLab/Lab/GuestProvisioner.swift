@@ -21,14 +21,15 @@ struct GuestProvisioner: Sendable {
     /// `quietWhenUnchanged`: a lab that already existed says nothing of guests that were already set up.
     func setUp(
         _ plan: RegistrationPlan, spec: LabSpec, record: LabRecord, interfaces: [String: [Int: String]],
-        quietWhenUnchanged: Bool, skipping: Set<String> = []
+        addresses: [String: [String]] = [:], quietWhenUnchanged: Bool, skipping: Set<String> = []
     ) throws(VBoxLabError) -> [String] {
         let transports = try provider.transports(spec: spec, record: record)
         defer { closeAll(transports) }
         let vms = plan.vmNames.filter { transports[$0] != nil && !skipping.contains($0) }
         let scripts = vms.map {
             GuestScript(
-                plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:], persist: record.persisted?.contains($0) == true)
+                plan: plan, vm: $0, interfaces: interfaces[$0] ?? [:], addresses: addresses[$0],
+                persist: record.persisted?.contains($0) == true)
         }
         if let recorder {
             // A dry run records the scripts in plan order, so what it prints has one order.

@@ -164,6 +164,7 @@ public struct LabLifecycle: Sendable {
         do {
             changes += try guests.setUp(
                 plan, spec: spec, record: record, interfaces: outcome.guestInterfaces,
+                addresses: outcome.guestAddresses,
                 quietWhenUnchanged: !outcome.created, skipping: unchanged)
         } catch {
             if case .guest(.setupFailed(_, let failed, _)) = error, !dryRun {

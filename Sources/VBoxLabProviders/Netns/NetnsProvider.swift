@@ -101,9 +101,14 @@ public struct NetnsProvider: LabProvider {
         // On every run: a lab that grew, or a run stopped before this point.
         raiseNeighbourLimits(lab: plan.lab, endpoints: plan.addresses.count)
         if fresh { progress(String(format: "lab %@ built in %.2f s", plan.lab, Date().timeIntervalSince(started))) }
-        return ApplyOutcome(
+        var outcome = ApplyOutcome(
             created: fresh, changes: fresh ? ["created lab \(plan.lab)"] : work.changes, record: record,
             guestInterfaces: interfaces(plan, seen: observed), observed: observed)
+        // Namespaces made just now hold no address: their scripts start no program to read them.
+        if fresh && !context.dryRun {
+            outcome.guestAddresses = Dictionary(uniqueKeysWithValues: plan.vmNames.map { ($0, []) })
+        }
+        return outcome
     }
 
     /// The host's namespaces and those of them the record owns. A run stopped half-way
