@@ -153,8 +153,8 @@ struct QemuIntegrityTests {
             }
             return nil
         }
-        #expect(kernel(of: "b") == "\(other)/vmlinuz")
-        #expect(kernel(of: "a") == "\(QemuGate.defaultImage)/vmlinuz")
+        #expect(kernel(of: "b") == "\(other)/vmlinux")
+        #expect(kernel(of: "a") == "\(QemuGate.defaultImage)/vmlinux")
         #expect(try q.run(["destroy", q.lab]).status == 0)
     }
 }

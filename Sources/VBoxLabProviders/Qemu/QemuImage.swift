@@ -24,7 +24,7 @@ public struct QemuImage: Sendable, Equatable {
 
     /// The recipe of `scripts/guest-image` this version boots: each change to what the script
     /// puts in the image is a new folder, so existing labs' overlays keep the disk they name.
-    public static let recipe = 2
+    public static let recipe = 3
 
     /// The image built by default (`scripts/guest-image` with no options).
     public static let defaultVariant = "debian-12-networkd-r\(recipe)"
@@ -116,9 +116,12 @@ public struct QemuImage: Sendable, Equatable {
         else { return nil }
         let append = meta["append"] as? String ?? "root=/dev/vda rw console=ttyS0 quiet"
         let key = (meta["key"] as? String).map { "\(folder)/\($0)" }
+        // Recipe 3 on: the kernel and initramfs unpacked; before, as Debian ships them.
+        let kernel = meta["kernel_file"] as? String ?? "vmlinuz"
+        let initrd = meta["initrd_file"] as? String ?? "initrd.img"
         return QemuImage(
             disk: "\(folder)/disk.qcow2",
-            boot: .kernel(kernel: "\(folder)/vmlinuz", initrd: "\(folder)/initrd.img", append: append),
+            boot: .kernel(kernel: "\(folder)/\(kernel)", initrd: "\(folder)/\(initrd)", append: append),
             login: SSHLogin(user: meta["user"] as? String ?? "root", key: key))
     }
 
