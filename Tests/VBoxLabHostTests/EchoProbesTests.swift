@@ -67,11 +67,16 @@ struct EchoProbesTests {
         #expect(!left.contains("02:00:00:00:00:99"), "\(left)")
     }
 
-    /// With no namespace to enter there is no socket: the caller is told (nil) and pings
-    /// with programs instead.
-    @Test func noNamespaceMeansNoAnswerAtAll() {
-        let probe = EchoProbe(
-            namespace: "/run/netns/vbl-echo-none-\(getpid())", source: "10.66.0.1", targets: ["10.66.0.2"])
-        #expect(EchoProbes.run([probe], waitMs: 100, retries: 0) == nil)
+    /// A source whose namespace is gone, or that lacks its address, answers nothing, as
+    /// fping from it would; the other sources are pinged as usual.
+    @Test func aGoneNamespaceOrAMissingSourceAnswersNothing() throws {
+        let pair = try Pair()
+        defer { pair.remove() }
+        let probes = [
+            EchoProbe(namespace: "/run/netns/vbl-echo-none-\(getpid())", source: "10.66.0.1", targets: ["10.66.0.2"]),
+            EchoProbe(namespace: pair.pathA, source: "10.66.0.5", targets: ["10.66.0.2"]),
+            EchoProbe(namespace: pair.pathA, source: "10.66.0.1", targets: ["10.66.0.2"]),
+        ]
+        #expect(EchoProbes.run(probes, waitMs: 200, retries: 0) == [[false], [false], [true]])
     }
 }

@@ -24,15 +24,17 @@ public struct EchoProbe: Sendable, Equatable {
 /// ICMP socket made in its namespace and bound to its address, as `fping -S` does; every
 /// neighbour table is flushed first, as `ip neigh flush all` would. Needs root.
 public enum EchoProbes {
-    /// Whether each probe's targets answered, in order; nil when no socket could be made
-    /// (not root, no namespaces): the caller pings with programs instead. A probe whose
-    /// namespace is gone answers nothing. A target not answered within `waitMs` is asked
+    /// Whether each probe's targets answered, in order; nil when a socket could not be made
+    /// for a reason of this process's (not root, out of descriptors): the caller pings with
+    /// programs instead. A probe whose namespace is gone, or whose source address is not in
+    /// it, answers nothing. A target not answered within `waitMs` is asked
     /// again `retries` times, each wait half as long again, as fping's backoff.
     public static func run(_ probes: [EchoProbe], waitMs: Int, retries: Int) -> [[Bool]]? {
         guard !probes.isEmpty else { return [] }
         // A target is known by its echo sequence number.
         guard probes.allSatisfy({ $0.targets.count <= 65536 }) else { return nil }
         let namespaces = Array(Set(probes.map(\.namespace))).sorted()
+        FileLimit.raise(toAtLeast: probes.count + 256)
         let made = NamespaceSockets.make(in: namespaces) { i -> [Int32] in
             // The neighbour table first, then a socket for each of the namespace's probes.
             let netlink = NeighbourFlush.socket()
@@ -41,13 +43,19 @@ public enum EchoProbes {
             guard NeighbourFlush.flush(netlink) else { return [] }
             return probes.filter { $0.namespace == namespaces[i] }.map { EchoSocket.open(bound: $0.source) }
         }
-        var sockets = [Int32](repeating: -1, count: probes.count)
+        var sockets = [Int32](repeating: -EBADF, count: probes.count)
         for (i, ns) in namespaces.enumerated() {
             let mine = probes.indices.filter { probes[$0].namespace == ns }
             for (k, p) in mine.enumerated() where k < (made[i]?.count ?? 0) { sockets[p] = made[i]![k] }
         }
         defer { for fd in sockets where fd >= 0 { close(fd) } }
-        guard sockets.contains(where: { $0 >= 0 }) else { return nil }
+        // A source whose namespace is gone, or that lacks its address, answers nothing, as
+        // fping's would; any other missing socket is this process's lack (descriptors,
+        // memory), not the VM's: the caller pings with programs instead.
+        for (p, fd) in sockets.enumerated() where fd < 0 {
+            let gone = !FileManager.default.fileExists(atPath: probes[p].namespace)
+            if !gone && fd != -EADDRNOTAVAIL { return nil }
+        }
         // Shares of the sources, one per core: a send's ARP flood is the sending thread's work.
         let shares = max(1, min(ProcessInfo.processInfo.activeProcessorCount, probes.count))
         let answered = Locked(probes.map { [Bool](repeating: false, count: $0.targets.count) })
@@ -66,9 +74,10 @@ public enum EchoProbes {
 
 /// A raw ICMP socket that hears only echo replies.
 enum EchoSocket {
+    /// The socket, or the error number negated.
     static func open(bound source: String) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(IPPROTO_ICMP))
-        guard fd >= 0 else { return -1 }
+        guard fd >= 0 else { return -errno }
         // ICMP_FILTER (SOL_RAW 255, option 1): a set bit drops that type; all but echo reply.
         var filter = ~UInt32(1)
         setsockopt(fd, 255, 1, &filter, socklen_t(MemoryLayout<UInt32>.size))
@@ -76,9 +85,14 @@ enum EchoSocket {
         var room: Int32 = 4 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &room, socklen_t(MemoryLayout<Int32>.size))
-        guard var addr = address(source), bindTo(fd, &addr) else {
+        guard var addr = address(source) else {
             close(fd)
-            return -1
+            return -EINVAL
+        }
+        guard bindTo(fd, &addr) else {
+            let failure = errno
+            close(fd)
+            return -failure
         }
         return fd
     }
