@@ -72,7 +72,7 @@ public struct NetnsProvider: LabProvider {
             failure: fresh
                 ? "create failed; removing what this run made" : "failed; removing the namespaces this run made",
             make: { [self, work, record] _ throws(VBoxLabError) in
-                try make(work, plan: plan, record: record, fresh: fresh, observed: snapshot?.observation.state)
+                try make(work, plan: plan, spec: spec, record: record, fresh: fresh, seen: snapshot?.observation.state)
             },
             undo: { [mutator, dryRun = context.dryRun] _ in
                 NetnsHostnames(runner: mutator, dryRun: dryRun).remove(made)
@@ -87,9 +87,10 @@ public struct NetnsProvider: LabProvider {
     }
 
     /// The writes: one batch per namespace, then the namespaces' identities into the record.
-    private func make(_ work: NetnsWork, plan: RegistrationPlan, record: LabRecord, fresh: Bool, observed: LabState?)
-        throws(VBoxLabError) -> ApplyOutcome
-    {
+    private func make(
+        _ work: NetnsWork, plan: RegistrationPlan, spec: LabSpec, record: LabRecord, fresh: Bool,
+        seen observed: LabState?
+    ) throws(VBoxLabError) -> ApplyOutcome {
         let started = Date()
         // A dry run says what it would do, never as done.
         for c in work.changes { progress(context.dryRun ? "not done (dry run): \(c)" : c) }
@@ -104,9 +105,11 @@ public struct NetnsProvider: LabProvider {
         var outcome = ApplyOutcome(
             created: fresh, changes: fresh ? ["created lab \(plan.lab)"] : work.changes, record: record,
             guestInterfaces: interfaces(plan, seen: observed), observed: observed)
-        // Namespaces made just now hold no address: their scripts start no program to read them.
+        // Namespaces made just now hold no address: their scripts start no program to read
+        // them. A VM the spec reaches by ssh is wherever ssh leads, and is read as ever.
         if fresh && !context.dryRun {
-            outcome.guestAddresses = Dictionary(uniqueKeysWithValues: plan.vmNames.map { ($0, []) })
+            let entered = spec.vms.filter { !Self.reachedBySSH($0, spec: spec) }
+            outcome.guestAddresses = Dictionary(uniqueKeysWithValues: entered.map { ($0.name, []) })
         }
         return outcome
     }
@@ -222,13 +225,18 @@ public struct NetnsProvider: LabProvider {
             note: record.pending ? "a create was stopped half-way" : note)
     }
 
+    /// Whether the VM's `ssh` block names a host or a ProxyCommand: then it is reached by ssh.
+    static func reachedBySSH(_ vm: VMSpec, spec: LabSpec) -> Bool {
+        guard let login = vm.ssh ?? spec.ssh else { return false }
+        return login.host != nil || login.proxyCommand != nil
+    }
+
     /// `ip netns exec`, unless the VM's `ssh` block names a host or a ProxyCommand: then ssh,
     /// as to a real guest (a bare user and key are for VirtualBox's NAT forward).
     public func transports(spec: LabSpec, record: LabRecord?) throws(VBoxLabError) -> [String: GuestTransport] {
         var out: [String: GuestTransport] = [:]
         for vm in spec.vms {
-            let login = vm.ssh ?? spec.ssh
-            if let login, login.host != nil || login.proxyCommand != nil {
+            if Self.reachedBySSH(vm, spec: spec) {
                 out[vm.name] = try context.sshTransport(spec: spec, vm: vm, host: vm.name, port: nil)
             } else {
                 out[vm.name] = NetnsExecTransport(
