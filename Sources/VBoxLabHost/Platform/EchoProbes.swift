@@ -5,8 +5,8 @@ import VBoxLabModel
     import Glibc
 #endif
 
-/// One source's pings: from `source`, an IPv4 address inside the network namespace at
-/// `namespace` (`/run/netns/NAME`), to each of `targets`.
+/// One source's pings: from `source`, an IPv4 address inside the network namespace whose
+/// file is `namespace`, to each of `targets`.
 public struct EchoProbe: Sendable, Equatable {
     public var namespace: String
     public var source: String
@@ -34,6 +34,8 @@ public enum EchoProbes {
         // A target is known by its echo sequence number.
         guard probes.allSatisfy({ $0.targets.count <= 65536 }) else { return nil }
         let namespaces = Array(Set(probes.map(\.namespace))).sorted()
+        // Each namespace's probes, by index.
+        let members = namespaces.map { ns in probes.indices.filter { probes[$0].namespace == ns } }
         FileLimit.raise(toAtLeast: probes.count + 256)
         let made = NamespaceSockets.make(in: namespaces) { i -> [Int32] in
             // The neighbour table first, then a socket for each of the namespace's probes.
@@ -41,13 +43,10 @@ public enum EchoProbes {
             guard netlink >= 0 else { return [] }
             defer { close(netlink) }
             guard NeighbourFlush.flush(netlink) else { return [] }
-            return probes.filter { $0.namespace == namespaces[i] }.map { EchoSocket.open(bound: $0.source) }
+            return members[i].map { EchoSocket.open(bound: probes[$0].source) }
         }
         var sockets = [Int32](repeating: -EBADF, count: probes.count)
-        for (i, ns) in namespaces.enumerated() {
-            let mine = probes.indices.filter { probes[$0].namespace == ns }
-            for (k, p) in mine.enumerated() where k < (made[i]?.count ?? 0) { sockets[p] = made[i]![k] }
-        }
+        for (i, fds) in made.enumerated() { for (p, fd) in zip(members[i], fds ?? []) { sockets[p] = fd } }
         defer { for fd in sockets where fd >= 0 { close(fd) } }
         // A source whose namespace is gone, or that lacks its address, answers nothing, as
         // fping's would; any other missing socket is this process's lack (descriptors,

@@ -11,13 +11,11 @@ import VBoxLabModel
 /// calling thread, so the sockets are made on a thread of their own, which then ends.
 public enum NamespaceSockets {
 
-    /// For each namespace path (`/run/netns/NAME`), what `make` made inside it: nil where the
+    /// For each network namespace's file, what `make` made inside it: nil where the
     /// namespace could not be entered. `make` runs on one thread, namespace after namespace.
     public static func make<T: Sendable>(in paths: [String], _ make: @escaping @Sendable (Int) -> T?) -> [T?] {
         let out = Locked([T?](repeating: nil, count: paths.count))
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { done.signal() }
+        NamespaceCalls.onOwnThread {
             guard let setns = NamespaceCalls.setns else { return }
             let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
             guard home >= 0 else { return }
@@ -35,8 +33,6 @@ public enum NamespaceSockets {
             // the thread ends here anyway.
             _ = setns(home, NamespaceCalls.newNet)
         }
-        thread.start()
-        done.wait()
         return out.get()
     }
 }
@@ -50,6 +46,18 @@ enum NamespaceCalls {
     static let unshare: Unshare? = symbol("unshare").map { unsafeBitCast($0, to: Unshare.self) }
     static let newNet: Int32 = 0x4000_0000  // CLONE_NEWNET
     static let newUTS: Int32 = 0x0400_0000  // CLONE_NEWUTS
+
+    /// Runs `body` on a thread of its own and waits for it: what `body` enters stays with
+    /// that thread, which ends with it.
+    static func onOwnThread(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+    }
 
     private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         dlsym(UnsafeMutableRawPointer(bitPattern: 0), name)

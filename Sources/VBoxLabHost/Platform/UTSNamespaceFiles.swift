@@ -13,9 +13,7 @@ public enum UTSNamespaceFiles {
     /// (an existing, empty file), else what failed.
     public static func make(_ items: [(file: String, hostname: String)]) -> [String?] {
         let out = Locked([String?](repeating: "not tried", count: items.count))
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { done.signal() }
+        NamespaceCalls.onOwnThread {
             guard let setns = NamespaceCalls.setns, let unshare = NamespaceCalls.unshare else { return }
             let home = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC)
             guard home >= 0 else { return }
@@ -27,8 +25,6 @@ public enum UTSNamespaceFiles {
                 guard setns(home, NamespaceCalls.newUTS) == 0 else { return }
             }
         }
-        thread.start()
-        done.wait()
         return out.get()
     }
 
