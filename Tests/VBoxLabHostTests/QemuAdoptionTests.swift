@@ -62,10 +62,17 @@ extension QemuIntegrityTests {
     }
 
     /// A check right after a create: the guests cannot answer yet, and check says they are booting.
+    /// A recipe-3 guest may finish booting during the check's own ssh waits, so the test holds
+    /// each guest's CPUs (QMP `stop`, as a loaded host would starve them) for the check to meet
+    /// guests that surely have not answered yet.
     @Test func aCheckWhileGuestsBootSaysSo() throws {
         let q = try QemuPlace(lab: "vq-boot", bundled: "bridge-lab")
         defer { q.cleanup() }
         #expect(try q.run(["create", q.lab, "--provider", "qemu", "--no-setup"]).status == 0)
+        let names = QemuNames(lab: q.lab, state: "\(q.place.state)/vboxlab", runtime: "\(q.runtime)/vboxlab")
+        for vm in ["centos-1", "centos-2", "centos-3"] {
+            #expect(QMP.execute("stop", socket: names.qmp(vm)), "QMP stop of \(vm)")
+        }
         let check = try q.run(["check", q.lab])
         #expect(
             check.status == 1 && check.stdout.contains("it is still booting (its VM started "),
