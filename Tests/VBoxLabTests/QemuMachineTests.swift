@@ -141,7 +141,7 @@ import Testing
         #expect(throws: VBoxLabError.self) { try QemuImage.resolve(spec.base, specFile: spec.file) }
         do { _ = try QemuImage.resolve(nil, specFile: "x", environment: ["VBOXLAB_IMAGES": "/nonexistent"]) } catch {
             #expect(
-                error.description.contains("the guest image /nonexistent/debian-12-networkd-r3")
+                error.description.contains("the guest image /nonexistent/debian-12-networkd-r\(QemuImage.recipe)")
                     && error.description.contains("scripts/guest-image"), "\(error)")
         }
     }

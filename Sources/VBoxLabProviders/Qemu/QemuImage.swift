@@ -24,7 +24,7 @@ public struct QemuImage: Sendable, Equatable {
 
     /// The recipe of `scripts/guest-image` this version boots: each change to what the script
     /// puts in the image is a new folder, so existing labs' overlays keep the disk they name.
-    public static let recipe = 3
+    public static let recipe = 4
 
     /// The image built by default (`scripts/guest-image` with no options).
     public static let defaultVariant = "debian-12-networkd-r\(recipe)"
