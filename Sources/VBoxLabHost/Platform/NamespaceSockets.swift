@@ -46,6 +46,7 @@ enum NamespaceCalls {
     static let unshare: Unshare? = symbol("unshare").map { unsafeBitCast($0, to: Unshare.self) }
     static let newNet: Int32 = 0x4000_0000  // CLONE_NEWNET
     static let newUTS: Int32 = 0x0400_0000  // CLONE_NEWUTS
+    static let newMount: Int32 = 0x0002_0000  // CLONE_NEWNS
 
     /// Runs `body` on a thread of its own and waits for it: what `body` enters stays with
     /// that thread, which ends with it.

@@ -22,8 +22,20 @@ public struct NetnsExecTransport: GuestTransport {
             outputLimit: Command.guestOutputLimit)
     }
 
+    /// A real run enters the namespaces from this process (`NamespaceCommand`); a recorded
+    /// one (`--dry-run`, tests) and a namespace with `/etc/netns` files to bind keep the
+    /// `ip netns exec` of `command`.
     public func run(_ argv: [String], input: String?) throws(VBoxLabError) -> CommandResult {
-        try runner.run(command(argv, input: input)).fromGuest
+        if runner is ProcessRunner, let program = argv.first,
+            !FileManager.default.fileExists(atPath: "/etc/netns/\(namespace)"),
+            let done = NamespaceCommand.run(
+                Command(program, Array(argv.dropFirst()), input: input, outputLimit: Command.guestOutputLimit),
+                runner: runner, network: "\(HostNamespaces.directory)/\(namespace)",
+                uts: NetnsHostnames.isHeld(namespace) ? NetnsHostnames.file(namespace) : nil)
+        {
+            return try done.get().fromGuest
+        }
+        return try runner.run(command(argv, input: input)).fromGuest
     }
 
     /// The namespace shares this host's file system, so its programs are the host's.
