@@ -47,7 +47,9 @@ struct NamespaceCommandTests {
         let marker = NSTemporaryDirectory() + "vbl-ran-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: marker) }
         let ran = NamespaceCommand.run(
-            Command("touch", [marker]), runner: ProcessRunner(), network: "/run/netns/vbl-none-\(getpid())", uts: nil)
+            Command("touch", [marker]), runner: ProcessRunner(),
+            network: NSTemporaryDirectory() + "vbl-no-namespace-\(getpid())",
+            uts: nil)
         #expect(ran == nil)
         #expect(!FileManager.default.fileExists(atPath: marker))
     }

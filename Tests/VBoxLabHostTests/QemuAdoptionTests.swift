@@ -62,7 +62,7 @@ extension QemuIntegrityTests {
     }
 
     /// A check right after a create: the guests cannot answer yet, and check says they are booting.
-    /// A recipe-3 guest may finish booting during the check's own ssh waits, so the test holds
+    /// A guest of recipe 3 or later may finish booting during the check's own ssh waits, so the test holds
     /// each guest's CPUs (QMP `stop`, as a loaded host would starve them) for the check to meet
     /// guests that surely have not answered yet.
     @Test func aCheckWhileGuestsBootSaysSo() throws {

@@ -20,12 +20,7 @@ public enum NamespaceSockets {
             let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
             guard home >= 0 else { return }
             defer { close(home) }
-            for (i, path) in paths.enumerated() {
-                let fd = open(path, O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else { continue }
-                let entered = setns(fd, NamespaceCalls.newNet) == 0
-                close(fd)
-                guard entered else { continue }
+            for (i, path) in paths.enumerated() where NamespaceCalls.enter(path, NamespaceCalls.newNet) {
                 let made = make(i)
                 out.update { $0[i] = made }
             }
@@ -47,6 +42,16 @@ enum NamespaceCalls {
     static let newNet: Int32 = 0x4000_0000  // CLONE_NEWNET
     static let newUTS: Int32 = 0x0400_0000  // CLONE_NEWUTS
     static let newMount: Int32 = 0x0002_0000  // CLONE_NEWNS
+
+    /// Moves the calling thread into the namespace whose file is `path` (`kind`: newNet,
+    /// newUTS); false when it could not be opened or entered.
+    static func enter(_ path: String, _ kind: Int32) -> Bool {
+        guard let setns else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return setns(fd, kind) == 0
+    }
 
     /// Runs `body` on a thread of its own and waits for it: what `body` enters stays with
     /// that thread, which ends with it.

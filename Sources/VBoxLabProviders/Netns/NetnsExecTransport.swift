@@ -30,8 +30,7 @@ public struct NetnsExecTransport: GuestTransport {
             !FileManager.default.fileExists(atPath: "/etc/netns/\(namespace)"),
             let done = NamespaceCommand.run(
                 Command(program, Array(argv.dropFirst()), input: input, outputLimit: Command.guestOutputLimit),
-                runner: runner, network: "\(HostNamespaces.directory)/\(namespace)",
-                uts: NetnsHostnames.isHeld(namespace) ? NetnsHostnames.file(namespace) : nil)
+                runner: runner, network: networkNamespace, uts: NetnsHostnames.heldFile(namespace))
         {
             return try done.get().fromGuest
         }

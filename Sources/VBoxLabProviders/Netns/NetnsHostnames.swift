@@ -80,7 +80,10 @@ struct NetnsHostnames: Sendable {
 
     /// The argv that runs `argv` in the VM's UTS namespace, when it has one.
     static func entering(_ namespace: String, _ argv: [String]) -> [String] {
-        guard isHeld(namespace), ProcessRunner.resolve("nsenter") != nil else { return argv }
-        return ["nsenter", "--uts=\(file(namespace))", "--"] + argv
+        guard let held = heldFile(namespace), ProcessRunner.resolve("nsenter") != nil else { return argv }
+        return ["nsenter", "--uts=\(held)", "--"] + argv
     }
+
+    /// The file of the namespace's UTS namespace, when one is held there.
+    static func heldFile(_ namespace: String) -> String? { isHeld(namespace) ? file(namespace) : nil }
 }
