@@ -53,7 +53,7 @@ import Testing
     func aVMKeepsTheImageItsDiskWasMadeFrom() throws {
         let dir = NSTemporaryDirectory() + "vboxlab-made-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func image(_ name: String) throws -> QemuImage {
+        func image(_ name: String, cpu: String = "") throws -> QemuImage {
             let folder = "\(dir)/images/\(name)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try ProcessRunner().check(
@@ -61,12 +61,12 @@ import Testing
             for file in ["vmlinuz", "initrd.img", "login-key"] {
                 #expect(FileManager.default.createFile(atPath: "\(folder)/\(file)", contents: Data()))
             }
-            try #"{ "append": "root=/dev/vda", "user": "root", "key": "login-key" }"#
+            try #"{ "append": "root=/dev/vda", "user": "root", "key": "login-key"\#(cpu) }"#
                 .write(toFile: "\(folder)/image.json", atomically: true, encoding: .utf8)
             return try #require(QemuImage.fromFolder(folder))
         }
         let old = try image("debian-12-networkd-r1")
-        let new = try image("debian-12-networkd-r2")
+        let new = try image("debian-12-networkd-r2", cpu: #", "tcg_cpu": "qemu64,+rdrand""#)
         let spec = try Self.seed()
         let plan = try Solver.plan(spec, strategy: nil)
         let said = Locked<[String]>([])
@@ -97,5 +97,14 @@ import Testing
             ])
         let login = try provider.transports(spec: spec, record: record)["centos-1"]?.login
         #expect(login == "root with \(dir)/images/debian-12-networkd-r1/login-key", "\(login ?? "no login")")
+        // The image's CPU for TCG (recipe 5 on) is used under TCG only; an image without one keeps QEMU's.
+        let vm = try #require(spec.vms.first { $0.name == "centos-2" })
+        func cpu(_ image: QemuImage, _ accel: String) -> [String] {
+            let argv = provider.machine(vm, plan: plan, image: image, sshPort: 2222, accel: accel).argv
+            return argv.firstIndex(of: "-cpu").map { Array(argv[$0...($0 + 1)]) } ?? []
+        }
+        #expect(cpu(new, "tcg") == ["-cpu", "qemu64,+rdrand"])
+        #expect(cpu(new, "kvm") == [])
+        #expect(cpu(old, "tcg") == [])
     }
 }

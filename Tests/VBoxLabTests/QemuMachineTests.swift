@@ -43,6 +43,17 @@ import Testing
             ])
     }
 
+    /// The image's CPU model for TCG goes in ahead of the kernel; without one, QEMU's default stays.
+    @Test func anImagesCPUModelJoinsTheArgv() throws {
+        var machine = Self.machine
+        machine.cpu = "qemu64,+rdrand"
+        let at = try #require(Self.machine.argv.firstIndex(of: "-kernel"))
+        #expect(
+            machine.argv
+                == Array(Self.machine.argv[..<at]) + ["-cpu", "qemu64,+rdrand"] + Array(Self.machine.argv[at...]))
+        #expect(!Self.machine.argv.contains("-cpu"))
+    }
+
     /// The guest is named for its VM where the name is a hostname label; otherwise the image's name stays.
     @Test func theGuestIsNamedForItsVM() {
         #expect(QemuMachine.hostnameOption("centos-2") == "systemd.hostname=centos-2")

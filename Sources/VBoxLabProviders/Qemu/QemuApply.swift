@@ -110,7 +110,8 @@ extension QemuProvider {
             hostName: vmHostName(plan.lab, vm.name), memory: vm.memory, cpus: vm.cpus, accel: accel, sshPort: sshPort,
             managementMAC: management, nics: nics, overlay: n.overlay(vm.name), boot: image.boot,
             machineID: n.machineID(vm.name),
-            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name), guestName: vm.name)
+            qmp: n.qmp(vm.name), pidFile: n.pidFile(vm.name), console: n.console(vm.name), guestName: vm.name,
+            cpu: accel == "tcg" ? image.tcgCPU : nil)
     }
 
     /// The image a VM boots: the one its overlay was made from, when it has one (an image

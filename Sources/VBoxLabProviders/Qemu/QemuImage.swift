@@ -16,6 +16,8 @@ public struct QemuImage: Sendable, Equatable {
     public var boot: Boot
     /// The login the image was built with (root and its key), when it says.
     public var login: SSHLogin?
+    /// The CPU model the image is built for under TCG (recipe 5 on: RDRAND), else QEMU's default.
+    public var tcgCPU: String? = nil
 
     /// Where `scripts/guest-image` keeps its images: `VBOXLAB_IMAGES`, else /var/lib/vboxlab/images.
     public static func directory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -24,7 +26,7 @@ public struct QemuImage: Sendable, Equatable {
 
     /// The recipe of `scripts/guest-image` this version boots: each change to what the script
     /// puts in the image is a new folder, so existing labs' overlays keep the disk they name.
-    public static let recipe = 4
+    public static let recipe = 5
 
     /// The image built by default (`scripts/guest-image` with no options).
     public static let defaultVariant = "debian-12-networkd-r\(recipe)"
@@ -122,7 +124,7 @@ public struct QemuImage: Sendable, Equatable {
         return QemuImage(
             disk: "\(folder)/disk.qcow2",
             boot: .kernel(kernel: "\(folder)/\(kernel)", initrd: "\(folder)/\(initrd)", append: append),
-            login: SSHLogin(user: meta["user"] as? String ?? "root", key: key))
+            login: SSHLogin(user: meta["user"] as? String ?? "root", key: key), tcgCPU: meta["tcg_cpu"] as? String)
     }
 
     /// The login for a VM: the image's, with the spec's `ssh` fields over it where the

@@ -29,6 +29,9 @@ public struct QemuMachine: Sendable, Equatable {
     public var console: String
     /// The spec's name of the VM: the guest's hostname, where it is one a hostname can be.
     public var guestName: String? = nil
+    /// The CPU model the image asks for under TCG (`tcg_cpu`: RDRAND, so the guest's random
+    /// pool is ready at boot); nil keeps QEMU's default.
+    public var cpu: String? = nil
 
     /// VirtualBox's PCI layout, so the guest names the NICs as under VirtualBox: NIC 1 at
     /// 0x3 (`enp0s3`), slots 2-4 at 0x8-0xa, slots 5-8 at 0x10-0x13; the disk at 0x4.
@@ -49,6 +52,7 @@ public struct QemuMachine: Sendable, Equatable {
             // allowed, since -daemonize forks and calls setsid after the filter is in place.
             "-sandbox", "on,obsolete=deny,resourcecontrol=deny",
         ]
+        if let cpu { a += ["-cpu", cpu] }
         if case .kernel(let kernel, let initrd, let append) = boot {
             let hostname = guestName.flatMap(Self.hostnameOption).map { " \($0)" } ?? ""
             a += [
