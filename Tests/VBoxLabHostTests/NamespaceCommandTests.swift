@@ -4,8 +4,8 @@ import Testing
 @testable import VBoxLabHost
 
 /// A program started from inside a namespace of the test's own (`NamespaceCommand`), as
-/// `ip netns exec NS nsenter --uts=FILE` starts it: the namespace's devices in `/sys`, its
-/// host name, its input; and nothing of it left on the host.
+/// iproute2's namespace exec and `nsenter --uts=FILE` start it: the namespace's devices in
+/// `/sys`, its host name, its input; and nothing of it left on the host.
 @Suite(.serialized, .enabled(if: NetnsGate.available, "needs root and network namespaces"))
 struct NamespaceCommandTests {
     static func sysfsMounts() -> Int {

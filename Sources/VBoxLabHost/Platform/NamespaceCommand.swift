@@ -5,10 +5,10 @@ import VBoxLabModel
     import Glibc
 #endif
 
-/// A program started inside a network namespace as `ip netns exec NS nsenter --uts=FILE`
-/// starts it: the namespace's network, the host name of a UTS namespace, and a mount
-/// namespace of its own whose `/sys` shows the namespace's devices (a guest script reads
-/// `/sys/class/net`). Here the thread that spawns the program enters them itself, so two
+/// A program started inside a network namespace as iproute2's namespace exec followed by
+/// `nsenter --uts=FILE` starts it: the namespace's network, the host name of a UTS
+/// namespace, and a mount namespace of its own whose `/sys` shows the namespace's devices
+/// (a guest script reads `/sys/class/net`). Here the thread that spawns the program enters them itself, so two
 /// programs fewer start for each command (5-6 ms of CPU each). The thread is
 /// one of its own and ends with the command: nothing else runs in what it entered.
 public enum NamespaceCommand {
@@ -26,8 +26,8 @@ public enum NamespaceCommand {
         return out.get()
     }
 
-    /// Enters the namespaces on the calling thread, as `ip netns exec` does: the network,
-    /// the host name, then a mount namespace of the thread's own (CLONE_NEWNS unshares the
+    /// Enters the namespaces on the calling thread, as iproute2's namespace exec does: the
+    /// network, the host name, then a mount namespace of the thread's own (CLONE_NEWNS unshares the
     /// thread's file system state too), made a follower of the host's so that nothing mounted
     /// in it reaches the host, with a fresh sysfs on `/sys`.
     private static func enter(network: String, uts: String?) -> Bool {
