@@ -212,6 +212,42 @@ extension VirtualBoxTests {
         #expect(!(try VBoxPlace.realRun(["showvminfo", stale])).succeeded)
     }
 
+    /// A destroy killed between the two halves of `unregistervm --delete` leaves a VM that
+    /// VirtualBox no longer lists, its files still in the lab's group folder, where the next
+    /// clone of that VM must move: create clears them (the settings name the lab's VM and
+    /// group) and builds the lab, and so does destroy, so nothing of the VM is left.
+    @Test func unregisteredVMsFilesAreClearedByCreateAndDestroy() throws {
+        let place = try VBoxPlace(tag: "orph")
+        defer { place.cleanup() }
+        try place.write("vb-orph", bundled: "bridge-lab")
+        let lab = try Self.labFolder("vb-orph")
+        defer { try? FileManager.default.removeItem(atPath: lab) }
+        func orphan() throws -> String {
+            let r = try place.run(["create", "vb-orph", "--no-setup", "--provider", "virtualbox"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let id = try #require(try Self.record(place, "vb-orph")?.owned.first { $0.name == "centos-2" }?.id)
+            try? FileManager.default.removeItem(atPath: "\(place.dir)/shim/running/\(id)")
+            try VBoxPlace.real(["unregistervm", id])
+            #expect(FileManager.default.fileExists(atPath: "\(lab)/vb-orph-centos-2/vb-orph-centos-2.vbox"))
+            return id
+        }
+        let first = try orphan()
+        let again = try place.run(["create", "vb-orph", "--no-setup", "--provider", "virtualbox"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(
+            again.stderr.contains("removing what an interrupted run left of a VM (")
+                && again.stderr.contains("/vboxlab/vb-orph/vb-orph-centos-2/vb-orph-centos-2.vbox)"), "\(again.stderr)")
+        #expect(!(try VBoxPlace.realRun(["showvminfo", first])).succeeded)
+        #expect(try place.run(["destroy", "vb-orph"]).status == 0)
+        let second = try orphan()
+        let destroy = try place.run(["destroy", "vb-orph"])
+        #expect(
+            destroy.status == 0 && (destroy.stdout + destroy.stderr).contains("removed lab vb-orph: 3 VMs"),
+            "\(destroy.stdout)\(destroy.stderr)")
+        #expect(!(try VBoxPlace.realRun(["showvminfo", second])).succeeded)
+        #expect(((try? FileManager.default.subpathsOfDirectory(atPath: lab)) ?? []).isEmpty)
+    }
+
     /// A VM a killed create had cloned (under the lab's prefixed name) but not yet put in the
     /// lab's group is still the lab's: destroy deletes it rather than dropping the record.
     /// A clone starts in its base's group: in no group for a user's VM, in the bases' group

@@ -16,6 +16,33 @@ extension VirtualBoxProvider {
         }
     }
 
+    /// A new VM's one `modifyvm`. Its group setting moves the VM's folder into the lab's group
+    /// folder, which VirtualBox refuses when a folder of that name is there already: the files of
+    /// a VM of this lab that VirtualBox unregistered and never deleted (a destroy killed between
+    /// the two halves of `unregistervm --delete`). Those are deleted, once, and the call made again.
+    func configure(_ id: String, _ settings: [VMSetting], design: VMDesign) throws(VBoxLabError) {
+        do { try vbox.write(VBoxManage.modify(id, settings)) } catch {
+            guard let file = orphanInTheWay(error, design: design) else { throw error }
+            try removeStale(file, original: error) { $0.name == design.hostName && $0.groups.contains(design.group) }
+            try vbox.write(VBoxManage.modify(id, settings))
+        }
+    }
+
+    /// The settings file of the unregistered VM whose folder VirtualBox would not overwrite,
+    /// when that folder is exactly this VM's in the lab's group folder (which only vboxlab makes).
+    func orphanInTheWay(_ error: VBoxLabError, design: VMDesign) -> String? {
+        guard case .system(.commandFailed(_, _, let stderr)) = error,
+            let line = stderr.split(separator: "\n").first(where: {
+                $0.contains("Could not rename the directory '") && $0.contains("VERR_ALREADY_EXISTS")
+            }),
+            let to = line.range(of: "' to '"), let close = line[to.upperBound...].firstIndex(of: "'"),
+            let folder = machineFolder()
+        else { return nil }
+        let target = String(line[to.upperBound..<close])
+        guard target == "\(folder)\(design.group)/\(design.hostName)" else { return nil }
+        return "\(target)/\(design.hostName).vbox"
+    }
+
     /// For destroy: a VM an interrupted create was cloning under `name`, never registered,
     /// is looked for where a clone puts its settings (the default machine folder) and, when it
     /// is the one the record names, deleted with its disks. Returns whether it was.
@@ -23,6 +50,21 @@ extension VirtualBoxProvider {
         guard let folder = machineFolder() else { return false }
         let file = "\(folder)/\(name)/\(name).vbox"
         return (try? removeStale(file, uuid: uuid, original: .system(.disagrees("no settings file \(file)")))) != nil
+    }
+
+    /// For destroy: a VM of this lab that VirtualBox unregistered without deleting its files (a
+    /// destroy killed half-way through `unregistervm --delete`) is looked for in its folder in
+    /// the lab's group folder and, when its settings name it as this lab's VM, deleted with its disks.
+    func clearOrphan(name: String, lab: String) -> Bool {
+        guard let folder = machineFolder() else { return false }
+        let group = VMDesign.group(of: lab)
+        let file = "\(folder)\(group)/\(name)/\(name).vbox"
+        do {
+            try removeStale(file, original: .system(.disagrees("no settings file \(file)"))) {
+                $0.name == name && $0.groups.contains(group)
+            }
+            return true
+        } catch { return false }
     }
 
     /// VirtualBox's default machine folder, where clones and their groups' folders go.

@@ -100,7 +100,10 @@ public struct VirtualBoxProvider: LabProvider {
         for o in record.owned where o.kind == .vm {
             guard let id = o.id ?? o.makingAs.flatMap(uuid(named:)), let vm = listed.first(where: { $0.uuid == id })
             else {
-                if record.pending, let id = o.id, !context.dryRun, clearStale(name: record.hostName(o.name), uuid: id) {
+                if context.dryRun { continue }
+                if record.pending, let id = o.id, clearStale(name: record.hostName(o.name), uuid: id) {
+                    cleared.append(o.name)
+                } else if clearOrphan(name: record.hostName(o.name), lab: record.lab) {
                     cleared.append(o.name)
                 }
                 continue

@@ -97,7 +97,7 @@ extension VirtualBoxProvider {
         case .box:
             preconditionFailure("the box of \(vm.name) is imported before any VM is cloned from it")
         }
-        try vbox.write(VBoxManage.modify(id, rename + design.allSettings(inherited: inherited)))
+        try configure(id, rename + design.allSettings(inherited: inherited), design: design)
         step("configured (\(design.nics.count) lab NIC\(design.nics.count == 1 ? "" : "s"))")
         if start {
             try vbox.write(VBoxManage.start(id), timeout: 300)
