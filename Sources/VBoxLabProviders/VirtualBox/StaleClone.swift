@@ -5,13 +5,13 @@ import VBoxLabModel
 extension VirtualBoxProvider {
     /// Clones, and mends what a clone killed half-way left behind: VirtualBox refuses a new
     /// clone whose settings file already exists, and never registered the old one, so no
-    /// `destroy` could see it. When the file in the way is the VM this lab's interrupted run
-    /// was making (its UUID is the one the record gave it), it is registered, deleted with
+    /// `destroy` could see it. When the file in the way is a VM of this lab (its UUID is one the
+    /// record gave that VM, or the one this run chose for it), it is registered, deleted with
     /// its disks, and the clone made again; anything else in the way is left and named.
-    func clone(_ args: [String], staleUUID: String?) throws(VBoxLabError) {
+    func clone(_ args: [String], ours: [String]) throws(VBoxLabError) {
         do { try vbox.write(args, timeout: 1800) } catch {
-            guard let stale = staleUUID, let file = Self.settingsFileInTheWay(error) else { throw error }
-            try removeStale(file, uuid: stale, original: error)
+            guard let file = Self.settingsFileInTheWay(error) else { throw error }
+            try removeStale(file, original: error) { ours.contains($0.uuid) }
             try vbox.write(args, timeout: 1800)
         }
     }

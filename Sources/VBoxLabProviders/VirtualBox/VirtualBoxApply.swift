@@ -103,10 +103,10 @@ extension VirtualBoxProvider {
             o.kind == .vm && !names.contains(o.name)
                 && o.id.map { id in all.contains { $0.uuid == id && belongs($0, to: record, as: o) } } == true
         }
-        if record.pending {
-            for o in record.owned where o.kind == .vm && work.mine[o.name] == nil {
-                if let id = o.id { work.stale[o.name] = id }
-            }
+        // A recorded VM VirtualBox does not list may have left its settings where its clone goes
+        // (a create or destroy stopped half-way): its UUID is how the clone knows them for the lab's.
+        for o in record.owned where o.kind == .vm && work.mine[o.name] == nil {
+            if let id = o.id { work.stale[o.name] = id }
         }
         work.startAgain = (record.stopped ?? []).compactMap { name in
             work.mine[name].flatMap { $0.running ? nil : (name, $0.uuid) }

@@ -72,7 +72,7 @@ extension VirtualBoxProvider {
             // here now and then, one after another they take 40-70 ms each.
             mediaLock.lock()
             defer { mediaLock.unlock() }
-            try clone(args, staleUUID: staleUUID)
+            try clone(args, ours: [uuid] + (staleUUID.map { [$0] } ?? []))
             inherited = base.natRules
             step("made as a \(linked ? "linked clone" : "clone") of \(base.name)\(snapshot.map { "@\($0)" } ?? "")")
         case .appliance(let file):
