@@ -223,7 +223,7 @@ extension VirtualBoxTests {
         let lab = try Self.labFolder("vb-orph")
         defer { try? FileManager.default.removeItem(atPath: lab) }
         func orphan() throws -> String {
-            let r = try place.run(["create", "vb-orph", "--no-setup", "--provider", "virtualbox"])
+            let r = try place.run(["create", "vb-orph", "--no-setup"])
             #expect(r.status == 0, "\(r.stderr)")
             let id = try #require(try Self.record(place, "vb-orph")?.owned.first { $0.name == "centos-2" }?.id)
             try? FileManager.default.removeItem(atPath: "\(place.dir)/shim/running/\(id)")
@@ -232,7 +232,7 @@ extension VirtualBoxTests {
             return id
         }
         let first = try orphan()
-        let again = try place.run(["create", "vb-orph", "--no-setup", "--provider", "virtualbox"])
+        let again = try place.run(["create", "vb-orph", "--no-setup"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(
             again.stderr.contains("removing what an interrupted run left of a VM (")
