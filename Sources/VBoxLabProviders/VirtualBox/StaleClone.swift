@@ -22,25 +22,23 @@ extension VirtualBoxProvider {
     /// the two halves of `unregistervm --delete`). Those are deleted, once, and the call made again.
     func configure(_ id: String, _ settings: [VMSetting], design: VMDesign) throws(VBoxLabError) {
         do { try vbox.write(VBoxManage.modify(id, settings)) } catch {
-            guard let file = orphanInTheWay(error, design: design) else { throw error }
-            try removeStale(file, original: error) { $0.name == design.hostName && $0.groups.contains(design.group) }
+            guard isOrphanInTheWay(error, design: design), clearOrphan(name: design.hostName, group: design.group)
+            else { throw error }
             try vbox.write(VBoxManage.modify(id, settings))
         }
     }
 
-    /// The settings file of the unregistered VM whose folder VirtualBox would not overwrite,
-    /// when that folder is exactly this VM's in the lab's group folder (which only vboxlab makes).
-    func orphanInTheWay(_ error: VBoxLabError, design: VMDesign) -> String? {
+    /// Whether VirtualBox would not overwrite a folder, and that folder is exactly this VM's in
+    /// the lab's group folder (which only vboxlab makes).
+    func isOrphanInTheWay(_ error: VBoxLabError, design: VMDesign) -> Bool {
         guard case .system(.commandFailed(_, _, let stderr)) = error,
             let line = stderr.split(separator: "\n").first(where: {
                 $0.contains("Could not rename the directory '") && $0.contains("VERR_ALREADY_EXISTS")
             }),
             let to = line.range(of: "' to '"), let close = line[to.upperBound...].firstIndex(of: "'"),
             let folder = machineFolder()
-        else { return nil }
-        let target = String(line[to.upperBound..<close])
-        guard target == "\(folder)\(design.group)/\(design.hostName)" else { return nil }
-        return "\(target)/\(design.hostName).vbox"
+        else { return false }
+        return line[to.upperBound..<close] == "\(folder)\(design.group)/\(design.hostName)"
     }
 
     /// For destroy: a VM an interrupted create was cloning under `name`, never registered,
@@ -52,12 +50,11 @@ extension VirtualBoxProvider {
         return (try? removeStale(file, uuid: uuid, original: .system(.disagrees("no settings file \(file)")))) != nil
     }
 
-    /// For destroy: a VM of this lab that VirtualBox unregistered without deleting its files (a
+    /// For create and destroy: a VM of this lab that VirtualBox unregistered without deleting its files (a
     /// destroy killed half-way through `unregistervm --delete`) is looked for in its folder in
     /// the lab's group folder and, when its settings name it as this lab's VM, deleted with its disks.
-    func clearOrphan(name: String, lab: String) -> Bool {
+    func clearOrphan(name: String, group: String) -> Bool {
         guard let folder = machineFolder() else { return false }
-        let group = VMDesign.group(of: lab)
         let file = "\(folder)\(group)/\(name)/\(name).vbox"
         do {
             try removeStale(file, original: .system(.disagrees("no settings file \(file)"))) {

@@ -103,7 +103,7 @@ public struct VirtualBoxProvider: LabProvider {
                 if context.dryRun { continue }
                 if record.pending, let id = o.id, clearStale(name: record.hostName(o.name), uuid: id) {
                     cleared.append(o.name)
-                } else if clearOrphan(name: record.hostName(o.name), lab: record.lab) {
+                } else if clearOrphan(name: record.hostName(o.name), group: VMDesign.group(of: record.lab)) {
                     cleared.append(o.name)
                 }
                 continue
