@@ -255,7 +255,7 @@ extension VirtualBoxProvider {
     private func makeVMs(
         _ work: VirtualBoxWork, start: Bool, record: inout LabRecord, learned: Locked<[String: String]>
     ) throws(VBoxLabError) -> [String] {
-        let mediaLock = NSLock()
+        let importLock = NSLock()
         let designed = work.designs
         let recorded = record.owned
         let stale = work.stale
@@ -269,7 +269,7 @@ extension VirtualBoxProvider {
                     try self.make(
                         vm, uuid: uuid, importAs: importAs, staleUUID: stale[vm.name], from: from,
                         design: designed[vm.name]!,
-                        mediaLock: mediaLock, start: start, learned: learned)
+                        importLock: importLock, start: start, learned: learned)
                 )
             }
         }

@@ -13,7 +13,7 @@ public struct VirtualBoxProvider: LabProvider {
     public var name: String { Self.descriptor.name }
     /// VMs worked on at once: VBoxSVC serializes much of it, and each VM's calls run in order.
     public static let vmsAtOnce = 4
-    /// Clones and deletes: one at a time, since VBoxSVC stalled when they overlapped.
+    /// Deletes: one at a time, since VBoxSVC stalled when they overlapped.
     static let disksAtOnce = 1
     public var width = vmsAtOnce
     /// How long `--restart` waits for an ACPI shutdown before it powers a VM off.

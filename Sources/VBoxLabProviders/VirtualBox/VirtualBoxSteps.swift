@@ -47,7 +47,7 @@ extension VirtualBoxProvider {
     /// Returns the VM's UUID (an import chooses its own).
     func make(
         _ vm: VMSpec, uuid: String, importAs: String?, staleUUID: String?, from: VMSource, design: VMDesign,
-        mediaLock: NSLock, start: Bool,
+        importLock: NSLock, start: Bool,
         learned: Locked<[String: String]>
     ) throws(VBoxLabError) -> String {
         let started = Date()
@@ -68,21 +68,20 @@ extension VirtualBoxProvider {
                 linked
                 ? VBoxManage.cloneLinked(base: base.uuid, snapshot: snapshot!, name: design.hostName, uuid: uuid)
                 : VBoxManage.cloneFull(base: base.uuid, snapshot: snapshot, name: design.hostName, uuid: uuid)
-            // Clones of one base change its media registry: run at once they stalled for 10 s
-            // here now and then, one after another they take 40-70 ms each.
-            mediaLock.lock()
-            defer { mediaLock.unlock() }
+            // Clones of one base run at once: VBoxSVC locks the base's media for each. The 10 s
+            // stalls that once made them one at a time are VBoxManage's own exit stall (Tests/README),
+            // and a stalled clone holding a lock held up every other VM's clone behind it.
             try clone(args, ours: [uuid] + (staleUUID.map { [$0] } ?? []))
             inherited = base.natRules
             step("made as a \(linked ? "linked clone" : "clone") of \(base.name)\(snapshot.map { "@\($0)" } ?? "")")
         case .appliance(let file):
             // Parallel imports fail (VirtualBox issue 80): one at a time.
-            mediaLock.lock()
+            importLock.lock()
             let name = importAs ?? design.hostName
             let imported = Result { () throws(VBoxLabError) in
                 try vbox.write(VBoxManage.importAppliance(file: file, name: name, group: design.group), timeout: 3600)
             }
-            mediaLock.unlock()
+            importLock.unlock()
             _ = try imported.get()
             if !context.dryRun {
                 guard let made = self.uuid(named: name) else {
