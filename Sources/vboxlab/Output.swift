@@ -106,4 +106,10 @@ struct VerboseRunner: CommandRunner {
         if !r.succeeded { StandardError.emit("vboxlab:   exit \(r.status)\n") }
         return r
     }
+    func run(_ command: Command, settled: SettledCheck) throws(VBoxLabError) -> CommandResult {
+        StandardError.emit("vboxlab: $ \(Command(command.program, command.arguments).description)\n")
+        let r = try inner.run(command, settled: settled)
+        if !r.succeeded { StandardError.emit("vboxlab:   exit \(r.status)\n") }
+        return r
+    }
 }

@@ -6,6 +6,9 @@ public protocol CommandRunner: Sendable {
     /// Runs the command to completion. A non-zero exit is a normal result; a program that
     /// cannot be started throws `.missing`.
     func run(_ command: Command) throws(VBoxLabError) -> CommandResult
+    /// Runs the command, or answers what `settled` says once its work is seen done
+    /// while it has not exited (see `SettledCheck`).
+    func run(_ command: Command, settled: SettledCheck) throws(VBoxLabError) -> CommandResult
 }
 
 extension CommandRunner {

@@ -9,10 +9,12 @@ extension VirtualBoxProvider {
     /// record gave that VM, or the one this run chose for it), it is registered, deleted with
     /// its disks, and the clone made again; anything else in the way is left and named.
     func clone(_ args: [String], ours: [String]) throws(VBoxLabError) {
-        do { try vbox.write(args, timeout: 1800) } catch {
+        // A clone is registered as its last step: listed, it is made.
+        let done = looks.listed(ours[0])
+        do { try vbox.write(args, timeout: 1800, doneWhen: done) } catch {
             guard let file = Self.settingsFileInTheWay(error) else { throw error }
             try removeStale(file, original: error) { ours.contains($0.uuid) }
-            try vbox.write(args, timeout: 1800)
+            try vbox.write(args, timeout: 1800, doneWhen: done)
         }
     }
 
@@ -21,10 +23,11 @@ extension VirtualBoxProvider {
     /// a VM of this lab that VirtualBox unregistered and never deleted (a destroy killed between
     /// the two halves of `unregistervm --delete`). Those are deleted, once, and the call made again.
     func configure(_ id: String, _ settings: [VMSetting], design: VMDesign) throws(VBoxLabError) {
-        do { try vbox.write(VBoxManage.modify(id, settings)) } catch {
+        let done = looks.designed(id, design)
+        do { try vbox.write(VBoxManage.modify(id, settings), doneWhen: done) } catch {
             guard isOrphanInTheWay(error, design: design), clearOrphan(name: design.hostName, group: design.group)
             else { throw error }
-            try vbox.write(VBoxManage.modify(id, settings))
+            try vbox.write(VBoxManage.modify(id, settings), doneWhen: done)
         }
     }
 

@@ -29,15 +29,42 @@ public struct VBoxManage: Sendable {
     }
 
     /// A reading call: its stdout, or the failure with the command line and VirtualBox's words.
+    /// One that has not exited after `readLooksAgainAfter` s is made again beside it and the first
+    /// answer is taken: a read changes nothing, and VBoxManage can sit 10 s in its own exit.
     public func read(_ args: [String]) throws(VBoxLabError) -> String {
-        try checked(reader, command(args)).stdout
+        let again = command(args)
+        let reader = self.reader
+        let settled = SettledCheck(after: readLooksAgainAfter, every: readLooksAgainAfter) {
+            guard let r = try? reader.run(again), r.succeeded, !Self.saysError(r) else { return nil }
+            return r
+        }
+        return try checked(reader, command(args), settled: args == ["--version"] ? nil : settled).stdout
     }
 
-    /// A writing call (a recorder under `--dry-run`).
+    /// A writing call (a recorder under `--dry-run`). `done`, when given, is a read that tells
+    /// whether the call's work is in place: asked once the call has run `writeLooksAfter` s
+    /// without exiting, it lets the command go on without waiting out VBoxManage's exit.
     @discardableResult
-    public func write(_ args: [String], timeout: Double? = nil) throws(VBoxLabError) -> CommandResult {
-        try checked(writer, command(args, timeout: timeout))
+    public func write(
+        _ args: [String], timeout: Double? = nil, doneWhen done: (@Sendable () -> Bool)? = nil
+    ) throws(VBoxLabError) -> CommandResult {
+        let progress = self.progress
+        let settled = done.map { done in
+            SettledCheck(after: writeLooksAfter, every: 1) {
+                guard done() else { return nil }
+                progress(
+                    "VBoxManage \(args.first ?? "") has not exited yet, but its work is in place; going on "
+                        + "without waiting for it (VirtualBox's client can take 10 s to exit)")
+                return CommandResult(status: 0)
+            }
+        }
+        return try checked(writer, command(args, timeout: timeout), settled: settled)
     }
+
+    /// Seconds before a call that has not exited is looked past: far beyond what a call takes
+    /// here (40-100 ms, a `list -l vms` of 50 VMs 1.5-2 s), far short of the 10 s exit stall.
+    public var writeLooksAfter = 2.0
+    public var readLooksAgainAfter = 4.0
 
     /// What VBoxManage says when it could not reach VBoxSVC at all (the service was starting,
     /// restarting or shutting down): the call did nothing, so it is safe to make again.
@@ -45,13 +72,20 @@ public struct VBoxManage: Sendable {
         "Failed to create the VirtualBox object", "The object is not ready",
         "the VirtualBox COM server is not running or failed to start",
     ]
-    /// Waits between tries of a call that met a transient answer: about 7.5 s in all.
-    public var retryDelays: [Double] = [0.5, 1, 2, 4]
+    /// Waits between tries of a call that met a transient answer: about 7.5 s in all, short at
+    /// first, since a VBoxSVC that shut down when idle is back a fraction of a second later.
+    public var retryDelays: [Double] = [0.5, 0.5, 1, 1, 2, 2.5]
     /// Where a retry is said: a busy VBoxSVC should be visible, not a silent pause.
     public var progress: ProgressHandler = { _ in }
 
-    func checked(_ runner: CommandRunner, _ c: Command) throws(VBoxLabError) -> CommandResult {
-        var r = try runner.run(c)
+    func checked(_ runner: CommandRunner, _ c: Command, settled: SettledCheck? = nil) throws(VBoxLabError)
+        -> CommandResult
+    {
+        func once() throws(VBoxLabError) -> CommandResult {
+            guard let settled else { return try runner.run(c) }
+            return try runner.run(c, settled: settled)
+        }
+        var r = try once()
         for delay in retryDelays where Self.isTransient(r) {
             let answer = Self.transientAnswers.first { r.stderr.contains($0) } ?? "busy"
             progress(
@@ -59,15 +93,18 @@ public struct VBoxManage: Sendable {
                     + "\(formatSeconds(delay)) s"
             )
             Thread.sleep(forTimeInterval: delay)
-            r = try runner.run(c)
+            r = try once()
         }
-        let said = r.stderr.split(separator: "\n").contains { $0.contains("error:") }
-        guard r.succeeded && !said else {
+        guard r.succeeded && !Self.saysError(r) else {
             throw .commandFailed(
                 command: Command(c.program, c.arguments).description, status: r.status == 0 ? 1 : r.status,
                 stderr: r.stderr)
         }
         return r
+    }
+
+    static func saysError(_ r: CommandResult) -> Bool {
+        r.stderr.split(separator: "\n").contains { $0.contains("error:") }
     }
 
     static func isTransient(_ r: CommandResult) -> Bool {

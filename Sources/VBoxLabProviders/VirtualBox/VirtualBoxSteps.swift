@@ -99,7 +99,7 @@ extension VirtualBoxProvider {
         try configure(id, rename + design.allSettings(inherited: inherited), design: design)
         step("configured (\(design.nics.count) lab NIC\(design.nics.count == 1 ? "" : "s"))")
         if start {
-            try vbox.write(VBoxManage.start(id), timeout: 300)
+            try vbox.write(VBoxManage.start(id), timeout: 300, doneWhen: looks.running(id))
             step("started")
         }
         return id
