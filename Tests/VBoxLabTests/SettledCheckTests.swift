@@ -58,4 +58,16 @@ import Testing
         #expect(r == CommandResult(status: 5, stderr: "late\n"))
         #expect(looks.get() >= 2)
     }
+
+    /// A slow look (a long read) does not hold back the program's own result.
+    @Test func aSlowLookDoesNotDelayTheProgram() throws {
+        let check = SettledCheck(after: 0.1, every: 0.1) {
+            Thread.sleep(forTimeInterval: 5)
+            return nil
+        }
+        let started = Date()
+        let r = try ProcessRunner().run(Command("sh", ["-c", "sleep 0.5; echo done"]), settled: check)
+        #expect(r == CommandResult(status: 0, stdout: "done\n"))
+        #expect(Date().timeIntervalSince(started) < 4, "the program's result waited for the look")
+    }
 }

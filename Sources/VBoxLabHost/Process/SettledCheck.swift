@@ -29,31 +29,39 @@ extension CommandRunner {
 }
 
 extension ProcessRunner {
-    /// Runs `command` on a thread of its own and returns its result, or, once it has run
-    /// `settled.after` seconds, the first result `settled.check` answers. A program passed
-    /// over that way is still read to its end and reaped by its thread, and an interrupt
-    /// still stops it (it stays in the undo log's children until it is reaped).
+    /// Runs `command` on a thread of its own, and from `settled.after` seconds on, one look at
+    /// a time on another; the first answer wins: the program's result, or a look's. A look
+    /// that is slow (a long read) never delays the program's own result. A program passed
+    /// over is still read to its end and reaped by its thread, and an interrupt still stops
+    /// it (it stays in the undo log's children until it is reaped).
     public func run(_ command: Command, settled: SettledCheck) throws(VBoxLabError) -> CommandResult {
-        let outcome = Locked<Result<CommandResult, VBoxLabError>?>(nil)
-        let finished = DispatchSemaphore(value: 0)
+        let answer = Locked<Result<CommandResult, VBoxLabError>?>(nil)
+        let looking = Locked(false)
+        let news = DispatchSemaphore(value: 0)
         let runner = self
         Thread.detachNewThread {
             let result = Result { () throws(VBoxLabError) in try runner.run(command) }
-            outcome.set(result)
-            finished.signal()
+            answer.update { if $0 == nil { $0 = result } }
+            news.signal()
         }
-        var wait = settled.after
+        var nextLook = Date().addingTimeInterval(settled.after)
         while true {
-            if finished.wait(timeout: .now() + wait) == .success, let result = outcome.get() {
-                return try result.get()
+            // A look under way, or an interrupt (the program is being stopped, and its own
+            // result says how it ended): only news can change anything.
+            if looking.get() || undo?.refusesNewWork == true {
+                news.wait()
+            } else {
+                _ = news.wait(timeout: .now() + max(0, nextLook.timeIntervalSinceNow))
             }
-            if undo?.refusesNewWork == true {
-                // Interrupted: the program is being stopped; its own result says how it ended.
-                finished.wait()
-                return try outcome.get()!.get()
+            if let result = answer.get() { return try result.get() }
+            guard Date() >= nextLook, !looking.get(), undo?.refusesNewWork != true else { continue }
+            looking.set(true)
+            nextLook = Date().addingTimeInterval(settled.every)
+            Thread.detachNewThread {
+                if let seen = settled.check() { answer.update { if $0 == nil { $0 = .success(seen) } } }
+                looking.set(false)
+                news.signal()
             }
-            if let done = settled.check() { return done }
-            wait = settled.every
         }
     }
 }
