@@ -39,7 +39,13 @@ extension ProcessRunner {
         let looking = Locked(false)
         let news = DispatchSemaphore(value: 0)
         let runner = self
-        Thread.detachNewThread {
+        // The threads work for the caller: an undo's programs stay an undo's, which an
+        // interrupt lets run (UndoLog.refusesNewWork asks the thread).
+        let asUndo = UndoLog.isUndoThread
+        func detach(_ body: @escaping @Sendable () -> Void) {
+            Thread.detachNewThread { if asUndo { UndoLog.asUndo(body) } else { body() } }
+        }
+        detach {
             let result = Result { () throws(VBoxLabError) in try runner.run(command) }
             answer.update { if $0 == nil { $0 = result } }
             news.signal()
@@ -57,7 +63,7 @@ extension ProcessRunner {
             guard Date() >= nextLook, !looking.get(), undo?.refusesNewWork != true else { continue }
             looking.set(true)
             nextLook = Date().addingTimeInterval(settled.every)
-            Thread.detachNewThread {
+            detach {
                 if let seen = settled.check() { answer.update { if $0 == nil { $0 = .success(seen) } } }
                 looking.set(false)
                 news.signal()
