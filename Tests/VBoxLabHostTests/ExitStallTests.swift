@@ -38,5 +38,15 @@ extension VirtualBoxTests {
         let again = try place.run(["create", "vb-stall", "--no-setup"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(place.writes.isEmpty, "\(place.writes)")
+        // A lab's day: saved at night, started in the morning by startvm calls that stall too.
+        #expect(try place.run(["stop", "vb-stall", "--save"]).status == 0)
+        place.extra["VBOXLAB_SHIM_EXIT_STALL"] = "^startvm "
+        let morning = Date()
+        let morningStart = try place.run(["start", "vb-stall", "--no-check"])
+        let startTook = Date().timeIntervalSince(morning)
+        #expect(morningStart.status == 0, "\(morningStart.stderr)")
+        #expect(startTook < 25, "start waited \(startTook) s: the stalled exits were waited out")
+        #expect(
+            morningStart.stderr.contains("vboxlab: VBoxManage startvm has not exited yet"), "\(morningStart.stderr)")
     }
 }

@@ -234,7 +234,7 @@ extension VirtualBoxProvider {
         }
         // create starts every VM that is off (below); fix-macs only those it shut down itself.
         for vm in work.startAgain where mode.isFix {
-            try vbox.write(VBoxManage.start(vm.uuid), timeout: 300)
+            try vbox.write(VBoxManage.start(vm.uuid), timeout: 300, doneWhen: looks.running(vm.uuid))
             progress("\(vm.name): started again (an earlier run shut it down to change it and was stopped)")
             changes.append("started VM \(vm.name) again")
         }
@@ -242,7 +242,8 @@ extension VirtualBoxProvider {
         changes += work.rows.map { "\($0.vm) slot \($0.slot) \($0.network): \($0.now) → \($0.wanted)" }
         if !mode.isFix {
             for vm in spec.vms where work.mine[vm.name]?.running == false {
-                try vbox.write(VBoxManage.start(work.mine[vm.name]!.uuid))
+                let uuid = work.mine[vm.name]!.uuid
+                try vbox.write(VBoxManage.start(uuid), doneWhen: looks.running(uuid))
                 progress("\(vm.name): \(context.dryRun ? "would be started" : "started")")
                 changes.append("started VM \(vm.name)")
             }

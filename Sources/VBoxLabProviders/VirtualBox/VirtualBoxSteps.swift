@@ -141,7 +141,7 @@ extension VirtualBoxProvider {
                 try vbox.write(VBoxManage.modify(uuid, offline + online.map { .promisc(slot: $0.slot, $0.policy) }))
             }
             if case .success = modified { progress("\(name): changed") }
-            try vbox.write(VBoxManage.start(uuid), timeout: 300)
+            try vbox.write(VBoxManage.start(uuid), timeout: 300, doneWhen: looks.running(uuid))
             return modified
         }
         progress("\(name): started again")
@@ -160,7 +160,7 @@ extension VirtualBoxProvider {
             switch state {
             case "poweroff", "aborted", "saved":
                 // Refused while the VM is still going down: tried again until the deadline.
-                if (try? vbox.write(VBoxManage.start(uuid), timeout: 300)) != nil {
+                if (try? vbox.write(VBoxManage.start(uuid), timeout: 300, doneWhen: looks.running(uuid))) != nil {
                     progress("\(name): started again")
                     return
                 }
