@@ -34,6 +34,7 @@ extension QemuGuestTests {
         _ = try place.run(["ssh", "centos-2", "--", "systemctl", "reboot"])
         // Checks until one catches centos-2 down: none may call it a guest without its setup.
         var caught: String?
+        var statuses: [String] = []
         let deadline = Date().addingTimeInterval(300)
         while caught == nil && Date() < deadline {
             let during = try place.run(["check", lab, "--json"])
@@ -42,9 +43,11 @@ extension QemuGuestTests {
             // The window once missed: the guest shows no NIC by any of its MACs, then its state
             // cannot be asked (ssh times out as it goes down): unreachable, never "not set up".
             #expect(!causes.contains("guest-not-set-up"), "\(during.stdout)\(during.stderr)")
+            statuses.append("exit \(during.status): \(during.stderr.suffix(300))")
             if during.status == 1 { caught = during.stdout } else { Thread.sleep(forTimeInterval: 1) }
         }
-        #expect(caught != nil, "no check caught centos-2 down")
+        #expect(
+            caught != nil, "no check caught centos-2 down; \(statuses.count) checks, the first: \(statuses.prefix(6))")
         #expect(try place.waitForNewBoot(vm: "centos-2", old: bootID), "centos-2 did not come back")
         #expect(try place.run(["ssh", "centos-2", "--", "rm \(late) && systemctl daemon-reload"]).status == 0)
         #expect(try place.run(["check", lab]).status == 0, "the persisted setup came back")
