@@ -50,7 +50,7 @@ public struct VBoxManage: Sendable {
     ) throws(VBoxLabError) -> CommandResult {
         let progress = self.progress
         let settled = done.map { done in
-            SettledCheck(after: writeLooksAfter, every: 1) {
+            SettledCheck(after: writeLooksAfter, every: writeLooksEvery) {
                 guard done() else { return nil }
                 progress(
                     "VBoxManage \(args.first ?? "") has not exited yet, but its work is in place; going on "
@@ -64,6 +64,9 @@ public struct VBoxManage: Sendable {
     /// Seconds before a call that has not exited is looked past: far beyond what a call takes
     /// here (40-100 ms, a `list -l vms` of 50 VMs 1.5-2 s), far short of the 10 s exit stall.
     public var writeLooksAfter = 2.0
+    /// Between looks at one write: each is a VBoxManage client, and on a loaded host (guests
+    /// booting under emulation beside it) they compete for the same cores.
+    public var writeLooksEvery = 2.0
     public var readLooksAgainAfter = 4.0
 
     /// What VBoxManage says when it could not reach VBoxSVC at all (the service was starting,
