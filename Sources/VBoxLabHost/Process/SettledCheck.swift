@@ -3,10 +3,10 @@ import VBoxLabModel
 
 /// How to tell that a program's work is done while the program has not exited yet.
 ///
-/// VBoxManage (7.x) can sit 10 s in its own exit after its call is made: a lost wake-up in
-/// its XPCOM shutdown (Tests/README). Its exit status is not known until then, so the only
-/// honest way past that wait is to look at what the call was to do: a clone listed, a VM
-/// running, a read made again. `check` does that look; it answers the result to use in the
+/// A program can sit seconds in its own exit after its work is done (a provider's management
+/// tool does, 10 s now and then; Tests/README). Its exit status is not known until then, so
+/// the only honest way past that wait is to look at what the call was to do: the thing made,
+/// or the same read made again. `check` does that look; it answers the result to use in the
 /// program's place, or nil while the work is not there yet and the program is waited for.
 public struct SettledCheck: Sendable {
     /// Seconds the program runs before the first look, and between looks.
