@@ -9,12 +9,7 @@ import VBoxLabModel
 struct VBoxLooks: Sendable {
     let vbox: VBoxManage
 
-    private func output(_ args: [String]) -> String? {
-        guard let r = try? vbox.reader.run(vbox.command(args)), r.succeeded, !VBoxManage.saysError(r) else {
-            return nil
-        }
-        return r.stdout
-    }
+    private func output(_ args: [String]) -> String? { vbox.lookingRead(args)?.stdout }
 
     /// A clone or import with this UUID is registered (its last step).
     func listed(_ uuid: String) -> @Sendable () -> Bool {

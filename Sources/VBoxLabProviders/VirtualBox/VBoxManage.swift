@@ -32,11 +32,8 @@ public struct VBoxManage: Sendable {
     /// One that has not exited after `readLooksAgainAfter` s is made again beside it and the first
     /// answer is taken: a read changes nothing, and VBoxManage can sit 10 s in its own exit.
     public func read(_ args: [String]) throws(VBoxLabError) -> String {
-        let again = command(args)
-        let reader = self.reader
-        let settled = SettledCheck(after: readLooksAgainAfter, every: readLooksAgainAfter) {
-            guard let r = try? reader.run(again), r.succeeded, !Self.saysError(r) else { return nil }
-            return r
+        let settled = SettledCheck(after: readLooksAgainAfter, every: readLooksAgainAfter) { [self] in
+            lookingRead(args)
         }
         return try checked(reader, command(args), settled: args == ["--version"] ? nil : settled).stdout
     }
@@ -59,6 +56,13 @@ public struct VBoxManage: Sendable {
             }
         }
         return try checked(writer, command(args, timeout: timeout), settled: settled)
+    }
+
+    /// One plain read, no retries and no look of its own: what a look at a call makes. A read
+    /// that fails or says an error only means "not known yet".
+    func lookingRead(_ args: [String]) -> CommandResult? {
+        guard let r = try? reader.run(command(args)), r.succeeded, !Self.saysError(r) else { return nil }
+        return r
     }
 
     /// Seconds before a call that has not exited is looked past: far beyond what a call takes
